@@ -1,0 +1,83 @@
+// The `gpufleet` command: works with no cloud account, no Pulumi CLI and no GPU.
+import { Command, CommanderError, Option } from "commander";
+import { ConfigError, parseStackConfig, readStackFile, stackFilePath, toPlanInput } from "../config";
+import { PlanError, planFleet } from "../planner/plan";
+import type { FleetPlan } from "../planner/types";
+import { formatMarkdown, formatTable } from "./format";
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s.endsWith("\n") ? s : `${s}\n`),
+  err: (s) => process.stderr.write(s.endsWith("\n") ? s : `${s}\n`),
+};
+
+/** Exit code for bad input (DESIGN.md): nothing planned or created. */
+export const EXIT_BAD_INPUT = 2;
+
+export interface StackSelection {
+  stack?: string;
+  config?: string;
+}
+
+/** Reads, validates and plans a stack's config file. Throws ConfigError / PlanError. */
+export function planFromFile(sel: StackSelection): { plan: FleetPlan; file: string; region?: string } {
+  const file = sel.config ?? stackFilePath(sel.stack ?? "dev");
+  const sf = readStackFile(file);
+  const stack = sel.stack ?? sf.stack;
+  const cfg = parseStackConfig(sf.raw);
+  const plan = planFleet(toPlanInput(stack, cfg));
+  return { plan, file: sf.file, region: sf.region };
+}
+
+function stackOptions(cmd: Command): Command {
+  return cmd
+    .option("-s, --stack <name>", "stack whose Pulumi.<stack>.yaml to read", undefined)
+    .option("-c, --config <file>", "read this stack config file instead");
+}
+
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("gpufleet")
+    .description("Plan, render and preview a GPU fleet for self-hosted LLMs — offline, no cloud account needed")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  stackOptions(program.command("plan").description("validate the stack config and print the deployment plan"))
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
+    .action((opts: StackSelection & { format: string }) => {
+      const { plan } = planFromFile(opts);
+      if (opts.format === "json") io.out(JSON.stringify(plan, null, 2));
+      else if (opts.format === "markdown") io.out(formatMarkdown(plan));
+      else io.out(formatTable(plan));
+    });
+
+  program
+    .command("calibrate")
+    .description("plan every calibration case (real engine start-up logs) and print the error of each")
+    .option("--json", "print the results as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { runCalibration, formatCalibration } = await import("./calibrate");
+      const results = runCalibration();
+      io.out(opts.json ? JSON.stringify(results, null, 2) : formatCalibration(results));
+      if (results.some((r) => !r.ok)) code = 1;
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof PlanError) {
+      for (const p of err.problems) io.err(p);
+      return EXIT_BAD_INPUT;
+    }
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    }
+    throw err;
+  }
+  return code;
+}

@@ -1,0 +1,92 @@
+// Loading a stack's config from a Pulumi.<stack>.yaml file (the CLI) — the program's loader from
+// pulumi.Config is in ./pulumi.ts. Both end in parseStackConfig, so they fail identically.
+import { readFileSync, existsSync } from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { stackConfigSchema, type StackConfig } from "./schema";
+
+export const NAMESPACE = "gpufleet";
+
+/** Every problem of a config, one line each, prefixed with its config path. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid stack config:\n  ${problems.join("\n  ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** `gpufleet:pools[1].instanceType` from ["pools", 1, "instanceType"]. */
+export function formatConfigPath(segments: readonly PropertyKey[]): string {
+  let out = NAMESPACE;
+  segments.forEach((seg, i) => {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else out += i === 0 ? `:${String(seg)}` : `.${String(seg)}`;
+  });
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map(
+      (k) => `${formatConfigPath([...issue.path, k])}: unknown key (check its spelling; README lists every key)`,
+    );
+  }
+  return [`${formatConfigPath(issue.path)}: ${issue.message}`];
+}
+
+/** Validates the raw `gpufleet:*` values (namespace stripped); throws ConfigError listing every problem. */
+export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+  const result = stackConfigSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
+  return result.data;
+}
+
+export interface StackFile {
+  /** Absolute path of the file read. */
+  file: string;
+  /** Stack name (from the file name Pulumi.<stack>.yaml, else "dev"). */
+  stack: string;
+  /** aws:region, when set. */
+  region?: string;
+  /** `gpufleet:*` values, namespace stripped, as written. */
+  raw: Record<string, unknown>;
+  /** Every config key of the file (all namespaces), for tools that need the rest. */
+  all: Record<string, unknown>;
+}
+
+/** Reads Pulumi.<stack>.yaml (or any file of that shape) without the Pulumi CLI. */
+export function readStackFile(file: string): StackFile {
+  const abs = path.resolve(file);
+  if (!existsSync(abs)) throw new ConfigError([`${abs}: no such stack config file`]);
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(abs, "utf8"));
+  } catch (err) {
+    throw new ConfigError([`${abs}: not valid YAML: ${(err as Error).message}`]);
+  }
+  const config = (doc as { config?: unknown } | null)?.config ?? {};
+  if (typeof config !== "object" || config === null || Array.isArray(config)) {
+    throw new ConfigError([`${abs}: "config" must be a map of keys such as gpufleet:pools`]);
+  }
+  const all = config as Record<string, unknown>;
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) {
+    const [ns, ...rest] = key.split(":");
+    if (ns === NAMESPACE && rest.length > 0) raw[rest.join(":")] = value;
+  }
+  const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(abs));
+  const region = typeof all["aws:region"] === "string" ? (all["aws:region"] as string) : undefined;
+  return { file: abs, stack: m?.[1] ?? "dev", region, raw, all };
+}
+
+/** The file of a stack: Pulumi.<stack>.yaml beside Pulumi.yaml (cwd, or the package root). */
+export function stackFilePath(stack: string, cwd = process.cwd()): string {
+  for (const dir of [cwd, path.resolve(__dirname, "..")]) {
+    for (const ext of ["yaml", "yml"]) {
+      const candidate = path.join(dir, `Pulumi.${stack}.${ext}`);
+      if (existsSync(candidate)) return candidate;
+    }
+  }
+  return path.join(cwd, `Pulumi.${stack}.yaml`);
+}

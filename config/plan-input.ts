@@ -1,0 +1,71 @@
+// From validated config to the planner's plain input: pools as PoolSpec, gpufleet:models as ModelSpec.
+import { deriveParams } from "../planner/memory";
+import { findGpu } from "../planner/catalog/gpus";
+import type { GpuId, ModelSpec, PoolSpec } from "../planner/types";
+import type { PlanInput } from "../planner/plan";
+import type { ModelConfig, StackConfig } from "./schema";
+import { ConfigError } from "./load";
+
+/** A stack-defined model (pasted config.json fields) as the planner's ModelSpec. */
+export function toModelSpec(m: ModelConfig, index: number): ModelSpec {
+  const c = m.config;
+  const experts = c.num_experts ?? c.num_local_experts;
+  const arch = {
+    architectures: c.architectures ?? ["unknown"],
+    model_type: c.model_type ?? "unknown",
+    num_hidden_layers: c.num_hidden_layers,
+    num_attention_heads: c.num_attention_heads,
+    num_key_value_heads: c.num_key_value_heads ?? c.num_attention_heads,
+    head_dim: c.head_dim ?? undefined,
+    hidden_size: c.hidden_size,
+    intermediate_size: c.intermediate_size,
+    vocab_size: c.vocab_size,
+    max_position_embeddings: c.max_position_embeddings,
+    sliding_window: c.sliding_window ?? null,
+    sliding_window_pattern: c.sliding_window_pattern,
+    layer_types: c.layer_types,
+    use_sliding_window: c.use_sliding_window,
+    torch_dtype: c.torch_dtype,
+    tie_word_embeddings: c.tie_word_embeddings,
+    num_experts: experts,
+    num_experts_per_tok: c.num_experts_per_tok,
+    moe_intermediate_size: c.moe_intermediate_size,
+  };
+  if (experts !== undefined && m.paramsB === undefined) {
+    throw new ConfigError([
+      `gpufleet:models[${index}].paramsB: required for a mixture-of-experts model (${experts} experts): the count cannot be derived from config.json`,
+    ]);
+  }
+  const paramsB = m.paramsB ?? Math.round(deriveParams(arch) / 1e7) / 100;
+  const servedName = m.servedName ?? (m.id.split("/")[1] ?? m.id).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+  const hf = m.quantization === undefined ? m.id : undefined;
+  return {
+    id: m.id,
+    servedName,
+    paramsB,
+    activeParamsB: m.activeParamsB,
+    baseModel: m.baseModel,
+    arch,
+    weightsQuantization: m.quantization,
+    gated: m.gated,
+    reasoning: m.reasoning,
+    artifacts: {
+      hf,
+      awq: m.quantization === "awq" ? m.id : undefined,
+      gptq: m.quantization === "gptq" ? m.id : undefined,
+      fp8: m.quantization === "fp8" ? m.id : undefined,
+      gguf: m.gguf,
+      ollama: m.ollama,
+    },
+    source: `gpufleet:models[${index}] (stack config)`,
+  };
+}
+
+export function toPoolSpec(p: StackConfig["pools"][number]): PoolSpec {
+  const gpu = p.gpu !== undefined ? (findGpu(p.gpu)?.id ?? (p.gpu as GpuId)) : undefined;
+  return { ...p, gpu };
+}
+
+export function toPlanInput(stack: string, cfg: StackConfig): PlanInput {
+  return { stack, pools: cfg.pools.map(toPoolSpec), models: cfg.models.map(toModelSpec) };
+}

@@ -1,0 +1,652 @@
+// The planner: per pool, which model, engine, quantization, KV dtype, context, utilization and tensor
+// parallelism start without running out of memory and serve the most tokens. Pure: plain data in and out.
+import { GPUS, findGpu } from "./catalog/gpus";
+import { INSTANCE_TYPES, PRICES_AS_OF, findInstanceType, instanceTypesOfFamily } from "./catalog/instances";
+import { MODELS, findModel } from "./catalog/models";
+import {
+  buildLaunch,
+  checkEngineSupport,
+  computeDtype,
+  supportedKvCacheDtypes,
+  supportedQuantizations,
+} from "./engines";
+import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estimates";
+import {
+  GiB,
+  activationBytes,
+  attentionLayers,
+  floorTo,
+  kvBytesPerSeqToken,
+  overheadGiB,
+  round,
+  weightBytes,
+} from "./memory";
+import {
+  CONTEXT_STEPS,
+  DEFAULT_MIN_CONCURRENCY,
+  DEFAULT_PROXY_PORT,
+  FIRST_ENGINE_PORT,
+  GOOD_CONTEXT,
+  MAX_NUM_SEQS_CAP,
+  MIN_CONTEXT,
+  MODEL_PRIORITY,
+  categoryOf,
+  defaultBatchedTokens,
+  defaultUtilization,
+  enginePriority,
+} from "./policy";
+import type {
+  Dtype,
+  EngineId,
+  FleetPlan,
+  GpuSpec,
+  InstanceTypeSpec,
+  KvCacheDtype,
+  MemoryBreakdown,
+  ModelSpec,
+  PoolPlan,
+  PoolSpec,
+  Quantization,
+  Reason,
+  ReplicaPlan,
+  VramCategory,
+} from "./types";
+import { GPU_IDS } from "./types";
+
+/** Everything wrong with a config that the planner found, one line per problem with its config path. */
+export class PlanError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`the stack cannot be planned:\n  ${problems.join("\n  ")}`);
+    this.name = "PlanError";
+  }
+}
+
+export interface PlanInput {
+  stack: string;
+  pools: readonly PoolSpec[];
+  /** Models added by the stack (gpufleet:models), searched before the catalog. */
+  models?: readonly ModelSpec[];
+  /** Where the host's model cache is mounted in engine containers. */
+  modelDir?: string;
+}
+
+/** One fully evaluated way to run a model on a GPU group. */
+interface Fit {
+  model: ModelSpec;
+  engine: EngineId;
+  quantization: Quantization;
+  kvCacheDtype: KvCacheDtype;
+  dtype: Dtype;
+  tp: number;
+  util: number;
+  maxModelLen: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  concurrency: number;
+  memory: MemoryBreakdown;
+}
+
+interface FitRequest {
+  gpu: GpuSpec;
+  model: ModelSpec;
+  engine: EngineId;
+  quantization: Quantization;
+  kvCacheDtype: KvCacheDtype;
+  tp: number;
+  util: number;
+  maxModelLen?: number;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  minConcurrency: number;
+}
+
+const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
+
+/** Context candidates for a model: its maximum, then the usual steps below it, largest first. */
+function contextCandidates(model: ModelSpec): number[] {
+  const max = model.arch.max_position_embeddings;
+  return [...new Set([max, ...CONTEXT_STEPS.filter((c) => c < max)])].sort((a, b) => b - a);
+}
+
+/**
+ * Memory of one replica with the given choices, or the reason it does not fit. Everything is per GPU;
+ * components are rounded up and the KV cache down, so the rounded figures still sum within budget.
+ */
+export function fitReplica(r: FitRequest): Fit | string {
+  const dtype = computeDtype(r.gpu, r.model);
+  const budget = r.util * r.gpu.memoryGiB;
+  const weightsGiB = ceil2(weightBytes(r.model, r.quantization, dtype) / r.tp / GiB);
+  const overhead = ceil2(overheadGiB(r.engine, r.tp, false));
+  const batched = r.maxNumBatchedTokens ?? defaultBatchedTokens(r.gpu.memoryGiB);
+  const gguf = r.engine === "llamacpp" || r.engine === "ollama";
+  const activation = (seqs: number): number =>
+    ceil2(
+      activationBytes({
+        engine: r.engine,
+        arch: r.model.arch,
+        tp: r.tp,
+        maxNumBatchedTokens: batched,
+        maxNumSeqs: seqs,
+        dtype,
+      }) / GiB,
+    );
+  let seqs = r.maxNumSeqs ?? MAX_NUM_SEQS_CAP;
+  let act = activation(seqs);
+  let kvGiB = floorTo(budget - weightsGiB - act - overhead);
+  const fixed = weightsGiB + act + overhead;
+  if (kvGiB <= 0.05) {
+    return `needs ${round(fixed, 1)} GiB per GPU (weights ${weightsGiB}, activations ${act}, runtime ${overhead}) before any KV cache; the budget is ${round(budget, 1)} GiB (${r.util} × ${r.gpu.memoryGiB} GiB)`;
+  }
+  const lengths = r.maxModelLen !== undefined ? [r.maxModelLen] : contextCandidates(r.model);
+  const tokensAt = (kv: number, len: number): number =>
+    Math.floor((kv * GiB) / kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len));
+  let chosen: number | undefined;
+  for (const len of lengths) {
+    if (r.maxModelLen === undefined && len < MIN_CONTEXT && len < r.model.arch.max_position_embeddings) break;
+    if (tokensAt(kvGiB, len) >= r.minConcurrency * len) {
+      chosen = len;
+      break;
+    }
+  }
+  if (chosen === undefined) {
+    const len = lengths[lengths.length - 1] ?? MIN_CONTEXT;
+    const tokens = tokensAt(kvGiB, len);
+    return `its KV cache (${kvGiB} GiB per GPU) holds ${tokens} tokens, fewer than ${r.minConcurrency} × ${len} (minConcurrency × maxModelLen)`;
+  }
+  const len = chosen;
+  if (gguf) {
+    // llama.cpp and Ollama allocate exactly context × slots: give each slot the full context.
+    const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(tokensAt(kvGiB, len) / len)));
+    seqs = slots;
+    const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
+    const used = floorTo((slots * len * perToken) / GiB);
+    const tokens = slots * len;
+    return {
+      model: r.model,
+      engine: r.engine,
+      quantization: r.quantization,
+      kvCacheDtype: r.kvCacheDtype,
+      dtype,
+      tp: r.tp,
+      util: r.util,
+      maxModelLen: len,
+      maxNumSeqs: slots,
+      maxNumBatchedTokens: Math.min(batched, len),
+      concurrency: slots,
+      memory: {
+        weightsGiB,
+        activationGiB: act,
+        overheadGiB: overhead,
+        kvCacheGiB: Math.max(used, 0.01),
+        kvBytesPerToken: Math.round(perToken),
+        kvTokens: tokens,
+      },
+    };
+  }
+  if (r.maxNumSeqs === undefined) {
+    // Sequences the cache can keep running at ~512 tokens each, a power of two between 8 and 256.
+    const tokens = tokensAt(kvGiB, len);
+    const fit = Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, tokens / 512)))));
+    seqs = fit;
+    act = activation(seqs);
+    kvGiB = floorTo(budget - weightsGiB - act - overhead);
+  }
+  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
+  const kvTokens = tokensAt(kvGiB, len);
+  return {
+    model: r.model,
+    engine: r.engine,
+    quantization: r.quantization,
+    kvCacheDtype: r.kvCacheDtype,
+    dtype,
+    tp: r.tp,
+    util: r.util,
+    maxModelLen: len,
+    maxNumSeqs: seqs,
+    maxNumBatchedTokens: batched,
+    concurrency: round(kvTokens / len, 2),
+    memory: {
+      weightsGiB,
+      activationGiB: act,
+      overheadGiB: overhead,
+      kvCacheGiB: kvGiB,
+      kvBytesPerToken: Math.round(perToken),
+      kvTokens,
+    },
+  };
+}
+
+interface Hardware {
+  gpu: GpuSpec;
+  gpuCount: number;
+  instance: InstanceTypeSpec | null;
+}
+
+function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardware | undefined {
+  if (pool.instanceType !== undefined) {
+    const instance = findInstanceType(pool.instanceType);
+    if (!instance) {
+      const family = pool.instanceType.split(".")[0] ?? "";
+      const same = instanceTypesOfFamily(family).map((t) => t.name);
+      const hint =
+        same.length > 0
+          ? `known ${family}.* types: ${same.join(", ")}`
+          : `known GPU families: ${[...new Set(INSTANCE_TYPES.map((t) => t.family))].join(", ")}`;
+      problems.push(`${at}.instanceType: unknown instance type "${pool.instanceType}"; ${hint}`);
+      return undefined;
+    }
+    return { gpu: GPUS[instance.gpu], gpuCount: instance.gpuCount, instance };
+  }
+  const gpu = findGpu(pool.gpu ?? "");
+  if (!gpu) {
+    problems.push(`${at}.gpu: unknown GPU "${pool.gpu}"; known: ${GPU_IDS.join(", ")}`);
+    return undefined;
+  }
+  return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null };
+}
+
+/** Tensor-parallel sizes to try: divisors of the GPU count that split the attention and KV heads. */
+function tensorParallelOptions(model: ModelSpec, gpuCount: number): number[] {
+  const out: number[] = [];
+  for (const tp of [1, 2, 4, 8, 16]) {
+    if (tp > gpuCount || gpuCount % tp !== 0) continue;
+    if (model.arch.num_attention_heads % tp !== 0 || model.arch.num_key_value_heads % tp !== 0) continue;
+    out.push(tp);
+  }
+  return out;
+}
+
+interface Search {
+  fit?: Fit;
+  /** Why each rejected combination was rejected, for errors and for the plan's reasons. */
+  rejected: string[];
+}
+
+/**
+ * For one model: try tensor-parallel sizes from 1 up, engines in priority order, quantizations and KV
+ * dtypes in preference order. A combination reaching GOOD_CONTEXT wins at once; otherwise the one with
+ * the longest context at the smallest TP.
+ */
+function searchModel(pool: PoolSpec, hw: Hardware, model: ModelSpec, category: VramCategory): Search {
+  const rejected: string[] = [];
+  const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
+  const util = pool.gpuMemoryUtilization ?? defaultUtilization(hw.gpu.memoryGiB);
+  const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);
+  let best: Fit | undefined;
+  for (const tp of tps) {
+    const engines = pool.engine !== "auto" ? [pool.engine] : enginePriority(category, tp);
+    for (const engine of engines) {
+      const quants = pool.quantization !== undefined ? [pool.quantization] : supportedQuantizations(engine, hw.gpu, model);
+      if (quants.length === 0) {
+        rejected.push(`${engine}: no weight format of ${model.id} it can load on ${hw.gpu.id}`);
+        continue;
+      }
+      for (const quantization of quants) {
+        const kvs = pool.kvCacheDtype !== undefined ? [pool.kvCacheDtype] : supportedKvCacheDtypes(engine, hw.gpu);
+        for (const kvCacheDtype of kvs) {
+          const dtype = computeDtype(hw.gpu, model);
+          const unsupported = checkEngineSupport({ engine, gpu: hw.gpu, model, quantization, kvCacheDtype, dtype, tensorParallel: tp });
+          if (unsupported.length > 0) {
+            rejected.push(...unsupported);
+            continue;
+          }
+          const fit = fitReplica({
+            gpu: hw.gpu,
+            model,
+            engine,
+            quantization,
+            kvCacheDtype,
+            tp,
+            util,
+            maxModelLen: pool.maxModelLen,
+            maxNumSeqs: pool.maxNumSeqs,
+            maxNumBatchedTokens: pool.maxNumBatchedTokens,
+            minConcurrency,
+          });
+          if (typeof fit === "string") {
+            rejected.push(`${engine} ${quantization} kv ${kvCacheDtype} TP ${tp}: ${fit}`);
+            continue;
+          }
+          const good = fit.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
+          if (good || pool.maxModelLen !== undefined) return { fit, rejected };
+          if (!best || (fit.maxModelLen > best.maxModelLen && fit.tp === best.tp)) best = fit;
+        }
+      }
+    }
+    if (best) return { fit: best, rejected };
+  }
+  return { fit: best, rejected };
+}
+
+function modelCandidates(pool: PoolSpec, category: VramCategory, extra: readonly ModelSpec[]): ModelSpec[] {
+  if (pool.model !== "auto") {
+    const m = findModel(pool.model, extra);
+    return m ? [m] : [];
+  }
+  const ids = MODEL_PRIORITY[category];
+  return ids.map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+}
+
+/** Pinned values that are wrong whatever else is chosen: checked before searching, each with a fix. */
+function checkPins(pool: PoolSpec, at: string, hw: Hardware, model: ModelSpec | undefined, problems: string[]): void {
+  if (pool.tensorParallel !== undefined) {
+    if (hw.gpuCount % pool.tensorParallel !== 0) {
+      const ok = [1, 2, 4, 8, 16].filter((t) => t <= hw.gpuCount && hw.gpuCount % t === 0);
+      problems.push(
+        `${at}.tensorParallel: ${pool.tensorParallel} does not divide the pool's ${hw.gpuCount} GPU(s); use one of ${ok.join(", ")}`,
+      );
+    } else if (model && model.arch.num_key_value_heads % pool.tensorParallel !== 0) {
+      const ok = tensorParallelOptions(model, hw.gpuCount);
+      problems.push(
+        `${at}.tensorParallel: ${pool.tensorParallel} does not divide ${model.id}'s ${model.arch.num_key_value_heads} KV heads; use one of ${ok.join(", ") || "1"}`,
+      );
+    } else if (model && model.arch.num_attention_heads % pool.tensorParallel !== 0) {
+      problems.push(
+        `${at}.tensorParallel: ${pool.tensorParallel} does not divide ${model.id}'s ${model.arch.num_attention_heads} attention heads`,
+      );
+    }
+  }
+  if (model && pool.maxModelLen !== undefined && pool.maxModelLen > model.arch.max_position_embeddings) {
+    problems.push(
+      `${at}.maxModelLen: ${pool.maxModelLen} is longer than ${model.id} allows (max_position_embeddings ${model.arch.max_position_embeddings}); use at most ${model.arch.max_position_embeddings}`,
+    );
+  }
+  if (model && pool.quantization !== undefined && model.weightsQuantization && pool.quantization !== model.weightsQuantization) {
+    problems.push(
+      `${at}.quantization: ${model.id} ships ${model.weightsQuantization} weights; it cannot be served as ${pool.quantization} (remove the pin or use "${model.weightsQuantization}")`,
+    );
+  }
+}
+
+function sourceOf(model: ModelSpec, engine: EngineId, quantization: Quantization): string {
+  if (engine === "ollama") return model.artifacts.ollama?.tag ?? model.id;
+  if (engine === "llamacpp") {
+    const g = model.artifacts.gguf;
+    return g ? `${g.repo}/${g.file}` : model.id;
+  }
+  if (quantization === "awq") return model.artifacts.awq ?? model.id;
+  if (quantization === "gptq") return model.artifacts.gptq ?? model.id;
+  if (quantization === "fp8") return model.artifacts.fp8 ?? model.artifacts.hf ?? model.id;
+  return model.artifacts.hf ?? model.id;
+}
+
+function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory, skipped: string[]): Reason[] {
+  const pinned = (v: unknown): boolean => v !== undefined && v !== "auto";
+  const r: Reason[] = [];
+  r.push({
+    field: "model",
+    why: pinned(pool.model)
+      ? `pinned by config`
+      : `first of the ${category} priority list (${MODEL_PRIORITY[category].join(" → ")}) that fits ${hw.gpu.id}`,
+  });
+  r.push({
+    field: "engine",
+    why: pinned(pool.engine)
+      ? "pinned by config"
+      : `first of ${enginePriority(category, fit.tp).join(" → ")} that runs it on compute capability ${hw.gpu.computeCapability}` +
+        (skipped.length > 0 ? `; skipped: ${skipped.slice(0, 3).join("; ")}` : ""),
+  });
+  r.push({
+    field: "tensorParallel",
+    why: pinned(pool.tensorParallel)
+      ? "pinned by config"
+      : fit.tp === 1
+        ? "fits one GPU: one replica per GPU"
+        : `smallest tensor-parallel size that fits (${fit.tp} of ${hw.gpuCount} GPUs)`,
+  });
+  r.push({
+    field: "quantization",
+    why: pinned(pool.quantization)
+      ? "pinned by config"
+      : fit.quantization === "none"
+        ? `${fit.dtype} weights fit with ${fit.maxModelLen} tokens of context`
+        : `${fit.quantization}: the first format (model dtype → fp8 → AWQ → GGUF) whose weights leave room for ${Math.min(GOOD_CONTEXT, fit.model.arch.max_position_embeddings)} tokens of context, or the longest context`,
+  });
+  r.push({
+    field: "dtype",
+    why:
+      fit.dtype === "bfloat16"
+        ? `compute capability ${hw.gpu.computeCapability} ≥ 8.0 runs bfloat16`
+        : `compute capability ${hw.gpu.computeCapability} < 8.0 has no bfloat16: float16`,
+  });
+  r.push({
+    field: "kvCacheDtype",
+    why: pinned(pool.kvCacheDtype)
+      ? "pinned by config"
+      : fit.kvCacheDtype === "auto"
+        ? "same as the model dtype: exact, and long enough context"
+        : `${fit.kvCacheDtype} doubles the tokens the cache holds`,
+  });
+  r.push({
+    field: "maxModelLen",
+    why: pinned(pool.maxModelLen)
+      ? `pinned by config; the cache holds ${fit.concurrency} such sequences`
+      : `largest of {model max ${fit.model.arch.max_position_embeddings}, ${CONTEXT_STEPS.join(", ")}} whose KV cache holds ${pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY} full-length sequences (minConcurrency); holds ${fit.concurrency}`,
+  });
+  r.push({
+    field: "gpuMemoryUtilization",
+    why: pinned(pool.gpuMemoryUtilization)
+      ? "pinned by config"
+      : `seed 000's rule: (free − 1.5 GiB) / total, clamped to [0.50, 0.92]`,
+  });
+  r.push({
+    field: "maxNumSeqs",
+    why: pinned(pool.maxNumSeqs)
+      ? "pinned by config"
+      : fit.engine === "llamacpp" || fit.engine === "ollama"
+        ? `${fit.maxNumSeqs} slots of ${fit.maxModelLen} tokens each`
+        : `power of two (8–${MAX_NUM_SEQS_CAP}) of sequences the cache keeps running at ~512 tokens each`,
+  });
+  return r;
+}
+
+function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
+  const w: string[] = [];
+  const layers = attentionLayers(fit.model.arch);
+  if (layers.sliding > 0) {
+    w.push(
+      `${fit.model.id} has ${layers.sliding} sliding-window layers (window ${layers.window}); the plan counts them at min(window, context) tokens per sequence — engines without a hybrid KV allocator give fewer tokens than kvTokens`,
+    );
+  }
+  if (fit.engine === "sglang" || fit.engine === "lmdeploy" || fit.engine === "ollama" || fit.engine === "llamacpp") {
+    w.push(
+      `${fit.engine}'s memory knob is derived from the vLLM-style budget; the planner is calibrated on vLLM and SGLang start-up logs, and rounds the knob down`,
+    );
+  }
+  if (fit.concurrency < 4 && fit.engine !== "llamacpp" && fit.engine !== "ollama") {
+    w.push(`the KV cache holds only ${fit.concurrency} full-length sequences: long requests will queue`);
+  }
+  if (gpu.memoryGiB < 10 && fit.model.paramsB > 3) {
+    w.push(`a ${fit.model.paramsB}B model on a ${gpu.memoryGiB} GiB GPU leaves little room for batching`);
+  }
+  return w;
+}
+
+function planReplicas(fit: Fit, hw: Hardware, modelDir: string): ReplicaPlan[] {
+  const replicas: ReplicaPlan[] = [];
+  const count = Math.floor(hw.gpuCount / fit.tp);
+  const source = sourceOf(fit.model, fit.engine, fit.quantization);
+  for (let i = 0; i < count; i++) {
+    const gpus = Array.from({ length: fit.tp }, (_, k) => i * fit.tp + k);
+    const port = FIRST_ENGINE_PORT + (gpus[0] ?? 0);
+    const launch = buildLaunch({
+      engine: fit.engine,
+      model: fit.model,
+      gpu: hw.gpu,
+      gpus,
+      tensorParallel: fit.tp,
+      port,
+      dtype: fit.dtype,
+      quantization: fit.quantization,
+      kvCacheDtype: fit.kvCacheDtype,
+      maxModelLen: fit.maxModelLen,
+      gpuMemoryUtilization: fit.util,
+      maxNumSeqs: fit.maxNumSeqs,
+      maxNumBatchedTokens: fit.maxNumBatchedTokens,
+      memory: fit.memory,
+      source,
+      modelDir,
+    });
+    const weightsGB = (fit.memory.weightsGiB * fit.tp * GiB) / 1e9;
+    replicas.push({
+      gpus,
+      tensorParallel: fit.tp,
+      port,
+      engine: fit.engine,
+      image: launch.image,
+      model: {
+        id: fit.model.id,
+        servedName: fit.model.servedName,
+        paramsB: fit.model.paramsB,
+        dtype: fit.dtype,
+        quantization: fit.quantization,
+        source,
+        gated: fit.model.gated,
+      },
+      maxModelLen: fit.maxModelLen,
+      gpuMemoryUtilization: fit.util,
+      kvCacheDtype: fit.kvCacheDtype,
+      maxNumSeqs: fit.maxNumSeqs,
+      maxNumBatchedTokens: fit.maxNumBatchedTokens,
+      concurrency: fit.concurrency,
+      memory: fit.memory,
+      args: launch.args,
+      env: launch.env,
+      apiKey: launch.apiKey,
+      needsIpcHost: launch.needsIpcHost,
+      healthPath: launch.healthPath,
+      modelsPath: launch.modelsPath,
+      metricsPath: launch.metricsPath,
+      memoryKnob: launch.memoryKnob,
+      estimates: {
+        coldStartSeconds: estimateColdStartSeconds(fit.engine, weightsGB, hw.instance?.networkGbps ?? null),
+        decodeTokensPerSecond: estimateDecodeTokensPerSecond(hw.gpu, fit.tp, weightsGB),
+      },
+      reasons: [],
+      warnings: [],
+    });
+  }
+  return replicas;
+}
+
+function planPool(
+  pool: PoolSpec,
+  index: number,
+  extra: readonly ModelSpec[],
+  modelDir: string,
+  problems: string[],
+): PoolPlan | undefined {
+  const at = `gpufleet:pools[${index}]`;
+  const before = problems.length;
+  const hw = resolveHardware(pool, at, problems);
+  if (!hw) return undefined;
+  const category = categoryOf(hw.gpu.memoryGiB);
+  const candidates = modelCandidates(pool, category, extra);
+  if (pool.model !== "auto" && candidates.length === 0) {
+    const known = [...extra, ...MODELS].map((m) => m.servedName);
+    problems.push(
+      `${at}.model: unknown model "${pool.model}"; give a catalog id or served name (${known.join(", ")}), or describe it under gpufleet:models`,
+    );
+    return undefined;
+  }
+  checkPins(pool, at, hw, pool.model !== "auto" ? candidates[0] : undefined, problems);
+  if (problems.length > before) return undefined;
+
+  const skipped: string[] = [];
+  let found: { fit: Fit; rejected: string[] } | undefined;
+  for (const model of candidates) {
+    const s = searchModel(pool, hw, model, category);
+    if (s.fit) {
+      found = { fit: s.fit, rejected: s.rejected };
+      break;
+    }
+    skipped.push(`${model.id}: ${s.rejected[0] ?? "no engine can run it here"}`);
+    if (pool.model !== "auto") {
+      const unique = [...new Set(s.rejected)].slice(0, 4);
+      const field = pinnedField(pool);
+      problems.push(
+        `${at}.${field}: ${describePins(pool)} cannot run on ${hw.gpuCount} × ${hw.gpu.id} (${hw.gpu.memoryGiB} GiB, compute capability ${hw.gpu.computeCapability}): ${unique.join("; ")}`,
+      );
+      return undefined;
+    }
+  }
+  if (!found) {
+    problems.push(
+      `${at}: no model of the ${category} list fits ${hw.gpuCount} × ${hw.gpu.id} with these settings: ${skipped.join(" | ")}`,
+    );
+    return undefined;
+  }
+  const fit = found.fit;
+  const engineSkips = [...new Set(found.rejected.filter((x) => !x.includes("TP") || x.includes("cannot")))];
+  const replicas = planReplicas(fit, hw, "/models");
+  const reasons = explain(fit, pool, hw, category, engineSkips);
+  const warnings = warningsFor(fit, hw.gpu);
+  for (const rep of replicas) {
+    rep.reasons = reasons;
+    rep.warnings = warnings;
+  }
+  const poolWarnings: string[] = skipped.map((s) => `skipped ${s}`);
+  const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
+  void modelDir;
+  return {
+    name: pool.name,
+    instanceType: hw.instance?.name ?? null,
+    count: pool.count,
+    gpu: { model: hw.gpu.id, count: hw.gpuCount, memoryGiB: hw.gpu.memoryGiB, computeCapability: hw.gpu.computeCapability },
+    category,
+    costPerHour: round(price, 3),
+    proxyPort: pool.proxyPort ?? DEFAULT_PROXY_PORT,
+    vcpuQuota: hw.instance ? { quota: hw.instance.vcpuQuota, vcpus: hw.instance.vcpus * pool.count } : null,
+    localNvmeGB: hw.instance?.localNvmeGB ?? 0,
+    networkGbps: hw.instance?.networkGbps ?? null,
+    replicas,
+    warnings: poolWarnings,
+  };
+}
+
+/** The config key a failed pinned plan is reported under: the most specific pin. */
+function pinnedField(pool: PoolSpec): string {
+  if (pool.kvCacheDtype !== undefined) return "kvCacheDtype";
+  if (pool.quantization !== undefined) return "quantization";
+  if (pool.engine !== "auto") return "engine";
+  if (pool.maxModelLen !== undefined) return "maxModelLen";
+  return "model";
+}
+
+function describePins(pool: PoolSpec): string {
+  const parts: string[] = [`model ${pool.model}`];
+  if (pool.engine !== "auto") parts.push(`engine ${pool.engine}`);
+  if (pool.quantization !== undefined) parts.push(`quantization ${pool.quantization}`);
+  if (pool.kvCacheDtype !== undefined) parts.push(`kvCacheDtype ${pool.kvCacheDtype}`);
+  if (pool.maxModelLen !== undefined) parts.push(`maxModelLen ${pool.maxModelLen}`);
+  if (pool.tensorParallel !== undefined) parts.push(`tensorParallel ${pool.tensorParallel}`);
+  if (pool.gpuMemoryUtilization !== undefined) parts.push(`gpuMemoryUtilization ${pool.gpuMemoryUtilization}`);
+  return parts.join(", ");
+}
+
+/** Plans every pool; throws PlanError listing every problem of every pool at once. */
+export function planFleet(input: PlanInput): FleetPlan {
+  const problems: string[] = [];
+  const names = new Map<string, number>();
+  input.pools.forEach((p, i) => {
+    const first = names.get(p.name);
+    if (first !== undefined) problems.push(`gpufleet:pools[${i}].name: "${p.name}" is already the name of pools[${first}]`);
+    else names.set(p.name, i);
+  });
+  const extra = input.models ?? [];
+  const pools: PoolPlan[] = [];
+  input.pools.forEach((pool, i) => {
+    const plan = planPool(pool, i, extra, input.modelDir ?? "/models", problems);
+    if (plan) pools.push(plan);
+  });
+  if (problems.length > 0) throw new PlanError(problems);
+  return {
+    stack: input.stack,
+    costPerHour: round(
+      pools.reduce((s, p) => s + p.costPerHour, 0),
+      3,
+    ),
+    pricesAsOf: PRICES_AS_OF,
+    pools,
+  };
+}

@@ -1,0 +1,85 @@
+// The default policy: VRAM categories, model priorities and engine priorities.
+// Seed 000 (../shared/seeds/000_*.txt, "Логика автовыбора") is kept exactly where it speaks; DESIGN.md
+// extends it above 44 GiB and below 10 GiB.
+import type { EngineId, VramCategory } from "./types";
+
+/** Lower bounds (per-GPU memory as the CUDA runtime reports it, GiB) of each category, largest first. */
+const CATEGORY_FLOORS: ReadonlyArray<[VramCategory, number]> = [
+  ["141gb", 100],
+  ["80gb", 64],
+  ["48gb", 44],
+  ["32gb", 30],
+  ["24gb", 22],
+  ["16gb", 14],
+  ["12gb", 10],
+  ["small", 0],
+];
+
+export function categoryOf(memoryGiB: number): VramCategory {
+  for (const [cat, floor] of CATEGORY_FLOORS) if (memoryGiB >= floor) return cat;
+  return "small";
+}
+
+const ORDER: readonly VramCategory[] = ["small", "12gb", "16gb", "24gb", "32gb", "48gb", "80gb", "141gb"];
+export function categoryAtLeast(cat: VramCategory, floor: VramCategory): boolean {
+  return ORDER.indexOf(cat) >= ORDER.indexOf(floor);
+}
+
+/**
+ * Model priority per category: the first that fits wins. 12gb–32gb are seed 000's tables verbatim;
+ * "small" is DESIGN.md's; the larger categories pick strong open models that fit one GPU or, on hosts
+ * with several, a tensor-parallel group (the planner tries one replica per GPU first).
+ */
+export const MODEL_PRIORITY: Readonly<Record<VramCategory, readonly string[]>> = {
+  small: ["Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-0.5B-Instruct"],
+  "12gb": ["Vikhrmodels/QVikhr-3-4B-Instruction", "IlyaGusev/saiga_mistral_7b"],
+  "16gb": ["Vikhrmodels/QVikhr-3-8B-Instruction", "IlyaGusev/saiga_llama3_8b"],
+  "24gb": ["IlyaGusev/saiga_nemo_12b", "Vikhrmodels/QVikhr-3-8B-Instruction"],
+  "32gb": ["IlyaGusev/saiga_gemma3_27b", "IlyaGusev/saiga_nemo_12b"],
+  "48gb": ["Qwen/Qwen3-32B", "IlyaGusev/saiga_gemma3_27b", "IlyaGusev/saiga_nemo_12b"],
+  "80gb": ["Qwen/Qwen2.5-72B-Instruct", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-32B"],
+  "141gb": ["Qwen/Qwen2.5-72B-Instruct", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-32B"],
+};
+
+/**
+ * Engine priority (engine "auto"), seed 000: multi-GPU tensor parallel → lmdeploy → vllm; 32gb and up →
+ * vllm → sglang → lmdeploy; 24gb → sglang → vllm → lmdeploy; 16gb and below → vllm → sglang → lmdeploy.
+ * llama.cpp and Ollama close every list: they are the only engines for GPUs older than Volta (seed 001).
+ */
+export function enginePriority(category: VramCategory, tensorParallel: number): EngineId[] {
+  const ggufTail: EngineId[] = ["llamacpp", "ollama"];
+  if (tensorParallel > 1) return ["lmdeploy", "vllm", ...ggufTail];
+  if (categoryAtLeast(category, "32gb")) return ["vllm", "sglang", "lmdeploy", ...ggufTail];
+  if (category === "24gb") return ["sglang", "vllm", "lmdeploy", ...ggufTail];
+  return ["vllm", "sglang", "lmdeploy", ...ggufTail];
+}
+
+/** Context candidates besides the model's maximum, largest first (DESIGN.md, "Context"). */
+export const CONTEXT_STEPS = [32768, 16384, 8192, 4096] as const;
+/** Below this a plan is not worth serving unless the user pinned it. */
+export const MIN_CONTEXT = 4096;
+/** A choice of quantization / KV dtype is "good enough" when it reaches this context. */
+export const GOOD_CONTEXT = 16384;
+/** Full-length sequences the KV cache must hold (seed 000's example plans and DESIGN.md's reach 2). */
+export const DEFAULT_MIN_CONCURRENCY = 2;
+export const DEFAULT_PROXY_PORT = 8080;
+export const FIRST_ENGINE_PORT = 8000;
+/** vLLM's default cap on running sequences (vllm/config/scheduler.py, v0.11, read 2026-11-21). */
+export const MAX_NUM_SEQS_CAP = 256;
+
+/**
+ * Memory utilization, seed 000: util = (free − 1.5 GB) / total, clamped to [0.50, 0.92]. At planning time
+ * nothing else runs on the GPU, but the driver and, on desktop cards, a display keep ~0.5 GiB.
+ */
+export function defaultUtilization(memoryGiB: number): number {
+  const free = memoryGiB - 0.5;
+  const util = (free - 1.5) / memoryGiB;
+  return Math.floor(Math.min(0.92, Math.max(0.5, util)) * 100) / 100;
+}
+
+/** Tokens per prefill chunk: larger GPUs afford a larger activation peak for faster prefill. */
+export function defaultBatchedTokens(memoryGiB: number): number {
+  if (memoryGiB >= 40) return 8192;
+  if (memoryGiB >= 20) return 4096;
+  return 2048;
+}

@@ -1,0 +1,313 @@
+// Plain data shared by the planner, the renderers, the CLI and the Pulumi program.
+// Nothing here imports @pulumi/*: the planner runs identically in tests, in the CLI and in `pulumi up`.
+
+/** Catalog ids of the GPUs the planner knows (DESIGN.md, "Plan JSON"). */
+export const GPU_IDS = [
+  "T4",
+  "A10G",
+  "L4",
+  "L40S",
+  "V100-16GB",
+  "V100-32GB",
+  "A100-40GB",
+  "A100-80GB",
+  "H100",
+  "H200",
+  "GTX-1080",
+  "RTX-3060",
+  "RTX-3080",
+  "RTX-3090",
+  "RTX-4070",
+  "RTX-4080",
+  "RTX-4090",
+  "RTX-A4000",
+  "RTX-A5000",
+  "RTX-A6000",
+  "QUADRO-RTX-4000",
+] as const;
+export type GpuId = (typeof GPU_IDS)[number];
+
+export type GpuArchitecture = "pascal" | "volta" | "turing" | "ampere" | "ada" | "hopper";
+
+export interface GpuSpec {
+  id: GpuId;
+  /** Name as `nvidia-smi --query-gpu=name` prints it (the bootstrap compares it). */
+  nvidiaSmiName: string;
+  architecture: GpuArchitecture;
+  /** Total memory as the CUDA runtime reports it (cudaMemGetInfo total / 2^30), GiB. */
+  memoryGiB: number;
+  /** "major.minor", e.g. "8.6". */
+  computeCapability: string;
+  /** Peak memory bandwidth, GB/s (10^9 bytes/s). */
+  memoryBandwidthGBs: number;
+  /** Whether the GPU is offered by a cloud (AWS) or is own hardware only. */
+  cloud: boolean;
+}
+
+/** The EC2 vCPU quota an instance family draws from (Service Quotas, "Running On-Demand … instances"). */
+export type VcpuQuota = "G and VT" | "P";
+
+export interface InstanceTypeSpec {
+  /** e.g. "g5.2xlarge". */
+  name: string;
+  /** e.g. "g5". */
+  family: string;
+  gpu: GpuId;
+  gpuCount: number;
+  vcpus: number;
+  memoryGiB: number;
+  /** Baseline ("up to" figures use the burst number and say so in the source comment) network bandwidth, Gbit/s. */
+  networkGbps: number;
+  /** Local instance-store NVMe: number of disks and total GB (0 when none). */
+  localNvmeDisks: number;
+  localNvmeGB: number;
+  /** On-demand Linux price in us-east-1, USD per hour (date in the catalog's comment). */
+  pricePerHour: number;
+  vcpuQuota: VcpuQuota;
+  /** GPUs are linked by NVLink/NVSwitch (tensor parallelism is cheap) rather than PCIe only. */
+  nvlink: boolean;
+}
+
+/** Weight formats the planner reasons about. "none" = the model's own dtype (bf16/fp16). */
+export const QUANTIZATIONS = ["none", "fp8", "awq", "gptq", "bitsandbytes", "gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"] as const;
+export type Quantization = (typeof QUANTIZATIONS)[number];
+
+export const KV_CACHE_DTYPES = ["auto", "fp8", "q8_0", "q4_0"] as const;
+/** "auto" = same as the compute dtype; "fp8" = vLLM/SGLang/lmdeploy 8-bit; q8_0/q4_0 = llama.cpp/Ollama. */
+export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
+
+export type Dtype = "bfloat16" | "float16" | "float32";
+
+export const ENGINE_IDS = ["vllm", "sglang", "lmdeploy", "ollama", "llamacpp"] as const;
+export type EngineId = (typeof ENGINE_IDS)[number];
+
+/** Hugging Face config.json fields (under their own names) the memory model needs. */
+export interface ModelArchitecture {
+  /** config.json `architectures[0]`, e.g. "Qwen2ForCausalLM". */
+  architectures: string[];
+  model_type: string;
+  num_hidden_layers: number;
+  num_attention_heads: number;
+  num_key_value_heads: number;
+  /** Explicit head_dim when config.json has it; else hidden_size / num_attention_heads. */
+  head_dim?: number;
+  hidden_size: number;
+  intermediate_size: number;
+  vocab_size: number;
+  max_position_embeddings: number;
+  /** Window of sliding-window attention layers, when the model has them. */
+  sliding_window?: number | null;
+  /**
+   * Which layers use the sliding window: every layer except each Nth (Gemma 3: 6 → 5 local : 1 global),
+   * or given per layer (`layer_types`). Absent with `sliding_window` set = every layer slides (Mistral v0.1).
+   */
+  sliding_window_pattern?: number;
+  layer_types?: string[];
+  /** Whether sliding windows are active at all (Qwen2 configs carry a window but `use_sliding_window: false`). */
+  use_sliding_window?: boolean;
+  torch_dtype: Dtype;
+  tie_word_embeddings: boolean;
+  /** Mixture-of-experts: experts and experts per token. */
+  num_experts?: number;
+  num_experts_per_tok?: number;
+  moe_intermediate_size?: number;
+}
+
+export interface ModelArtifacts {
+  /** Repo with the weights in the model's own dtype (the model id itself unless given). */
+  hf?: string;
+  /** Pre-quantized repos. */
+  awq?: string;
+  gptq?: string;
+  fp8?: string;
+  /** One GGUF file for llama.cpp. */
+  gguf?: { repo: string; file: string; quantization: Extract<Quantization, `gguf-${string}`> };
+  /** Ollama library tag, and the weight format that tag ships. */
+  ollama?: { tag: string; quantization: Extract<Quantization, `gguf-${string}`> };
+}
+
+export type ReasoningFamily = "qwen3" | "deepseek_r1";
+
+export interface ModelSpec {
+  /** Hugging Face repo id, e.g. "Qwen/Qwen2.5-7B-Instruct". */
+  id: string;
+  /** The name clients put in `model` (OpenAI API). */
+  servedName: string;
+  /** Total parameters, billions (including embeddings; for MoE all experts). */
+  paramsB: number;
+  /** Parameters read per token, billions (MoE); equals paramsB for dense models. */
+  activeParamsB?: number;
+  /** Hugging Face repo of the base model for fine-tunes. */
+  baseModel?: string;
+  arch: ModelArchitecture;
+  /** The repo's weights are already quantized (then only that quantization is possible). */
+  weightsQuantization?: Exclude<Quantization, "none">;
+  /** Needs an accepted licence and an HF token to download. */
+  gated: boolean;
+  artifacts: ModelArtifacts;
+  /** Vision or audio towers loaded beside the language model, billions of params (Gemma 3). */
+  extraParamsB?: number;
+  reasoning?: ReasoningFamily;
+  /** Where the figures come from (HF config.json URL and date). */
+  source: string;
+}
+
+/** One pool as validated config hands it to the planner. */
+export interface PoolSpec {
+  name: string;
+  /** EC2 instance type, or undefined for own hardware given by gpu + gpuCount. */
+  instanceType?: string;
+  gpu?: GpuId;
+  gpuCount?: number;
+  count: number;
+  model: string; // "auto" or a model id / served name
+  engine: EngineId | "auto";
+  maxModelLen?: number;
+  gpuMemoryUtilization?: number;
+  kvCacheDtype?: KvCacheDtype;
+  quantization?: Quantization;
+  tensorParallel?: number;
+  maxNumSeqs?: number;
+  maxNumBatchedTokens?: number;
+  /** Full-length sequences the KV cache must hold at the chosen context (default 1). */
+  minConcurrency?: number;
+  /** Port of the on-host proxy, the load balancer's target (default 8080). */
+  proxyPort?: number;
+}
+
+export interface MemoryBreakdown {
+  /** Per GPU. */
+  weightsGiB: number;
+  activationGiB: number;
+  overheadGiB: number;
+  kvCacheGiB: number;
+  /** Per GPU (kv heads ÷ TP), bytes of KV cache one token costs at maxModelLen (sliding layers averaged). */
+  kvBytesPerToken: number;
+  /** Tokens the KV cache holds (the whole replica). */
+  kvTokens: number;
+}
+
+export interface Reason {
+  /** What was decided: "model", "engine", "maxModelLen", … */
+  field: string;
+  /** Why, in a sentence a person reads. */
+  why: string;
+}
+
+export interface ReplicaPlan {
+  gpus: number[];
+  tensorParallel: number;
+  port: number;
+  engine: EngineId;
+  image: string;
+  model: {
+    id: string;
+    servedName: string;
+    paramsB: number;
+    dtype: Dtype;
+    quantization: Quantization;
+    /** The repo / file / tag actually downloaded. */
+    source: string;
+    gated: boolean;
+  };
+  maxModelLen: number;
+  gpuMemoryUtilization: number;
+  kvCacheDtype: KvCacheDtype;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  /** Full-length sequences the KV cache holds at maxModelLen. */
+  concurrency: number;
+  memory: MemoryBreakdown;
+  args: string[];
+  env: Record<string, string>;
+  /** How the systemd unit hands the engine its API key (the value is never in the plan). */
+  apiKey: ApiKeyDelivery;
+  /** Needs --ipc=host (PyTorch / NCCL shared memory). */
+  needsIpcHost: boolean;
+  /** The engine's own memory knob as launched, e.g. "--mem-fraction-static 0.83". */
+  memoryKnob: string;
+  /** Path the engine answers health on, and the one listing models. */
+  healthPath: string;
+  modelsPath: string;
+  metricsPath: string | null;
+  estimates: {
+    coldStartSeconds: number;
+    decodeTokensPerSecond: number;
+  };
+  reasons: Reason[];
+  warnings: string[];
+}
+
+export type VramCategory = "small" | "12gb" | "16gb" | "24gb" | "32gb" | "48gb" | "80gb" | "141gb";
+
+export interface PoolPlan {
+  name: string;
+  instanceType: string | null;
+  count: number;
+  gpu: { model: GpuId; count: number; memoryGiB: number; computeCapability: string };
+  category: VramCategory;
+  /** All instances of the pool, on-demand USD/h (0 for own hardware). */
+  costPerHour: number;
+  proxyPort: number;
+  /** vCPUs of the EC2 on-demand quota the pool needs, and which quota. */
+  vcpuQuota: { quota: VcpuQuota; vcpus: number } | null;
+  /** Local NVMe of the instance type, for the model cache. */
+  localNvmeGB: number;
+  networkGbps: number | null;
+  replicas: ReplicaPlan[];
+  warnings: string[];
+}
+
+export interface FleetPlan {
+  stack: string;
+  costPerHour: number;
+  /** Date of the price table used. */
+  pricesAsOf: string;
+  pools: PoolPlan[];
+}
+
+/** What the planner has decided for one replica, handed to an engine's launch builder. */
+export interface LaunchInput {
+  engine: EngineId;
+  model: ModelSpec;
+  gpu: GpuSpec;
+  /** Host GPU indices of this replica (CUDA_VISIBLE_DEVICES / docker --gpus device list). */
+  gpus: number[];
+  tensorParallel: number;
+  /** Port the engine listens on, on the host (8000 + first GPU index). */
+  port: number;
+  dtype: Dtype;
+  quantization: Quantization;
+  kvCacheDtype: KvCacheDtype;
+  maxModelLen: number;
+  /** vLLM semantics: share of each GPU's total memory the replica may use. */
+  gpuMemoryUtilization: number;
+  maxNumSeqs: number;
+  maxNumBatchedTokens: number;
+  /** Planned per-GPU memory, from which other engines' knobs are derived. */
+  memory: MemoryBreakdown;
+  /** Repo id, GGUF file name or Ollama tag the replica loads. */
+  source: string;
+  /** Where the host's model cache is mounted inside the container (read-only). */
+  modelDir: string;
+}
+
+/** How the engine gets its API key (never in args or the plan: the unit reads it from a root-only env file). */
+export type ApiKeyDelivery =
+  | { kind: "env"; variable: string }
+  | { kind: "arg"; flag: string; variable: string }
+  | { kind: "none" };
+
+export interface EngineLaunch {
+  image: string;
+  args: string[];
+  env: Record<string, string>;
+  apiKey: ApiKeyDelivery;
+  healthPath: string;
+  modelsPath: string;
+  metricsPath: string | null;
+  /** Needs --ipc=host (or a large /dev/shm): PyTorch/NCCL shared memory for tensor parallelism and workers. */
+  needsIpcHost: boolean;
+  /** The engine's own memory knob and its value, for the plan's reasons (e.g. "--mem-fraction-static 0.83"). */
+  memoryKnob: string;
+}
