@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { ConfigError, parseStackConfig, readStackFile, stackFilePath, toPlanInput } from "../config";
 import { PlanError, planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
+import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
 
 export interface Io {
@@ -60,8 +61,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .command("calibrate")
     .description("plan every calibration case (real engine start-up logs) and print the error of each")
     .option("--json", "print the results as JSON")
-    .action(async (opts: { json?: boolean }) => {
-      const { runCalibration, formatCalibration } = await import("./calibrate");
+    .action((opts: { json?: boolean }) => {
       const results = runCalibration();
       io.out(opts.json ? JSON.stringify(results, null, 2) : formatCalibration(results));
       if (results.some((r) => !r.ok)) code = 1;

@@ -159,8 +159,11 @@ export function activationBytes(a: ActivationInput): number {
  * cuBLAS/NCCL workspaces (≈0.5 GiB, more with NCCL for TP), and CUDA graphs captured after the KV cache
  * is allocated (vLLM, SGLang: ≈0.5 GiB for 7–14B models unless eager).
  */
+/** CUDA context and library handles that exist before an engine loads weights, GiB per GPU. */
+export const CUDA_CONTEXT_GIB = 0.5;
+
 export function overheadGiB(engine: EngineId, tp: number, eager: boolean): number {
-  const context = 0.5;
+  const context = CUDA_CONTEXT_GIB;
   const nccl = tp > 1 ? 0.25 + 0.05 * tp : 0;
   const graphs = eager || engine === "llamacpp" || engine === "ollama" ? 0 : 0.5;
   return context + nccl + graphs;

@@ -1,4 +1,5 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034,SC2153
+# (SC2034/SC2153: the variables below are used by the scripts that source this file; GPUFLEET_TOOL is set by them.)
 # gpufleet on-host library, sourced by gpufleet-bootstrap, gpufleet-download, gpufleet-watchdog and gpufleet-status.
 # Every absolute path is prefixed with GPUFLEET_ROOT (empty on an instance) so that tests can run the scripts
 # under a temporary root with stub commands on PATH.
