@@ -39,14 +39,39 @@ export interface CalibrationCase {
     kvCacheGiB?: number;
     kvTokens: number;
     maxConcurrency?: number;
+    /** CUDA graph pool as logged by V1 ('… GiB for CUDAGraph memory' / 'Graph capturing finished … took X GiB'); negative = capture freed memory. */
+    cudaGraphGiB?: number;
   };
   excerpt: string;
   notes?: string;
+  /**
+   * Set when the case is kept for its figures but not judged by `npm run calibrate`: it measures something
+   * the planner does not model, or its flags are not known. Says why.
+   */
+  excluded?: string;
 }
 
 const SEEN = "2026-11-21";
 
 // ---- config.json values of models outside the planner's well-known list ----
+
+// Qwen/Qwen3-0.6B config.json (https://huggingface.co/Qwen/Qwen3-0.6B/blob/main/config.json, read 2026-11-21):
+// 28 layers, 16 heads, 8 KV heads, head_dim 128, hidden 1024, intermediate 3072, vocab 151936, 40960 positions, tied.
+const QWEN3_0_6B: ModelArchitecture & { paramsB: number } = {
+  architectures: ["Qwen3ForCausalLM"],
+  model_type: "qwen3",
+  num_hidden_layers: 28,
+  num_attention_heads: 16,
+  num_key_value_heads: 8,
+  head_dim: 128,
+  hidden_size: 1024,
+  intermediate_size: 3072,
+  vocab_size: 151936,
+  max_position_embeddings: 40960,
+  torch_dtype: "bfloat16",
+  tie_word_embeddings: true,
+  paramsB: 0.596,
+};
 
 const META_LLAMA_3_8B: ModelArchitecture & { paramsB: number } = {
   architectures: ["LlamaForCausalLM"],
@@ -377,6 +402,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   // 5. vLLM V1 0.8.4, L40S, Llama-3.1-8B, len 32768: weights 14.99 GiB, KV 158,656 tokens (= 19.37 GiB derived), 4.84x.
   {
     id: "vllm-0.8.4-v1-l40s-llama31-8b-len32k",
+    excluded:
+      "gpu_memory_utilization is not shown in the log (0.9 assumed); at 0.8 the figures fit exactly, so the case cannot judge the model",
     source: "https://github.com/vllm-project/vllm/pull/17122 (description by Datta0, 2025-04-24)",
     seen: SEEN,
     engine: "vllm",
@@ -678,6 +705,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   // 13. vLLM V0 dev (Jan 2025), H100, Llama-3.2-11B-Vision eager, len 65536, 128 seqs: weights 19.86, ACTIVATION 36.63 GiB, KV 14.65 GiB = 96,016 tokens.
   {
     id: "vllm-0.6.6dev-h100-llama32-11b-vision-eager",
+    excluded:
+      "a cross-attention vision model profiled with 128 dummy images (36.6 GiB of activations): gpufleet serves no such model; its multimodal reserve is separate",
     source: "https://github.com/vllm-project/vllm/pull/12126 (description by youkaichao, 2025-01-16)",
     seen: SEEN,
     engine: "vllm",
@@ -750,6 +779,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   // 15. Same PR, 4x A100-80GB TP4, Llama-2-70B fp16: 20865 blocks = 333,840 tokens (was 31615 before the NCCL-aware profiling fix).
   {
     id: "vllm-0.2-a100-80gb-tp4-llama2-70b",
+    excluded:
+      "vLLM 0.2 (Dec 2023) counted NCCL memory in a way no later release does (13.7 GiB per GPU); the pinned release is two years and a profiler rewrite later",
     source: "https://github.com/vllm-project/vllm/pull/2031 (comment by WoosukKwon, 2023-12-12)",
     seen: SEEN,
     engine: "vllm",
@@ -781,18 +812,10 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "333,840 tokens x 81,920 B per GPU (80 layers x 2 kv heads/rank x 128 x 2 x 2) = 25.5 GiB KV per GPU; weights ~32.1 GiB/GPU => ~13.7 GiB/GPU of the 71.3 GiB budget " +
       "went to activation + NCCL/non-torch at TP4. Before the fix (31615 blocks) the profiler missed ~13 GiB of non-torch (NCCL) memory and overshot to 77.5 GB.",
   },
-];
-
-/**
- * Real logs whose figures are sound but whose public URL we could not resolve in the search index
- * (the index returned the file text without its repository). Kept apart from CALIBRATION_CASES;
- * promote them once the URL is found.
- */
-export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
-  // vLLM 0.10.2 V1, 2x L40S TP2+EP, Qwen3-30B-A3B-Instruct-2507-FP8, gpu 0.95, len 32768: KV 25.91 GiB/GPU = 566,016 tokens, 17.27x.
+  // 16. (promoted from the candidates) vLLM 0.10.2 V1, 2x L40S TP2+EP, Qwen3-30B-A3B-Instruct-2507-FP8, gpu 0.95, len 32768: KV 25.91 GiB/GPU = 566,016 tokens, 17.27x.
   {
     id: "vllm-0.10.2-l40s-tp2-qwen3-30b-a3b-fp8",
-    source: "UNRESOLVED: GitHub markdown file (vLLM vs ollama benchmark on 2x L40S, 2025-09-24); search-index text id 39328153190",
+    source: "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/ollama_vs_vllm.md (section '## vLLM'; stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "0.10.2 (vllm --version in the same file)",
@@ -804,6 +827,7 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
     flags: {
       gpuMemoryUtilization: 0.95,
       maxModelLen: 32768,
+      maxNumBatchedTokens: 2048,
       kvCacheDtype: "auto",
       quantization: "fp8",
       enforceEager: false,
@@ -828,9 +852,328 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "| N/A   58C    P0            259W /  350W |   45241MiB /  46068MiB |     95%      Default |",
     ].join("\n"),
     notes:
-      "GPU from nvidia-smi in the same file. Check: 25.91 GiB / (48 layers x 2 kv heads/rank x 128 x 2 x 2 = 49,152 B) = 566,013 tokens. " +
-      "nvidia-smi shows 45,241 MiB used of 46,068 (0.95 x 44.4 GiB budget + CUDA context).",
+      "GPU from nvidia-smi in the same file ('GPUs: 2x NVIDIA RTX L40S 48GB' in its header). Check: 25.91 GiB / (48 layers x 2 kv heads/rank x 128 x 2 x 2 = 49,152 B) = 566,013 tokens. " +
+      "nvidia-smi shows 45,241 MiB used of 46,068 (0.95 x 44.4 GiB budget + CUDA context + CUDA graphs, which 0.10.2 does not count in the budget). " +
+      "maxNumBatchedTokens 2048: the V1 API-server default for GPUs under 70 GiB in 0.10.x; the same author's TP8 log on the same box logs " +
+      "'Chunked prefill is enabled with max_num_batched_tokens=2048' (case vllm-0.10.2-l40s-tp8-qwen3-235b-a22b-fp8). max_num_seqs not logged.",
   },
+  // 17. vLLM 0.10.2 V1, 8x L40S TP8+EP, Qwen3-235B-A22B-Instruct-2507-FP8, gpu 0.90, len 32768: weights 27.72, act 1.40, non-torch 0.21, KV 10.65 GiB/GPU = 238,208 tokens; CUDA graphs 3.45 GiB NOT in the budget.
+  {
+    id: "vllm-0.10.2-l40s-tp8-qwen3-235b-a22b-fp8",
+    excluded:
+      "TP 8 over 4 KV heads (vLLM replicates them): gpufleet only plans TP sizes that divide the KV heads (DESIGN.md), so this layout cannot be planned",
+    source: "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/qwen3_235b_on_8xl40s.md (stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "0.10.2 (logged 'vLLM API server version 0.10.2' / 'Initializing a V1 LLM engine (v0.10.2)')",
+    gpu: "L40S",
+    gpuCount: 8,
+    tensorParallel: 8,
+    model: "Qwen/Qwen3-235B-A22B-Instruct-2507-FP8",
+    arch: { ...QWEN3_235B_A22B, max_position_embeddings: 262144 },
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 32768,
+      maxNumBatchedTokens: 2048,
+      kvCacheDtype: "auto",
+      quantization: "fp8",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 27.72,
+      activationGiB: 1.4,
+      nonTorchGiB: 0.21,
+      kvCacheGiB: 10.65,
+      kvTokens: 238208,
+      maxConcurrency: 7.27,
+      cudaGraphGiB: 3.45,
+    },
+    excerpt: [
+      "vllm serve Qwen/Qwen3-235B-A22B-Instruct-2507-FP8 \\",
+      "    --tensor-parallel-size 8 \\",
+      "    --enable-expert-parallel \\",
+      "    --gpu-memory-utilization 0.90 \\",
+      "    --swap-space 0 \\",
+      "    --max-model-len 32K",
+      "(APIServer pid=1624) INFO 09-24 20:45:49 [scheduler.py:222] Chunked prefill is enabled with max_num_batched_tokens=2048.",
+      "(EngineCore_DP0 pid=1944) INFO 09-24 20:45:58 [core.py:76] Initializing a V1 LLM engine (v0.10.2) with config: model='Qwen/Qwen3-235B-A22B-Instruct-2507-FP8', … dtype=torch.bfloat16, max_seq_len=32768, … tensor_parallel_size=8, … quantization=fp8, enforce_eager=False, kv_cache_dtype=auto, … enable_prefix_caching=True, chunked_prefill_enabled=True, … \"max_capture_size\":512 …",
+      "(Worker_TP3_EP3 pid=2081) INFO 09-24 20:53:41 [gpu_worker.py:298] Available KV cache memory: 10.65 GiB",
+      "(EngineCore_DP0 pid=1944) INFO 09-24 20:53:41 [kv_cache_utils.py:864] GPU KV cache size: 238,208 tokens",
+      "(EngineCore_DP0 pid=1944) INFO 09-24 20:53:41 [kv_cache_utils.py:868] Maximum concurrency for 32,768 tokens per request: 7.27x",
+      "(Worker_TP2_EP2 pid=2080) INFO 09-24 20:54:35 [gpu_worker.py:391] Free memory on device (43.93/44.42 GiB) on startup. Desired GPU memory utilization is (0.9, 39.98 GiB). Actual usage is 27.72 GiB for weight, 1.4 GiB for peak activation, 0.21 GiB for non-torch memory, and 3.45 GiB for CUDAGraph memory. Replace gpu_memory_utilization config with `--kv-cache-memory=7564378828` to fit into requested memory, or `--kv-cache-memory=11809093120` to fully utilize gpu memory. Current kv cache memory in use is 11423138508 bytes.",
+      "|   0  NVIDIA L40S                    On  |   00000000:4F:00.0 Off |                    0 |",
+      "| N/A   48C    P0            155W /  350W |   45397MiB /  46068MiB |     95%      Default |",
+    ].join("\n"),
+    notes:
+      "GPU from the nvidia-smi table in the same file (8 x 'NVIDIA L40S', 46,068 MiB). The file's first code block says '--tensor-parallel-size 4' but the full log below it " +
+      "(the one quoted here) is the TP8 run: 'tensor_parallel_size': 8 in non-default args, Worker_TP0..TP7 pids 2078-2085 in nvidia-smi. " +
+      "KEY FACT: 0.90 x 44.42 = 39.98; 39.98 - 27.72 - 1.40 - 0.21 = 10.65 = the KV pool exactly, and the 3.45 GiB of CUDA graphs (MoE, capture sizes up to 512) come ON TOP " +
+      "(45.4 GiB used per GPU in nvidia-smi). vLLM itself suggests --kv-cache-memory=7564378828 (7.04 GiB) to really stay inside 0.9. " +
+      "Activation only 1.4 GiB with max_num_batched_tokens 2048. KV check: 94 layers x 1 kv head/rank (4 kv heads replicated over 8 ranks) x 128 x 2 x 2 = 48,128 B/token; " +
+      "11,423,138,508 B / 48,128 = 237,349 tokens vs 238,208 logged (0.4%; the logged token count is concurrency x max_model_len). " +
+      "arch: Qwen3-235B-A22B layer geometry with the 2507 checkpoint's max_position_embeddings 262144 (the planner only needs layers/kv heads here).",
+  },
+  // 18. vLLM V1 (~0.10.2 main, Sept 2025), A100-80GB, Qwen3-0.6B bf16 via lm_eval (LLM class), len 4096, FlashInfer: weights 1.12, KV 69.66 GiB = 652,144 tokens, 159.21x.
+  {
+    id: "vllm-0.10.2-v1-a100-qwen3-0.6b-flashinfer-bf16",
+    source: "https://github.com/vllm-project/vllm/pull/24577 (comment by mgoin, 2025-09-10, 'Here are my results on A100 with FP8 KV Cache')",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "main at PR #24577 (2025-09-10, between 0.10.1 and 0.10.2; V1 — same kv_cache_utils.py:864/868 line numbers as the 0.10.2 logs of cases 16-17)",
+    gpu: "A100-80GB",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen3-0.6B",
+    arch: QWEN3_0_6B,
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 4096,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 1.1201,
+      kvCacheGiB: 69.66,
+      kvTokens: 652144,
+      maxConcurrency: 159.21,
+    },
+    excerpt: [
+      "# FlashInfer BF16",
+      "VLLM_ATTENTION_BACKEND=FLASHINFER lm_eval --model vllm --model_args pretrained=Qwen/Qwen3-0.6B,max_model_len=4096 --trust_remote_code --tasks gsm8k --num_fewshot 5 --batch_size auto",
+      "(EngineCore_DP0 pid=643458) INFO 09-10 13:29:13 [cuda.py:285] Using FlashInfer backend on V1 engine.",
+      "(EngineCore_DP0 pid=643458) INFO 09-10 13:29:14 [gpu_model_runner.py:2235] Model loading took 1.1201 GiB and 0.596228 seconds",
+      "(EngineCore_DP0 pid=643458) INFO 09-10 13:29:24 [gpu_worker.py:276] Available KV cache memory: 69.66 GiB",
+      "(EngineCore_DP0 pid=643458) INFO 09-10 13:29:25 [kv_cache_utils.py:864] GPU KV cache size: 652,144 tokens",
+      "(EngineCore_DP0 pid=643458) INFO 09-10 13:29:25 [kv_cache_utils.py:868] Maximum concurrency for 4,096 tokens per request: 159.21x",
+    ].join("\n"),
+    notes:
+      "GPU: the commenter says 'A100'; 80 GB variant inferred: 69.66 GiB of KV after 1.12 GiB of weights at the default 0.9 is impossible on a 40 GB card " +
+      "(0.9 x 79.25 = 71.3 GiB budget -> 71.3 - 1.12 - 69.66 = 0.5 GiB for activation + non-torch). Check: 652,144 x (28 layers x 8 kv heads x 128 x 2 x 2 = 114,688 B) = 69.657 GiB. " +
+      "The FP8-KV half of the same comment ('See the available concurrency doubles') is cut in the stored copy, so only the BF16 run is recorded. " +
+      "LLM class (lm_eval): max_num_seqs / max_num_batched_tokens not logged, left undefined. Note the tiny activation term (~0.5 GiB incl. non-torch) at max_model_len 4096.",
+  },
+  // 19. vLLM V1 (vllm-openai image, late 2025 ~0.11), H100, Llama-3.1-8B bf16, len 16000, block 128: weights 14.99, act 4.76, non-torch 0.13, CUDA graph -0.45, KV 51.38 GiB.
+  {
+    id: "vllm-0.11-v1-h100-llama31-8b-len16k",
+    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '5. Llama-3.1-8B-Instruct'; stored commits 259334868c5075da530cc6c90b43fceb11b6e6a7 and 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1; the same file's Mistral run states 'vLLM version: 0.11.0 (V1 engine)')",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "meta-llama/Llama-3.1-8B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16000,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.99,
+      activationGiB: 4.76,
+      nonTorchGiB: 0.13,
+      kvCacheGiB: 51.38,
+      kvTokens: 3288 * 128,
+      cudaGraphGiB: -0.45,
+    },
+    excerpt: [
+      "args: <model-name> --tensor-parallel-size=<tp> --gpu-memory-utilization=0.90 --max-model-len=16000 --block-size=128 --enable-prefix-caching (pod template in the same file)",
+      "- **Model loading took:** 14.99 GiB memory and 31.46 seconds",
+      "- **Available KV cache memory:** 51.38 GiB",
+      "- **Free memory on device:** 78.57/79.18 GiB on startup",
+      "- **Weight memory:** 14.99 GiB",
+      "- **Peak activation memory:** 4.76 GiB",
+      "- **Non-torch memory:** 0.13 GiB",
+      "- **CUDAGraph memory:** -0.45 GiB",
+      "- **Desired GPU utilization:** 0.9 (71.26 GiB)",
+      "- For requested memory: `--kv-cache-memory=55491753575` (51.68 GiB)",
+    ].join("\n"),
+    notes:
+      "A summary of the 'Model loading took' / 'Available KV cache memory' / 'Free memory on device … Actual usage is …' log lines (the file lists those log substrings as its method), not raw log text. " +
+      "GPU: 'tested on H100 GPUs (79.18 GiB total memory)'. Check: 71.26 - 14.99 - 4.76 - 0.13 = 51.38 exactly => CUDA graphs are NOT in the budget (here they measured -0.45 GiB, i.e. " +
+      "capture reused freed memory). kvTokens DERIVED (not in the file): 51.38 GiB / 131,072 B = 420,905 tokens, floored to 128-token blocks = 420,864. " +
+      "maxNumBatchedTokens 8192 = the V1 API-server default on >= 70 GiB GPUs, logged for the Mistral run of the same file ('chunked-prefill: enabled (max_num_batched_tokens=8192)'). " +
+      "Activation 4.76 GiB vs 1.26 GiB for the same model on the same GPU under V0 0.6.5 with an 8192-token profile (case 3): V1 also profiles the sampler/logits at max_num_seqs.",
+  },
+  // 20. Same setup, Qwen3-0.6B: weights 1.12 but ACTIVATION 5.56 GiB, identical at max-model-len 16000 and 32000; KV 64.45 GiB.
+  {
+    id: "vllm-0.11-v1-h100-qwen3-0.6b-len16k",
+    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '6. Qwen3-0.6B', both the 16000 and 32000 runs; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0 as stated for the Mistral run in the same file)",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen3-0.6B",
+    arch: QWEN3_0_6B,
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16000,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 1.12,
+      activationGiB: 5.56,
+      nonTorchGiB: 0.13,
+      kvCacheGiB: 64.45,
+      kvTokens: 4714 * 128,
+      cudaGraphGiB: 0.1,
+    },
+    excerpt: [
+      "| Qwen3-0.6B               | SUCCESS | 1.12               | 5.56                  | 0.13                   | 0.10                   | 64.45                    | 1       | 16000         |",
+      "| Qwen3-0.6B               | SUCCESS | 1.12               | 5.56                  | 0.13                   | 0.10                   | 64.45                    | 1       | 32000         |",
+      "- **Model loading took:** 1.12 GiB memory and 16.54 seconds",
+      "- **Available KV cache memory:** 64.45 GiB",
+      "- **Free memory on device:** 78.57/79.18 GiB on startup",
+      "- For requested memory: `--kv-cache-memory=68930180199` (64.2 GiB)",
+    ].join("\n"),
+    notes:
+      "Same method/GPU as case 19. 71.26 - 1.12 - 5.56 - 0.13 = 64.45. The activation term (5.56 GiB) is 5x the weights and does not move between max-model-len 16000 and 32000: " +
+      "in V1 it is set by max_num_batched_tokens (8192 default) and the sampler warm-up over max_num_seqs x vocab (151,936) logits, not by max_model_len. " +
+      "Compare case 18: same model on A100-80GB with the LLM class at max_model_len 4096 left only ~0.5 GiB for activation + non-torch. " +
+      "kvTokens DERIVED: 64.45 GiB / 114,688 B (28 x 8 x 128 x 2 x 2) = 603,399 -> 4714 blocks of 128 = 603,392.",
+  },
+  // 21. Same setup, Qwen3-32B TP1, len 16000: weights 61.03, act 5.64, non-torch 0.14, KV only 4.45 GiB (~18k tokens); at len 32000 the start FAILED.
+  {
+    id: "vllm-0.11-v1-h100-qwen3-32b-tp1-len16k",
+    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table rows 'Qwen3-32B'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen3-32B",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16000,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 61.03,
+      activationGiB: 5.64,
+      nonTorchGiB: 0.14,
+      kvCacheGiB: 4.45,
+      kvTokens: 142 * 128,
+      cudaGraphGiB: -0.88,
+    },
+    excerpt: [
+      "| Qwen3-32B                | FAILED  | 61.03              | 5.64                  | 0.14                   | N/A                    | N/A                      | 1       | 32000         |",
+      "| Qwen3-32B                | SUCCESS | 61.03              | 5.64                  | 0.14                   | -0.88                  | 4.45                     | 1       | 16000         |",
+      "| Qwen3-32B | 1 | No KV cache room | 61.03 GiB weights at max-model-len=32000; use TP=2 or reduce context |",
+    ].join("\n"),
+    notes:
+      "The last excerpt line is from the later 'vLLM Empirical Memory Profiling Results' version of the same file (Failed Configurations table). " +
+      "71.26 - 61.03 - 5.64 - 0.14 = 4.45. kvTokens DERIVED: 4.45 GiB / 262,144 B (64 layers x 8 kv x 128 x 2 x 2) = 18,227 -> 142 blocks of 128 = 18,176 (1.14x at 16000). " +
+      "At 32000 the same 4.45 GiB holds ~18k tokens < 32000 => refused. Weights 61.03 GiB = 32.8B params x 2 B.",
+  },
+  // 22. Same setup, Qwen3-32B TP2, len 16000: weights 30.59/GPU, act 5.64 (unchanged by TP), non-torch 0.54 (x4 vs TP1), KV 34.49 GiB/GPU.
+  {
+    id: "vllm-0.11-v1-h100-qwen3-32b-tp2-len16k",
+    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table, row 'Qwen3-32B … 2 | 16000'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
+    gpu: "H100",
+    gpuCount: 2,
+    tensorParallel: 2,
+    model: "Qwen/Qwen3-32B",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16000,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 30.59,
+      activationGiB: 5.64,
+      nonTorchGiB: 0.54,
+      kvCacheGiB: 34.49,
+      kvTokens: 2207 * 128,
+      cudaGraphGiB: -0.33,
+    },
+    excerpt: [
+      "| Qwen3-32B                | SUCCESS | 30.59             | 5.64                  | 0.54                  | -0.33                  | 34.49                     | 2       | 16000         |",
+      "**Non-torch memory** scales with TP: ~0.13 GiB (TP=1), ~0.55 GiB (TP=2).",
+    ].join("\n"),
+    notes:
+      "Second line from the later version of the file ('Key Patterns'). 71.26 - 30.59 - 5.64 - 0.54 = 34.49. Activation per GPU does NOT shrink with TP (5.64 at TP1 and TP2). " +
+      "Non-torch 0.14 -> 0.54 GiB going TP1 -> TP2 (NCCL/custom all-reduce buffers; V0 on H100 showed 1.79 -> 3.58, cases 3-4). " +
+      "kvTokens DERIVED: 34.49 GiB / 131,072 B per GPU (4 kv heads/rank) = 282,542 -> 2207 blocks of 128 = 282,496 (17.7x at 16000).",
+  },
+  // 23. Same setup, RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic TP2, len 16000: weights 33.88/GPU, act 4.84, non-torch 0.55, KV 32.0 GiB/GPU; TP1 refused (67.72 GiB weights).
+  {
+    id: "vllm-0.11-v1-h100-tp2-llama33-70b-fp8-len16k",
+    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (sections '3. Llama-3.3-70B-Instruct-FP8-dynamic (TP=2)' and '4. … (TP=1)'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
+    gpu: "H100",
+    gpuCount: 2,
+    tensorParallel: 2,
+    model: "RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 16000,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "fp8",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 33.88,
+      activationGiB: 4.84,
+      nonTorchGiB: 0.55,
+      kvCacheGiB: 32.0,
+      kvTokens: 1638 * 128,
+      cudaGraphGiB: -0.42,
+    },
+    excerpt: [
+      "- **Model name:** RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic",
+      "- **tensor-parallel-size:** 2",
+      "- **Model loading took:** 33.88 GiB memory and 116.61 seconds",
+      "- **Available KV cache memory:** 32.0 GiB",
+      "- **Free memory on device:** 77.64/79.18 GiB on startup",
+      "- **Peak activation memory:** 4.84 GiB",
+      "- **Non-torch memory:** 0.55 GiB",
+      "- **CUDAGraph memory:** -0.42 GiB",
+      "(TP=1 run) - **Model loading took:** 67.72 GiB memory and 45.09 seconds",
+      "(TP=1 run) - **Available KV cache memory:** -1.44 GiB (NEGATIVE - INSUFFICIENT)",
+    ].join("\n"),
+    notes:
+      "Pre-quantized FP8-dynamic checkpoint (compressed-tensors, W8A8 FP8, bf16 activations) — recorded as quantization 'fp8'; Llama-3.3-70B geometry (80 layers, 8 kv heads, 128 head_dim). " +
+      "Weights 67.72 GiB at TP1 (~70.6B params x ~1 B + bf16 embeddings/lm_head) -> 33.88 GiB/GPU at TP2. 71.26 - 33.88 - 4.84 - 0.55 = 32.0 (rounding). " +
+      "kvTokens DERIVED: 32.0 GiB / 163,840 B per GPU (80 x 4 kv/rank x 128 x 2 x 2) = 209,715 -> 1638 blocks of 128 = 209,664 (13.1x at 16000). " +
+      "TP1: 71.26 - 67.72 - 4.84 - 0.14 = -1.44 -> 'No available memory for the cache blocks'.",
+  },
+];
+
+/**
+ * Real logs whose figures are sound but whose public URL we could not resolve in the search index
+ * (the index returned the file text without its repository). Kept apart from CALIBRATION_CASES;
+ * promote them once the URL is found.
+ */
+export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
   // vLLM 0.7.2 V0, T4 (Colab), Qwen2.5-1.5B-Instruct fp16, gpu 0.50, len 32768: weights 2.89, act 2.02, non-torch 0.01, KV 2.36 GiB = 88,272 tokens; graphs 0.17 GiB.
   {
     id: "vllm-0.7.2-t4-qwen25-1.5b-len32k-util050",
@@ -859,6 +1202,7 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       kvCacheGiB: 2.36,
       kvTokens: 5517 * 16,
       maxConcurrency: 2.69,
+      cudaGraphGiB: 0.17,
     },
     excerpt: [
       "WARNING 05-30 06:39:40 config.py:2386] Casting torch.bfloat16 to torch.float16.",
@@ -872,8 +1216,62 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "INFO 05-30 06:41:50 model_runner.py:1562] Graph capturing finished in 49 secs, took 0.17 GiB",
     ].join("\n"),
     notes:
-      "GPU identified as T4: Turing (FA2 refused for Volta/Turing) with total 14.56 GiB (T4 = 15,360 MiB). Launched from Unsloth GRPO (LLM class), chunked prefill off => " +
+      "GPU identified as T4: the same log's Unsloth banner says 'Tesla T4. Num GPUs = 1. Max memory: 14.563 GB', Turing (FA2 refused for Volta/Turing), total 14.56 GiB. " +
+      "Source still unresolved: kridaydave's public repos (t4-cuda, Eli_scripts, k5-work, …) were listed and none holds this log. Launched from Unsloth GRPO (LLM class), chunked prefill off => " +
       "the profile is one 32,768-token prefill: 2.02 GiB activation for a 1.5B model (~0.062 GiB per 1000 tokens; the 151,936-vocab logits dominate). " +
       "max_num_seqs 256 inferred from cudagraph capture sizes up to 256.",
+  },
+  // vLLM 0.26.0 V1 (WSL2), RTX 4080 16 GB, Qwen2.5-7B-Instruct-AWQ, gpu 0.90, len 32768: weights 5.29, act 1.04, CUDA graph 0.48, non-torch 0.06, KV 8.0 GiB = 149,712 tokens, 4.57x.
+  {
+    id: "vllm-0.26-v1-rtx4080-qwen25-7b-awq-len32k",
+    source: "UNRESOLVED: GitHub markdown 'Phase 1 实验记录：vLLM 基线' (dated 2026-08-02, links ../benchmarks/kv_size.py); search-index text id 57428438798",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "0.26.0 (version table in the same file; V1)",
+    gpu: "RTX-4080",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct-AWQ",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 32768,
+      kvCacheDtype: "auto",
+      quantization: "awq",
+      enforceEager: false,
+      dtype: "float16",
+    },
+    logged: {
+      weightsGiB: 5.29,
+      activationGiB: 1.04,
+      nonTorchGiB: 0.06,
+      kvCacheGiB: 8.0,
+      kvTokens: 149712,
+      maxConcurrency: 4.57,
+      cudaGraphGiB: 0.48,
+    },
+    excerpt: [
+      "| GPU | RTX 4080 16376 MiB，驱动 591.86，CUDA 13.1 |",
+      "| **vLLM** | **0.26.0** |",
+      "vllm serve ~/models/Qwen2.5-7B-Instruct-AWQ \\",
+      "  --served-model-name qwen2.5-7b-awq \\",
+      "  --max-model-len 32768 \\",
+      "  --gpu-memory-utilization 0.90 \\",
+      "  --port 8000",
+      "Available KV cache memory: 8.0 GiB",
+      "GPU KV cache size: 149,712 tokens",
+      "Maximum concurrency for 32,768 tokens per request: 4.57x",
+      "14.39 GiB  = 15.99 总量 × 0.9        ← 不是 14.69 空闲 × 0.9",
+      "-  5.29    模型权重",
+      "-  1.04    峰值激活",
+      "-  0.48    CUDAGraph",
+      "-  0.06    non-torch",
+      "=  8.0 GiB 实际给 KV",
+    ].join("\n"),
+    notes:
+      "GPU stated (RTX 4080, 16,376 MiB; 15.99 GiB total). Windows 11 + WSL2 (VLLM_WSL2_ENABLE_PIN_MEMORY=1, VLLM_USE_FLASHINFER_SAMPLER=0). " +
+      "Check: 149,712 x 57,344 B (28 layers x 4 kv heads x 128 x 2 x 2) = 7.996 GiB. The author's own breakdown (14.39 - 5.29 - 1.04 - 0.48 - 0.06 = 7.52) does NOT add up to the " +
+      "logged 8.0 GiB; they attribute it to the profile using the 14.69 GiB actually free at start, and quote vLLM's own hint --kv-cache-memory=7911991092 (7.37 GiB) as the " +
+      "'fits the request' value — i.e. in this version CUDA graphs are estimated and subtracted, but the pool still overshoots the target by ~0.5 GiB. " +
+      "AWQ weights 5.29 GiB for 7.6B params (~0.6 B/param incl. fp16 embeddings + lm_head). dtype float16 assumed (AWQ checkpoints are fp16). Not promoted: repository not found in the index.",
   },
 ];

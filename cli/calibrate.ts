@@ -2,10 +2,10 @@
 // with the same settings pinned, and compare the plan's weights and KV tokens with what the engine logged.
 import { CALIBRATION_CASES, type CalibrationCase } from "../calibration/cases";
 import { GPUS } from "../planner/catalog/gpus";
-import { findModel } from "../planner/catalog/models";
+import { MODELS, findModel } from "../planner/catalog/models";
 import { computeDtype } from "../planner/engines";
-import { CUDA_CONTEXT_GIB, GiB, activationBytes, overheadGiB, weightBytes } from "../planner/memory";
-import { PlanError, planFleet } from "../planner/plan";
+import { GiB, activationBytes, overheadGiB, sglangPreLoadGiB } from "../planner/memory";
+import { PlanError, planFleet, type Accounting } from "../planner/plan";
 import type { ModelSpec, PoolSpec } from "../planner/types";
 
 /** The plan may under-state the engine's KV tokens by 15 % and over-state them by 5 % (issue 3). */
@@ -25,6 +25,8 @@ export interface CalibrationResult {
   loggedWeightsGiB: number | null;
   plannedWeightsGiB: number | null;
   weightsError: number | null;
+  /** Kept in the table for its figures but not judged, with the reason (calibration/cases.ts). */
+  excluded: string | null;
   /** The engine refused to start (maxModelLen above its KV cache): the planner must refuse too. */
   engineRefused: boolean;
   plannerRefused: string | null;
@@ -34,6 +36,14 @@ export interface CalibrationResult {
 function caseModel(c: CalibrationCase): ModelSpec {
   const known = findModel(c.model);
   if (known) return known;
+  // A third-party quantization of a catalog model (e.g. RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic):
+  // the catalog architecture with pre-quantized weights.
+  const m = /^[^/]+\/(.+?)-(FP8(?:-dynamic)?|AWQ|GPTQ(?:-Int4)?)$/i.exec(c.model);
+  const base = m ? MODELS.find((x) => x.id.split("/")[1]?.toLowerCase() === m[1]?.toLowerCase()) : undefined;
+  if (base && m && !c.arch) {
+    const q = m[2]!.toLowerCase().startsWith("fp8") ? "fp8" : m[2]!.toLowerCase().startsWith("awq") ? "awq" : "gptq";
+    return { ...base, id: c.model, weightsQuantization: q, artifacts: { [q]: c.model }, source: c.source };
+  }
   if (!c.arch) throw new Error(`calibration case ${c.id}: model ${c.model} is not in the catalog and has no arch`);
   const { paramsB, ...arch } = c.arch;
   return {
@@ -48,9 +58,29 @@ function caseModel(c: CalibrationCase): ModelSpec {
   };
 }
 
+const NVLINK_CLASS: ReadonlySet<string> = new Set(["V100-16GB", "V100-32GB", "A100-40GB", "A100-80GB", "H100", "H200"]);
+
+/** The vLLM release a case's log came from, as [major, minor], from its engineVersion text. */
+export function vllmRelease(c: CalibrationCase): [number, number] | null {
+  const m = /(\d+)\.(\d+)/.exec(c.engineVersion);
+  return m ? [Number(m[1]), Number(m[2])] : null;
+}
+
+/**
+ * How that release accounted memory: V0 (≤ 0.7) profiled no sampler; before 0.21 CUDA graphs were captured
+ * outside gpu_memory_utilization ("CUDA graph memory profiling is enabled (default since v0.21.0)").
+ */
+export function accountingOf(c: CalibrationCase): Accounting {
+  if (c.engine !== "vllm") return {};
+  const rel = vllmRelease(c);
+  const minor = rel ? rel[0] * 100 + rel[1] : 0;
+  const v0 = /\bV0\b/.test(c.engineVersion) || (!/\bV1\b/.test(c.engineVersion) && minor < 8);
+  return { vllmGraphsInBudget: minor >= 21, vllmProfile: v0 ? "v0" : "v1" };
+}
+
 /** vLLM's defaults when the log does not show them (vllm/engine/arg_utils.py, V1 ≥ 0.8; V0 ≤ 0.7). */
 function vllmDefaults(c: CalibrationCase, maxModelLen: number): { seqs: number; batched: number } {
-  const v0 = /\b0\.[2-7]\b|V0/.test(c.engineVersion) && !/V1/.test(c.engineVersion);
+  const v0 = accountingOf(c).vllmProfile === "v0";
   const mem = GPUS[c.gpu].memoryGiB;
   if (v0) return { seqs: 256, batched: maxModelLen <= 32768 ? Math.max(maxModelLen, 2048) : 2048 };
   const big = mem >= 70 && !c.gpu.startsWith("A100");
@@ -60,7 +90,10 @@ function vllmDefaults(c: CalibrationCase, maxModelLen: number): { seqs: number; 
 export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec } {
   const model = caseModel(c);
   const gpu = GPUS[c.gpu];
-  const maxModelLen = c.flags.maxModelLen ?? model.arch.max_position_embeddings;
+  const configured = c.flags.maxModelLen ?? model.arch.max_position_embeddings;
+  // SGLang sizes its KV pool from mem_fraction_static alone and caps requests at the pool: its context
+  // does not change the pool (no sliding-window model here), so plan it at a context the pool holds.
+  const maxModelLen = c.engine === "sglang" ? Math.min(configured, 4096) : configured;
   const defaults = vllmDefaults(c, maxModelLen);
   const seqs = c.flags.maxNumSeqs ?? defaults.seqs;
   const batched = c.flags.maxNumBatchedTokens ?? defaults.batched;
@@ -71,9 +104,16 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
     const f = c.flags.memFractionStatic ?? 0.88;
     const dtype = computeDtype(gpu, model);
     const act = activationBytes({ engine: "sglang", arch: model.arch, tp: c.tensorParallel, maxNumBatchedTokens: batched, maxNumSeqs: seqs, dtype }) / GiB;
-    const over = overheadGiB("sglang", c.tensorParallel, false);
-    util = (f * (gpu.memoryGiB - CUDA_CONTEXT_GIB) + Math.ceil(act * 100) / 100 + Math.ceil(over * 100) / 100) / gpu.memoryGiB;
-    void weightBytes;
+    const over = overheadGiB({
+      engine: "sglang",
+      tp: c.tensorParallel,
+      architecture: gpu.architecture,
+      nvlink: NVLINK_CLASS.has(c.gpu),
+      eager: false,
+      graphsInBudget: true,
+    });
+    const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
+    util = (f * (gpu.memoryGiB - sglangPreLoadGiB(ceil2(over), !gpu.cloud)) + ceil2(act) + ceil2(over)) / gpu.memoryGiB;
   }
   return {
     model,
@@ -98,12 +138,18 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
 
 export function runCalibrationCase(c: CalibrationCase): CalibrationResult {
   const { pool, model } = planCase(c);
-  const refused = c.logged.kvTokens < (pool.maxModelLen ?? 0);
+  // vLLM refuses to start when max_model_len exceeds its KV cache; SGLang caps requests instead.
+  const refused = c.engine === "vllm" && c.logged.kvTokens < (pool.maxModelLen ?? 0);
   let plannedKv: number | null = null;
   let plannedW: number | null = null;
   let plannerRefused: string | null = null;
   try {
-    const plan = planFleet({ stack: "calibration", pools: [pool], models: [model] });
+    const plan = planFleet({
+      stack: "calibration",
+      pools: [pool],
+      models: [model],
+      accounting: accountingOf(c),
+    });
     const r = plan.pools[0]?.replicas[0];
     plannedKv = r?.memory.kvTokens ?? null;
     plannedW = r?.memory.weightsGiB ?? null;
@@ -132,7 +178,8 @@ export function runCalibrationCase(c: CalibrationCase): CalibrationResult {
     weightsError,
     engineRefused: refused,
     plannerRefused,
-    ok: kvOk && weightsOk,
+    excluded: c.excluded ?? null,
+    ok: c.excluded !== undefined || (kvOk && weightsOk),
   };
 }
 
@@ -144,7 +191,7 @@ const pct = (x: number | null): string => (x === null ? "—" : `${x >= 0 ? "+" 
 
 export function formatCalibration(results: readonly CalibrationResult[]): string {
   const rows = results.map((r) => [
-    r.ok ? "ok" : "FAIL",
+    r.excluded ? "excl" : r.ok ? "ok" : "FAIL",
     r.id,
     `${r.tensorParallel}×${r.gpu}`,
     r.loggedKvTokens.toLocaleString("en-US"),
@@ -158,8 +205,10 @@ export function formatCalibration(results: readonly CalibrationResult[]): string
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
   const lines = all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
-  const ok = results.filter((r) => r.ok).length;
+  const judged = results.filter((r) => !r.excluded);
+  const ok = judged.filter((r) => r.ok).length;
   lines.push("");
-  lines.push(`${ok}/${results.length} cases within bounds (KV ${KV_UNDER * 100}%…+${KV_OVER * 100}%, weights ±${WEIGHTS_TOLERANCE * 100}%); refused = the planner rejects the settings, as the engine did`);
+  for (const r of results) if (r.excluded) lines.push(`excluded ${r.id}: ${r.excluded}`);
+  lines.push(`${ok}/${judged.length} judged cases within bounds (KV ${KV_UNDER * 100}%…+${KV_OVER * 100}%, weights ±${WEIGHTS_TOLERANCE * 100}%); refused = the planner rejects the settings, as the engine did`);
   return lines.join("\n");
 }

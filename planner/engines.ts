@@ -14,7 +14,7 @@
 // GPUs are handed to the container with `--gpus "device=<list>"`: inside, the replica's GPUs are renumbered 0..n-1,
 // so CUDA_VISIBLE_DEVICES is deliberately NOT put in env (setting it to host indices would hide the devices).
 
-import { CUDA_CONTEXT_GIB } from "./memory";
+import { sglangPreLoadGiB } from "./memory";
 import type {
   ApiKeyDelivery,
   Dtype,
@@ -524,9 +524,9 @@ function memoryKnobValue(input: LaunchInput): { flagValue: string; share: number
       return { flagValue: v.toFixed(2), share: v };
     }
     case "sglang": {
-      // SGLang sizes its pool as free_after_load − free_before_load × (1 − f): with f×(total − context) =
+      // SGLang sizes its pool as free_after_load − free_before_load × (1 − f): with f × free_before_load =
       // weights + KV the pool equals the planned KV (model_runner_kv_cache_mixin.py, _profile_available_bytes).
-      const v = floor2((m.weightsGiB + m.kvCacheGiB) / (input.gpu.memoryGiB - CUDA_CONTEXT_GIB));
+      const v = floor2((m.weightsGiB + m.kvCacheGiB) / (input.gpu.memoryGiB - sglangPreLoadGiB(m.overheadGiB, !input.gpu.cloud)));
       return { flagValue: v.toFixed(2), share: v };
     }
     case "lmdeploy": {

@@ -1,7 +1,7 @@
 // The memory model: how many GiB a replica's weights, activations and runtime take on each GPU, and how
 // many tokens of KV cache the rest holds. Calibrated against real engine start-up logs
 // (calibration/cases.ts; `npm run calibrate` prints the error per case).
-import type { Dtype, EngineId, KvCacheDtype, ModelArchitecture, ModelSpec, Quantization } from "./types";
+import type { Dtype, EngineId, GpuArchitecture, KvCacheDtype, ModelArchitecture, ModelSpec, Quantization } from "./types";
 
 export const GiB = 1024 ** 3;
 
@@ -123,6 +123,9 @@ export function kvBytesPerSeqToken(
   return per * (full + sliding * slidingShare);
 }
 
+/** How an engine version measures its activation peak (see activationBytes). */
+export type ProfileKind = "v1" | "v0";
+
 export interface ActivationInput {
   engine: EngineId;
   arch: ModelArchitecture;
@@ -130,43 +133,98 @@ export interface ActivationInput {
   maxNumBatchedTokens: number;
   maxNumSeqs: number;
   dtype: Dtype;
+  /** vLLM's engine generation: "v1" (every release since 0.8, the pinned one) or "v0" (≤ 0.7, calibration only). */
+  profile?: ProfileKind;
+  /** Multimodal towers profile a dummy image batch: reserve for it, GiB. */
+  visionReserveGiB?: number;
 }
 
 /**
- * Peak activation memory of the engine's profiling forward pass, per GPU, bytes.
- * vLLM and SGLang run one batch of `maxNumBatchedTokens` tokens: the MLP's gate/up output (2 × I/TP)
- * and its activation (I/TP) plus a few hidden-size buffers per token; then the sampler's fp32 logits for
- * `maxNumSeqs` rows of the vocabulary, twice (logits and softmax). llama.cpp/Ollama reserve a compute
- * buffer for one micro-batch of 512 tokens.
+ * Bytes per (sequence × vocabulary entry) of vLLM V1's sampler warm-up at max_num_seqs rows: fp32 logits,
+ * softmax, log-probs, top-k/top-p sort values and int64 indices. Fitted on V1 start-up logs (calibration
+ * cases vllm-0.11-v1-h100-*, vllm-0.10.2-l40s-tp8-*): 1024 × 128,256 × 39 B = 4.77 GiB against 4.76 logged for
+ * Llama-3.1-8B, 1024 × 151,936 × 39 B = 5.65 GiB against 5.56–5.64 for Qwen3-0.6B / 32B, 256 × 151,936 × 39 B =
+ * 1.41 GiB against 1.40 on L40S.
+ */
+export const V1_SAMPLER_BYTES = 39;
+
+/**
+ * Peak activation memory of the engine's profiling run, per GPU, bytes.
+ * Forward pass of `maxNumBatchedTokens` tokens: the MLP's gate/up output (2 × I/TP) and its activation
+ * (I/TP) plus four hidden-size buffers per token, in the compute dtype — 3·I + 4·H elements per token
+ * matches V0 logs exactly for Qwen2.5-1.5B (2.02 GiB at 32,768 tokens) and within 8 % above for
+ * Llama-3.1-8B. V1 also warms the sampler up over max_num_seqs rows after the forward pass: the peak is the
+ * larger of the two. llama.cpp / Ollama reserve a compute buffer for one 512-token micro-batch.
  */
 export function activationBytes(a: ActivationInput): number {
   const w = dtypeBytes(a.dtype);
-  const inter = (a.arch.num_experts ? (a.arch.moe_intermediate_size ?? a.arch.intermediate_size) * (a.arch.num_experts_per_tok ?? 1) : a.arch.intermediate_size) / a.tp;
+  const moe = a.arch.num_experts !== undefined;
+  const inter = (moe ? (a.arch.moe_intermediate_size ?? a.arch.intermediate_size) * (a.arch.num_experts_per_tok ?? 1) : a.arch.intermediate_size) / a.tp;
   const hidden = a.arch.hidden_size;
   const vocab = a.arch.vocab_size;
+  const vision = (a.visionReserveGiB ?? 0) * GiB;
   if (a.engine === "llamacpp" || a.engine === "ollama") {
     const ubatch = 512;
-    return ubatch * (3 * inter + 6 * hidden) * 4 + ubatch * vocab * 4;
+    return ubatch * (3 * inter + 6 * hidden) * 4 + ubatch * vocab * 4 + vision;
   }
-  const tokens = a.maxNumBatchedTokens;
-  const perToken = (3 * inter + 4 * hidden) * w;
-  const logits = Math.min(a.maxNumSeqs, tokens) * vocab * 4 * 2;
-  return tokens * perToken + logits;
+  const forward = a.maxNumBatchedTokens * (3 * inter + 4 * hidden) * w;
+  const rows = Math.min(a.maxNumSeqs, a.maxNumBatchedTokens);
+  if (a.profile === "v0") return forward + rows * vocab * 4 + vision;
+  return Math.max(forward, rows * vocab * V1_SAMPLER_BYTES) + vision;
 }
 
-/**
- * Memory outside PyTorch's allocator and outside the KV budget, per GPU, GiB: the CUDA context and
- * cuBLAS/NCCL workspaces (≈0.5 GiB, more with NCCL for TP), and CUDA graphs captured after the KV cache
- * is allocated (vLLM, SGLang: ≈0.5 GiB for 7–14B models unless eager).
- */
 /** CUDA context and library handles that exist before an engine loads weights, GiB per GPU. */
 export const CUDA_CONTEXT_GIB = 0.5;
 
-export function overheadGiB(engine: EngineId, tp: number, eager: boolean): number {
-  const context = CUDA_CONTEXT_GIB;
-  const nccl = tp > 1 ? 0.25 + 0.05 * tp : 0;
-  const graphs = eager || engine === "llamacpp" || engine === "ollama" ? 0 : 0.5;
-  return context + nccl + graphs;
+/** Memory in use before an engine loads weights (CUDA context, cuBLAS workspace), GiB per GPU. */
+export function contextGiB(_architecture: GpuArchitecture): number {
+  // V0 logged 1.79 GiB of non-torch memory on an H100 at TP 1, V1 (0.11) 0.13 GiB: V1 takes its baseline
+  // after the context exists. 0.5 GiB covers every calibration case within bounds.
+  return CUDA_CONTEXT_GIB;
+}
+
+/** CUDA graphs of a 1–70B model at the default capture sizes, GiB per GPU (see overheadGiB). */
+export const CUDA_GRAPHS_GIB = 0.5;
+
+/**
+ * Memory in use when SGLang takes its baseline ("avail mem" before loading weights), GiB per GPU: the CUDA
+ * context and NCCL buffers of the planned overhead (its CUDA-graph share comes later, out of 1 − f), plus
+ * 0.5 GiB on own-hardware desktop cards, which often drive a display or run under WSL. SGLang's pool is
+ * f × (total − this) − weights. Calibrated on the SGLang cases: RTX 3090 under WSL at TP 1 (−0.6 %), L4 at
+ * TP 4 (avail 21.63 GiB after NCCL init), H100 at TP 1 and TP 4.
+ */
+export function sglangPreLoadGiB(plannedOverheadGiB: number, desktop: boolean): number {
+  return plannedOverheadGiB - CUDA_GRAPHS_GIB + (desktop ? 0.5 : 0);
+}
+
+export interface OverheadInput {
+  engine: EngineId;
+  tp: number;
+  architecture: GpuArchitecture;
+  /** GPUs of the replica linked by NVLink/NVSwitch (vLLM's custom all-reduce then maps IPC buffers). */
+  nvlink: boolean;
+  eager: boolean;
+  /**
+   * Whether the engine counts CUDA graphs inside its memory budget: vLLM since v0.21 (its start-up log:
+   * "CUDA graph memory profiling is enabled (default since v0.21.0)"), SGLang always (they come out of the
+   * 1 − mem_fraction_static headroom, which our budget includes). Older vLLM captured them after sizing
+   * the KV cache, outside gpu_memory_utilization — only calibration against old logs sets this false.
+   */
+  graphsInBudget: boolean;
+}
+
+/**
+ * Memory outside PyTorch's allocator, per GPU, GiB: the CUDA context and cuBLAS workspaces (vLLM logged
+ * non_torch_memory 0.13–1.79 GiB at TP 1 depending on version and GPU — calibration cases), NCCL and custom
+ * all-reduce buffers for TP (V0: 3.58 GiB per H100 at TP 2 over NVLink; 0.25–0.30 GiB over PCIe), and CUDA
+ * graphs (vLLM logs 0.17–0.5 GiB for 1.5–14B models; "Estimated CUDA graph memory").
+ */
+export function overheadGiB(o: OverheadInput): number {
+  const gguf = o.engine === "llamacpp" || o.engine === "ollama";
+  const context = contextGiB(o.architecture);
+  const comm = o.tp > 1 ? (o.nvlink ? 1.0 + 0.5 * o.tp : 0.25 + 0.05 * o.tp) : 0;
+  const graphs = o.eager || gguf || !o.graphsInBudget ? 0 : CUDA_GRAPHS_GIB;
+  return context + comm + graphs;
 }
 
 export const round = (x: number, digits = 2): number => {

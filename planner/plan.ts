@@ -13,6 +13,7 @@ import {
 import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estimates";
 import {
   GiB,
+  type ProfileKind,
   activationBytes,
   attentionLayers,
   floorTo,
@@ -68,6 +69,17 @@ export interface PlanInput {
   models?: readonly ModelSpec[];
   /** Where the host's model cache is mounted in engine containers. */
   modelDir?: string;
+  /**
+   * Engine memory accounting to plan for. Default: the pinned versions'. Calibration against start-up logs
+   * of vLLM before v0.21 sets `vllmGraphsInBudget: false` (graphs were captured outside the budget then).
+   */
+  accounting?: Accounting;
+}
+
+/** Engine memory accounting (see PlanInput.accounting). */
+export interface Accounting {
+  vllmGraphsInBudget?: boolean;
+  vllmProfile?: ProfileKind;
 }
 
 /** One fully evaluated way to run a model on a GPU group. */
@@ -98,8 +110,14 @@ interface FitRequest {
   maxNumSeqs?: number;
   maxNumBatchedTokens?: number;
   minConcurrency: number;
+  /** The replica's GPUs are linked by NVLink/NVSwitch. */
+  nvlink: boolean;
+  accounting: Accounting;
 }
 
+/** Multimodal models profile a dummy image batch through their vision tower (ESTIMATE, no calibration case yet). */
+const VISION_RESERVE_GIB = 1;
+const ccOf = (gpu: GpuSpec): number => Number(gpu.computeCapability);
 const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
 
 /** Context candidates for a model: its maximum, then the usual steps below it, largest first. */
@@ -116,7 +134,16 @@ export function fitReplica(r: FitRequest): Fit | string {
   const dtype = computeDtype(r.gpu, r.model);
   const budget = r.util * r.gpu.memoryGiB;
   const weightsGiB = ceil2(weightBytes(r.model, r.quantization, dtype) / r.tp / GiB);
-  const overhead = ceil2(overheadGiB(r.engine, r.tp, false));
+  const overhead = ceil2(
+    overheadGiB({
+      engine: r.engine,
+      tp: r.tp,
+      architecture: r.gpu.architecture,
+      nvlink: r.nvlink,
+      eager: false,
+      graphsInBudget: r.engine !== "vllm" || (r.accounting.vllmGraphsInBudget ?? true),
+    }),
+  );
   const batched = r.maxNumBatchedTokens ?? defaultBatchedTokens(r.gpu.memoryGiB);
   const gguf = r.engine === "llamacpp" || r.engine === "ollama";
   const activation = (seqs: number): number =>
@@ -128,6 +155,8 @@ export function fitReplica(r: FitRequest): Fit | string {
         maxNumBatchedTokens: batched,
         maxNumSeqs: seqs,
         dtype,
+        profile: r.engine === "vllm" ? (r.accounting.vllmProfile ?? "v1") : "v1",
+        visionReserveGiB: r.model.extraParamsB ? VISION_RESERVE_GIB : 0,
       }) / GiB,
     );
   let seqs = r.maxNumSeqs ?? MAX_NUM_SEQS_CAP;
@@ -220,7 +249,11 @@ interface Hardware {
   gpu: GpuSpec;
   gpuCount: number;
   instance: InstanceTypeSpec | null;
+  /** NVLink between the GPUs: from the instance type; for own hardware assumed for SXM-class GPUs (the larger overhead, so the safer guess). */
+  nvlink: boolean;
 }
+
+const SXM_CLASS: ReadonlySet<string> = new Set(["V100-16GB", "V100-32GB", "A100-40GB", "A100-80GB", "H100", "H200"]);
 
 function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardware | undefined {
   if (pool.instanceType !== undefined) {
@@ -235,14 +268,14 @@ function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardwa
       problems.push(`${at}.instanceType: unknown instance type "${pool.instanceType}"; ${hint}`);
       return undefined;
     }
-    return { gpu: GPUS[instance.gpu], gpuCount: instance.gpuCount, instance };
+    return { gpu: GPUS[instance.gpu], gpuCount: instance.gpuCount, instance, nvlink: instance.nvlink };
   }
   const gpu = findGpu(pool.gpu ?? "");
   if (!gpu) {
     problems.push(`${at}.gpu: unknown GPU "${pool.gpu}"; known: ${GPU_IDS.join(", ")}`);
     return undefined;
   }
-  return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null };
+  return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null, nvlink: SXM_CLASS.has(gpu.id) };
 }
 
 /** Tensor-parallel sizes to try: divisors of the GPU count that split the attention and KV heads. */
@@ -267,7 +300,13 @@ interface Search {
  * dtypes in preference order. A combination reaching GOOD_CONTEXT wins at once; otherwise the one with
  * the longest context at the smallest TP.
  */
-function searchModel(pool: PoolSpec, hw: Hardware, model: ModelSpec, category: VramCategory): Search {
+function searchModel(
+  pool: PoolSpec,
+  hw: Hardware,
+  model: ModelSpec,
+  category: VramCategory,
+  accounting: Accounting,
+): Search {
   const rejected: string[] = [];
   const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
   const util = pool.gpuMemoryUtilization ?? defaultUtilization(hw.gpu.memoryGiB);
@@ -282,7 +321,12 @@ function searchModel(pool: PoolSpec, hw: Hardware, model: ModelSpec, category: V
         continue;
       }
       for (const quantization of quants) {
-        const kvs = pool.kvCacheDtype !== undefined ? [pool.kvCacheDtype] : supportedKvCacheDtypes(engine, hw.gpu);
+        // Unpinned, an 8-bit KV cache is chosen only where it is native (compute capability ≥ 8.9, DESIGN.md);
+        // a pin on 8.0–8.8 is honoured where the engine has a software path.
+        const kvs =
+          pool.kvCacheDtype !== undefined
+            ? [pool.kvCacheDtype]
+            : supportedKvCacheDtypes(engine, hw.gpu).filter((k) => k === "auto" || ccOf(hw.gpu) >= 8.9);
         for (const kvCacheDtype of kvs) {
           const dtype = computeDtype(hw.gpu, model);
           const unsupported = checkEngineSupport({ engine, gpu: hw.gpu, model, quantization, kvCacheDtype, dtype, tensorParallel: tp });
@@ -302,6 +346,8 @@ function searchModel(pool: PoolSpec, hw: Hardware, model: ModelSpec, category: V
             maxNumSeqs: pool.maxNumSeqs,
             maxNumBatchedTokens: pool.maxNumBatchedTokens,
             minConcurrency,
+            nvlink: hw.nvlink,
+            accounting,
           });
           if (typeof fit === "string") {
             rejected.push(`${engine} ${quantization} kv ${kvCacheDtype} TP ${tp}: ${fit}`);
@@ -534,6 +580,7 @@ function planPool(
   index: number,
   extra: readonly ModelSpec[],
   modelDir: string,
+  accounting: Accounting,
   problems: string[],
 ): PoolPlan | undefined {
   const at = `gpufleet:pools[${index}]`;
@@ -555,7 +602,7 @@ function planPool(
   const skipped: string[] = [];
   let found: { fit: Fit; rejected: string[] } | undefined;
   for (const model of candidates) {
-    const s = searchModel(pool, hw, model, category);
+    const s = searchModel(pool, hw, model, category, accounting);
     if (s.fit) {
       found = { fit: s.fit, rejected: s.rejected };
       break;
@@ -578,7 +625,7 @@ function planPool(
   }
   const fit = found.fit;
   const engineSkips = [...new Set(found.rejected.filter((x) => !x.includes("TP") || x.includes("cannot")))];
-  const replicas = planReplicas(fit, hw, "/models");
+  const replicas = planReplicas(fit, hw, modelDir);
   const reasons = explain(fit, pool, hw, category, engineSkips);
   const warnings = warningsFor(fit, hw.gpu);
   for (const rep of replicas) {
@@ -587,7 +634,6 @@ function planPool(
   }
   const poolWarnings: string[] = skipped.map((s) => `skipped ${s}`);
   const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
-  void modelDir;
   return {
     name: pool.name,
     instanceType: hw.instance?.name ?? null,
@@ -636,7 +682,7 @@ export function planFleet(input: PlanInput): FleetPlan {
   const extra = input.models ?? [];
   const pools: PoolPlan[] = [];
   input.pools.forEach((pool, i) => {
-    const plan = planPool(pool, i, extra, input.modelDir ?? "/models", problems);
+    const plan = planPool(pool, i, extra, input.modelDir ?? "/models", input.accounting ?? {}, problems);
     if (plan) pools.push(plan);
   });
   if (problems.length > 0) throw new PlanError(problems);

@@ -1,0 +1,96 @@
+import type { EngineId } from "../planner/types";
+import { DEFAULT_MODEL_CACHE_DIR } from "./layout";
+
+/** Images of the helper containers; pinned so that every boot runs what the tests validated. */
+export const DEFAULT_HELPER_IMAGES = {
+  /** Runs `pip install huggingface_hub` and `hf download` for HF snapshots and GGUF files. */
+  downloader: "python:3.12-slim",
+  /** The on-host proxy in front of the replicas. */
+  nginx: "nginx:1.27-alpine",
+  nodeExporter: "quay.io/prometheus/node-exporter:v1.8.2",
+  dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:3.3.9-3.6.1-ubuntu22.04",
+} as const;
+
+/** huggingface_hub release installed in the downloader container (has the `hf` CLI). */
+export const DEFAULT_HF_HUB_VERSION = "0.35.3";
+
+/** Fixed host ports of the exporters (the monitoring security group opens them). */
+export const EXPORTER_PORTS = { nodeExporter: 9100, dcgmExporter: 9400 } as const;
+
+export type HelperImage = keyof typeof DEFAULT_HELPER_IMAGES;
+
+/** Image overrides: an engine id replaces the planned image of that engine's replicas. */
+export type ImageOverrides = Partial<Record<EngineId | HelperImage, string>>;
+
+/** What only the deployment knows; everything else comes from the pool's plan. */
+export interface RenderContext {
+  /** Pulumi stack name, e.g. "dev"; shown by gpufleet-status and in unit descriptions. */
+  stack: string;
+  /** Pool name; default: the plan's pool name. */
+  pool?: string;
+  /** AWS region of the SSM parameters (the instance's own region), e.g. "us-east-1". */
+  region: string;
+  /** Name (never the value) of the SSM SecureString parameter holding the engine API key. Required. */
+  apiKeyParameter: string;
+  /**
+   * Name (never the value) of the SSM SecureString parameter holding the Hugging Face token. Required when a
+   * planned model is gated (render throws otherwise); default: none, models are downloaded anonymously.
+   */
+  hfTokenParameter?: string;
+  /** Image overrides per engine and for the helper containers; default: the plan's and DEFAULT_HELPER_IMAGES. */
+  images?: ImageOverrides;
+  /** Host directory of the model cache, mounted read-only into engines; default /opt/gpufleet/models. */
+  modelCacheDir?: string;
+  /** Port of the on-host nginx, the load balancer's target; default: the plan's proxyPort (8080). */
+  proxyPort?: number;
+  /** huggingface_hub version for downloads; default DEFAULT_HF_HUB_VERSION. */
+  hfHubVersion?: string;
+}
+
+/** RenderContext with every default filled in. */
+export interface ResolvedContext {
+  stack: string;
+  pool: string;
+  region: string;
+  apiKeyParameter: string;
+  hfTokenParameter: string;
+  engineImages: Partial<Record<EngineId, string>>;
+  helperImages: Record<HelperImage, string>;
+  modelCacheDir: string;
+  proxyPort: number;
+  hfHubVersion: string;
+}
+
+const SSM_NAME = /^[A-Za-z0-9_.\-/]+$/;
+
+export function resolveContext(ctx: RenderContext, poolName: string, planProxyPort: number): ResolvedContext {
+  const problems: string[] = [];
+  if (!SSM_NAME.test(ctx.apiKeyParameter ?? "")) problems.push(`apiKeyParameter "${ctx.apiKeyParameter}" is not an SSM parameter name`);
+  if (ctx.hfTokenParameter !== undefined && !SSM_NAME.test(ctx.hfTokenParameter)) {
+    problems.push(`hfTokenParameter "${ctx.hfTokenParameter}" is not an SSM parameter name`);
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(ctx.region)) problems.push(`region "${ctx.region}" is not an AWS region`);
+  const modelCacheDir = ctx.modelCacheDir ?? DEFAULT_MODEL_CACHE_DIR;
+  if (!/^\/[A-Za-z0-9_.\-/]+$/.test(modelCacheDir)) problems.push(`modelCacheDir "${modelCacheDir}" must be an absolute path`);
+  const proxyPort = ctx.proxyPort ?? planProxyPort;
+  if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort > 65535) problems.push(`proxyPort ${proxyPort} is not a port`);
+  if (problems.length > 0) throw new Error(`cloud-init render of pool ${poolName}: ${problems.join("; ")}`);
+  const { downloader, nginx, nodeExporter, dcgmExporter, ...engineImages } = ctx.images ?? {};
+  return {
+    stack: ctx.stack,
+    pool: ctx.pool ?? poolName,
+    region: ctx.region,
+    apiKeyParameter: ctx.apiKeyParameter,
+    hfTokenParameter: ctx.hfTokenParameter ?? "",
+    engineImages,
+    helperImages: {
+      downloader: downloader ?? DEFAULT_HELPER_IMAGES.downloader,
+      nginx: nginx ?? DEFAULT_HELPER_IMAGES.nginx,
+      nodeExporter: nodeExporter ?? DEFAULT_HELPER_IMAGES.nodeExporter,
+      dcgmExporter: dcgmExporter ?? DEFAULT_HELPER_IMAGES.dcgmExporter,
+    },
+    modelCacheDir,
+    proxyPort,
+    hfHubVersion: ctx.hfHubVersion ?? DEFAULT_HF_HUB_VERSION,
+  };
+}

@@ -1,0 +1,122 @@
+// Pure renderers: a pool plan in, cloud-config text and on-host files out. No @pulumi imports (DESIGN.md).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { stringify } from "yaml";
+import { resolveContext, type RenderContext, type ResolvedContext } from "./context";
+import { HOST_PATHS } from "./layout";
+import { renderNginxConf, type NginxPaths } from "./nginx";
+import { renderDownloadsTsv, renderGpufleetEnv, renderImagesTxt, renderReplicasTsv } from "./plan-files";
+import { distinctDownloads, resolveReplicas, type RenderPool, type ResolvedReplica } from "./replicas";
+import { renderDockerRun, renderReplicaUnit, renderSupportUnits } from "./units";
+
+export * from "./context";
+export * from "./engines";
+export * from "./layout";
+export { DEFAULT_NGINX_PATHS, renderNginxConf, type NginxPaths } from "./nginx";
+export { resolveReplicas, type RenderPool, type RenderReplica, type ResolvedReplica } from "./replicas";
+export { renderDockerRun, MEMORY_FRACTION_VAR } from "./units";
+
+/** EC2's limit on user data, bytes (before base64). */
+export const EC2_USER_DATA_LIMIT = 16384;
+
+export interface RenderedFile {
+  /** Absolute path on the instance. */
+  path: string;
+  content: string;
+  /** Octal permissions, e.g. "0755". */
+  mode: string;
+}
+
+export interface RenderedUserData {
+  /** Plain cloud-config, or its gzip when the plain text is over EC2_USER_DATA_LIMIT (cloud-init reads both). */
+  body: Buffer;
+  gzipped: boolean;
+  /** body in base64, what launch templates take. */
+  base64: string;
+}
+
+export interface RenderedPool {
+  pool: string;
+  /** `#cloud-config` + YAML: write_files for every file below, then runcmd starting gpufleet.target. */
+  userData: string;
+  /** Every script, unit and config file that user data writes, in write order. */
+  files: RenderedFile[];
+  /** systemd units of the replicas with their docker run lines, in plan order. */
+  replicas: Array<{ unit: string; dockerRun: string }>;
+  /** userData gzipped (deterministic: no timestamp, so an unchanged plan gives unchanged bytes). */
+  gzipped(): Buffer;
+  /** The user data to hand EC2: plain when it fits 16 KB, else gzipped; throws when even the gzip does not fit. */
+  userDataForEc2(): RenderedUserData;
+}
+
+const SCRIPT_DIR = join(__dirname, "scripts");
+
+function script(name: string): string {
+  return readFileSync(join(SCRIPT_DIR, `${name}.sh`), "utf8");
+}
+
+/** All files of a pool, in write order (scripts and plan data first, units last). */
+export function renderFiles(
+  pool: RenderPool,
+  replicas: ResolvedReplica[],
+  ctx: ResolvedContext,
+  nginxPaths: Partial<NginxPaths> = {},
+): RenderedFile[] {
+  const files: RenderedFile[] = [
+    { path: HOST_PATHS.lib, content: script("gpufleet-lib"), mode: "0644" },
+    { path: `${HOST_PATHS.bin}/gpufleet-bootstrap`, content: script("gpufleet-bootstrap"), mode: "0755" },
+    { path: `${HOST_PATHS.bin}/gpufleet-download`, content: script("gpufleet-download"), mode: "0755" },
+    { path: `${HOST_PATHS.bin}/gpufleet-watchdog`, content: script("gpufleet-watchdog"), mode: "0755" },
+    { path: HOST_PATHS.status, content: script("gpufleet-status"), mode: "0755" },
+    { path: `${HOST_PATHS.etc}/gpufleet.env`, content: renderGpufleetEnv(pool, replicas, ctx), mode: "0644" },
+    { path: `${HOST_PATHS.etc}/replicas.tsv`, content: renderReplicasTsv(replicas), mode: "0644" },
+    { path: `${HOST_PATHS.etc}/downloads.tsv`, content: renderDownloadsTsv(distinctDownloads(replicas)), mode: "0644" },
+    { path: `${HOST_PATHS.etc}/images.txt`, content: renderImagesTxt(replicas, ctx), mode: "0644" },
+    { path: `${HOST_PATHS.etc}/nginx.conf`, content: renderNginxConf(replicas, ctx, nginxPaths), mode: "0644" },
+  ];
+  for (const unit of renderSupportUnits(ctx)) {
+    files.push({ path: `${HOST_PATHS.units}/${unit.name}`, content: unit.content, mode: "0644" });
+  }
+  for (const replica of replicas) {
+    files.push({ path: `${HOST_PATHS.units}/${replica.name}.service`, content: renderReplicaUnit(replica, ctx), mode: "0644" });
+  }
+  return files;
+}
+
+function renderUserData(files: RenderedFile[], ctx: ResolvedContext): string {
+  const config = {
+    write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.mode, content: f.content })),
+    runcmd: [
+      ["systemctl", "daemon-reload"],
+      ["systemctl", "enable", "gpufleet.target", "gpufleet-watchdog.timer"],
+      ["systemctl", "start", "--no-block", "gpufleet.target"],
+    ],
+  };
+  const header = `#cloud-config\n# gpufleet pool ${ctx.pool} (stack ${ctx.stack}). Logs: journalctl -u 'gpufleet*'; state: sudo gpufleet-status\n`;
+  return header + stringify(config, { lineWidth: 0, blockQuote: "literal" });
+}
+
+/** Renders a pool's user data and on-host files. Throws, naming the pool, on a plan it cannot boot. */
+export function render(pool: RenderPool, context: RenderContext): RenderedPool {
+  const ctx = resolveContext(context, pool.name, pool.proxyPort);
+  const replicas = resolveReplicas(pool, ctx);
+  const files = renderFiles(pool, replicas, ctx);
+  const userData = renderUserData(files, ctx);
+  const gzipped = (): Buffer => gzipSync(Buffer.from(userData, "utf8"), { level: 9 });
+  return {
+    pool: ctx.pool,
+    userData,
+    files,
+    replicas: replicas.map((r) => ({ unit: `${r.name}.service`, dockerRun: renderDockerRun(r, ctx) })),
+    gzipped,
+    userDataForEc2(): RenderedUserData {
+      const plain = Buffer.from(userData, "utf8");
+      const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipped();
+      if (body.length > EC2_USER_DATA_LIMIT) {
+        throw new Error(`user data of pool ${ctx.pool} is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`);
+      }
+      return { body, gzipped: body !== plain, base64: body.toString("base64") };
+    },
+  };
+}

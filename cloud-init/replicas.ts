@@ -1,0 +1,148 @@
+import type { ApiKeyDelivery, PoolPlan, ReplicaPlan } from "../planner/types";
+import type { ResolvedContext } from "./context";
+import { ENGINE_RUNTIME } from "./engines";
+import { cachePathOf, parseGgufSource, slugOf, type DownloadKind } from "./layout";
+
+/**
+ * A replica as the renderer takes it: the plan, plus how the engine gets its API key and whether it needs
+ * --ipc=host. Both default from ENGINE_RUNTIME; the planner may set them once ReplicaPlan carries them.
+ */
+export type RenderReplica = ReplicaPlan & {
+  /** How the engine receives the API key; default ENGINE_RUNTIME[engine].apiKey. */
+  apiKey?: ApiKeyDelivery;
+  /** Run with --ipc=host; default ENGINE_RUNTIME[engine].needsIpcHost. */
+  needsIpcHost?: boolean;
+};
+
+/** A pool plan whose replicas may carry the render-only fields above (any PoolPlan is one). */
+export type RenderPool = Omit<PoolPlan, "replicas"> & { replicas: RenderReplica[] };
+
+export interface Download {
+  kind: DownloadKind;
+  /** Repo id, GGUF repo, or Ollama tag. */
+  source: string;
+  /** GGUF file name, or "-". */
+  file: string;
+  /** Relative to the cache root. */
+  cachePath: string;
+  /** Relative to the cache root: written when the download completed (a reboot skips it). */
+  marker: string;
+  gated: boolean;
+  /** Estimated size on disk, GiB. */
+  sizeGiB: number;
+  /** Image of the temporary Ollama container for `ollama pull`, or "-". */
+  image: string;
+  /** What logs and gpufleet-status call it (source, or repo/file). */
+  label: string;
+}
+
+export interface ResolvedReplica {
+  plan: RenderReplica;
+  /** systemd unit (without .service) and container name: gpufleet-<engine>-<port>. */
+  name: string;
+  image: string;
+  apiKey: ApiKeyDelivery;
+  needsIpcHost: boolean;
+  download: Download;
+  /** "total" / "free": the engine's memory fraction flag found in args; "none": no knob to lower. */
+  knobKind: "total" | "free" | "none";
+  knobFlag: string | null;
+  knobValue: string;
+  /** KV cache for one full-length sequence, GiB per GPU: the least a lowered budget must still hold. */
+  minKvGiB: number;
+  /** Seconds after a (re)start during which failing health checks mean "loading", not "failed". */
+  loadGraceSeconds: number;
+}
+
+const GIB = 1024 ** 3;
+
+function downloadOf(replica: RenderReplica, image: string): Download {
+  const kind = ENGINE_RUNTIME[replica.engine].download;
+  const source = replica.model.source;
+  const sizeGiB = replica.memory.weightsGiB * replica.tensorParallel * 1.05;
+  const common = { kind, source, gated: replica.model.gated, sizeGiB, cachePath: cachePathOf(kind, source) };
+  if (kind === "gguf") {
+    const { repo, file } = parseGgufSource(source);
+    return {
+      ...common,
+      source: repo,
+      file,
+      marker: `gguf/${repo}/.gpufleet-${slugOf(file)}.complete`,
+      image: "-",
+      label: `${repo}/${file}`,
+    };
+  }
+  if (kind === "ollama") {
+    return { ...common, file: "-", marker: `ollama/.gpufleet-${slugOf(source)}.complete`, image, label: source };
+  }
+  return { ...common, file: "-", marker: `hf/${source}/.gpufleet-complete`, image: "-", label: source };
+}
+
+function findKnob(args: string[], flag: string): string | null {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === flag && i + 1 < args.length) return args[i + 1]!;
+    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
+  }
+  return null;
+}
+
+export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): ResolvedReplica[] {
+  const problems: string[] = [];
+  const ports = new Set<number>();
+  const resolved = pool.replicas.map((plan, i) => {
+    const runtime = ENGINE_RUNTIME[plan.engine];
+    if (ports.has(plan.port)) problems.push(`replicas[${i}] reuses port ${plan.port}`);
+    if (plan.port === ctx.proxyPort) problems.push(`replicas[${i}] port ${plan.port} is the proxy port`);
+    ports.add(plan.port);
+    for (const gpu of plan.gpus) {
+      if (!Number.isInteger(gpu) || gpu < 0 || gpu >= pool.gpu.count) {
+        problems.push(`replicas[${i}] uses GPU ${gpu}, the pool has ${pool.gpu.count}`);
+      }
+    }
+    if (plan.gpus.length === 0) problems.push(`replicas[${i}] has no GPU`);
+    if (plan.model.gated && ctx.hfTokenParameter === "") {
+      problems.push(`replicas[${i}] model ${plan.model.id} is gated but no hfTokenParameter is given`);
+    }
+    const image = ctx.engineImages[plan.engine] ?? plan.image;
+    const knob = runtime.memoryKnob ? findKnob(plan.args, runtime.memoryKnob.flag) : null;
+    let download: Download;
+    try {
+      download = downloadOf(plan, image);
+    } catch (err) {
+      problems.push(`replicas[${i}]: ${(err as Error).message}`);
+      download = { kind: "hf", source: "-", file: "-", cachePath: "-", marker: "-", gated: false, sizeGiB: 0, image: "-", label: "-" };
+    }
+    return {
+      plan,
+      name: `gpufleet-${plan.engine}-${plan.port}`,
+      image,
+      apiKey: plan.apiKey ?? runtime.apiKey,
+      needsIpcHost: plan.needsIpcHost ?? runtime.needsIpcHost,
+      download,
+      knobKind: knob !== null && runtime.memoryKnob ? runtime.memoryKnob.kind : "none",
+      knobFlag: knob !== null && runtime.memoryKnob ? runtime.memoryKnob.flag : null,
+      knobValue: knob ?? "-",
+      minKvGiB: (plan.maxModelLen * plan.memory.kvBytesPerToken) / GIB,
+      loadGraceSeconds: Math.max(600, Math.ceil(plan.estimates.coldStartSeconds)),
+    } satisfies ResolvedReplica;
+  });
+  if (pool.replicas.length === 0) problems.push("the pool has no replica");
+  if (problems.length > 0) throw new Error(`cloud-init render of pool ${pool.name}: ${problems.join("; ")}`);
+  return resolved;
+}
+
+/** Each distinct model once (a gated flag or a larger size from any replica wins). */
+export function distinctDownloads(replicas: ResolvedReplica[]): Download[] {
+  const byKey = new Map<string, Download>();
+  for (const { download } of replicas) {
+    const key = `${download.kind}\t${download.label}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...download });
+    else {
+      seen.gated ||= download.gated;
+      seen.sizeGiB = Math.max(seen.sizeGiB, download.sizeGiB);
+    }
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,268 @@
+import type { ResolvedContext } from "./context";
+import { EXPORTER_PORTS } from "./context";
+import { CONTAINER_MODEL_DIR, HOST_PATHS } from "./layout";
+import type { ResolvedReplica } from "./replicas";
+import { systemdCommand, type CommandWord } from "./quote";
+
+const DOCKER = "/usr/bin/docker";
+/** Variable of /var/lib/gpufleet/replicas/<replica>.env: the engine's memory fraction after the bootstrap's check. */
+export const MEMORY_FRACTION_VAR = "GPUFLEET_MEMORY_FRACTION";
+/** Variables whose values must never reach a unit file or the plan's env (devices are docker --gpus's job). */
+const DEVICE_VARS = new Set(["CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES"]);
+
+/** The planned args with the memory knob's value replaced by ${GPUFLEET_MEMORY_FRACTION}. */
+function engineArgs(replica: ResolvedReplica): CommandWord[] {
+  const args = replica.plan.args;
+  const words: CommandWord[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (replica.knobFlag && arg === replica.knobFlag && i + 1 < args.length) {
+      words.push(arg, { env: MEMORY_FRACTION_VAR });
+      i++;
+    } else if (replica.knobFlag && arg.startsWith(`${replica.knobFlag}=`)) {
+      words.push(replica.knobFlag, { env: MEMORY_FRACTION_VAR });
+    } else {
+      words.push(arg);
+    }
+  }
+  if (replica.apiKey.kind === "arg") words.push(replica.apiKey.flag, { env: replica.apiKey.variable });
+  return words;
+}
+
+/** The `docker run` of a replica as words of a systemd ExecStart= line. */
+export function dockerRunWords(replica: ResolvedReplica, ctx: ResolvedContext): CommandWord[] {
+  const { plan } = replica;
+  const words: CommandWord[] = [DOCKER, "run", "--rm", "--name", replica.name, "--network", "host"];
+  if (replica.needsIpcHost) words.push("--ipc=host");
+  words.push("--gpus", `"device=${plan.gpus.join(",")}"`, "--log-driver", "none");
+  words.push("-v", `${ctx.modelCacheDir}:${CONTAINER_MODEL_DIR}:ro`);
+  // The key reaches the container from the unit's root-only EnvironmentFile: `-e NAME` copies it from docker's
+  // own environment, so it is on no command line.
+  if (replica.apiKey.kind === "env") words.push("-e", replica.apiKey.variable);
+  for (const [name, value] of Object.entries(plan.env).sort(([a], [b]) => a.localeCompare(b))) {
+    if (DEVICE_VARS.has(name)) continue;
+    words.push("-e", `${name}=${value}`);
+  }
+  words.push(replica.image, ...engineArgs(replica));
+  return words;
+}
+
+/** The ExecStart= command line of a replica unit (what the tests compare per engine). */
+export function renderDockerRun(replica: ResolvedReplica, ctx: ResolvedContext): string {
+  return systemdCommand(dockerRunWords(replica, ctx));
+}
+
+function unitFile(sections: Record<string, Array<[string, string | number]>>, header: string): string {
+  const out = [`# ${header}`, "# Rendered by gpufleet; edits are lost on the next deployment."];
+  for (const [section, entries] of Object.entries(sections)) {
+    out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
+  }
+  return `${out.join("\n")}\n`;
+}
+
+export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext): string {
+  const { plan } = replica;
+  const where = `GPU ${plan.gpus.join(",")}, port ${plan.port}`;
+  return unitFile(
+    {
+      Unit: [
+        ["Description", `gpufleet ${replica.name}: ${plan.model.servedName} (${plan.engine}) on ${where}`],
+        ["After", "gpufleet-download.service docker.service"],
+        ["Requires", "gpufleet-download.service docker.service"],
+      ],
+      Service: [
+        ["Type", "simple"],
+        ["EnvironmentFile", `${HOST_PATHS.secrets}/engine.env`],
+        ["EnvironmentFile", `${HOST_PATHS.state}/replicas/${replica.name}.env`],
+        ["ExecStartPre", `-${DOCKER} rm -f ${replica.name}`],
+        ["ExecStart", renderDockerRun(replica, ctx)],
+        ["ExecStop", `${DOCKER} stop --time 30 ${replica.name}`],
+        ["Restart", "on-failure"],
+        ["RestartSec", 30],
+        ["TimeoutStopSec", 60],
+        ["StandardOutput", "journal"],
+        ["StandardError", "journal"],
+        ["SyslogIdentifier", replica.name],
+      ],
+    },
+    `${plan.model.id} as ${plan.model.servedName}: ${plan.engine}, ${where}, pool ${ctx.pool} (stack ${ctx.stack})`,
+  );
+}
+
+function containerUnit(name: string, description: string, run: CommandWord[], ctx: ResolvedContext, after: string[]): string {
+  return unitFile(
+    {
+      Unit: [
+        ["Description", description],
+        ["After", ["docker.service", ...after].join(" ")],
+        ["Requires", ["docker.service", ...after].join(" ")],
+      ],
+      Service: [
+        ["Type", "simple"],
+        ["ExecStartPre", `-${DOCKER} rm -f ${name}`],
+        ["ExecStart", systemdCommand([DOCKER, "run", "--rm", "--name", name, "--network", "host", "--log-driver", "none", ...run])],
+        ["ExecStop", `${DOCKER} stop --time 10 ${name}`],
+        ["Restart", "always"],
+        ["RestartSec", 10],
+        ["StandardOutput", "journal"],
+        ["StandardError", "journal"],
+        ["SyslogIdentifier", name],
+      ],
+    },
+    `${description}; pool ${ctx.pool} (stack ${ctx.stack})`,
+  );
+}
+
+export interface RenderedUnit {
+  name: string;
+  content: string;
+}
+
+/** Every systemd unit of the pool except the replicas'. */
+export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
+  const bin = HOST_PATHS.bin;
+  const units: RenderedUnit[] = [];
+  units.push({
+    name: "gpufleet.target",
+    content: unitFile(
+      {
+        Unit: [
+          ["Description", `gpufleet: LLM replicas of pool ${ctx.pool} (stack ${ctx.stack})`],
+          [
+            "Wants",
+            "gpufleet-bootstrap.service gpufleet-download.service gpufleet-proxy.service " +
+              "gpufleet-node-exporter.service gpufleet-dcgm-exporter.service gpufleet-watchdog.timer",
+          ],
+        ],
+        Install: [["WantedBy", "multi-user.target"]],
+      },
+      "Everything gpufleet runs on this host; the replica units are started by gpufleet-download when the weights are local.",
+    ),
+  });
+  units.push({
+    name: "gpufleet-bootstrap.service",
+    content: unitFile(
+      {
+        Unit: [
+          ["Description", "gpufleet: check GPUs against the plan, fetch secrets from SSM, prepare the model cache"],
+          ["Wants", "network-online.target"],
+          ["After", "network-online.target docker.service"],
+        ],
+        Service: [
+          ["Type", "oneshot"],
+          ["RemainAfterExit", "yes"],
+          ["ExecStart", `${bin}/gpufleet-bootstrap`],
+          ["TimeoutStartSec", "30min"],
+          ["StandardOutput", "journal"],
+          ["StandardError", "journal"],
+        ],
+      },
+      "Fails (and so stops the boot of every replica) on a wrong GPU count, too little GPU memory or a missing secret.",
+    ),
+  });
+  units.push({
+    name: "gpufleet-download.service",
+    content: unitFile(
+      {
+        Unit: [
+          ["Description", "gpufleet: download every planned model and pull every image, then start the replicas"],
+          ["Requires", "gpufleet-bootstrap.service"],
+          ["After", "gpufleet-bootstrap.service"],
+        ],
+        Service: [
+          ["Type", "oneshot"],
+          ["RemainAfterExit", "yes"],
+          ["ExecStart", `${bin}/gpufleet-download`],
+          ["TimeoutStartSec", "6h"],
+          ["StandardOutput", "journal"],
+          ["StandardError", "journal"],
+        ],
+      },
+      "Replica units require this one: no engine starts before its weights are on the local disk.",
+    ),
+  });
+  units.push({
+    name: "gpufleet-watchdog.service",
+    content: unitFile(
+      {
+        Unit: [["Description", "gpufleet: check every replica's health and model list, restart failing ones"]],
+        Service: [
+          ["Type", "oneshot"],
+          ["ExecStart", `${bin}/gpufleet-watchdog`],
+          ["TimeoutStartSec", "5min"],
+          ["StandardOutput", "journal"],
+          ["StandardError", "journal"],
+        ],
+      },
+      "Restarts a failing replica at most once per 5-minute cooldown.",
+    ),
+  });
+  units.push({
+    name: "gpufleet-watchdog.timer",
+    content: unitFile(
+      {
+        Unit: [["Description", "gpufleet: run the replica watchdog every 30 s"]],
+        Timer: [
+          ["OnActiveSec", "30s"],
+          ["OnUnitActiveSec", "30s"],
+          ["AccuracySec", "1s"],
+        ],
+        Install: [["WantedBy", "timers.target"]],
+      },
+      "Seed 000's healthcheck cadence.",
+    ),
+  });
+  units.push({
+    name: "gpufleet-proxy.service",
+    content: containerUnit(
+      "gpufleet-proxy",
+      `gpufleet: nginx on :${ctx.proxyPort} in front of this host's replicas (API key check)`,
+      [
+        "-v",
+        `${HOST_PATHS.etc}/nginx.conf:/etc/nginx/nginx.conf:ro`,
+        "-v",
+        `${HOST_PATHS.secrets}/nginx-auth.conf:${HOST_PATHS.secrets}/nginx-auth.conf:ro`,
+        ctx.helperImages.nginx,
+      ],
+      ctx,
+      ["gpufleet-bootstrap.service"],
+    ),
+  });
+  units.push({
+    name: "gpufleet-node-exporter.service",
+    content: containerUnit(
+      "gpufleet-node-exporter",
+      `gpufleet: Prometheus node_exporter on :${EXPORTER_PORTS.nodeExporter}`,
+      [
+        "--pid",
+        "host",
+        "-v",
+        "/:/host:ro,rslave",
+        ctx.helperImages.nodeExporter,
+        "--path.rootfs=/host",
+        `--web.listen-address=:${EXPORTER_PORTS.nodeExporter}`,
+      ],
+      ctx,
+      [],
+    ),
+  });
+  units.push({
+    name: "gpufleet-dcgm-exporter.service",
+    content: containerUnit(
+      "gpufleet-dcgm-exporter",
+      `gpufleet: NVIDIA DCGM exporter on :${EXPORTER_PORTS.dcgmExporter}`,
+      [
+        "--gpus",
+        "all",
+        "--cap-add",
+        "SYS_ADMIN",
+        ctx.helperImages.dcgmExporter,
+        "-a",
+        `:${EXPORTER_PORTS.dcgmExporter}`,
+      ],
+      ctx,
+      [],
+    ),
+  });
+  return units;
+}
