@@ -90,5 +90,6 @@ export function renderGpufleetEnv(pool: RenderPool, replicas: ResolvedReplica[],
   ];
   for (const [name] of vars) if (!/^GPUFLEET_[A-Z_]+$/.test(name)) throw new Error(`bad variable ${name}`);
   const lines = vars.map(([name, value]) => `${name}=${shellQuote(String(value))}`);
-  return `# Plan facts for the gpufleet on-host scripts (sourced by bash). No secrets: those are read from SSM at boot.\n${lines.join("\n")}\n`;
+  return `# shellcheck shell=bash disable=SC2034
+# Plan facts for the gpufleet on-host scripts (sourced by bash). No secrets: those are read from SSM at boot.\n${lines.join("\n")}\n`;
 }

@@ -159,37 +159,59 @@ export function fitReplica(r: FitRequest): Fit | string {
         visionReserveGiB: r.model.extraParamsB ? VISION_RESERVE_GIB : 0,
       }) / GiB,
     );
-  let seqs = r.maxNumSeqs ?? MAX_NUM_SEQS_CAP;
-  let act = activation(seqs);
-  let kvGiB = floorTo(budget - weightsGiB - act - overhead);
-  const fixed = weightsGiB + act + overhead;
-  if (kvGiB <= 0.05) {
-    return `needs ${round(fixed, 1)} GiB per GPU (weights ${weightsGiB}, activations ${act}, runtime ${overhead}) before any KV cache; the budget is ${round(budget, 1)} GiB (${r.util} × ${r.gpu.memoryGiB} GiB)`;
-  }
-  const lengths = r.maxModelLen !== undefined ? [r.maxModelLen] : contextCandidates(r.model);
   const tokensAt = (kv: number, len: number): number =>
     Math.floor((kv * GiB) / kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len));
-  let chosen: number | undefined;
+  const kvFor = (act: number): number => floorTo(budget - weightsGiB - act - overhead);
+  /** Sequences the cache keeps running at ~512 tokens each: a power of two between 8 and the cap. */
+  const seqsFor = (tokens: number): number =>
+    Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, tokens / 512)))));
+
+  const largestAct = activation(r.maxNumSeqs ?? MAX_NUM_SEQS_CAP);
+  const smallestAct = activation(r.maxNumSeqs ?? 8);
+  if (kvFor(smallestAct) <= 0.05) {
+    const fixed = weightsGiB + smallestAct + overhead;
+    return `needs ${round(fixed, 1)} GiB per GPU (weights ${weightsGiB}, activations ${smallestAct}, runtime ${overhead}) before any KV cache; the budget is ${round(budget, 1)} GiB (${r.util} × ${r.gpu.memoryGiB} GiB)`;
+  }
+
+  /**
+   * Settles sequences and activations for one context: the sampler's warm-up grows with max_num_seqs,
+   * which is chosen from the tokens the cache holds. Starts from the cap and lowers it once; lowering it
+   * only frees memory, so the second answer is consistent (its cache holds at least what was assumed).
+   */
+  const settle = (len: number): { seqs: number; act: number; kvGiB: number; tokens: number } => {
+    if (r.maxNumSeqs !== undefined || gguf) {
+      const kvGiB = kvFor(largestAct);
+      return { seqs: r.maxNumSeqs ?? 8, act: largestAct, kvGiB, tokens: tokensAt(kvGiB, len) };
+    }
+    const first = tokensAt(kvFor(largestAct), len);
+    const seqs = seqsFor(Math.max(first, 0));
+    const act = activation(seqs);
+    const kvGiB = kvFor(act);
+    return { seqs, act, kvGiB, tokens: tokensAt(kvGiB, len) };
+  };
+
+  const lengths = r.maxModelLen !== undefined ? [r.maxModelLen] : contextCandidates(r.model);
+  let chosen: { len: number; seqs: number; act: number; kvGiB: number; tokens: number } | undefined;
+  let last: { len: number; tokens: number; kvGiB: number } | undefined;
   for (const len of lengths) {
     if (r.maxModelLen === undefined && len < MIN_CONTEXT && len < r.model.arch.max_position_embeddings) break;
-    if (tokensAt(kvGiB, len) >= r.minConcurrency * len) {
-      chosen = len;
+    const s = settle(len);
+    last = { len, tokens: s.tokens, kvGiB: s.kvGiB };
+    if (s.kvGiB > 0 && s.tokens >= r.minConcurrency * len) {
+      chosen = { len, ...s };
       break;
     }
   }
-  if (chosen === undefined) {
-    const len = lengths[lengths.length - 1] ?? MIN_CONTEXT;
-    const tokens = tokensAt(kvGiB, len);
-    return `its KV cache (${kvGiB} GiB per GPU) holds ${tokens} tokens, fewer than ${r.minConcurrency} × ${len} (minConcurrency × maxModelLen)`;
+  if (!chosen) {
+    const len = last?.len ?? MIN_CONTEXT;
+    return `its KV cache (${last?.kvGiB ?? 0} GiB per GPU) holds ${last?.tokens ?? 0} tokens, fewer than ${r.minConcurrency} × ${len} (minConcurrency × maxModelLen)`;
   }
-  const len = chosen;
+  const { len } = chosen;
+  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
   if (gguf) {
     // llama.cpp and Ollama allocate exactly context × slots: give each slot the full context.
-    const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(tokensAt(kvGiB, len) / len)));
-    seqs = slots;
-    const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
+    const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
     const used = floorTo((slots * len * perToken) / GiB);
-    const tokens = slots * len;
     return {
       model: r.model,
       engine: r.engine,
@@ -204,24 +226,14 @@ export function fitReplica(r: FitRequest): Fit | string {
       concurrency: slots,
       memory: {
         weightsGiB,
-        activationGiB: act,
+        activationGiB: chosen.act,
         overheadGiB: overhead,
         kvCacheGiB: Math.max(used, 0.01),
         kvBytesPerToken: Math.round(perToken),
-        kvTokens: tokens,
+        kvTokens: slots * len,
       },
     };
   }
-  if (r.maxNumSeqs === undefined) {
-    // Sequences the cache can keep running at ~512 tokens each, a power of two between 8 and 256.
-    const tokens = tokensAt(kvGiB, len);
-    const fit = Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, tokens / 512)))));
-    seqs = fit;
-    act = activation(seqs);
-    kvGiB = floorTo(budget - weightsGiB - act - overhead);
-  }
-  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
-  const kvTokens = tokensAt(kvGiB, len);
   return {
     model: r.model,
     engine: r.engine,
@@ -231,16 +243,16 @@ export function fitReplica(r: FitRequest): Fit | string {
     tp: r.tp,
     util: r.util,
     maxModelLen: len,
-    maxNumSeqs: seqs,
+    maxNumSeqs: chosen.seqs,
     maxNumBatchedTokens: batched,
-    concurrency: round(kvTokens / len, 2),
+    concurrency: round(chosen.tokens / len, 2),
     memory: {
       weightsGiB,
-      activationGiB: act,
+      activationGiB: chosen.act,
       overheadGiB: overhead,
-      kvCacheGiB: kvGiB,
+      kvCacheGiB: chosen.kvGiB,
       kvBytesPerToken: Math.round(perToken),
-      kvTokens,
+      kvTokens: chosen.tokens,
     },
   };
 }
@@ -327,6 +339,8 @@ function searchModel(
           pool.kvCacheDtype !== undefined
             ? [pool.kvCacheDtype]
             : supportedKvCacheDtypes(engine, hw.gpu).filter((k) => k === "auto" || ccOf(hw.gpu) >= 8.9);
+        // Within one weight format, the KV dtype that gives the longest context (ties: the exact one).
+        let bestKv: Fit | undefined;
         for (const kvCacheDtype of kvs) {
           const dtype = computeDtype(hw.gpu, model);
           const unsupported = checkEngineSupport({ engine, gpu: hw.gpu, model, quantization, kvCacheDtype, dtype, tensorParallel: tp });
@@ -353,10 +367,12 @@ function searchModel(
             rejected.push(`${engine} ${quantization} kv ${kvCacheDtype} TP ${tp}: ${fit}`);
             continue;
           }
-          const good = fit.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
-          if (good || pool.maxModelLen !== undefined) return { fit, rejected };
-          if (!best || (fit.maxModelLen > best.maxModelLen && fit.tp === best.tp)) best = fit;
+          if (!bestKv || fit.maxModelLen > bestKv.maxModelLen) bestKv = fit;
         }
+        if (!bestKv) continue;
+        const good = bestKv.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
+        if (good || pool.maxModelLen !== undefined) return { fit: bestKv, rejected };
+        if (!best || bestKv.maxModelLen > best.maxModelLen) best = bestKv;
       }
     }
     if (best) return { fit: best, rejected };

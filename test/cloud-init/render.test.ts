@@ -1,0 +1,166 @@
+import { gunzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { EC2_USER_DATA_LIMIT, render } from "../../cloud-init";
+import type { PoolPlan } from "../../planner/types";
+import {
+  A10G_VLLM,
+  ALL_POOLS,
+  CONTEXT,
+  G5_12XL_LMDEPLOY_TP4,
+  G5_12XL_SGLANG,
+  G5_OLLAMA,
+  G6_LLAMACPP,
+  P4D_VLLM8,
+} from "./fixtures";
+
+function unitOf(pool: PoolPlan, name: string): string {
+  const file = render(pool, CONTEXT).files.find((f) => f.path === `/etc/systemd/system/${name}.service`);
+  if (!file) throw new Error(`no unit ${name}`);
+  return file.content;
+}
+
+function execStart(unit: string): string {
+  const line = unit.split("\n").find((l) => l.startsWith("ExecStart="));
+  if (!line) throw new Error("no ExecStart");
+  return line.slice("ExecStart=".length);
+}
+
+describe("render", () => {
+  it("renders the dev stack's a10g pool as before", () => {
+    expect(render(A10G_VLLM, CONTEXT).userData).toMatchSnapshot();
+  });
+
+  it("is cloud-config YAML whose write_files are exactly the rendered files", () => {
+    for (const pool of ALL_POOLS) {
+      const r = render(pool, CONTEXT);
+      expect(r.userData.startsWith("#cloud-config\n")).toBe(true);
+      const doc = parse(r.userData) as { write_files: Array<{ path: string; content: string; permissions: string }>; runcmd: string[][] };
+      expect(doc.write_files.map((f) => [f.path, f.content, f.permissions])).toEqual(r.files.map((f) => [f.path, f.content, f.mode]));
+      expect(doc.runcmd.at(-1)).toEqual(["systemctl", "start", "--no-block", "gpufleet.target"]);
+    }
+  });
+
+  it("carries SSM parameter names and no secret value", () => {
+    const r = render(A10G_VLLM, CONTEXT);
+    expect(r.userData).toContain("GPUFLEET_API_KEY_PARAMETER=/gpufleet/dev/engine-api-key");
+    expect(r.userData).toContain("GPUFLEET_HF_TOKEN_PARAMETER=/gpufleet/dev/hf-token");
+    expect(r.userData).not.toMatch(/Bearer [A-Za-z0-9]/);
+    expect(r.userData).not.toMatch(/HF_TOKEN=[^\s'"%$]/);
+  });
+
+  it("writes one unit per replica, with its devices and port", () => {
+    for (const pool of ALL_POOLS) {
+      const r = render(pool, CONTEXT);
+      expect(r.replicas).toHaveLength(pool.replicas.length);
+      pool.replicas.forEach((replica, i) => {
+        const unit = unitOf(pool, `gpufleet-${replica.engine}-${replica.port}`);
+        expect(r.replicas[i]!.dockerRun).toBe(execStart(unit));
+        expect(execStart(unit)).toContain(`--gpus '"device=${replica.gpus.join(",")}"'`);
+        expect(unit).toMatch(/^After=gpufleet-download\.service docker\.service$/m);
+        expect(unit).toMatch(/^Requires=gpufleet-download\.service docker\.service$/m);
+        expect(unit).toMatch(/^Restart=on-failure$/m);
+        expect(unit).toMatch(/^EnvironmentFile=\/etc\/gpufleet\/secrets\/engine\.env$/m);
+      });
+    }
+  });
+
+  describe("the exact docker run line of each engine", () => {
+    it("vllm", () => {
+      expect(execStart(unitOf(A10G_VLLM, "gpufleet-vllm-8000"))).toBe(
+        "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --gpus '\"device=0\"' " +
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e HF_HUB_OFFLINE=1 " +
+          "-e VLLM_NO_USAGE_STATS=1 vllm/vllm-openai:v0.11.0 --model /models/hf/IlyaGusev/saiga_nemo_12b " +
+          "--served-model-name saiga-nemo-12b --host 0.0.0.0 --port 8000 --dtype bfloat16 --quantization fp8 " +
+          "--max-model-len 16384 --gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --kv-cache-dtype auto " +
+          "--max-num-seqs 64 --max-num-batched-tokens 8192 --enable-prefix-caching",
+      );
+    });
+
+    it("sglang (third of four replicas: GPU 2, port 8002)", () => {
+      expect(execStart(unitOf(G5_12XL_SGLANG, "gpufleet-sglang-8002"))).toBe(
+        "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --gpus '\"device=2\"' " +
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HUB_OFFLINE=1 lmsysorg/sglang:v0.5.3-cu126 " +
+          "python3 -m sglang.launch_server --model-path /models/hf/Vikhrmodels/QVikhr-3-8B-Instruction " +
+          "--served-model-name qvikhr-3-8b-instruction --host 0.0.0.0 --port 8002 --dtype bfloat16 " +
+          "--context-length 8192 --mem-fraction-static ${GPUFLEET_MEMORY_FRACTION} --max-running-requests 16 " +
+          "--enable-metrics --api-key ${SGLANG_API_KEY}",
+      );
+    });
+
+    it("lmdeploy (tensor parallel over four GPUs)", () => {
+      expect(execStart(unitOf(G5_12XL_LMDEPLOY_TP4, "gpufleet-lmdeploy-8000"))).toBe(
+        "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host " +
+          "--gpus '\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HUB_OFFLINE=1 " +
+          "-e NCCL_P2P_DISABLE=1 openmmlab/lmdeploy:v0.10.1-cu12 lmdeploy serve api_server " +
+          "/models/hf/Qwen/Qwen2.5-32B-Instruct-AWQ --model-name qwen2.5-32b-instruct --server-name 0.0.0.0 " +
+          "--server-port 8000 --backend turbomind --model-format awq --tp 4 --session-len 32768 " +
+          "--cache-max-entry-count ${GPUFLEET_MEMORY_FRACTION} --max-batch-size 32 --api-keys ${LMDEPLOY_API_KEY}",
+      );
+    });
+
+    it("ollama (no key of its own: nginx checks it)", () => {
+      expect(execStart(unitOf(G5_OLLAMA, "gpufleet-ollama-8000"))).toBe(
+        "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --gpus '\"device=0\"' " +
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e OLLAMA_CONTEXT_LENGTH=16384 " +
+          "-e OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 " +
+          "-e OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MODELS=/models/ollama -e OLLAMA_NOPRUNE=1 " +
+          "-e OLLAMA_NUM_PARALLEL=4 ollama/ollama:0.12.6",
+      );
+    });
+
+    it("llamacpp", () => {
+      expect(execStart(unitOf(G6_LLAMACPP, "gpufleet-llamacpp-8000"))).toBe(
+        "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --gpus '\"device=0\"' " +
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e LLAMA_API_KEY " +
+          "ghcr.io/ggml-org/llama.cpp:server-cuda-b6800 " +
+          "--model /models/gguf/bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf " +
+          "--alias qwen2.5-7b-instruct --host 0.0.0.0 --port 8000 --n-gpu-layers 999 --ctx-size 131072 " +
+          "--parallel 4 --flash-attn on --cache-type-k q8_0 --cache-type-v q8_0 --metrics --jinja",
+      );
+    });
+  });
+
+  it("fits the 8-replica p4d.24xlarge plan into EC2's 16 KB after gzip", () => {
+    const r = render(P4D_VLLM8, CONTEXT);
+    expect(Buffer.byteLength(r.userData)).toBeGreaterThan(EC2_USER_DATA_LIMIT);
+    expect(r.gzipped().length).toBeLessThanOrEqual(EC2_USER_DATA_LIMIT);
+    const ec2 = r.userDataForEc2();
+    expect(ec2.gzipped).toBe(true);
+    expect(gunzipSync(ec2.body).toString("utf8")).toBe(r.userData);
+    expect(Buffer.from(ec2.base64, "base64")).toEqual(ec2.body);
+    // Deterministic bytes: an unchanged plan must not show as a launch-template diff.
+    expect(render(P4D_VLLM8, CONTEXT).gzipped()).toEqual(r.gzipped());
+  });
+
+  it("downloads each distinct model once", () => {
+    const downloads = render(P4D_VLLM8, CONTEXT).files.find((f) => f.path === "/etc/gpufleet/downloads.tsv")!.content;
+    expect(downloads.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
+      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thf/Qwen/Qwen2.5-14B-Instruct\t0\t28.875\t-\thf/Qwen/Qwen2.5-14B-Instruct/.gpufleet-complete",
+    ]);
+  });
+
+  it("applies image overrides and the proxy port", () => {
+    const r = render(A10G_VLLM, { ...CONTEXT, images: { vllm: "registry.example/vllm:pinned", nginx: "nginx:1.27.5" }, proxyPort: 9090 });
+    expect(r.replicas[0]!.dockerRun).toContain(" registry.example/vllm:pinned --model ");
+    expect(r.files.find((f) => f.path === "/etc/gpufleet/nginx.conf")!.content).toContain("listen 9090;");
+    expect(r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-proxy.service")!.content).toContain(" nginx:1.27.5\n");
+  });
+
+  it("drops device variables from the plan's env (docker --gpus chooses the devices)", () => {
+    const pool: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, env: { CUDA_VISIBLE_DEVICES: "0", X: "a b%$" } }] };
+    const line = render(pool, CONTEXT).replicas[0]!.dockerRun;
+    expect(line).not.toContain("CUDA_VISIBLE_DEVICES");
+    expect(line).toContain(` -e 'X=a b%%$$' `);
+  });
+
+  it("refuses plans it cannot boot, naming the pool", () => {
+    const gated: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } }] };
+    expect(() => render(gated, { ...CONTEXT, hfTokenParameter: undefined })).toThrow(/pool a10g: .*gated but no hfTokenParameter/);
+    const clash: PoolPlan = { ...G5_12XL_SGLANG, replicas: [G5_12XL_SGLANG.replicas[0]!, { ...G5_12XL_SGLANG.replicas[1]!, port: 8000 }] };
+    expect(() => render(clash, CONTEXT)).toThrow(/pool sglang4: replicas\[1\] reuses port 8000/);
+    const offHost: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, gpus: [1] }] };
+    expect(() => render(offHost, CONTEXT)).toThrow(/uses GPU 1, the pool has 1/);
+    expect(() => render(A10G_VLLM, { ...CONTEXT, apiKeyParameter: "key with spaces" })).toThrow(/apiKeyParameter/);
+  });
+});

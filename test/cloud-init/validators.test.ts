@@ -1,0 +1,109 @@
+// The rendered files pass the real validators: cloud-init's schema, shellcheck, nginx -t, systemd-analyze verify.
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeRenderedPool } from "../../cli/render";
+import { renderNginxConf, resolveContext, resolveReplicas } from "../../cloud-init";
+import { ALL_POOLS, CONTEXT } from "./fixtures";
+import { describeRun, requireTool, run } from "./tools";
+
+let outDir: string;
+const poolDirs = new Map<string, string>();
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), "gpufleet-validate-"));
+  for (const pool of ALL_POOLS) {
+    const written = await writeRenderedPool(pool, CONTEXT, outDir);
+    expect(written[0]).toBe(join(outDir, pool.name, "user-data.yaml"));
+    poolDirs.set(pool.name, join(outDir, pool.name));
+  }
+});
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+const names = ALL_POOLS.map((p) => p.name);
+
+describe("cloud-init schema", () => {
+  it.each(names)("%s user-data.yaml is valid cloud-config", (name) => {
+    requireTool("cloud-init");
+    const r = run("cloud-init", ["schema", "--config-file", join(poolDirs.get(name)!, "user-data.yaml")]);
+    expect(r.status, describeRun("cloud-init schema", r)).toBe(0);
+    expect(r.stdout).toContain("Valid cloud-config");
+  });
+});
+
+describe("shellcheck", () => {
+  it.each(names)("%s scripts have no findings", (name) => {
+    requireTool("shellcheck");
+    const dir = poolDirs.get(name)!;
+    const scripts = [
+      join(dir, "opt/gpufleet/lib/gpufleet-lib.sh"),
+      ...readdirSync(join(dir, "opt/gpufleet/bin")).map((f) => join(dir, "opt/gpufleet/bin", f)),
+      join(dir, "usr/local/bin/gpufleet-status"),
+    ];
+    expect(scripts).toHaveLength(5);
+    const r = run("shellcheck", ["--shell=bash", "--severity=style", ...scripts]);
+    expect(r.status, describeRun("shellcheck", r)).toBe(0);
+    expect(r.stdout).toBe("");
+  });
+
+  it("a sourced settings file is valid bash too", () => {
+    requireTool("shellcheck");
+    const r = run("shellcheck", ["--shell=bash", join(poolDirs.get("a10g")!, "etc/gpufleet/gpufleet.env")]);
+    expect(r.status, describeRun("shellcheck", r)).toBe(0);
+  });
+});
+
+describe("nginx -t", () => {
+  it.each(ALL_POOLS)("$name proxy config is accepted", (pool) => {
+    requireTool("nginx");
+    const prefix = mkdtempSync(join(tmpdir(), "gpufleet-nginx-"));
+    try {
+      // What gpufleet-bootstrap writes from SSM (the sandbox test checks the bootstrap's own file the same way).
+      writeFileSync(join(prefix, "auth.conf"), 'map $http_authorization $gpufleet_authorized {\n    default 0;\n    "Bearer test-key-0123456789" 1;\n}\n');
+      const ctx = resolveContext(CONTEXT, pool.name, pool.proxyPort);
+      const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
+        pidFile: join(prefix, "nginx.pid"),
+        tempDir: prefix,
+        errorLog: join(prefix, "error.log"),
+        accessLog: join(prefix, "access.log"),
+        authInclude: join(prefix, "auth.conf"),
+      });
+      writeFileSync(join(prefix, "nginx.conf"), conf);
+      const r = run("nginx", ["-t", "-p", prefix, "-c", join(prefix, "nginx.conf")]);
+      expect(r.status, describeRun("nginx -t", r)).toBe(0);
+      expect(r.stderr).toContain("test is successful");
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("systemd-analyze verify", () => {
+  // No systemd as PID 1 in a container, so verify offline: --root points at a tree with the distribution's units
+  // (for multi-user.target, network-online.target, …), a stub docker.service and docker binary (the AMI's), and the
+  // rendered units and scripts. verify then parses every unit, resolves every dependency and checks every
+  // Exec= binary; it exits 0 on mere warnings, so any output at all fails the test.
+  it.each(names)("%s units verify clean", (name) => {
+    requireTool("systemd-analyze");
+    const root = mkdtempSync(join(tmpdir(), "gpufleet-systemd-"));
+    try {
+      cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
+      writeFileSync(join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n");
+      mkdirSync(join(root, "usr/bin"), { recursive: true });
+      writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
+      chmodSync(join(root, "usr/bin/docker"), 0o755);
+      const dir = poolDirs.get(name)!;
+      for (const sub of ["etc", "opt", "usr/local"]) cpSync(join(dir, sub), join(root, sub), { recursive: true });
+      const units = readdirSync(join(root, "etc/systemd/system")).filter((f) => f.startsWith("gpufleet"));
+      const pool = ALL_POOLS.find((p) => p.name === name)!;
+      expect(units).toHaveLength(pool.replicas.length + 8);
+      const r = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]);
+      expect(r.status, describeRun("systemd-analyze verify", r)).toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toBe("");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
