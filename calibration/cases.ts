@@ -1274,4 +1274,44 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "'fits the request' value — i.e. in this version CUDA graphs are estimated and subtracted, but the pool still overshoots the target by ~0.5 GiB. " +
       "AWQ weights 5.29 GiB for 7.6B params (~0.6 B/param incl. fp16 embeddings + lm_head). dtype float16 assumed (AWQ checkpoints are fp16). Not promoted: repository not found in the index.",
   },
+  // vLLM 0.31.0 V1, H200, Qwen2.5-7B-Instruct-AWQ (awq_marlin/Machete), len 4096: weights 5.38 GiB, KV 34.79 GiB = 651,504 tokens, 159.06x.
+  {
+    id: "vllm-0.31-v1-h200-qwen25-7b-awq-len4k",
+    excluded:
+      "gpu_memory_utilization is not in the quoted lines (5.38 + 34.79 GiB of 139.8 suggests ~0.3, i.e. a non-default value), and the source repository is unresolved",
+    source:
+      "UNRESOLVED: GitHub test file of a Python package 'synapse_bench' (tests for synapse_bench.gpu.parse_vllm_log, REAL_LOG_0_31 'copied from an actual vLLM 0.31.0 server log (lab smoke run, 2026-10-08, H200)'); search-index text id 70347757402",
+    seen: SEEN,
+    engine: "vllm",
+    engineVersion: "0.31.0 (logged 'Initializing a V1 LLM engine (v0.31.0)')",
+    gpu: "H200",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct-AWQ",
+    flags: {
+      maxModelLen: 4096,
+      kvCacheDtype: "auto",
+      quantization: "awq",
+      dtype: "float16",
+    },
+    logged: {
+      weightsGiB: 5.38,
+      kvCacheGiB: 34.79,
+      kvTokens: 651504,
+      maxConcurrency: 159.06,
+    },
+    excerpt: [
+      "INFO 10-08 16:50:22 [core.py:129] Initializing a V1 LLM engine (v0.31.0) with config: model='Qwen/Qwen2.5-7B-Instruct-AWQ', speculative_config=None",
+      "INFO 10-08 16:50:23 [auto_awq.py:451] Using MacheteLinearKernel for AutoAWQMarlinLinearMethod",
+      "INFO 10-08 16:50:25 [default_loader.py:484] Loading weights took 0.77 seconds",
+      "INFO 10-08 16:50:26 [model_runner.py:407] Model loading took 5.38 GiB memory and 2.637574 seconds",
+      "INFO 10-08 16:50:30 [gpu_worker.py:692] Available KV cache memory: 34.79 GiB",
+      "INFO 10-08 16:50:30 [kv_cache_utils.py:2464] GPU KV cache size: 651,504 tokens, Maximum concurrency for 4,096 tokens per request: 159.06x",
+    ].join("\n"),
+    notes:
+      "GPU stated by the file's docstring ('lab smoke run, 2026-10-08, H200'); the log itself does not name it. max_model_len 4096 read from the concurrency line. " +
+      "Check: 651,504 x 57,344 B (28 layers x 4 kv heads x 128 x 2 x 2) = 34.79 GiB exactly. AWQ weights 5.38 GiB (vs 5.29 on the RTX 4080 candidate above, 5.4337 in the same file's " +
+      "older 'vLLM 0.9.2' sample whose GPU is not stated). gpu_memory_utilization, max_num_seqs and max_num_batched_tokens are not in the quoted lines: the pool is far below " +
+      "0.9 x 139.8 GiB, so a non-default utilization (~0.30) or --kv-cache-memory was used. Not promoted: repository not found (the index returns the text without it).",
+  },
 ];

@@ -38,27 +38,30 @@ export function parseGgufSource(source: string): { repo: string; file: string } 
   return { repo: parts.slice(0, 2).join("/"), file: parts.slice(2).join("/") };
 }
 
-/** Cache path (relative to the cache root) a source is downloaded to: hf/<repo>, gguf/<repo>, ollama. */
+/**
+ * Where a source lands, relative to the cache root. The planner's contract (planner/engines.ts): vLLM, SGLang and
+ * lmdeploy run with HF_HOME=<model dir> and HF_HUB_OFFLINE=1 and name the repo id, so HF snapshots go into the
+ * Hugging Face cache layout (hub/models--org--name); llama.cpp loads <model dir>/gguf/<file>; Ollama runs with
+ * OLLAMA_MODELS=<model dir>/ollama.
+ */
 export function cachePathOf(kind: DownloadKind, source: string): string {
-  if (kind === "hf") return `hf/${source}`;
-  if (kind === "gguf") return `gguf/${parseGgufSource(source).repo}`;
+  if (kind === "hf") return `hub/models--${source.replace(/\//g, "--")}`;
+  if (kind === "gguf") return "gguf";
   return "ollama";
 }
 
-/**
- * What an engine's arguments name as its model, inside the container: the snapshot directory for
- * vLLM / SGLang / lmdeploy, the GGUF file for llama.cpp; for Ollama the OLLAMA_MODELS directory (the tag is
- * the model name).
- */
+/** What an engine names as its model: the repo id (resolved in HF_HOME), the GGUF path, or the Ollama tag. */
 export function modelPathInContainer(kind: DownloadKind, source: string): string {
-  if (kind === "gguf") {
-    const { repo, file } = parseGgufSource(source);
-    return `${CONTAINER_MODEL_DIR}/gguf/${repo}/${file}`;
-  }
-  return `${CONTAINER_MODEL_DIR}/${cachePathOf(kind, source)}`;
+  if (kind === "gguf") return `${CONTAINER_MODEL_DIR}/gguf/${parseGgufSource(source).file}`;
+  return source;
 }
 
 /** Same as gf_slug in gpufleet-lib.sh: a file-name-safe form of a model source. */
 export function slugOf(source: string): string {
   return source.replace(/\//g, "--").replace(/[^A-Za-z0-9._-]/g, "_");
+}
+
+/** Completion marker of a download, relative to the cache root (a reboot finds it and skips the download). */
+export function markerOf(label: string): string {
+  return `.gpufleet/${slugOf(label)}.complete`;
 }

@@ -8,7 +8,7 @@ export interface NginxPaths {
   pidFile: string;
   /** Directory of the proxy/body temp files; default /var/cache/nginx. */
   tempDir: string;
-  /** Default /dev/stderr (journald through the unit). */
+  /** Default "stderr" (nginx's own keyword; journald through the unit). */
   errorLog: string;
   /** Default /dev/stdout (journald through the unit). */
   accessLog: string;
@@ -19,7 +19,7 @@ export interface NginxPaths {
 export const DEFAULT_NGINX_PATHS: NginxPaths = {
   pidFile: "/var/run/nginx.pid",
   tempDir: "/var/cache/nginx",
-  errorLog: "/dev/stderr",
+  errorLog: "stderr",
   accessLog: "/dev/stdout",
   authInclude: `${HOST_PATHS.secrets}/nginx-auth.conf`,
 };

@@ -1,18 +1,14 @@
 import type { ApiKeyDelivery, PoolPlan, ReplicaPlan } from "../planner/types";
 import type { ResolvedContext } from "./context";
 import { ENGINE_RUNTIME } from "./engines";
-import { cachePathOf, parseGgufSource, slugOf, type DownloadKind } from "./layout";
+import { cachePathOf, markerOf, parseGgufSource, type DownloadKind } from "./layout";
 
 /**
- * A replica as the renderer takes it: the plan, plus how the engine gets its API key and whether it needs
- * --ipc=host. Both default from ENGINE_RUNTIME; the planner may set them once ReplicaPlan carries them.
+ * A replica as the renderer takes it: a ReplicaPlan, where how the engine gets its API key and whether it needs
+ * --ipc=host may be left out (they then default from ENGINE_RUNTIME). Every ReplicaPlan is one.
  */
-export type RenderReplica = ReplicaPlan & {
-  /** How the engine receives the API key; default ENGINE_RUNTIME[engine].apiKey. */
-  apiKey?: ApiKeyDelivery;
-  /** Run with --ipc=host; default ENGINE_RUNTIME[engine].needsIpcHost. */
-  needsIpcHost?: boolean;
-};
+export type RenderReplica = Omit<ReplicaPlan, "apiKey" | "needsIpcHost" | "memoryKnob"> &
+  Partial<Pick<ReplicaPlan, "apiKey" | "needsIpcHost" | "memoryKnob">>;
 
 /** A pool plan whose replicas may carry the render-only fields above (any PoolPlan is one). */
 export type RenderPool = Omit<PoolPlan, "replicas"> & { replicas: RenderReplica[] };
@@ -63,19 +59,11 @@ function downloadOf(replica: RenderReplica, image: string): Download {
   const common = { kind, source, gated: replica.model.gated, sizeGiB, cachePath: cachePathOf(kind, source) };
   if (kind === "gguf") {
     const { repo, file } = parseGgufSource(source);
-    return {
-      ...common,
-      source: repo,
-      file,
-      marker: `gguf/${repo}/.gpufleet-${slugOf(file)}.complete`,
-      image: "-",
-      label: `${repo}/${file}`,
-    };
+    const label = `${repo}/${file}`;
+    return { ...common, source: repo, file, marker: markerOf(label), image: "-", label };
   }
-  if (kind === "ollama") {
-    return { ...common, file: "-", marker: `ollama/.gpufleet-${slugOf(source)}.complete`, image, label: source };
-  }
-  return { ...common, file: "-", marker: `hf/${source}/.gpufleet-complete`, image: "-", label: source };
+  if (kind === "ollama") return { ...common, file: "-", marker: markerOf(source), image, label: source };
+  return { ...common, file: "-", marker: markerOf(source), image: "-", label: source };
 }
 
 function findKnob(args: string[], flag: string): string | null {

@@ -148,6 +148,9 @@ export interface ActivationInput {
  */
 export const V1_SAMPLER_BYTES = 39;
 
+/** Extra activation reserve of a mixture-of-experts model, GiB per GPU (see activationBytes). */
+export const MOE_RESERVE_GIB = 1.5;
+
 /**
  * Peak activation memory of the engine's profiling run, per GPU, bytes.
  * Forward pass of `maxNumBatchedTokens` tokens: the MLP's gate/up output (2 × I/TP) and its activation
@@ -167,10 +170,14 @@ export function activationBytes(a: ActivationInput): number {
     const ubatch = 512;
     return ubatch * (3 * inter + 6 * hidden) * 4 + ubatch * vocab * 4 + vision;
   }
+  // Mixture-of-experts: fused-MoE workspaces, routing buffers and expert-load imbalance (ESTIMATE: vLLM V1
+  // charged ~1 GiB per GPU more than the dense model predicts for Qwen3-235B-A22B at TP 4, calibration case
+  // vllm-v1-h100-tp4-qwen3-235b-a22b-fp8). No MoE model is in the catalog; stack-defined ones get this.
+  const moeReserve = moe ? MOE_RESERVE_GIB * GiB : 0;
   const forward = a.maxNumBatchedTokens * (3 * inter + 4 * hidden) * w;
   const rows = Math.min(a.maxNumSeqs, a.maxNumBatchedTokens);
-  if (a.profile === "v0") return forward + rows * vocab * 4 + vision;
-  return Math.max(forward, rows * vocab * V1_SAMPLER_BYTES) + vision;
+  if (a.profile === "v0") return forward + rows * vocab * 4 + vision + moeReserve;
+  return Math.max(forward, rows * vocab * V1_SAMPLER_BYTES) + vision + moeReserve;
 }
 
 /** CUDA context and library handles that exist before an engine loads weights, GiB per GPU. */
@@ -211,6 +218,8 @@ export interface OverheadInput {
    * the KV cache, outside gpu_memory_utilization — only calibration against old logs sets this false.
    */
   graphsInBudget: boolean;
+  /** vLLM engine generation (V0 registered larger NVLink buffers). */
+  profile?: ProfileKind;
 }
 
 /**
@@ -222,7 +231,10 @@ export interface OverheadInput {
 export function overheadGiB(o: OverheadInput): number {
   const gguf = o.engine === "llamacpp" || o.engine === "ollama";
   const context = contextGiB(o.architecture);
-  const comm = o.tp > 1 ? (o.nvlink ? 1.0 + 0.5 * o.tp : 0.25 + 0.05 * o.tp) : 0;
+  // NCCL and custom all-reduce buffers. vLLM V1 logs 0.55 GiB at TP 2 on H100 (calibration cases
+  // vllm-0.11-v1-h100-*-tp2); V0 and SGLang register larger IPC buffers over NVLink (V0: 3.58 GiB at TP 2).
+  const bigNvlinkBuffers = o.nvlink && (o.engine !== "vllm" || o.profile === "v0");
+  const comm = o.tp <= 1 ? 0 : bigNvlinkBuffers ? 1.0 + 0.5 * o.tp : 0.25 + 0.1 * o.tp;
   const graphs = o.eager || gguf || !o.graphsInBudget ? 0 : CUDA_GRAPHS_GIB;
   return context + comm + graphs;
 }

@@ -142,6 +142,7 @@ export function fitReplica(r: FitRequest): Fit | string {
       nvlink: r.nvlink,
       eager: false,
       graphsInBudget: r.engine !== "vllm" || (r.accounting.vllmGraphsInBudget ?? true),
+      profile: r.engine === "vllm" ? (r.accounting.vllmProfile ?? "v1") : undefined,
     }),
   );
   const batched = r.maxNumBatchedTokens ?? defaultBatchedTokens(r.gpu.memoryGiB);
@@ -329,7 +330,16 @@ function searchModel(
     for (const engine of engines) {
       const quants = pool.quantization !== undefined ? [pool.quantization] : supportedQuantizations(engine, hw.gpu, model);
       if (quants.length === 0) {
-        rejected.push(`${engine}: no weight format of ${model.id} it can load on ${hw.gpu.id}`);
+        const why = checkEngineSupport({
+          engine,
+          gpu: hw.gpu,
+          model,
+          quantization: "none",
+          kvCacheDtype: "auto",
+          dtype: computeDtype(hw.gpu, model),
+          tensorParallel: tp,
+        });
+        rejected.push(why[0] ?? `${engine}: no weight format of ${model.id} it can load on ${hw.gpu.id}`);
         continue;
       }
       for (const quantization of quants) {
@@ -504,6 +514,7 @@ function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory,
 
 function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
   const w: string[] = [];
+  if (fit.model.unconfirmed) w.push(fit.model.unconfirmed);
   const layers = attentionLayers(fit.model.arch);
   if (layers.sliding > 0) {
     w.push(
@@ -634,8 +645,9 @@ function planPool(
     }
   }
   if (!found) {
+    const pinned = pinnedField(pool);
     problems.push(
-      `${at}: no model of the ${category} list fits ${hw.gpuCount} × ${hw.gpu.id} with these settings: ${skipped.join(" | ")}`,
+      `${pinned === "model" ? at : `${at}.${pinned}`}: no model of the ${category} list fits ${hw.gpuCount} × ${hw.gpu.id} with ${describePins(pool)}: ${skipped.join(" | ")}`,
     );
     return undefined;
   }

@@ -148,6 +148,8 @@ export interface ModelSpec {
   /** Vision or audio towers loaded beside the language model, billions of params (Gemma 3). */
   extraParamsB?: number;
   reasoning?: ReasoningFamily;
+  /** Set when the repo could not be confirmed to exist: every plan using it carries this as a warning. */
+  unconfirmed?: string;
   /** Where the figures come from (HF config.json URL and date). */
   source: string;
 }

@@ -217,12 +217,13 @@ prepare_cache() {
 }
 
 main() {
-  rm -f "$GPUFLEET_STATE/boot-error"
+  rm -f "$GPUFLEET_STATE/boot-error" "$GPUFLEET_STATE/bootstrap-complete"
   check_host_tools
   check_gpus
   fit_memory
   fetch_secrets
   prepare_cache
+  date -u +%Y-%m-%dT%H:%M:%SZ >"$GPUFLEET_STATE/bootstrap-complete"
   gf_log "host ready for pool $GPUFLEET_POOL (stack $GPUFLEET_STACK)"
 }
 

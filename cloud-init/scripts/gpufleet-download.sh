@@ -24,16 +24,18 @@ retry() {
   return 1
 }
 
-# hf_download <repo> <file or -> <target dir inside the container>
+# hf_download <repo> <file or -> : a whole snapshot into the Hugging Face cache layout under HF_HOME (engines run
+# with HF_HOME on the cache and HF_HUB_OFFLINE=1), or one file (a GGUF) into <cache>/gguf.
 hf_download() {
   local name args
   name="gpufleet-dl-$(gf_slug "$1")"
-  args=(download "$1" --local-dir "$3" --exclude 'original/*')
-  if [ "$2" != "-" ]; then args=(download "$1" "$2" --local-dir "$3"); fi
+  args=(download "$1" --exclude 'original/*')
+  if [ "$2" != "-" ]; then args=(download "$1" "$2" --local-dir "$GPUFLEET_CONTAINER_MODEL_DIR/gguf"); fi
   docker rm -f "$name" >/dev/null 2>&1 || true
   # shellcheck disable=SC2016 # $HF_HUB_VERSION and $@ expand inside the container's shell.
   docker run --rm --name "$name" --env-file "$GPUFLEET_SECRETS/hf.env" \
-    -e HF_HUB_DISABLE_TELEMETRY=1 -e HF_HUB_DOWNLOAD_TIMEOUT=60 -e HF_HUB_VERSION="$GPUFLEET_HF_HUB_VERSION" \
+    -e HF_HOME="$GPUFLEET_CONTAINER_MODEL_DIR" -e HF_HUB_DISABLE_TELEMETRY=1 -e HF_HUB_DOWNLOAD_TIMEOUT=60 \
+    -e HF_XET_CHUNK_CACHE_SIZE_BYTES=0 -e HF_HUB_VERSION="$GPUFLEET_HF_HUB_VERSION" \
     -v "$GPUFLEET_CACHE_DIR:$GPUFLEET_CONTAINER_MODEL_DIR" "$GPUFLEET_DOWNLOADER_IMAGE" \
     sh -c 'pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore "huggingface_hub==$HF_HUB_VERSION" && exec hf "$@"' \
     hf "${args[@]}"
@@ -68,7 +70,7 @@ download_one() {
   gf_log "$label: downloading ($kind) to $GPUFLEET_CACHE_DIR/$path"
   local ok=1
   case "$kind" in
-    hf | gguf) retry "$label" hf_download "$source" "$file" "$GPUFLEET_CONTAINER_MODEL_DIR/$path" && ok=0 ;;
+    hf | gguf) retry "$label" hf_download "$source" "$file" && ok=0 ;;
     ollama) retry "$label" ollama_pull "$source" "$image" && ok=0 ;;
     *) gf_log "$label: unknown download kind $kind" ;;
   esac
@@ -95,8 +97,9 @@ pull_image() {
 main() {
   local -a pids=() labels=() failed=() units=()
   local image kind source file path _gated _size marker label i name
-  [ -s "$GPUFLEET_SECRETS/engine.env" ] ||
-    gf_fatal "gpufleet-bootstrap has not completed ($GPUFLEET_SECRETS/engine.env is missing): no download, no engine"
+  if [ ! -s "$GPUFLEET_STATE/bootstrap-complete" ] || [ ! -s "$GPUFLEET_SECRETS/engine.env" ]; then
+    gf_fatal "gpufleet-bootstrap has not completed on this boot: no download, no engine"
+  fi
   mkdir -p "$PROGRESS"
   rm -f "$PROGRESS"/*.downloading "$PROGRESS"/*.failed
 

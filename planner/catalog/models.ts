@@ -238,6 +238,8 @@ export const MODELS: readonly ModelSpec[] = [
     artifacts: {},
     extraParamsB: 0.4, // NOT CONFIRMED: base's SigLIP tower
     source: `${cfg("IlyaGusev/saiga_gemma3_27b")} NOT FOUND; architecture of google/gemma-3-27b-it`,
+    unconfirmed:
+      "IlyaGusev/saiga_gemma3_27b (seed 000's first choice for 32 GB GPUs) could not be confirmed to exist on 2026-11-21; if its download fails at boot, pin model: IlyaGusev/saiga_nemo_12b or google/gemma-3-27b-it (gated)",
   },
 
   // ---- Qwen2.5 Instruct ------------------------------------------------------------------------------------------

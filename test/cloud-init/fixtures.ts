@@ -1,7 +1,7 @@
 // Hand-written pool plans as the planner will produce them (the planner is not ready yet). Figures follow
 // DESIGN.md's memory model: weights + activation + overhead + KV = utilization x memoryGiB per GPU.
 import type { PoolPlan, ReplicaPlan } from "../../planner/types";
-import type { RenderContext } from "../../cloud-init";
+import { ENGINE_RUNTIME, type RenderContext } from "../../cloud-init";
 
 export const CONTEXT: RenderContext = {
   stack: "dev",
@@ -10,14 +10,28 @@ export const CONTEXT: RenderContext = {
   hfTokenParameter: "/gpufleet/dev/hf-token",
 };
 
-type ReplicaInput = Omit<ReplicaPlan, "reasons" | "warnings" | "concurrency" | "maxNumBatchedTokens" | "tensorParallel"> &
+type ReplicaInput = Omit<
+  ReplicaPlan,
+  "reasons" | "warnings" | "concurrency" | "maxNumBatchedTokens" | "tensorParallel" | "apiKey" | "needsIpcHost" | "memoryKnob"
+> &
   Partial<Pick<ReplicaPlan, "tensorParallel" | "maxNumBatchedTokens">>;
+
+/** The knob as the planner reports it: the engine's memory flag and its value in args, if any. */
+function memoryKnobOf(args: string[]): string {
+  const flags = ["--gpu-memory-utilization", "--mem-fraction-static", "--cache-max-entry-count", "--n-gpu-layers"];
+  const i = args.findIndex((a) => flags.includes(a));
+  return i >= 0 ? `${args[i]} ${args[i + 1]}` : "OLLAMA_NUM_PARALLEL";
+}
 
 function replica(r: ReplicaInput): ReplicaPlan {
   const kvTokens = r.memory.kvTokens;
+  const runtime = ENGINE_RUNTIME[r.engine];
   return {
     tensorParallel: 1,
     maxNumBatchedTokens: 8192,
+    apiKey: runtime.apiKey,
+    needsIpcHost: runtime.needsIpcHost,
+    memoryKnob: memoryKnobOf(r.args),
     ...r,
     concurrency: Math.floor(kvTokens / r.maxModelLen),
     reasons: [{ field: "engine", why: "fixture" }],

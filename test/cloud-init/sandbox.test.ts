@@ -1,0 +1,287 @@
+// Runs the real on-host scripts with bash under a temporary root, with stub nvidia-smi, docker, systemctl, curl,
+// aws, lsblk, mkfs, mount, df on PATH that record their calls.
+import { statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PoolPlan } from "../../planner/types";
+import { A10G_VLLM, CONTEXT, G5_12XL_SGLANG, G5_OLLAMA, G6_LLAMACPP } from "./fixtures";
+import { API_KEY, a10gLines, createSandbox, type Sandbox } from "./sandbox-helpers";
+import { describeRun, requireTool, run } from "./tools";
+
+let sandbox: Sandbox | undefined;
+afterEach(() => {
+  sandbox?.cleanup();
+  sandbox = undefined;
+});
+
+async function booted(pool: PoolPlan): Promise<Sandbox> {
+  sandbox = await createSandbox(pool, CONTEXT);
+  const boot = sandbox.runScript("gpufleet-bootstrap");
+  expect(boot.status, describeRun("gpufleet-bootstrap", boot)).toBe(0);
+  return sandbox;
+}
+
+function fatalLines(stderr: string): string[] {
+  return stderr.split("\n").filter((l) => l.includes("FATAL"));
+}
+
+const isEngineStart = (call: string): boolean => /^systemctl start --no-block .*gpufleet-\w+-\d+\.service/.test(call);
+
+describe("gpufleet-bootstrap and gpufleet-download", () => {
+  it("fetches every model and image before any engine unit starts, then starts one unit per replica", async () => {
+    const sb = await booted(G5_12XL_SGLANG);
+    const dl = sb.runScript("gpufleet-download");
+    expect(dl.status, describeRun("gpufleet-download", dl)).toBe(0);
+
+    const calls = sb.calls();
+    const downloads = calls.filter((c) => /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction /.test(c));
+    expect(downloads).toHaveLength(1); // four replicas, one model: downloaded once
+    expect(downloads[0]).toContain("--local-dir /models/hf/Vikhrmodels/QVikhr-3-8B-Instruction");
+    const pulls = calls.filter((c) => c.startsWith("docker pull"));
+    expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.3-cu126");
+    const starts = calls.filter(isEngineStart);
+    expect(starts).toEqual([
+      "systemctl start --no-block gpufleet-sglang-8000.service gpufleet-sglang-8001.service " +
+        "gpufleet-sglang-8002.service gpufleet-sglang-8003.service",
+    ]);
+    const firstStart = calls.findIndex(isEngineStart);
+    const lastFetch = Math.max(...[...downloads, ...pulls].map((c) => calls.lastIndexOf(c)));
+    expect(lastFetch).toBeLessThan(firstStart);
+    expect(sb.exists("opt/gpufleet/models/hf/Vikhrmodels/QVikhr-3-8B-Instruction/.gpufleet-complete")).toBe(true);
+
+    // One unit per replica, with its devices and port; the memory fraction the unit reads is the planned one.
+    G5_12XL_SGLANG.replicas.forEach((_, i) => {
+      const unit = sb.read(`etc/systemd/system/gpufleet-sglang-800${i}.service`);
+      expect(unit).toContain(`--gpus '"device=${i}"'`);
+      expect(unit).toContain(`--port 800${i} `);
+      expect(sb.read(`var/lib/gpufleet/replicas/gpufleet-sglang-800${i}.env`)).toBe("GPUFLEET_MEMORY_FRACTION=0.83\n");
+    });
+
+    // A second boot (reboot) finds the weights in the cache and downloads nothing.
+    writeFileSync(sb.env.STUB_LOG!, "");
+    expect(sb.runScript("gpufleet-download").status).toBe(0);
+    expect(sb.calls().filter((c) => c.includes("hf download"))).toEqual([]);
+    expect(sb.calls().filter(isEngineStart)).toHaveLength(1);
+  });
+
+  it("writes secrets root-only and an nginx key check that nginx accepts", async () => {
+    const sb = await booted(G5_12XL_SGLANG);
+    for (const file of ["engine.env", "hf.env", "auth-header", "nginx-auth.conf"]) {
+      expect(statSync(join(sb.root, "etc/gpufleet/secrets", file)).mode & 0o777, file).toBe(0o600);
+    }
+    expect(sb.read("etc/gpufleet/secrets/engine.env")).toBe(`GPUFLEET_API_KEY=${API_KEY}\nSGLANG_API_KEY=${API_KEY}\n`);
+    expect(sb.read("etc/gpufleet/secrets/hf.env")).toBe("HF_TOKEN=hf_testtoken\n");
+    expect(sb.calls()).toContain(
+      "aws ssm get-parameter --region us-east-1 --name /gpufleet/dev/engine-api-key --with-decryption --query Parameter.Value --output text",
+    );
+    requireTool("nginx");
+    const conf = sb.read("etc/gpufleet/nginx.conf")
+      .replace("pid /var/run/nginx.pid;", `pid ${sb.root}/nginx.pid;`)
+      .replace("error_log stderr", `error_log ${sb.root}/error.log`)
+      .replace("access_log /dev/stdout", `access_log ${sb.root}/access.log`)
+      .replaceAll("/var/cache/nginx", sb.root)
+      .replace("include /etc/gpufleet/", `include ${sb.root}/etc/gpufleet/`);
+    writeFileSync(join(sb.root, "nginx-test.conf"), conf);
+    const r = run("nginx", ["-t", "-p", sb.root, "-c", join(sb.root, "nginx-test.conf")]);
+    expect(r.status, describeRun("nginx -t", r)).toBe(0);
+  });
+
+  it("lowers the utilization of a replica whose GPU has less free memory than planned, and says so", async () => {
+    sandbox = await createSandbox(G5_12XL_SGLANG, CONTEXT);
+    const lines = a10gLines(4);
+    lines[2] = "2, NVIDIA A10G, 23028, 19500"; // 19.0 GiB free; the plan's budget is 0.9 x 22.5 GiB = 20.2 GiB
+    sandbox.setGpus(lines);
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status, describeRun("gpufleet-bootstrap", boot)).toBe(0);
+    expect(boot.stdout).toMatch(/gpufleet-sglang-8002: GPU 2 has 19\.0 GiB free, less than the planned 20\.2 GiB: lowering utilization 0\.9 -> 0\.84 \(memory knob 0\.83 -> 0\.77/);
+    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8002.env")).toBe("GPUFLEET_MEMORY_FRACTION=0.77\n");
+    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8001.env")).toBe("GPUFLEET_MEMORY_FRACTION=0.83\n");
+  });
+
+  it("fails when even the lowered budget cannot hold the weights", async () => {
+    sandbox = await createSandbox(A10G_VLLM, CONTEXT);
+    sandbox.setGpus(["0, NVIDIA A10G, 23028, 14000"]);
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status).not.toBe(0);
+    expect(fatalLines(boot.stderr)).toEqual([
+      "gpufleet-bootstrap: FATAL: gpufleet-vllm-8000: GPU 0 has 13.7 GiB free; even lowered to utilization 0.60 (13.5 GiB) " +
+        "it cannot hold weights 11.9 + activations 2.1 + overhead 0.6 + one full-length sequence 2.5 GiB",
+    ]);
+    expect(sandbox.read("var/lib/gpufleet/boot-error")).toContain("cannot hold weights");
+    expect(sandbox.calls().some((c) => c.startsWith("aws"))).toBe(false);
+  });
+
+  it("stops the boot on a wrong GPU count", async () => {
+    sandbox = await createSandbox(G5_12XL_SGLANG, CONTEXT);
+    sandbox.setGpus(a10gLines(3));
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status).not.toBe(0);
+    expect(fatalLines(boot.stderr)).toEqual([
+      "gpufleet-bootstrap: FATAL: plan expects 4 x A10G, nvidia-smi reports 3 GPU(s) (3 NVIDIA A10G)",
+    ]);
+    expect(sandbox.read("../../console")).toContain("plan expects 4 x A10G");
+  });
+
+  it("stops the boot when a gated model's HF token is missing", async () => {
+    const gated: PoolPlan = {
+      ...A10G_VLLM,
+      replicas: [{ ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } }],
+    };
+    sandbox = await createSandbox(gated, CONTEXT);
+    sandbox.setSsm("/gpufleet/dev/hf-token", null);
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status).not.toBe(0);
+    expect(fatalLines(boot.stderr)).toEqual([
+      "gpufleet-bootstrap: FATAL: model IlyaGusev/saiga_nemo_12b is gated and the HF token cannot be read from SSM parameter " +
+        "/gpufleet/dev/hf-token: An error occurred (ParameterNotFound) when calling the GetParameter operation: " +
+        "Parameter /gpufleet/dev/hf-token not found. ",
+    ]);
+    // The download unit requires the bootstrap; were it started anyway, it refuses too.
+    const dl = sandbox.runScript("gpufleet-download");
+    expect(dl.status).not.toBe(0);
+  });
+
+  it("stops the boot when the engine API key is missing", async () => {
+    sandbox = await createSandbox(A10G_VLLM, CONTEXT);
+    sandbox.setSsm(CONTEXT.apiKeyParameter, null);
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status).not.toBe(0);
+    expect(fatalLines(boot.stderr)).toHaveLength(1);
+    expect(fatalLines(boot.stderr)[0]).toMatch(/^gpufleet-bootstrap: FATAL: cannot read the engine API key from SSM parameter \/gpufleet\/dev\/engine-api-key: .*ParameterNotFound/);
+    expect(sandbox.exists("etc/gpufleet/secrets/engine.env")).toBe(false);
+  });
+
+  it("stops the boot, starting no engine, when a download fails", async () => {
+    const sb = await booted(A10G_VLLM);
+    sb.stubFile("fail-download", "IlyaGusev/saiga_nemo_12b\n");
+    const dl = sb.runScript("gpufleet-download");
+    expect(dl.status).not.toBe(0);
+    expect(fatalLines(dl.stderr)).toEqual([
+      "gpufleet-download: FATAL: download failed after 2 attempts, no engine started: IlyaGusev/saiga_nemo_12b",
+    ]);
+    expect(sb.calls().filter((c) => c.includes("hf download IlyaGusev/saiga_nemo_12b"))).toHaveLength(2);
+    expect(sb.calls().some(isEngineStart)).toBe(false);
+    expect(sb.exists("opt/gpufleet/models/hf/IlyaGusev/saiga_nemo_12b/.gpufleet-complete")).toBe(false);
+  });
+
+  it("fetches a single GGUF file for llama.cpp and pulls Ollama tags through a temporary Ollama", async () => {
+    let sb = await booted(G6_LLAMACPP);
+    expect(sb.runScript("gpufleet-download").status).toBe(0);
+    let calls = sb.calls();
+    const gguf = calls.findIndex((c) =>
+      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf\/bartowski\/Qwen2\.5-7B-Instruct-GGUF$/.test(c),
+    );
+    expect(gguf).toBeGreaterThanOrEqual(0);
+    expect(gguf).toBeLessThan(calls.findIndex(isEngineStart));
+    sb.cleanup();
+
+    sb = sandbox = await booted(G5_OLLAMA);
+    expect(sb.runScript("gpufleet-download").status).toBe(0);
+    calls = sb.calls();
+    const pull = calls.indexOf("docker exec gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M ollama pull qwen2.5:7b-instruct-q4_K_M");
+    expect(pull).toBeGreaterThanOrEqual(0);
+    expect(calls).toContain(
+      "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M -e OLLAMA_MODELS=/models/ollama " +
+        "-v /opt/gpufleet/models:/models ollama/ollama:0.12.6",
+    );
+    expect(pull).toBeLessThan(calls.findIndex(isEngineStart));
+  });
+
+  it("formats and mounts the largest free instance-store disk for the model cache", async () => {
+    sandbox = await createSandbox(A10G_VLLM, CONTEXT);
+    sandbox.stubFile(
+      "lsblk",
+      [
+        'NAME="/dev/nvme0n1" SIZE="107374182400" TYPE="disk" MODEL="Amazon Elastic Block Store"',
+        'NAME="/dev/nvme1n1" SIZE="250000000000" TYPE="disk" MODEL="Amazon EC2 NVMe Instance Storage"',
+        'NAME="/dev/nvme2n1" SIZE="450000000000" TYPE="disk" MODEL="Amazon EC2 NVMe Instance Storage"',
+      ].join("\n") + "\n",
+    );
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(boot.status, describeRun("gpufleet-bootstrap", boot)).toBe(0);
+    const calls = sandbox.calls();
+    expect(calls).toContain("mkfs.ext4 -q -F -L gpufleet-cache -E nodiscard /dev/nvme2n1");
+    expect(calls).toContain(`mount -o noatime /dev/nvme2n1 ${sandbox.root}/opt/gpufleet/models`);
+    expect(boot.stdout).toContain("model cache: instance store /dev/nvme2n1 mounted on /opt/gpufleet/models");
+  });
+
+  it("fails when the model cache has too little space", async () => {
+    sandbox = await createSandbox(A10G_VLLM, CONTEXT);
+    sandbox.env.STUB_DF_AVAIL_KB = String(5 * 1024 * 1024);
+    const boot = sandbox.runScript("gpufleet-bootstrap");
+    expect(fatalLines(boot.stderr)).toEqual([
+      "gpufleet-bootstrap: FATAL: model cache /opt/gpufleet/models has 5 GiB free, the planned models need about 13 GiB",
+    ]);
+  });
+});
+
+describe("gpufleet-watchdog", () => {
+  async function running(): Promise<Sandbox> {
+    const sb = await booted(G5_12XL_SGLANG);
+    expect(sb.runScript("gpufleet-download").status).toBe(0);
+    writeFileSync(sb.env.STUB_LOG!, "");
+    return sb;
+  }
+  const restartsOf = (sb: Sandbox, unit: string): string[] =>
+    sb.calls().filter((c) => c === `systemctl restart --no-block ${unit}`);
+
+  it("restarts a failing replica once, not again within the cooldown, and again after it", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8001\n");
+
+    const first = sb.runScript("gpufleet-watchdog");
+    expect(first.status, describeRun("gpufleet-watchdog", first)).toBe(0);
+    expect(first.stdout).toContain("gpufleet-sglang-8000: healthy");
+    expect(first.stdout).toContain("gpufleet-sglang-8001: GET :8001/health failed (unit active): restarting it (watchdog restart #1)");
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
+    expect(sb.calls().filter((c) => c.startsWith("systemctl restart"))).toHaveLength(1);
+    // The model list is checked with the API key, from a root-only header file (never on the command line).
+    expect(sb.calls()).toContain(`curl -fsS -o /dev/null -m 10 -H @${sb.root}/etc/gpufleet/secrets/auth-header http://127.0.0.1:8000/v1/models`);
+
+    const second = sb.runScript("gpufleet-watchdog");
+    expect(second.stdout).toMatch(/gpufleet-sglang-8001: GET :8001\/health failed \(unit active\); restarted \d+s ago, cooldown 300s: not restarting/);
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
+
+    const state = "var/lib/gpufleet/watchdog/gpufleet-sglang-8001.last-restart";
+    writeFileSync(join(sb.root, state), `${Math.floor(Date.now() / 1000) - 301}\n`);
+    const third = sb.runScript("gpufleet-watchdog");
+    expect(third.stdout).toContain("restarting it (watchdog restart #2)");
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(2);
+  });
+
+  it("leaves a replica alone while it is loading its weights", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8002\n");
+    const since = new Date(Date.now() - 60_000).toUTCString().replace("GMT", "UTC");
+    sb.stubFile("since-gpufleet-sglang-8002.service", `${since}\n`);
+    const r = sb.runScript("gpufleet-watchdog");
+    expect(r.stdout).toMatch(/gpufleet-sglang-8002: GET :8002\/health failed, up \d+s of its 600s load grace: waiting/);
+    expect(sb.calls().some((c) => c.startsWith("systemctl restart"))).toBe(false);
+  });
+
+  it("checks nothing until the downloads are done", async () => {
+    const sb = await booted(G5_12XL_SGLANG);
+    sb.stubFile("state-gpufleet-download.service", "activating");
+    const r = sb.runScript("gpufleet-watchdog");
+    expect(r.stdout).toContain("gpufleet-download is activating: replicas are not started yet, nothing to check");
+    expect(sb.calls().some((c) => c.startsWith("curl") || c.startsWith("systemctl restart"))).toBe(false);
+  });
+});
+
+describe("gpufleet-status", () => {
+  it("shows model, engine, port, state, restarts and GPU memory per replica", async () => {
+    const sb = await booted(G5_12XL_SGLANG);
+    expect(sb.runScript("gpufleet-download").status).toBe(0);
+    sb.stubFile("unhealthy-ports", "8001\n8003\n");
+    sb.stubFile("state-gpufleet-sglang-8003.service", "failed");
+    expect(sb.runScript("gpufleet-watchdog").status).toBe(0);
+    const r = sb.runScript("gpufleet-status");
+    expect(r.status, describeRun("gpufleet-status", r)).toBe(0);
+    const rows = r.stdout.split("\n");
+    expect(rows[0]).toBe("gpufleet pool sglang4 (stack dev): 4 x A10G, proxy :8080");
+    const row = (port: number): string[] => rows.find((l) => l.includes(`-${port} `))!.split(/\s+/);
+    expect(row(8000)).toEqual(["gpufleet-sglang-8000", "sglang", "8000", "0", "qvikhr-3-8b-instruction", "healthy", "0", "1234", "MiB"]);
+    expect(row(8001).slice(5, 7)).toEqual(["loading", "1"]);
+    expect(row(8003).slice(5, 7)).toEqual(["failed", "1"]);
+  });
+});
