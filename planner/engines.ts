@@ -229,7 +229,10 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     kvCacheDtypes: {
       auto: { minCc: 70, value: "0", note: "--quant-policy 0" },
       // docs/en/quantization/kv_quant.md: online int8 KV (per-head, per-token), sm70 and above.
-      fp8: { minCc: 70, value: "8", note: "--quant-policy 8 = int8 KV (lmdeploy's 8-bit KV cache)" },
+      // lmdeploy's 8/4-bit KV caches are integer formats, not FP8: gpufleet names them q8_0 / q4_0 (8/4-bit
+      // integer KV, as llama.cpp's), so that `kvCacheDtype: fp8` never silently means int8.
+      q8_0: { minCc: 70, value: "8", note: "--quant-policy 8 = int8 KV (per-head, per-token scales)" },
+      q4_0: { minCc: 70, value: "4", note: "--quant-policy 4 = int4 KV (per-head, per-token scales)" },
     },
     hfWeights: true,
     memoryKnob: {

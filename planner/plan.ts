@@ -321,6 +321,9 @@ function searchModel(
   accounting: Accounting,
 ): Search {
   const rejected: string[] = [];
+  if (pool.maxModelLen !== undefined && pool.maxModelLen > model.arch.max_position_embeddings) {
+    return { rejected: [`maxModelLen ${pool.maxModelLen} is longer than ${model.id} allows (${model.arch.max_position_embeddings})`] };
+  }
   const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
   const util = pool.gpuMemoryUtilization ?? defaultUtilization(hw.gpu.memoryGiB);
   const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);

@@ -17,10 +17,13 @@ type ReplicaInput = Omit<
   Partial<Pick<ReplicaPlan, "tensorParallel" | "maxNumBatchedTokens">>;
 
 /** The knob as the planner reports it: the engine's memory flag and its value in args, if any. */
-function memoryKnobOf(args: string[]): string {
-  const flags = ["--gpu-memory-utilization", "--mem-fraction-static", "--cache-max-entry-count", "--n-gpu-layers"];
+function memoryKnobOf(args: string[], env: Record<string, string>): string {
+  const flags = ["--gpu-memory-utilization", "--mem-fraction-static", "--cache-max-entry-count"];
   const i = args.findIndex((a) => flags.includes(a));
-  return i >= 0 ? `${args[i]} ${args[i + 1]}` : "OLLAMA_NUM_PARALLEL";
+  if (i >= 0) return `${args[i]} ${args[i + 1]}`;
+  const c = args.indexOf("-c");
+  if (c >= 0) return `-c ${args[c + 1]} --parallel ${args[args.indexOf("--parallel") + 1]}`;
+  return `OLLAMA_CONTEXT_LENGTH=${env.OLLAMA_CONTEXT_LENGTH} OLLAMA_NUM_PARALLEL=${env.OLLAMA_NUM_PARALLEL}`;
 }
 
 function replica(r: ReplicaInput): ReplicaPlan {
@@ -30,8 +33,9 @@ function replica(r: ReplicaInput): ReplicaPlan {
     tensorParallel: 1,
     maxNumBatchedTokens: 8192,
     apiKey: runtime.apiKey,
-    needsIpcHost: runtime.needsIpcHost,
-    memoryKnob: memoryKnobOf(r.args),
+    // The planner's rule: PyTorch engines that always fork workers, and any tensor-parallel replica.
+    needsIpcHost: r.engine === "vllm" || r.engine === "sglang" || (r.tensorParallel ?? 1) > 1,
+    memoryKnob: memoryKnobOf(r.args, r.env),
     ...r,
     concurrency: Math.floor(kvTokens / r.maxModelLen),
     reasons: [{ field: "engine", why: "fixture" }],
@@ -66,12 +70,12 @@ function vllmNemo(gpu: number): ReplicaPlan {
     maxNumSeqs: 64,
     memory: { weightsGiB: 11.9, activationGiB: 2.1, overheadGiB: 0.6, kvCacheGiB: 5.2, kvBytesPerToken: 163840, kvTokens: 34078 },
     args: [
-      "--model", "/models/hf/IlyaGusev/saiga_nemo_12b", "--served-model-name", "saiga-nemo-12b",
-      "--host", "0.0.0.0", "--port", String(port), "--dtype", "bfloat16", "--quantization", "fp8",
-      "--max-model-len", "16384", "--gpu-memory-utilization", "0.9", "--kv-cache-dtype", "auto",
-      "--max-num-seqs", "64", "--max-num-batched-tokens", "8192", "--enable-prefix-caching",
+      "IlyaGusev/saiga_nemo_12b", "--served-model-name", "saiga-nemo-12b", "--host", "0.0.0.0",
+      "--port", String(port), "--dtype", "bfloat16", "--max-model-len", "16384", "--gpu-memory-utilization", "0.9",
+      "--max-num-seqs", "64", "--max-num-batched-tokens", "8192", "--kv-cache-dtype", "auto",
+      "--tensor-parallel-size", "1", "--quantization", "fp8",
     ],
-    env: { HF_HUB_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1" },
+    env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -114,12 +118,13 @@ function sglangVikhr(gpu: number): ReplicaPlan {
     maxNumSeqs: 16,
     memory: { weightsGiB: 15.3, activationGiB: 1.5, overheadGiB: 0.7, kvCacheGiB: 2.3, kvBytesPerToken: 147456, kvTokens: 16748 },
     args: [
-      "python3", "-m", "sglang.launch_server", "--model-path", "/models/hf/Vikhrmodels/QVikhr-3-8B-Instruction",
+      "python3", "-m", "sglang.launch_server", "--model-path", "Vikhrmodels/QVikhr-3-8B-Instruction",
       "--served-model-name", "qvikhr-3-8b-instruction", "--host", "0.0.0.0", "--port", String(port),
       "--dtype", "bfloat16", "--context-length", "8192", "--mem-fraction-static", "0.83",
-      "--max-running-requests", "16", "--enable-metrics",
+      "--max-running-requests", "16", "--chunked-prefill-size", "8192", "--tp-size", "1", "--enable-metrics",
+      "--reasoning-parser", "qwen3",
     ],
-    env: { HF_HUB_OFFLINE: "1" },
+    env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -162,12 +167,12 @@ function vllmQwen14(gpu: number): ReplicaPlan {
     maxNumSeqs: 64,
     memory: { weightsGiB: 27.5, activationGiB: 2.5, overheadGiB: 0.8, kvCacheGiB: 4.66, kvBytesPerToken: 196608, kvTokens: 25450 },
     args: [
-      "--model", "/models/hf/Qwen/Qwen2.5-14B-Instruct", "--served-model-name", "qwen2.5-14b-instruct",
-      "--host", "0.0.0.0", "--port", String(port), "--dtype", "bfloat16", "--max-model-len", "16384",
-      "--gpu-memory-utilization", "0.9", "--kv-cache-dtype", "auto", "--max-num-seqs", "64",
-      "--max-num-batched-tokens", "8192", "--enable-prefix-caching", "--enable-chunked-prefill",
+      "Qwen/Qwen2.5-14B-Instruct", "--served-model-name", "qwen2.5-14b-instruct", "--host", "0.0.0.0",
+      "--port", String(port), "--dtype", "bfloat16", "--max-model-len", "16384", "--gpu-memory-utilization", "0.9",
+      "--max-num-seqs", "64", "--max-num-batched-tokens", "8192", "--kv-cache-dtype", "auto",
+      "--tensor-parallel-size", "1", "--enable-auto-tool-choice", "--tool-call-parser", "hermes",
     ],
-    env: { HF_HUB_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1" },
+    env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -220,12 +225,13 @@ export const G5_12XL_LMDEPLOY_TP4: PoolPlan = pool({
       maxNumSeqs: 32,
       memory: { weightsGiB: 4.6, activationGiB: 2.0, overheadGiB: 0.8, kvCacheGiB: 12.4, kvBytesPerToken: 65536, kvTokens: 203161 },
       args: [
-        "lmdeploy", "serve", "api_server", "/models/hf/Qwen/Qwen2.5-32B-Instruct-AWQ",
-        "--model-name", "qwen2.5-32b-instruct", "--server-name", "0.0.0.0", "--server-port", "8000",
-        "--backend", "turbomind", "--model-format", "awq", "--tp", "4", "--session-len", "32768",
-        "--cache-max-entry-count", "0.72", "--max-batch-size", "32",
+        "lmdeploy", "serve", "api_server", "Qwen/Qwen2.5-32B-Instruct-AWQ", "--backend", "turbomind",
+        "--server-name", "0.0.0.0", "--server-port", "8000", "--model-name", "qwen2.5-32b-instruct",
+        "--dtype", "float16", "--tp", "4", "--session-len", "32768", "--max-batch-size", "32",
+        "--max-prefill-token-num", "8192", "--cache-max-entry-count", "0.72", "--quant-policy", "0",
+        "--model-format", "awq",
       ],
-      env: { NCCL_P2P_DISABLE: "1", HF_HUB_OFFLINE: "1" },
+      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
       healthPath: "/health",
       modelsPath: "/v1/models",
       metricsPath: "/metrics",
@@ -264,16 +270,17 @@ export const G5_OLLAMA: PoolPlan = pool({
       kvCacheDtype: "q8_0",
       maxNumSeqs: 4,
       memory: { weightsGiB: 4.4, activationGiB: 1.2, overheadGiB: 0.6, kvCacheGiB: 1.9, kvBytesPerToken: 30464, kvTokens: 65536 },
-      args: [],
+      args: ["serve"],
       env: {
         OLLAMA_HOST: "0.0.0.0:8000",
         OLLAMA_MODELS: "/models/ollama",
         OLLAMA_CONTEXT_LENGTH: "16384",
         OLLAMA_NUM_PARALLEL: "4",
-        OLLAMA_KV_CACHE_TYPE: "q8_0",
-        OLLAMA_FLASH_ATTENTION: "1",
+        OLLAMA_MAX_LOADED_MODELS: "1",
         OLLAMA_KEEP_ALIVE: "-1",
         OLLAMA_NOPRUNE: "1",
+        OLLAMA_FLASH_ATTENTION: "1",
+        OLLAMA_KV_CACHE_TYPE: "q8_0",
       },
       healthPath: "/api/version",
       modelsPath: "/v1/models",
@@ -314,10 +321,9 @@ export const G6_LLAMACPP: PoolPlan = pool({
       maxNumSeqs: 4,
       memory: { weightsGiB: 4.4, activationGiB: 1.0, overheadGiB: 0.6, kvCacheGiB: 3.7, kvBytesPerToken: 30464, kvTokens: 131072 },
       args: [
-        "--model", "/models/gguf/bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf",
-        "--alias", "qwen2.5-7b-instruct", "--host", "0.0.0.0", "--port", "8000", "--n-gpu-layers", "999",
-        "--ctx-size", "131072", "--parallel", "4", "--flash-attn", "on", "--cache-type-k", "q8_0",
-        "--cache-type-v", "q8_0", "--metrics", "--jinja",
+        "-m", "/models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "--host", "0.0.0.0", "--port", "8000",
+        "--alias", "qwen2.5-7b-instruct", "-c", "131072", "--parallel", "4", "-ngl", "999", "-fa", "on",
+        "-b", "8192", "--cache-type-k", "q8_0", "--cache-type-v", "q8_0", "--metrics", "--jinja",
       ],
       env: {},
       healthPath: "/health",

@@ -69,33 +69,35 @@ describe("render", () => {
     it("vllm", () => {
       expect(execStart(unitOf(A10G_VLLM, "gpufleet-vllm-8000"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --gpus '\"device=0\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e HF_HUB_OFFLINE=1 " +
-          "-e VLLM_NO_USAGE_STATS=1 vllm/vllm-openai:v0.11.0 --model /models/hf/IlyaGusev/saiga_nemo_12b " +
-          "--served-model-name saiga-nemo-12b --host 0.0.0.0 --port 8000 --dtype bfloat16 --quantization fp8 " +
-          "--max-model-len 16384 --gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --kv-cache-dtype auto " +
-          "--max-num-seqs 64 --max-num-batched-tokens 8192 --enable-prefix-caching",
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e DO_NOT_TRACK=1 -e HF_HOME=/models " +
+          "-e HF_HUB_OFFLINE=1 -e TRANSFORMERS_OFFLINE=1 -e VLLM_NO_USAGE_STATS=1 vllm/vllm-openai:v0.11.0 " +
+          "IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b --host 0.0.0.0 --port 8000 --dtype bfloat16 " +
+          "--max-model-len 16384 --gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 64 " +
+          "--max-num-batched-tokens 8192 --kv-cache-dtype auto --tensor-parallel-size 1 --quantization fp8",
       );
     });
 
     it("sglang (third of four replicas: GPU 2, port 8002)", () => {
       expect(execStart(unitOf(G5_12XL_SGLANG, "gpufleet-sglang-8002"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --gpus '\"device=2\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HUB_OFFLINE=1 lmsysorg/sglang:v0.5.3-cu126 " +
-          "python3 -m sglang.launch_server --model-path /models/hf/Vikhrmodels/QVikhr-3-8B-Instruction " +
-          "--served-model-name qvikhr-3-8b-instruction --host 0.0.0.0 --port 8002 --dtype bfloat16 " +
-          "--context-length 8192 --mem-fraction-static ${GPUFLEET_MEMORY_FRACTION} --max-running-requests 16 " +
-          "--enable-metrics --api-key ${SGLANG_API_KEY}",
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HOME=/models -e HF_HUB_OFFLINE=1 " +
+          "-e TRANSFORMERS_OFFLINE=1 lmsysorg/sglang:v0.5.3-cu126 python3 -m sglang.launch_server " +
+          "--model-path Vikhrmodels/QVikhr-3-8B-Instruction --served-model-name qvikhr-3-8b-instruction " +
+          "--host 0.0.0.0 --port 8002 --dtype bfloat16 --context-length 8192 " +
+          "--mem-fraction-static ${GPUFLEET_MEMORY_FRACTION} --max-running-requests 16 --chunked-prefill-size 8192 " +
+          "--tp-size 1 --enable-metrics --reasoning-parser qwen3 --api-key ${SGLANG_API_KEY}",
       );
     });
 
     it("lmdeploy (tensor parallel over four GPUs)", () => {
       expect(execStart(unitOf(G5_12XL_LMDEPLOY_TP4, "gpufleet-lmdeploy-8000"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host " +
-          "--gpus '\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HUB_OFFLINE=1 " +
-          "-e NCCL_P2P_DISABLE=1 openmmlab/lmdeploy:v0.10.1-cu12 lmdeploy serve api_server " +
-          "/models/hf/Qwen/Qwen2.5-32B-Instruct-AWQ --model-name qwen2.5-32b-instruct --server-name 0.0.0.0 " +
-          "--server-port 8000 --backend turbomind --model-format awq --tp 4 --session-len 32768 " +
-          "--cache-max-entry-count ${GPUFLEET_MEMORY_FRACTION} --max-batch-size 32 --api-keys ${LMDEPLOY_API_KEY}",
+          "--gpus '\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HOME=/models " +
+          "-e HF_HUB_OFFLINE=1 -e TRANSFORMERS_OFFLINE=1 openmmlab/lmdeploy:v0.10.1-cu12 lmdeploy serve api_server " +
+          "Qwen/Qwen2.5-32B-Instruct-AWQ --backend turbomind --server-name 0.0.0.0 --server-port 8000 " +
+          "--model-name qwen2.5-32b-instruct --dtype float16 --tp 4 --session-len 32768 --max-batch-size 32 " +
+          "--max-prefill-token-num 8192 --cache-max-entry-count ${GPUFLEET_MEMORY_FRACTION} --quant-policy 0 " +
+          "--model-format awq --api-keys ${LMDEPLOY_API_KEY}",
       );
     });
 
@@ -104,8 +106,8 @@ describe("render", () => {
         "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --gpus '\"device=0\"' " +
           "--log-driver none -v /opt/gpufleet/models:/models:ro -e OLLAMA_CONTEXT_LENGTH=16384 " +
           "-e OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 " +
-          "-e OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MODELS=/models/ollama -e OLLAMA_NOPRUNE=1 " +
-          "-e OLLAMA_NUM_PARALLEL=4 ollama/ollama:0.12.6",
+          "-e OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MAX_LOADED_MODELS=1 -e OLLAMA_MODELS=/models/ollama " +
+          "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=4 ollama/ollama:0.12.6 serve",
       );
     });
 
@@ -113,10 +115,9 @@ describe("render", () => {
       expect(execStart(unitOf(G6_LLAMACPP, "gpufleet-llamacpp-8000"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --gpus '\"device=0\"' " +
           "--log-driver none -v /opt/gpufleet/models:/models:ro -e LLAMA_API_KEY " +
-          "ghcr.io/ggml-org/llama.cpp:server-cuda-b6800 " +
-          "--model /models/gguf/bartowski/Qwen2.5-7B-Instruct-GGUF/Qwen2.5-7B-Instruct-Q4_K_M.gguf " +
-          "--alias qwen2.5-7b-instruct --host 0.0.0.0 --port 8000 --n-gpu-layers 999 --ctx-size 131072 " +
-          "--parallel 4 --flash-attn on --cache-type-k q8_0 --cache-type-v q8_0 --metrics --jinja",
+          "ghcr.io/ggml-org/llama.cpp:server-cuda-b6800 -m /models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf " +
+          "--host 0.0.0.0 --port 8000 --alias qwen2.5-7b-instruct -c 131072 --parallel 4 -ngl 999 -fa on -b 8192 " +
+          "--cache-type-k q8_0 --cache-type-v q8_0 --metrics --jinja",
       );
     });
   });
@@ -136,13 +137,13 @@ describe("render", () => {
   it("downloads each distinct model once", () => {
     const downloads = render(P4D_VLLM8, CONTEXT).files.find((f) => f.path === "/etc/gpufleet/downloads.tsv")!.content;
     expect(downloads.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
-      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thf/Qwen/Qwen2.5-14B-Instruct\t0\t28.875\t-\thf/Qwen/Qwen2.5-14B-Instruct/.gpufleet-complete",
+      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.875\t-\t.gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
     ]);
   });
 
   it("applies image overrides and the proxy port", () => {
     const r = render(A10G_VLLM, { ...CONTEXT, images: { vllm: "registry.example/vllm:pinned", nginx: "nginx:1.27.5" }, proxyPort: 9090 });
-    expect(r.replicas[0]!.dockerRun).toContain(" registry.example/vllm:pinned --model ");
+    expect(r.replicas[0]!.dockerRun).toContain(" registry.example/vllm:pinned IlyaGusev/saiga_nemo_12b ");
     expect(r.files.find((f) => f.path === "/etc/gpufleet/nginx.conf")!.content).toContain("listen 9090;");
     expect(r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-proxy.service")!.content).toContain(" nginx:1.27.5\n");
   });

@@ -34,9 +34,11 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(dl.status, describeRun("gpufleet-download", dl)).toBe(0);
 
     const calls = sb.calls();
-    const downloads = calls.filter((c) => /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction /.test(c));
+    const downloads = calls.filter((c) => /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction/.test(c));
     expect(downloads).toHaveLength(1); // four replicas, one model: downloaded once
-    expect(downloads[0]).toContain("--local-dir /models/hf/Vikhrmodels/QVikhr-3-8B-Instruction");
+    // Into the Hugging Face cache layout under HF_HOME, which the engines read offline.
+    expect(downloads[0]).toContain(" -e HF_HOME=/models ");
+    expect(downloads[0]).toMatch(/ hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/);
     const pulls = calls.filter((c) => c.startsWith("docker pull"));
     expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.3-cu126");
     const starts = calls.filter(isEngineStart);
@@ -47,7 +49,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     const firstStart = calls.findIndex(isEngineStart);
     const lastFetch = Math.max(...[...downloads, ...pulls].map((c) => calls.lastIndexOf(c)));
     expect(lastFetch).toBeLessThan(firstStart);
-    expect(sb.exists("opt/gpufleet/models/hf/Vikhrmodels/QVikhr-3-8B-Instruction/.gpufleet-complete")).toBe(true);
+    expect(sb.exists("opt/gpufleet/models/.gpufleet/Vikhrmodels--QVikhr-3-8B-Instruction.complete")).toBe(true);
 
     // One unit per replica, with its devices and port; the memory fraction the unit reads is the planned one.
     G5_12XL_SGLANG.replicas.forEach((_, i) => {
@@ -161,7 +163,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     ]);
     expect(sb.calls().filter((c) => c.includes("hf download IlyaGusev/saiga_nemo_12b"))).toHaveLength(2);
     expect(sb.calls().some(isEngineStart)).toBe(false);
-    expect(sb.exists("opt/gpufleet/models/hf/IlyaGusev/saiga_nemo_12b/.gpufleet-complete")).toBe(false);
+    expect(sb.exists("opt/gpufleet/models/.gpufleet/IlyaGusev--saiga_nemo_12b.complete")).toBe(false);
   });
 
   it("fetches a single GGUF file for llama.cpp and pulls Ollama tags through a temporary Ollama", async () => {
@@ -169,7 +171,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(sb.runScript("gpufleet-download").status).toBe(0);
     let calls = sb.calls();
     const gguf = calls.findIndex((c) =>
-      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf\/bartowski\/Qwen2\.5-7B-Instruct-GGUF$/.test(c),
+      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf$/.test(c),
     );
     expect(gguf).toBeGreaterThanOrEqual(0);
     expect(gguf).toBeLessThan(calls.findIndex(isEngineStart));

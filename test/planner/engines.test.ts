@@ -109,7 +109,7 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
         "--host", "0.0.0.0", "--port", "8000",
         "--dtype", "bfloat16",
         "--context-length", "16384",
-        "--mem-fraction-static", "0.79",
+        "--mem-fraction-static", "0.80",
         "--max-running-requests", "4",
         "--chunked-prefill-size", "8192",
         "--tp-size", "1",
@@ -223,13 +223,15 @@ describe("GPU generation rules", () => {
   it("accepts FP8 KV where the pinned engine supports it", () => {
     expect(supportedKvCacheDtypes("vllm", H100)).toEqual(["auto", "fp8"]);
     expect(supportedKvCacheDtypes("llamacpp", T4)).toEqual(["auto", "q8_0", "q4_0"]);
-    expect(supportedKvCacheDtypes("lmdeploy", V100)).toEqual(["auto", "fp8"]);
+    // lmdeploy's 8-bit KV is integer, not FP8: offered as q8_0, and an fp8 pin is refused.
+    expect(supportedKvCacheDtypes("lmdeploy", V100)).toEqual(["auto", "q8_0", "q4_0"]);
     const h = buildLaunch(input("sglang", { gpu: H100, kvCacheDtype: "fp8" }));
     expect(h.args.join(" ")).toContain("--kv-cache-dtype fp8_e4m3");
     const a = buildLaunch(input("sglang", { kvCacheDtype: "fp8" }));
     expect(a.args.join(" ")).toContain("--kv-cache-dtype fp8_e5m2");
-    const l = buildLaunch(input("lmdeploy", { kvCacheDtype: "fp8" }));
+    const l = buildLaunch(input("lmdeploy", { kvCacheDtype: "q8_0" }));
     expect(l.args.join(" ")).toContain("--quant-policy 8");
+    expect(() => buildLaunch(input("lmdeploy", { kvCacheDtype: "fp8" }))).toThrow(/fp8/);
     const c = buildLaunch(input("llamacpp", { kvCacheDtype: "q8_0" }));
     expect(c.args.join(" ")).toContain("--cache-type-k q8_0 --cache-type-v q8_0");
     const o = buildLaunch(input("ollama", { kvCacheDtype: "q8_0" }));
@@ -263,7 +265,7 @@ describe("GPU generation rules", () => {
     });
     expect(r[0]).toMatch(/needs ≥ 7\.5.*lmdeploy/);
     expect(checkEngineSupport({
-      engine: "lmdeploy", gpu: V100, model: QWEN, quantization: "awq", kvCacheDtype: "fp8", dtype: "float16", tensorParallel: 1,
+      engine: "lmdeploy", gpu: V100, model: QWEN, quantization: "awq", kvCacheDtype: "q8_0", dtype: "float16", tensorParallel: 1,
     })).toEqual([]);
   });
 
@@ -343,12 +345,13 @@ describe("memory knobs", () => {
     expect(launch.memoryKnob).toBe("--gpu-memory-utilization 0.87");
   });
 
-  it("SGLang: (weights + KV) / total memory, rounded down", () => {
-    // (14.2 + 3.3) / 22.0 = 0.7954… → 0.79
-    expect(buildLaunch(input("sglang")).memoryKnob).toBe("--mem-fraction-static 0.79");
+  it("SGLang: (weights + KV) / memory free at its baseline (total − overhead + graphs), rounded down", () => {
+    // SGLang's pool is f × free_before_load − weights; free_before_load = 22.0 − (0.8 − 0.5 graphs) = 21.7.
+    // (14.2 + 3.3) / 21.7 = 0.8064… → 0.80
+    expect(buildLaunch(input("sglang")).memoryKnob).toBe("--mem-fraction-static 0.80");
     const h = buildLaunch(input("sglang", { gpu: H100, memory: { ...MEMORY, weightsGiB: 15.3, kvCacheGiB: 52.0 } }));
-    // 67.3 / 79.2 = 0.8497… → 0.84
-    expect(h.memoryKnob).toBe("--mem-fraction-static 0.84");
+    // 67.3 / 78.9 = 0.8529… → 0.85
+    expect(h.memoryKnob).toBe("--mem-fraction-static 0.85");
   });
 
   it("lmdeploy: KV / (total − weights − overhead), rounded down and below 1", () => {
