@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { main } from "../../cli/main";
+import type { FleetPlan } from "../../planner/types";
+
+const ROOT = path.join(__dirname, "../..");
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "gpufleet", ...args], { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+  return { code, out, err };
+}
+
+function stackFile(body: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-cli-"));
+  const file = path.join(dir, "Pulumi.t.yaml");
+  writeFileSync(file, body);
+  return file;
+}
+
+describe("gpufleet plan", () => {
+  it("prints the dev stack's plan as a table", async () => {
+    const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/gpufleet plan — stack dev/);
+    expect(r.out).toMatch(/pool a10g: 1 × g5\.\dxlarge/);
+    expect(r.out).toMatch(/pool a100: 1 × p4d\.24xlarge — 8 × A100-40GB/);
+    expect(r.out).toMatch(/why engine:/);
+  });
+
+  it("follows the plan-JSON contract of DESIGN.md", async () => {
+    const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json");
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.out) as FleetPlan;
+    expect(plan.stack).toBe("dev");
+    expect(typeof plan.costPerHour).toBe("number");
+    for (const pool of plan.pools) {
+      expect(Object.keys(pool)).toEqual(
+        expect.arrayContaining(["name", "instanceType", "count", "gpu", "category", "costPerHour", "proxyPort", "replicas"]),
+      );
+      expect(Object.keys(pool.gpu).sort()).toEqual(["computeCapability", "count", "memoryGiB", "model"]);
+      for (const rep of pool.replicas) {
+        expect(Object.keys(rep)).toEqual(
+          expect.arrayContaining([
+            "gpus", "tensorParallel", "port", "engine", "image", "model", "maxModelLen", "gpuMemoryUtilization",
+            "kvCacheDtype", "maxNumSeqs", "memory", "args", "env", "warnings",
+          ]),
+        );
+        expect(Object.keys(rep.model)).toEqual(expect.arrayContaining(["id", "servedName", "paramsB", "dtype", "quantization"]));
+        expect(Object.keys(rep.memory).sort()).toEqual(
+          ["activationGiB", "kvBytesPerToken", "kvCacheGiB", "kvTokens", "overheadGiB", "weightsGiB"].sort(),
+        );
+        expect(rep.image).toMatch(/:[\w.-]+$/);
+      }
+    }
+    expect(plan.costPerHour).toBeCloseTo(plan.pools.reduce((s, p) => s + p.costPerHour, 0), 3);
+  });
+
+  it("prints markdown for pull requests", async () => {
+    const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "markdown");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^### gpufleet plan — stack `dev`/);
+    expect(r.out).toMatch(/\| GPUS \| PORT \| MODEL \|/);
+  });
+
+  it("exits 2 with one line per problem on stderr, naming the config path", async () => {
+    const file = stackFile(
+      "config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.3xlarge\n    - name: b\n      instanceType: g5.xlarge\n      tensorParallel: 2\n",
+    );
+    const r = await run("plan", "--config", file);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    const lines = r.err.trim().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^gpufleet:pools\[0\]\.instanceType: unknown instance type "g5\.3xlarge"; known g5\.\* types: /),
+      expect.stringMatching(/^gpufleet:pools\[1\]\.tensorParallel: 2 does not divide the pool's 1 GPU/),
+    ]);
+  });
+
+  it("exits 2 on schema errors and on unknown options", async () => {
+    const file = stackFile("config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n      enigne: vllm\n");
+    const r = await run("plan", "--config", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^gpufleet:pools\[0\]\.enigne: unknown key/m);
+    expect((await run("plan", "--format", "yaml")).code).toBe(2);
+  });
+});
+
+describe("gpufleet calibrate", () => {
+  it("prints every case and exits 0 when all judged cases are within bounds", async () => {
+    const r = await run("calibrate");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/\d+\/\d+ judged cases within bounds/);
+  });
+});

@@ -1,0 +1,75 @@
+// The Pulumi program under the SDK's mocks: config from pulumi.runtime.setAllConfig, plan exported.
+import * as pulumi from "@pulumi/pulumi";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { FleetPlan } from "../../planner/types";
+
+const created: string[] = [];
+
+async function runProgram(config: Record<string, string>, dryRun: boolean): Promise<Record<string, unknown>> {
+  vi.resetModules();
+  created.length = 0;
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        created.push(`${args.type}::${args.name}`);
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call: (args) => {
+        throw new Error(`Mock not implemented: ${args.token}`);
+      },
+    },
+    "gpufleet",
+    "dev",
+    dryRun,
+  );
+  pulumi.runtime.setAllConfig(config);
+  const mod = (await import("../../index.js")) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(mod)) {
+    out[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
+  }
+  return out;
+}
+
+const DEV = {
+  "aws:region": "us-east-1",
+  "gpufleet:pools": JSON.stringify([
+    { name: "a10g", instanceType: "g5.2xlarge", model: "auto", engine: "auto" },
+    { name: "a100", instanceType: "p4d.24xlarge", model: "auto", engine: "auto" },
+  ]),
+};
+
+describe("index.ts under mocks", () => {
+  beforeEach(() => {
+    created.length = 0;
+  });
+
+  it.each([true, false])("plans from pulumi config and exports the plan (preview=%s)", async (dryRun) => {
+    const out = await runProgram(DEV, dryRun);
+    const plan = out.plan as FleetPlan;
+    expect(plan.stack).toBe("dev");
+    expect(plan.pools.map((p) => p.name)).toEqual(["a10g", "a100"]);
+    expect(out.costPerHour).toBe(plan.costPerHour);
+    expect(out.servedModels).toEqual({
+      a10g: [plan.pools[0]!.replicas[0]!.model.servedName],
+      a100: [plan.pools[1]!.replicas[0]!.model.servedName],
+    });
+  });
+
+  it("throws before creating anything when the config is bad, listing every problem with its path", async () => {
+    const bad = {
+      "gpufleet:pools": JSON.stringify([
+        { name: "a", instanceType: "g5.3xlarge" },
+        { name: "b", instanceType: "g5.xlarge", maxModelLen: 10 },
+      ]),
+      "gpufleet:extra": "1",
+    };
+    const err = await runProgram(bad, true).then(
+      () => new Error("no error"),
+      (e: unknown) => e as Error,
+    );
+    expect(err.message).toMatch(/gpufleet:extra: unknown key/);
+    expect(err.message).toMatch(/gpufleet:pools\[1\]\.maxModelLen: /);
+    expect(created).toEqual([]);
+  });
+});
