@@ -5,6 +5,9 @@ import { PlanError, planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
+import { writeRenderedPool } from "./render";
+import { secretParameterNames } from "../cloud-init/context";
+import * as path from "node:path";
 
 export interface Io {
   out: (s: string) => void;
@@ -55,6 +58,22 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (opts.format === "json") io.out(JSON.stringify(plan, null, 2));
       else if (opts.format === "markdown") io.out(formatMarkdown(plan));
       else io.out(formatTable(plan));
+    });
+
+  stackOptions(program.command("render").description("write every generated on-host artifact of every pool to files"))
+    .requiredOption("-o, --out <dir>", "directory to write <pool>/user-data.yaml and the on-host files into")
+    .option("--region <region>", "AWS region of the SSM parameters (default: aws:region of the stack, else us-east-1)")
+    .action(async (opts: StackSelection & { out: string; region?: string }) => {
+      const { plan, region } = planFromFile(opts);
+      const names = secretParameterNames(plan.stack);
+      for (const pool of plan.pools) {
+        const written = await writeRenderedPool(
+          pool,
+          { stack: plan.stack, region: opts.region ?? region ?? "us-east-1", apiKeyParameter: names.apiKey, hfTokenParameter: names.hfToken },
+          opts.out,
+        );
+        io.out(`${pool.name}: ${written.length} files under ${path.join(opts.out, pool.name)}`);
+      }
     });
 
   program

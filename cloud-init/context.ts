@@ -94,3 +94,11 @@ export function resolveContext(ctx: RenderContext, poolName: string, planProxyPo
     hfHubVersion: ctx.hfHubVersion ?? DEFAULT_HF_HUB_VERSION,
   };
 }
+
+/**
+ * SSM parameter names of a stack's secrets, under /gpufleet/<stack>/ (the AWS component creates them;
+ * the instance role may read only this path).
+ */
+export function secretParameterNames(stack: string): { apiKey: string; hfToken: string } {
+  return { apiKey: `/gpufleet/${stack}/engine-api-key`, hfToken: `/gpufleet/${stack}/hf-token` };
+}
