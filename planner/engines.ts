@@ -558,7 +558,8 @@ export function memoryKnobFor(input: LaunchInput): string {
 function hfEnv(modelDir: string): Record<string, string> {
   // The host cache is the HF cache layout (`${modelDir}/hub/models--org--name/snapshots/<rev>`), pre-downloaded before
   // the engine starts (seed 003). Engines resolve the repo id there; offline mode forbids any download at boot.
-  return { HF_HOME: modelDir, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" };
+  // The cache is mounted read-only: transformers' remote-code modules cache must live elsewhere.
+  return { HF_HOME: modelDir, HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_MODULES_CACHE: "/tmp/hf_modules" };
 }
 
 /** NCCL settings for a TP group. Empty on purpose, see the comment. */

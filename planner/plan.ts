@@ -342,7 +342,13 @@ function searchModel(
           dtype: computeDtype(hw.gpu, model),
           tensorParallel: tp,
         });
-        rejected.push(why[0] ?? `${engine}: no weight format of ${model.id} it can load on ${hw.gpu.id}`);
+        const ggufEngine = engine === "llamacpp" || engine === "ollama";
+        const noArtifact = ggufEngine && !(engine === "ollama" ? model.artifacts.ollama : model.artifacts.gguf);
+        rejected.push(
+          noArtifact
+            ? `${model.id} has no ${engine === "ollama" ? "Ollama tag" : "GGUF file"} in the catalog (add \`${engine === "ollama" ? "ollama" : "gguf"}\` to it under gpufleet:models)`
+            : (why[0] ?? `${engine}: no weight format of ${model.id} it can load on ${hw.gpu.id}`),
+        );
         continue;
       }
       for (const quantization of quants) {
@@ -399,7 +405,15 @@ function modelCandidates(pool: PoolSpec, category: VramCategory, extra: readonly
     return m ? [m] : [];
   }
   const ids = MODEL_PRIORITY[category];
-  return ids.map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+  const listed = ids.map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+  if (pool.engine !== "llamacpp" && pool.engine !== "ollama") return listed;
+  // A pinned GGUF engine needs a GGUF file or an Ollama tag: after the category's list, the largest catalog
+  // models that ship one.
+  const artifact = (m: ModelSpec): boolean => (pool.engine === "ollama" ? !!m.artifacts.ollama : !!m.artifacts.gguf);
+  const more = [...extra, ...MODELS]
+    .filter((m) => artifact(m) && !listed.includes(m))
+    .sort((a, b) => b.paramsB - a.paramsB);
+  return [...listed, ...more];
 }
 
 /** Pinned values that are wrong whatever else is chosen: checked before searching, each with a fix. */
@@ -631,11 +645,21 @@ function planPool(
 
   const skipped: string[] = [];
   let found: { fit: Fit; rejected: string[] } | undefined;
+  let fallback: { fit: Fit; rejected: string[] } | undefined;
+  const listed = new Set(MODEL_PRIORITY[category]);
   for (const model of candidates) {
     const s = searchModel(pool, hw, model, category, accounting);
     if (s.fit) {
-      found = { fit: s.fit, rejected: s.rejected };
-      break;
+      // Beyond the category's own list (GGUF engines' extra candidates), take the largest model that
+      // reaches a good context; a cramped fit only when nothing better fits.
+      const good = s.fit.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
+      if (pool.model !== "auto" || listed.has(model.id) || good) {
+        found = { fit: s.fit, rejected: s.rejected };
+        break;
+      }
+      fallback ??= { fit: s.fit, rejected: s.rejected };
+      skipped.push(`${model.id}: only ${s.fit.maxModelLen} tokens of context`);
+      continue;
     }
     skipped.push(`${model.id}: ${s.rejected[0] ?? "no engine can run it here"}`);
     if (pool.model !== "auto") {
@@ -647,6 +671,7 @@ function planPool(
       return undefined;
     }
   }
+  found ??= fallback;
   if (!found) {
     const pinned = pinnedField(pool);
     problems.push(

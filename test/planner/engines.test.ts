@@ -97,7 +97,7 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
         "--tensor-parallel-size", "1",
         "--enable-auto-tool-choice", "--tool-call-parser", "hermes",
       ],
-      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
+      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_MODULES_CACHE: "/tmp/hf_modules", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
     },
     {
       engine: "sglang",
@@ -116,7 +116,7 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
         "--enable-metrics",
         "--tool-call-parser", "qwen25",
       ],
-      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
+      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_MODULES_CACHE: "/tmp/hf_modules" },
     },
     {
       engine: "lmdeploy",
@@ -135,7 +135,7 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
         "--quant-policy", "0",
         "--tool-call-parser", "qwen2d5",
       ],
-      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
+      env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", HF_MODULES_CACHE: "/tmp/hf_modules" },
     },
     {
       engine: "llamacpp",
