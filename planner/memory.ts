@@ -107,8 +107,17 @@ export function kvBytesPerLayerToken(arch: ModelArchitecture, kv: KvCacheDtype, 
 }
 
 /**
+ * Tokens a sliding-window layer keeps per sequence beyond its window: vLLM's hybrid allocator keeps whole
+ * blocks and groups layers (Gemma 3's 52 sliding layers become 6 padded groups of 10), which costs ~20 %
+ * more than window × layers; 512 tokens of padding covers it.
+ */
+export const SWA_PADDING_TOKENS = 512;
+
+/**
  * Bytes per token of a sequence `seqLen` long, on one GPU, averaged over the sequence: full layers cost
- * every token, sliding layers at most `window` tokens. This is what divides the KV budget into tokens.
+ * every token, sliding layers at most `window` (+ padding) tokens — only where the engine frees what slid
+ * out (vLLM's hybrid KV-cache manager). Elsewhere every layer is counted as full attention: safe, never an
+ * over-statement.
  */
 export function kvBytesPerSeqToken(
   arch: ModelArchitecture,
@@ -116,10 +125,11 @@ export function kvBytesPerSeqToken(
   dtype: Dtype,
   tp: number,
   seqLen: number,
+  hybridSlidingWindow = false,
 ): number {
   const per = kvBytesPerLayerToken(arch, kv, dtype, tp);
   const { full, sliding, window } = attentionLayers(arch);
-  const slidingShare = window ? Math.min(window, seqLen) / seqLen : 1;
+  const slidingShare = window && hybridSlidingWindow ? Math.min(window + SWA_PADDING_TOKENS, seqLen) / seqLen : 1;
   return per * (full + sliding * slidingShare);
 }
 

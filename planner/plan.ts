@@ -20,6 +20,7 @@ import {
   kvBytesPerSeqToken,
   overheadGiB,
   round,
+  SWA_PADDING_TOKENS,
   weightBytes,
 } from "./memory";
 import {
@@ -161,7 +162,7 @@ export function fitReplica(r: FitRequest): Fit | string {
       }) / GiB,
     );
   const tokensAt = (kv: number, len: number): number =>
-    Math.floor((kv * GiB) / kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len));
+    Math.floor((kv * GiB) / kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm"));
   const kvFor = (act: number): number => floorTo(budget - weightsGiB - act - overhead);
   /** Sequences the cache keeps running at ~512 tokens each: a power of two between 8 and the cap. */
   const seqsFor = (tokens: number): number =>
@@ -208,7 +209,7 @@ export function fitReplica(r: FitRequest): Fit | string {
     return `its KV cache (${last?.kvGiB ?? 0} GiB per GPU) holds ${last?.tokens ?? 0} tokens, fewer than ${r.minConcurrency} × ${len} (minConcurrency × maxModelLen)`;
   }
   const { len } = chosen;
-  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len);
+  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm");
   if (gguf) {
     // llama.cpp and Ollama allocate exactly context × slots: give each slot the full context.
     const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
@@ -535,7 +536,9 @@ function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
   const layers = attentionLayers(fit.model.arch);
   if (layers.sliding > 0) {
     w.push(
-      `${fit.model.id} has ${layers.sliding} sliding-window layers (window ${layers.window}); the plan counts them at min(window, context) tokens per sequence — engines without a hybrid KV allocator give fewer tokens than kvTokens`,
+      fit.engine === "vllm"
+        ? `${fit.model.id} has ${layers.sliding} sliding-window layers (window ${layers.window}); vLLM's hybrid KV-cache manager keeps only the window of them, and the plan counts window + ${SWA_PADDING_TOKENS} tokens per sequence (no calibration case yet: an estimate)`
+        : `${fit.model.id} has ${layers.sliding} sliding-window layers (window ${layers.window}); they are counted as full attention for ${fit.engine} (safe; the engine may hold more tokens than planned)`,
     );
   }
   if (fit.engine === "sglang" || fit.engine === "lmdeploy" || fit.engine === "ollama" || fit.engine === "llamacpp") {
