@@ -692,6 +692,7 @@ function planPool(
     rep.warnings = warnings;
   }
   const poolWarnings: string[] = skipped.map((s) => `skipped ${s}`);
+  if (hw.instance?.purchaseNote) poolWarnings.unshift(hw.instance.purchaseNote);
   const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
   return {
     name: pool.name,

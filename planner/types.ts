@@ -66,6 +66,8 @@ export interface InstanceTypeSpec {
   vcpuQuota: VcpuQuota;
   /** GPUs are linked by NVLink/NVSwitch (tensor parallelism is cheap) rather than PCIe only. */
   nvlink: boolean;
+  /** Set when the type has no on-demand offer (e.g. sold through EC2 Capacity Blocks only): says so. */
+  purchaseNote?: string;
 }
 
 /** Weight formats the planner reasons about. "none" = the model's own dtype (bf16/fp16). */

@@ -143,7 +143,11 @@ export const INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
   // it is sold through EC2 Capacity Blocks only. The price is the Capacity Block effective
   // hourly rate, $47.76 (AWS Capacity Blocks pricing page, accessed 2026-08-01 per [PRICE-P]'s
   // report) — NOT an on-demand price; a plan using p5e needs a Capacity Block reservation.
-  row("p5e.48xlarge",  "H200",      8, 192, 2048, 3200, 8, 30720, 47.76,     true),
+  {
+    ...row("p5e.48xlarge", "H200", 8, 192, 2048, 3200, 8, 30720, 47.76, true),
+    purchaseNote:
+      "p5e.48xlarge has no on-demand offer in us-east-1: it is sold through EC2 Capacity Blocks only, and its price here is the Capacity Block rate; an auto scaling group needs a Capacity Block reservation (or use p5en.48xlarge)",
+  },
   row("p5en.48xlarge", "H200",      8, 192, 2048, 3200, 8, 30720, 63.296,    true),
 ];
 
