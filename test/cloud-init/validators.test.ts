@@ -5,7 +5,16 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRenderedPool } from "../../cli/render";
 import { renderNginxConf, resolveContext, resolveReplicas } from "../../cloud-init";
-import { ALL_POOLS, CONTEXT } from "./fixtures";
+import { ALL_POOLS as FIXTURE_POOLS, CONTEXT } from "./fixtures";
+import { planFromFile } from "../../cli/main";
+import type { PoolPlan } from "../../planner/types";
+
+/** The planner's own output too: the dev stack and a stack with one pool per engine (examples/engines.yaml). */
+const PLANNED_POOLS: PoolPlan[] = [
+  ...planFromFile({ config: join(__dirname, "../../Pulumi.dev.yaml") }).plan.pools.map((p) => ({ ...p, name: `dev-${p.name}` })),
+  ...planFromFile({ config: join(__dirname, "../../examples/engines.yaml") }).plan.pools.map((p) => ({ ...p, name: `engines-${p.name}` })),
+];
+const ALL_POOLS: PoolPlan[] = [...FIXTURE_POOLS, ...PLANNED_POOLS];
 import { describeRun, requireTool, run } from "./tools";
 
 let outDir: string;
