@@ -56,10 +56,25 @@ function poolTitle(p: PoolPlan): string {
   return `pool ${p.name}: ${p.count} × ${where} — ${p.gpu.count} × ${p.gpu.model} (${p.gpu.memoryGiB} GiB, cc ${p.gpu.computeCapability}), category ${p.category}, proxy :${p.proxyPort}, ${money(p.costPerHour)}/h${quota}`;
 }
 
+/** vCPUs of each EC2 on-demand quota the fleet needs (a new account's G and P quotas start low). */
+export function quotaNeeds(plan: FleetPlan): Record<string, number> {
+  const needs: Record<string, number> = {};
+  for (const p of plan.pools) if (p.vcpuQuota) needs[p.vcpuQuota.quota] = (needs[p.vcpuQuota.quota] ?? 0) + p.vcpuQuota.vcpus;
+  return needs;
+}
+
+function quotaLine(plan: FleetPlan): string | null {
+  const needs = Object.entries(quotaNeeds(plan));
+  if (needs.length === 0) return null;
+  return `EC2 quotas needed: ${needs.map(([q, n]) => `${n} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
+}
+
 /** The plan as a terminal table, one block per pool, reasons and warnings under it. */
 export function formatTable(plan: FleetPlan, opts: { reasons?: boolean } = {}): string {
   const out: string[] = [];
   out.push(`gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h on demand (us-east-1 prices of ${plan.pricesAsOf})`);
+  const quotas = quotaLine(plan);
+  if (quotas) out.push(quotas);
   for (const p of plan.pools) {
     out.push("");
     out.push(poolTitle(p));
@@ -80,6 +95,8 @@ export function formatMarkdown(plan: FleetPlan): string {
   out.push(`### gpufleet plan — stack \`${plan.stack}\``);
   out.push("");
   out.push(`${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** on demand (us-east-1 prices of ${plan.pricesAsOf}).`);
+  const quotas = quotaLine(plan);
+  if (quotas) out.push("", quotas + ".");
   for (const p of plan.pools) {
     out.push("");
     out.push(`#### ${poolTitle(p).replace(/^pool /, "Pool ")}`);

@@ -96,3 +96,14 @@ describe("gpufleet calibrate", () => {
     expect(r.out).toMatch(/\d+\/\d+ judged cases within bounds/);
   });
 });
+
+describe("quota needs", () => {
+  it("sums the vCPUs of each EC2 on-demand quota over the fleet", async () => {
+    const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"));
+    const json = JSON.parse((await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json")).out) as FleetPlan;
+    const g = json.pools.filter((p) => p.vcpuQuota?.quota === "G and VT").reduce((s, p) => s + p.vcpuQuota!.vcpus, 0);
+    const p = json.pools.filter((x) => x.vcpuQuota?.quota === "P").reduce((s, x) => s + x.vcpuQuota!.vcpus, 0);
+    expect(r.out).toContain(`${g} vCPUs of "Running On-Demand G and VT instances", ${p} vCPUs of "Running On-Demand P instances"`);
+    expect(p).toBe(96); // one p4d.24xlarge
+  });
+});
