@@ -5,6 +5,7 @@ import { PlanError, planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
+import { formatPreview, previewJson, runPreview } from "./preview";
 import { writeRenderedPool } from "./render";
 import { secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
@@ -74,6 +75,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         );
         io.out(`${pool.name}: ${written.length} files under ${path.join(opts.out, pool.name)}`);
       }
+    });
+
+  stackOptions(
+    program.command("preview").description("run the Pulumi program offline under mocks: print the resource tree and the outputs"),
+  )
+    .option("--json", 'print { resources: [{ type, name, parent, inputs }], outputs }, every secret "[secret]"')
+    .option("--update", "run as `pulumi up` would (isDryRun false) instead of as `pulumi preview`")
+    .action(async (opts: StackSelection & { json?: boolean; update?: boolean }) => {
+      const run = await runPreview(opts);
+      io.out(opts.json ? JSON.stringify(previewJson(run), null, 2) : formatPreview(run));
+      if (opts.json) for (const l of run.log.filter((e) => e.severity !== "info")) io.err(`${l.severity}: ${l.message}`);
     });
 
   program

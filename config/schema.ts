@@ -8,6 +8,16 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 const positiveInt = z.number().int().positive();
 
+const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'must be a subnet id such as "subnet-0123456789abcdef0"' });
+const AZ_NAME = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: 'must be an availability zone name such as "us-east-1a"' });
+const AMI_ID = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'must be an AMI id such as "ami-0123456789abcdef0"' });
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(\d|[12]\d|3[0-2])$/;
+/**
+ * A secret as the two loaders see it: the plain value from the Pulumi engine (the program), or
+ * `{ secure: "v1:…" }` as `pulumi config set --secret` writes it into Pulumi.<stack>.yaml (the CLI, which cannot decrypt).
+ */
+const SECRET_VALUE = z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]);
+
 export const poolSchema = z
   .strictObject({
     /** Unique, DNS-safe (lowercase letters, digits, hyphens; at most 32 characters). */
@@ -35,8 +45,29 @@ export const poolSchema = z
     minConcurrency: positiveInt.max(1024).optional(),
     /** Port of the on-host proxy (the load balancer's target); default 8080. */
     proxyPort: positiveInt.min(1024).max(65535).optional(),
+    /** AWS: fewest instances of the auto scaling group; default `count`. */
+    minCount: z.number().int().min(0).max(1000).optional(),
+    /** AWS: most instances of the auto scaling group; default `count` (or minCount when larger). */
+    maxCount: z.number().int().min(0).max(1000).optional(),
+    /** AWS: subnets of this pool's instances (an existing VPC, gpufleet:vpc.id); default the VPC's private subnets. */
+    subnetIds: z.array(SUBNET_ID).min(1).optional(),
+    /** AWS: availability zones of this pool (a created VPC), e.g. ["us-east-1a"] where its GPU type is offered; default all. */
+    availabilityZones: z.array(AZ_NAME).min(1).optional(),
+    /** AWS: AMI of this pool; default gpufleet:amiId, else the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
+    amiId: AMI_ID.optional(),
+    /** AWS: root volume size in GiB; default computed from the OS, the engine images and (without instance store) the weights. */
+    rootVolumeGiB: z.number().int().min(30).max(16384).optional(),
   })
   .superRefine((pool, ctx) => {
+    if (pool.minCount !== undefined && pool.minCount > pool.count) {
+      ctx.addIssue({ code: "custom", path: ["minCount"], message: `must be at most count (${pool.count})` });
+    }
+    if (pool.maxCount !== undefined && pool.maxCount < Math.max(pool.count, pool.minCount ?? 0)) {
+      ctx.addIssue({ code: "custom", path: ["maxCount"], message: `must be at least count (${pool.count}) and minCount` });
+    }
+    if (pool.subnetIds !== undefined && pool.availabilityZones !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["availabilityZones"], message: "give either subnetIds (an existing VPC) or availabilityZones (a created VPC), not both" });
+    }
     const hasType = pool.instanceType !== undefined;
     const hasGpu = pool.gpu !== undefined || pool.gpuCount !== undefined;
     if (hasType && hasGpu) {
@@ -116,13 +147,74 @@ export const modelSchema = z.strictObject({
   }),
 });
 
+/** AWS network: an existing VPC (id + subnets) or, by default, a created one. */
+export const vpcSchema = z
+  .strictObject({
+    /** Existing VPC to deploy into (then publicSubnetIds and privateSubnetIds are required); default: create one. */
+    id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'must be a VPC id such as "vpc-0123456789abcdef0"' }).optional(),
+    /** Existing VPC: subnets of the load balancer (two or more AZs, routed to an internet gateway). */
+    publicSubnetIds: z.array(SUBNET_ID).min(2, { message: "an application load balancer needs subnets in at least two AZs" }).optional(),
+    /** Existing VPC: subnets of the GPU instances (egress to the internet through NAT for downloads). */
+    privateSubnetIds: z.array(SUBNET_ID).min(1).optional(),
+    /** Created VPC: its IPv4 CIDR, /16 to /24; default 10.0.0.0/16. */
+    cidr: z
+      .string()
+      .regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "10.0.0.0/16"' })
+      .refine((c) => { const p = Number(c.split("/")[1]); return p >= 16 && p <= 24; }, { message: "prefix must be /16 to /24" })
+      .optional(),
+    /** Created VPC: number of availability zones (2–6), each with a public and a private subnet; default 2. */
+    azCount: z.number().int().min(2).max(6).optional(),
+  })
+  .superRefine((vpc, ctx) => {
+    if (vpc.id !== undefined) {
+      if (vpc.publicSubnetIds === undefined) ctx.addIssue({ code: "custom", path: ["publicSubnetIds"], message: "required with vpc.id" });
+      if (vpc.privateSubnetIds === undefined) ctx.addIssue({ code: "custom", path: ["privateSubnetIds"], message: "required with vpc.id" });
+      if (vpc.cidr !== undefined) ctx.addIssue({ code: "custom", path: ["cidr"], message: "only for a created VPC (without vpc.id)" });
+      if (vpc.azCount !== undefined) ctx.addIssue({ code: "custom", path: ["azCount"], message: "only for a created VPC (without vpc.id)" });
+    } else {
+      for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
+        if (vpc[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "requires vpc.id (subnets of an existing VPC)" });
+      }
+    }
+  });
+
+/** AWS application load balancer in front of every pool. */
+export const loadBalancerSchema = z.strictObject({
+  /** IPv4 CIDRs allowed to reach the load balancer on 80/443; default ["0.0.0.0/0"]. */
+  allowedCidrs: z.array(z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' })).min(1).default(["0.0.0.0/0"]),
+  /** ACM certificate ARN: HTTPS on 443 and HTTP redirected to it; default none (plain HTTP, with a warning). */
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { message: "must be an ACM certificate ARN" })
+    .optional(),
+  /** Seconds an idle connection stays open (1–4000); default: the on-host proxy's read timeout, capped at 4000. */
+  idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
+});
+
 /** The whole `gpufleet:*` namespace. Unknown keys are errors: a typo must not be silently ignored. */
 export const stackConfigSchema = z.strictObject({
   pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
   models: z.array(modelSchema).default([]),
+  /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
+  vpc: vpcSchema.optional(),
+  /** AWS: the load balancer; default: HTTP from anywhere. */
+  loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
+  /** Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`); required for gated models. */
+  hfToken: SECRET_VALUE.optional(),
+  /** Engine API key, a Pulumi secret: 8+ characters of A-Z a-z 0-9 . _ ~ + / = - (what the boot script accepts); default: generated (48 letters and digits). */
+  apiKey: z
+    .union([
+      z.string().regex(/^[A-Za-z0-9._~+/=-]{8,}$/, { message: "must be at least 8 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)" }),
+      z.strictObject({ secure: z.string().min(1) }),
+    ])
+    .optional(),
+  /** AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of the region. */
+  amiId: AMI_ID.optional(),
 });
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
+export type VpcConfig = z.output<typeof vpcSchema>;
+export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

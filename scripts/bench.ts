@@ -1,8 +1,16 @@
 // `npm run bench`: how long planning takes, measured rather than asserted in tests.
 //  1. plan every catalog combination: each GPU × GPU count × model (and auto) × engine (and auto);
-//  2. plan generated stacks of 1, 10 and 100 pools end to end (config validation included).
+//  2. plan generated stacks of 1, 10 and 100 pools end to end (config validation included);
+//  3. `gpufleet preview` (the whole Pulumi program under mocks) of generated stacks of 1, 10 and 100 full pools,
+//     each in a fresh process, as a user runs it: wall time (process start included) and the process's peak RSS.
 // Prints wall time and peak RSS; run with --json for machine-readable output.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
 import { performance } from "node:perf_hooks";
+import { stringify } from "yaml";
+import type * as PreviewModule from "../cli/preview";
 import { parseStackConfig, toPlanInput } from "../config";
 import { MODELS } from "../planner/catalog/models";
 import { INSTANCE_TYPES } from "../planner/catalog/instances";
@@ -72,8 +80,91 @@ function timeStacks(sizes: number[]): Result[] {
   });
 }
 
+/**
+ * A stack of `pools` full pools for the preview: every EC2 type in turn (multi-GPU types get a replica per GPU),
+ * each pool serving its own model (copies of Qwen2.5-1.5B's architecture under distinct ids), so that the load
+ * balancer gets one target group and one header rule per pool — 100 pools is the ALB's limit of both.
+ */
+function previewStack(pools: number): Record<string, unknown> {
+  const types = INSTANCE_TYPES.filter((t) => t.pricePerHour > 0).map((t) => t.name);
+  return {
+    "aws:region": "us-east-1",
+    "gpufleet:pools": Array.from({ length: pools }, (_, i) => ({
+      name: `pool-${i}`,
+      instanceType: types[i % types.length],
+      count: 1 + (i % 3),
+      model: `bench/model-${i}`,
+    })),
+    "gpufleet:models": Array.from({ length: pools }, (_, i) => ({
+      id: `bench/model-${i}`,
+      config: {
+        architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", num_hidden_layers: 28, num_attention_heads: 12,
+        num_key_value_heads: 2, hidden_size: 1536, intermediate_size: 8960, vocab_size: 151936,
+        max_position_embeddings: 32768, torch_dtype: "bfloat16", tie_word_embeddings: true,
+      },
+    })),
+  };
+}
+
+interface PreviewChildReport {
+  ms: number;
+  maxRssMB: number;
+  resources: number;
+}
+
+/** Child mode: one preview of the given stack file, then a one-line JSON report. */
+async function previewChild(file: string): Promise<void> {
+  // Loaded only here, so that the planning benchmarks above run without the Pulumi SDK in memory.
+  const { runPreview } = require("../cli/preview") as typeof PreviewModule;
+  const run = await runPreview({ config: file });
+  const report: PreviewChildReport = {
+    ms: run.ms,
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    resources: run.resources.filter((r) => r.custom).length,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function timePreviews(sizes: number[]): Result[] {
+  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-bench-"));
+  return sizes.map((n) => {
+    const file = path.join(dir, `Pulumi.bench${n}.yaml`);
+    writeFileSync(file, stringify({ config: previewStack(n) }));
+    const start = performance.now();
+    const child = spawnSync(process.execPath, ["-r", "tsx/cjs", __filename, "--preview-child", file], {
+      encoding: "utf8",
+      cwd: path.join(__dirname, ".."),
+      maxBuffer: 64 * 2 ** 20,
+    });
+    const wallMs = performance.now() - start;
+    if (child.status !== 0) throw new Error(`preview of ${n} pools failed:\n${child.stderr}`);
+    const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as PreviewChildReport;
+    return {
+      name: `gpufleet preview of ${n} pools (${report.resources} resources; program ${report.ms.toFixed(0)} ms)`,
+      runs: 1,
+      planned: n,
+      refused: 0,
+      totalMs: wallMs,
+      perRunMs: wallMs,
+      peakRssMB: report.maxRssMB,
+    };
+  });
+}
+
 function main(): void {
-  const results = [timeIt("every catalog combination (GPU × count × model × engine)", catalogCombinations()), ...timeStacks([1, 10, 100])];
+  const childAt = process.argv.indexOf("--preview-child");
+  if (childAt >= 0) {
+    previewChild(process.argv[childAt + 1]!).catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    });
+    return;
+  }
+  const results = [
+    timeIt("every catalog combination (GPU × count × model × engine)", catalogCombinations()),
+    ...timeStacks([1, 10, 100]),
+    ...timePreviews([1, 10, 100]),
+  ];
   if (process.argv.includes("--json")) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;

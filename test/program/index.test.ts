@@ -2,21 +2,24 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { FleetPlan } from "../../planner/types";
+import { createOfflineMocks } from "../../cli/offline-mocks";
 
 const created: string[] = [];
 
 async function runProgram(config: Record<string, string>, dryRun: boolean): Promise<Record<string, unknown>> {
   vi.resetModules();
   created.length = 0;
+  const offline = createOfflineMocks({ project: "gpufleet", stack: "dev" }).mocks;
   await pulumi.runtime.setMocks(
     {
+      // Realistic state (ids, ARNs, the ALB's dnsName: in a preview, outputs a mock leaves out are unknown) and
+      // answers for the data sources the program reads, from the offline mocks; anything else throws
+      // `Mock not implemented: <token>`.
       newResource: (args) => {
         created.push(`${args.type}::${args.name}`);
-        return { id: `${args.name}-id`, state: args.inputs };
+        return offline.newResource(args);
       },
-      call: (args) => {
-        throw new Error(`Mock not implemented: ${args.token}`);
-      },
+      call: (args) => offline.call(args),
     },
     "gpufleet",
     "dev",
@@ -28,6 +31,8 @@ async function runProgram(config: Record<string, string>, dryRun: boolean): Prom
   for (const [k, v] of Object.entries(mod)) {
     out[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
   }
+  // Registrations no export depends on (listener rules, …) must land in this run, not in the next test's record.
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return out;
 }
 
