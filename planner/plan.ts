@@ -696,6 +696,7 @@ function planPool(
   const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
   return {
     name: pool.name,
+    task: pool.task ?? "chat",
     instanceType: hw.instance?.name ?? null,
     count: pool.count,
     gpu: { model: hw.gpu.id, count: hw.gpuCount, memoryGiB: hw.gpu.memoryGiB, computeCapability: hw.gpu.computeCapability },

@@ -130,6 +130,10 @@ export interface ModelArtifacts {
 
 export type ReasoningFamily = "qwen3" | "deepseek_r1";
 
+/** What a model / pool serves: chat and completions, embeddings (/v1/embeddings) or reranking (/v1/rerank). */
+export const TASKS = ["chat", "embedding", "rerank"] as const;
+export type Task = (typeof TASKS)[number];
+
 export interface ModelSpec {
   /** Hugging Face repo id, e.g. "Qwen/Qwen2.5-7B-Instruct". */
   id: string;
@@ -150,6 +154,8 @@ export interface ModelSpec {
   /** Vision or audio towers loaded beside the language model, billions of params (Gemma 3). */
   extraParamsB?: number;
   reasoning?: ReasoningFamily;
+  /** What the model serves; default "chat". */
+  task?: Task;
   /** Set when the repo could not be confirmed to exist: every plan using it carries this as a warning. */
   unconfirmed?: string;
   /** Where the figures come from (HF config.json URL and date). */
@@ -164,6 +170,8 @@ export interface PoolSpec {
   gpu?: GpuId;
   gpuCount?: number;
   count: number;
+  /** What the pool serves; default "chat". */
+  task?: Task;
   model: string; // "auto" or a model id / served name
   engine: EngineId | "auto";
   maxModelLen?: number;
@@ -246,6 +254,8 @@ export type VramCategory = "small" | "12gb" | "16gb" | "24gb" | "32gb" | "48gb" 
 
 export interface PoolPlan {
   name: string;
+  /** What the pool serves: chat, embedding or rerank. */
+  task: Task;
   instanceType: string | null;
   count: number;
   gpu: { model: GpuId; count: number; memoryGiB: number; computeCapability: string };

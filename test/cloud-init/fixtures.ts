@@ -43,8 +43,8 @@ function replica(r: ReplicaInput): ReplicaPlan {
   };
 }
 
-function pool(p: Omit<PoolPlan, "warnings" | "vcpuQuota" | "category"> & Partial<PoolPlan>): PoolPlan {
-  return { category: "24gb", vcpuQuota: null, warnings: [], ...p };
+function pool(p: Omit<PoolPlan, "warnings" | "vcpuQuota" | "category" | "task"> & Partial<PoolPlan>): PoolPlan {
+  return { category: "24gb", vcpuQuota: null, warnings: [], task: "chat", ...p };
 }
 
 // --- g5.2xlarge: one A10G, one vLLM replica (DESIGN.md's example plan) --------------------------------------
