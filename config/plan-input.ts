@@ -49,6 +49,7 @@ export function toModelSpec(m: ModelConfig, index: number): ModelSpec {
     weightsQuantization: m.quantization,
     gated: m.gated,
     reasoning: m.reasoning,
+    task: m.task,
     artifacts: {
       hf,
       awq: m.quantization === "awq" ? m.id : undefined,

@@ -1,7 +1,7 @@
 // The one schema of a stack's `gpufleet:*` config. Both loaders (pulumi.Config inside the program, a
 // Pulumi.<stack>.yaml file in the CLI) hand the raw values here, so a typo fails the same way everywhere.
 import { z } from "zod";
-import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS } from "../planner/types";
+import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -31,6 +31,8 @@ export const poolSchema = z
     gpuCount: positiveInt.max(16).optional(),
     /** Instances (auto scaling group desired size); default 1. */
     count: z.number().int().min(0).max(1000).default(1),
+    /** What the pool serves: chat (default), embedding (/v1/embeddings) or rerank (/v1/rerank), on vLLM. */
+    task: z.enum(TASKS).default("chat"),
     /** "auto" or a model id (HF repo) / served name from the catalog or gpufleet:models. */
     model: z.string().min(1).default("auto"),
     engine: z.enum(["auto", ...ENGINE_IDS]).default("auto"),
@@ -110,6 +112,8 @@ export const modelSchema = z.strictObject({
   quantization: z.enum(QUANTIZATIONS).exclude(["none"]).optional(),
   gated: z.boolean().default(false),
   baseModel: z.string().optional(),
+  /** What the model serves: chat (default), embedding or rerank. */
+  task: z.enum(TASKS).default("chat"),
   /** Reasoning parser family, when the model emits thinking. */
   reasoning: z.enum(["qwen3", "deepseek_r1"]).optional(),
   gguf: z

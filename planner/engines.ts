@@ -604,6 +604,28 @@ export function buildLaunch(input: LaunchInput): EngineLaunch {
 
   switch (input.engine) {
     case "vllm": {
+      if (input.task === "embedding" || input.task === "rerank") {
+        // Pooling runner (vLLM docs, "Pooling models": --runner pooling; --convert embed adapts a *ForCausalLM
+        // checkpoint such as Qwen3-Embedding to an embedding model). Serves /v1/embeddings, /v1/rerank, /v1/score.
+        const args = [
+          input.source,
+          "--served-model-name", input.model.servedName,
+          "--host", "0.0.0.0",
+          "--port", port,
+          "--dtype", dtypeArg(input.dtype),
+          "--max-model-len", String(input.maxModelLen),
+          "--gpu-memory-utilization", memoryKnobValue(input).flagValue,
+          "--max-num-seqs", String(input.maxNumSeqs),
+          "--max-num-batched-tokens", String(input.maxNumBatchedTokens),
+          "--tensor-parallel-size", String(tp),
+          "--runner", "pooling",
+        ];
+        const causal = input.model.arch.architectures.some((a) => a.endsWith("ForCausalLM"));
+        if (input.task === "embedding" && causal) args.push("--convert", "embed");
+        if (trust) args.push("--trust-remote-code");
+        const env: Record<string, string> = { ...hfEnv(input.modelDir), VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" };
+        return { ...base, args, env, needsIpcHost: true };
+      }
       // The image's ENTRYPOINT is `vllm serve`: the model is the first positional argument.
       const args = [
         input.source,

@@ -30,8 +30,14 @@ export function headDim(arch: ModelArchitecture): number {
   return arch.head_dim ?? arch.hidden_size / arch.num_attention_heads;
 }
 
+/** Encoder-only models (BERT, XLM-RoBERTa): ungated MLP, learned positions, no LM head, no KV cache. */
+export function isEncoderOnly(arch: ModelArchitecture): boolean {
+  return /bert|roberta/.test(arch.model_type);
+}
+
 /** Parameters of the token embedding (and of the LM head when it is not tied), in units. */
 export function embeddingParams(arch: ModelArchitecture): { embed: number; lmHead: number } {
+  if (isEncoderOnly(arch)) return { embed: (arch.vocab_size + arch.max_position_embeddings) * arch.hidden_size, lmHead: 0 };
   const embed = arch.vocab_size * arch.hidden_size;
   return { embed, lmHead: arch.tie_word_embeddings ? 0 : embed };
 }
@@ -44,7 +50,7 @@ export function deriveParams(arch: ModelArchitecture): number {
   const attn = arch.hidden_size * q * 2 + arch.hidden_size * kv * 2;
   const experts = arch.num_experts ?? 1;
   const inter = arch.num_experts ? (arch.moe_intermediate_size ?? arch.intermediate_size) : arch.intermediate_size;
-  const mlp = 3 * arch.hidden_size * inter * experts;
+  const mlp = (isEncoderOnly(arch) ? 2 : 3) * arch.hidden_size * inter * experts;
   const norms = 2 * arch.hidden_size;
   const { embed, lmHead } = embeddingParams(arch);
   return embed + lmHead + arch.num_hidden_layers * (attn + mlp + norms);
@@ -147,6 +153,8 @@ export interface ActivationInput {
   profile?: ProfileKind;
   /** Multimodal towers profile a dummy image batch: reserve for it, GiB. */
   visionReserveGiB?: number;
+  /** Pooling models (embedding, rerank) run the forward pass only: no sampler, no logits. */
+  pooling?: boolean;
 }
 
 /**
@@ -185,6 +193,7 @@ export function activationBytes(a: ActivationInput): number {
   // vllm-v1-h100-tp4-qwen3-235b-a22b-fp8). No MoE model is in the catalog; stack-defined ones get this.
   const moeReserve = moe ? MOE_RESERVE_GIB * GiB : 0;
   const forward = a.maxNumBatchedTokens * (3 * inter + 4 * hidden) * w;
+  if (a.pooling) return forward + vision + moeReserve;
   const rows = Math.min(a.maxNumSeqs, a.maxNumBatchedTokens);
   if (a.profile === "v0") return forward + rows * vocab * 4 + vision + moeReserve;
   return Math.max(forward, rows * vocab * V1_SAMPLER_BYTES) + vision + moeReserve;

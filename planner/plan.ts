@@ -13,6 +13,7 @@ import {
 import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estimates";
 import {
   GiB,
+  isEncoderOnly,
   type ProfileKind,
   activationBytes,
   attentionLayers,
@@ -32,6 +33,7 @@ import {
   MAX_NUM_SEQS_CAP,
   MIN_CONTEXT,
   MODEL_PRIORITY,
+  TASK_MODEL_PRIORITY,
   categoryOf,
   defaultBatchedTokens,
   defaultUtilization,
@@ -325,6 +327,9 @@ function searchModel(
   if (pool.maxModelLen !== undefined && pool.maxModelLen > model.arch.max_position_embeddings) {
     return { rejected: [`maxModelLen ${pool.maxModelLen} is longer than ${model.id} allows (${model.arch.max_position_embeddings})`] };
   }
+  if (pool.tensorParallel !== undefined && !tensorParallelOptions(model, hw.gpuCount).includes(pool.tensorParallel)) {
+    return { rejected: [`tensorParallel ${pool.tensorParallel} does not divide ${model.id}'s ${model.arch.num_key_value_heads} KV heads`] };
+  }
   const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
   const util = pool.gpuMemoryUtilization ?? defaultUtilization(hw.gpu.memoryGiB);
   const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);
@@ -564,6 +569,7 @@ function planReplicas(fit: Fit, hw: Hardware, modelDir: string): ReplicaPlan[] {
     const port = FIRST_ENGINE_PORT + (gpus[0] ?? 0);
     const launch = buildLaunch({
       engine: fit.engine,
+      task: fit.model.task ?? "chat",
       model: fit.model,
       gpu: hw.gpu,
       gpus,
@@ -622,6 +628,177 @@ function planReplicas(fit: Fit, hw: Hardware, modelDir: string): ReplicaPlan[] {
   return replicas;
 }
 
+/** Usable positions: RoBERTa-family configs count two padding offsets in max_position_embeddings. */
+function usablePositions(model: ModelSpec): number {
+  const roberta = model.arch.model_type.includes("roberta");
+  return model.arch.max_position_embeddings - (roberta ? 2 : 0);
+}
+
+const isCausal = (m: ModelSpec): boolean => !isEncoderOnly(m.arch);
+
+/**
+ * Memory of an embedding or rerank replica on vLLM's pooling runner. Encoder-only models (BERT, XLM-R) keep
+ * no KV cache; decoder embedding models (Qwen3-Embedding) do, sized as for chat. Pooling models run without
+ * chunked prefill, so one batch must hold a whole sequence: max_num_batched_tokens ≥ max_model_len.
+ */
+function fitPooling(
+  pool: PoolSpec,
+  hw: Hardware,
+  model: ModelSpec,
+  tp: number,
+  accounting: Accounting,
+): Fit | string {
+  const gpu = hw.gpu;
+  const dtype = computeDtype(gpu, model);
+  const util = pool.gpuMemoryUtilization ?? defaultUtilization(gpu.memoryGiB);
+  const limit = usablePositions(model);
+  const maxModelLen = pool.maxModelLen ?? Math.min(limit, 8192);
+  if (maxModelLen > limit) return `maxModelLen ${maxModelLen} is longer than ${model.id} allows (${limit})`;
+  const batched = Math.max(pool.maxNumBatchedTokens ?? defaultBatchedTokens(gpu.memoryGiB), maxModelLen);
+  const weightsGiB = ceil2(weightBytes(model, "none", dtype) / tp / GiB);
+  const act = ceil2(
+    activationBytes({ engine: "vllm", arch: model.arch, tp, maxNumBatchedTokens: batched, maxNumSeqs: 1, dtype, pooling: true }) / GiB,
+  );
+  const overhead = ceil2(
+    overheadGiB({
+      engine: "vllm",
+      tp,
+      architecture: gpu.architecture,
+      nvlink: hw.nvlink,
+      eager: false,
+      graphsInBudget: accounting.vllmGraphsInBudget ?? true,
+      profile: accounting.vllmProfile ?? "v1",
+    }),
+  );
+  const budget = util * gpu.memoryGiB;
+  const kvGiB = floorTo(budget - weightsGiB - act - overhead);
+  if (kvGiB <= 0) {
+    return `needs ${round(weightsGiB + act + overhead, 1)} GiB per GPU (weights ${weightsGiB}, activations ${act} for ${batched} tokens, runtime ${overhead}); the budget is ${round(budget, 1)} GiB`;
+  }
+  const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
+  const base = { model, engine: "vllm" as const, quantization: "none" as const, kvCacheDtype: "auto" as const, dtype, tp, util, maxModelLen, maxNumBatchedTokens: batched };
+  if (!isCausal(model)) {
+    const seqs = pool.maxNumSeqs ?? 64;
+    return {
+      ...base,
+      maxNumSeqs: seqs,
+      concurrency: seqs,
+      memory: { weightsGiB, activationGiB: act, overheadGiB: overhead, kvCacheGiB: 0, kvBytesPerToken: 0, kvTokens: 0 },
+    };
+  }
+  const perToken = kvBytesPerSeqToken(model.arch, "auto", dtype, tp, maxModelLen, true);
+  const kvTokens = Math.floor((kvGiB * GiB) / perToken);
+  if (kvTokens < minConcurrency * maxModelLen) {
+    return `its KV cache (${kvGiB} GiB per GPU) holds ${kvTokens} tokens, fewer than ${minConcurrency} × ${maxModelLen}`;
+  }
+  const seqs = pool.maxNumSeqs ?? Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, kvTokens / 512)))));
+  return {
+    ...base,
+    maxNumSeqs: seqs,
+    concurrency: round(kvTokens / maxModelLen, 2),
+    memory: { weightsGiB, activationGiB: act, overheadGiB: overhead, kvCacheGiB: kvGiB, kvBytesPerToken: Math.round(perToken), kvTokens },
+  };
+}
+
+/** An embedding or rerank pool: vLLM's pooling runner, one replica per GPU unless the model needs more. */
+function planTaskPool(
+  pool: PoolSpec,
+  at: string,
+  hw: Hardware,
+  category: VramCategory,
+  extra: readonly ModelSpec[],
+  modelDir: string,
+  accounting: Accounting,
+  problems: string[],
+): PoolPlan | undefined {
+  const task = pool.task as "embedding" | "rerank";
+  if (pool.engine !== "auto" && pool.engine !== "vllm") {
+    problems.push(`${at}.engine: ${task} pools run on vLLM's pooling runner; ${pool.engine} is for chat pools (use engine: vllm or auto)`);
+    return undefined;
+  }
+  for (const [key, value] of [["quantization", pool.quantization], ["kvCacheDtype", pool.kvCacheDtype]] as const) {
+    if (value !== undefined && value !== "none" && value !== "auto") {
+      problems.push(`${at}.${key}: ${task} pools serve the model's own weights and KV dtype; remove ${key}`);
+      return undefined;
+    }
+  }
+  let candidates: ModelSpec[];
+  if (pool.model !== "auto") {
+    const m = findModel(pool.model, extra);
+    if (!m) {
+      const known = [...extra, ...MODELS].filter((x) => x.task === task).map((x) => x.id);
+      problems.push(`${at}.model: unknown ${task} model "${pool.model}"; known: ${known.join(", ")}, or describe it under gpufleet:models with task: ${task}`);
+      return undefined;
+    }
+    if ((m.task ?? "chat") !== task) {
+      problems.push(`${at}.model: ${m.id} is a ${m.task ?? "chat"} model, not a${task === "embedding" ? "n embedding" : " rerank"} model; pin one of ${TASK_MODEL_PRIORITY[task].join(", ")}`);
+      return undefined;
+    }
+    candidates = [m];
+  } else {
+    candidates = TASK_MODEL_PRIORITY[task].map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+  }
+  const rejected: string[] = [];
+  let fit: Fit | undefined;
+  for (const model of candidates) {
+    if (pool.tensorParallel !== undefined && hw.gpuCount % pool.tensorParallel !== 0) {
+      problems.push(`${at}.tensorParallel: ${pool.tensorParallel} does not divide the pool's ${hw.gpuCount} GPU(s)`);
+      return undefined;
+    }
+    const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);
+    for (const tp of tps) {
+      const dtype = computeDtype(hw.gpu, model);
+      const unsupported = checkEngineSupport({ engine: "vllm", gpu: hw.gpu, model, quantization: "none", kvCacheDtype: "auto", dtype, tensorParallel: tp });
+      if (unsupported.length > 0) {
+        rejected.push(...unsupported);
+        break;
+      }
+      const f = fitPooling(pool, hw, model, tp, accounting);
+      if (typeof f === "string") {
+        rejected.push(`${model.id} TP ${tp}: ${f}`);
+        continue;
+      }
+      fit = f;
+      break;
+    }
+    if (fit) break;
+  }
+  if (!fit) {
+    problems.push(`${at}${pool.model !== "auto" ? ".model" : ""}: no ${task} model fits ${hw.gpuCount} × ${hw.gpu.id}: ${[...new Set(rejected)].slice(0, 3).join("; ")}`);
+    return undefined;
+  }
+  const replicas = planReplicas(fit, hw, modelDir);
+  const reasons: Reason[] = [
+    { field: "model", why: pool.model !== "auto" ? "pinned by config" : `first of the ${task} list (${TASK_MODEL_PRIORITY[task].join(" → ")}) that fits ${hw.gpu.id}` },
+    { field: "engine", why: `vLLM's pooling runner serves /v1/embeddings${task === "rerank" ? ", /v1/rerank and /v1/score" : ""}` },
+    { field: "tensorParallel", why: fit.tp === 1 ? "fits one GPU: one replica per GPU" : `smallest tensor-parallel size that fits (${fit.tp})` },
+    { field: "quantization", why: `the model's own weights in ${fit.dtype}` },
+    { field: "kvCacheDtype", why: isCausal(fit.model) ? "same as the model dtype" : "an encoder-only model keeps no KV cache" },
+    { field: "maxModelLen", why: pool.maxModelLen !== undefined ? "pinned by config" : `the model's usable positions, at most 8192; one batch holds a whole sequence (max_num_batched_tokens ${fit.maxNumBatchedTokens})` },
+    { field: "gpuMemoryUtilization", why: pool.gpuMemoryUtilization !== undefined ? "pinned by config" : "seed 000's rule: (free − 1.5 GiB) / total, clamped to [0.50, 0.92]" },
+  ];
+  for (const r of replicas) {
+    r.reasons = reasons;
+    r.warnings = isCausal(fit.model) ? [] : [`${fit.model.id} is an encoder-only model: no KV cache; most of the GPU stays free — a small GPU (g4dn, g6) is enough`];
+  }
+  const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
+  return {
+    name: pool.name,
+    task,
+    instanceType: hw.instance?.name ?? null,
+    count: pool.count,
+    gpu: { model: hw.gpu.id, count: hw.gpuCount, memoryGiB: hw.gpu.memoryGiB, computeCapability: hw.gpu.computeCapability },
+    category,
+    costPerHour: round(price, 3),
+    proxyPort: pool.proxyPort ?? DEFAULT_PROXY_PORT,
+    vcpuQuota: hw.instance ? { quota: hw.instance.vcpuQuota, vcpus: hw.instance.vcpus * pool.count } : null,
+    localNvmeGB: hw.instance?.localNvmeGB ?? 0,
+    networkGbps: hw.instance?.networkGbps ?? null,
+    replicas,
+    warnings: hw.instance?.purchaseNote ? [hw.instance.purchaseNote] : [],
+  };
+}
+
 function planPool(
   pool: PoolSpec,
   index: number,
@@ -635,7 +812,14 @@ function planPool(
   const hw = resolveHardware(pool, at, problems);
   if (!hw) return undefined;
   const category = categoryOf(hw.gpu.memoryGiB);
+  if ((pool.task ?? "chat") !== "chat") return planTaskPool(pool, at, hw, category, extra, modelDir, accounting, problems);
   const candidates = modelCandidates(pool, category, extra);
+  if (candidates.length === 1 && pool.model !== "auto" && (candidates[0]!.task ?? "chat") !== "chat") {
+    problems.push(
+      `${at}.model: ${candidates[0]!.id} is a${candidates[0]!.task === "embedding" ? "n embedding" : " rerank"} model; set task: ${candidates[0]!.task} on this pool, or pin a chat model`,
+    );
+    return undefined;
+  }
   if (pool.model !== "auto" && candidates.length === 0) {
     const known = [...extra, ...MODELS].map((m) => m.servedName);
     problems.push(

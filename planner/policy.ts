@@ -41,6 +41,12 @@ export const MODEL_PRIORITY: Readonly<Record<VramCategory, readonly string[]>> =
   "141gb": ["Qwen/Qwen2.5-72B-Instruct", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-32B"],
 };
 
+/** Models of embedding and rerank pools, first that fits wins (every GPU category: they are small). */
+export const TASK_MODEL_PRIORITY: Readonly<Record<"embedding" | "rerank", readonly string[]>> = {
+  embedding: ["BAAI/bge-m3", "Qwen/Qwen3-Embedding-0.6B"],
+  rerank: ["BAAI/bge-reranker-v2-m3"],
+};
+
 /**
  * Engine priority (engine "auto"), seed 000: multi-GPU tensor parallel → lmdeploy → vllm; 32gb and up →
  * vllm → sglang → lmdeploy; 24gb → sglang → vllm → lmdeploy; 16gb and below → vllm → sglang → lmdeploy.

@@ -283,6 +283,8 @@ export interface FleetPlan {
 /** What the planner has decided for one replica, handed to an engine's launch builder. */
 export interface LaunchInput {
   engine: EngineId;
+  /** chat (default), or embedding / rerank on vLLM's pooling runner. */
+  task?: Task;
   model: ModelSpec;
   gpu: GpuSpec;
   /** Host GPU indices of this replica (CUDA_VISIBLE_DEVICES / docker --gpus device list). */

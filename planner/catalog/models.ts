@@ -637,6 +637,82 @@ export const MODELS: readonly ModelSpec[] = [
     extraParamsB: 0.4, // SigLIP-So400m vision encoder (27 layers, hidden 1152) + multimodal projector
     source: `${cfg("google/gemma-3-27b-it")} (text_config); values as in vendored GEMMA3_27B_CONFIG test fixtures`,
   },
+
+  // ---- Embedding and reranker models (pools with task: embedding / rerank; vLLM's pooling runner) -----------------
+  // Seed 001 serves an embedding and a reranker service beside chat; it names no model. These are the common
+  // multilingual choices (Russian included).
+  {
+    id: "BAAI/bge-m3",
+    servedName: "bge-m3",
+    paramsB: 0.568, // model card "568M"
+    task: "embedding",
+    // XLM-RoBERTa-large: 24 layers, 16 heads, hidden 1024, intermediate 4096, vocab 250002, 8194 positions
+    // (8192 usable: RoBERTa offsets positions by the padding index). config.json says float32; engines run it in
+    // the GPU's half type. Values as commonly vendored for XLM-R large; not re-read from the Hub (2026-11-21).
+    arch: {
+      architectures: ["XLMRobertaModel"],
+      model_type: "xlm-roberta",
+      num_hidden_layers: 24,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      hidden_size: 1024,
+      intermediate_size: 4096,
+      vocab_size: 250002,
+      max_position_embeddings: 8194,
+      torch_dtype: "float32",
+      tie_word_embeddings: false,
+    },
+    gated: false,
+    artifacts: {},
+    source: `${cfg("BAAI/bge-m3")} (XLM-RoBERTa-large shape; not re-read 2026-11-21)`,
+  },
+  {
+    id: "Qwen/Qwen3-Embedding-0.6B",
+    servedName: "qwen3-embedding-0.6b",
+    paramsB: 0.596,
+    task: "embedding",
+    // Qwen3-0.6B's shape with vocab 151669 and 32768 positions: published config as vendored in public test
+    // fixtures (architectures Qwen3ForCausalLM, hidden 1024, 28 layers, vocab 151669, 32768 positions), read 2026-11-21.
+    arch: {
+      architectures: ["Qwen3ForCausalLM"],
+      model_type: "qwen3",
+      num_hidden_layers: 28,
+      num_attention_heads: 16,
+      num_key_value_heads: 8,
+      head_dim: 128,
+      hidden_size: 1024,
+      intermediate_size: 3072,
+      vocab_size: 151669,
+      max_position_embeddings: 32768,
+      torch_dtype: "bfloat16",
+      tie_word_embeddings: true,
+    },
+    gated: false,
+    artifacts: {},
+    source: `${cfg("Qwen/Qwen3-Embedding-0.6B")} (as vendored in public test fixtures, 2026-11-21)`,
+  },
+  {
+    id: "BAAI/bge-reranker-v2-m3",
+    servedName: "bge-reranker-v2-m3",
+    paramsB: 0.568, // bge-m3's encoder with a one-logit classification head
+    task: "rerank",
+    arch: {
+      architectures: ["XLMRobertaForSequenceClassification"],
+      model_type: "xlm-roberta",
+      num_hidden_layers: 24,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      hidden_size: 1024,
+      intermediate_size: 4096,
+      vocab_size: 250002,
+      max_position_embeddings: 8194,
+      torch_dtype: "float32",
+      tie_word_embeddings: false,
+    },
+    gated: false,
+    artifacts: {},
+    source: `${cfg("BAAI/bge-reranker-v2-m3")} (XLM-RoBERTa-large shape; not re-read 2026-11-21)`,
+  },
 ];
 
 /**

@@ -9,8 +9,12 @@ function derivedParamsB(m: ModelSpec): number {
   const qDim = a.num_attention_heads * headDim;
   const kvDim = a.num_key_value_heads * headDim;
   const attention = a.hidden_size * qDim * 2 + a.hidden_size * kvDim * 2; // q, o + k, v
-  const mlp = 3 * a.hidden_size * a.intermediate_size; // gate, up, down
-  const embed = a.vocab_size * a.hidden_size * (a.tie_word_embeddings ? 1 : 2);
+  // Encoders (BERT, XLM-R): up + down MLP, learned positions, no LM head. Decoders: gate, up, down; LM head unless tied.
+  const encoder = /bert|roberta/.test(a.model_type);
+  const mlp = (encoder ? 2 : 3) * a.hidden_size * a.intermediate_size;
+  const embed = encoder
+    ? (a.vocab_size + a.max_position_embeddings) * a.hidden_size
+    : a.vocab_size * a.hidden_size * (a.tie_word_embeddings ? 1 : 2);
   return (embed + a.num_hidden_layers * (attention + mlp)) / 1e9;
 }
 
@@ -114,7 +118,8 @@ describe("model catalog", () => {
 
   it("reasoning families", () => {
     for (const m of MODELS) {
-      const qwen3 = m.arch.model_type === "qwen3";
+      // Chat models of the Qwen3 family think; Qwen3-Embedding shares the architecture but emits no text.
+      const qwen3 = m.arch.model_type === "qwen3" && (m.task ?? "chat") === "chat";
       expect(m.reasoning === "qwen3", m.id).toBe(qwen3);
       expect(m.reasoning === "deepseek_r1", m.id).toBe(m.id.includes("DeepSeek-R1"));
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GPUS } from "../../planner/catalog/gpus";
 import { findModel } from "../../planner/catalog/models";
+import { isEncoderOnly } from "../../planner/memory";
 import { PlanError, planFleet } from "../../planner/plan";
 import type { PoolPlan, PoolSpec, ReplicaPlan } from "../../planner/types";
 
@@ -33,8 +34,16 @@ export function checkInvariants(pool: PoolPlan): void {
     expect(m.weightsGiB + m.activationGiB + m.overheadGiB + m.kvCacheGiB).toBeLessThanOrEqual(
       r.gpuMemoryUtilization * gpu.memoryGiB + 1e-9,
     );
-    expect(m.kvCacheGiB).toBeGreaterThan(0);
-    expect(m.kvTokens).toBeGreaterThanOrEqual(r.maxModelLen);
+    const model0 = findModel(r.model.id);
+    if (pool.task !== "chat" && model0 && isEncoderOnly(model0.arch)) {
+      // Encoder-only pooling models keep no KV cache.
+      expect(m.kvCacheGiB).toBe(0);
+      expect(m.kvTokens).toBe(0);
+      expect(r.maxNumBatchedTokens).toBeGreaterThanOrEqual(r.maxModelLen);
+    } else {
+      expect(m.kvCacheGiB).toBeGreaterThan(0);
+      expect(m.kvTokens).toBeGreaterThanOrEqual(r.maxModelLen);
+    }
     const model = findModel(r.model.id);
     if (model) expect(r.maxModelLen).toBeLessThanOrEqual(model.arch.max_position_embeddings);
     if (Number(gpu.computeCapability) < 8) {
@@ -289,5 +298,58 @@ describe("stack-defined models (gpufleet:models)", () => {
     expect(r.model.servedName).toBe("custom-9b");
     expect(r.memory.kvBytesPerToken).toBe(2 * 8 * 128 * 2 * 40);
     expect(r.maxModelLen).toBeLessThanOrEqual(65536);
+  });
+});
+
+describe("embedding and rerank pools (vLLM pooling runner)", () => {
+  it.each([
+    ["embedding", "g4dn.xlarge", "BAAI/bge-m3", ["--runner", "pooling"]],
+    ["rerank", "g6.xlarge", "BAAI/bge-reranker-v2-m3", ["--runner", "pooling"]],
+  ] as const)("%s on %s → %s", (task, instanceType, model, flags) => {
+    const pool = planOne({ instanceType, task });
+    checkInvariants(pool);
+    expect(pool.task).toBe(task);
+    const r = pool.replicas[0]!;
+    expect(r.engine).toBe("vllm");
+    expect(r.model.id).toBe(model);
+    expect(r.maxModelLen).toBe(8192); // XLM-R: 8194 positions, 2 of them padding offsets
+    expect(r.args.join(" ")).toContain(flags.join(" "));
+    expect(r.args).not.toContain("--reasoning-parser");
+    expect(r.args).not.toContain("--convert");
+  });
+
+  it("adapts a decoder embedding model with --convert embed and sizes its KV cache", () => {
+    const pool = planOne({ instanceType: "g6.xlarge", task: "embedding", model: "Qwen/Qwen3-Embedding-0.6B" });
+    checkInvariants(pool);
+    const r = pool.replicas[0]!;
+    expect(r.args.join(" ")).toContain("--runner pooling --convert embed");
+    expect(r.memory.kvTokens).toBeGreaterThanOrEqual(2 * r.maxModelLen);
+  });
+
+  it("rejects the wrong engine or a chat model, naming the key", () => {
+    expect(problemsOf({ instanceType: "g6.xlarge", task: "embedding", engine: "sglang" })[0]).toMatch(
+      /^gpufleet:pools\[0\]\.engine: embedding pools run on vLLM's pooling runner/,
+    );
+    expect(problemsOf({ instanceType: "g6.xlarge", task: "rerank", model: "Qwen/Qwen3-8B" })[0]).toMatch(
+      /^gpufleet:pools\[0\]\.model: Qwen\/Qwen3-8B is a chat model, not a rerank model/,
+    );
+    expect(problemsOf({ instanceType: "g6.xlarge", model: "BAAI/bge-m3" })[0]).toMatch(
+      /^gpufleet:pools\[0\]\.model: BAAI\/bge-m3 is an embedding model; set task: embedding/,
+    );
+    expect(problemsOf({ instanceType: "g6.xlarge", task: "embedding", model: "BAAI/bge-m3", maxModelLen: 16384 })[0]).toMatch(/longer than BAAI\/bge-m3 allows \(8192\)/);
+  });
+
+  it("plans a pooling pool on every catalog GPU that vLLM runs on", () => {
+    for (const gpu of ["T4", "A10G", "L4", "L40S", "A100-40GB", "H100", "RTX-4090", "QUADRO-RTX-4000"] as const) {
+      for (const task of ["embedding", "rerank"] as const) checkInvariants(planOne({ gpu, gpuCount: 1, task }));
+    }
+  });
+});
+
+describe("a pinned context beyond the first embedding model", () => {
+  it("moves on to the next model of the task's list that allows it", () => {
+    const pool = planOne({ instanceType: "g6.xlarge", task: "embedding", maxModelLen: 16384 });
+    expect(pool.replicas[0]!.model.id).toBe("Qwen/Qwen3-Embedding-0.6B");
+    expect(pool.replicas[0]!.maxModelLen).toBe(16384);
   });
 });

@@ -1,0 +1,139 @@
+// prometheus.yml: EC2 discovery of this stack's GPU instances by their tags, one scrape job per planned replica
+// port of each pool, relabelled so that every engine series carries pool, replica, model, engine and instance_id.
+import { stringify } from "yaml";
+import { EXPORTER_PORTS } from "../cloud-init/context";
+import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
+import {
+  CONTAINER_PATHS,
+  DISCOVERY_TAGS,
+  ENGINE_ROLE,
+  JOBS,
+  MONITORING_PORTS,
+  SECRET_FILES,
+  ec2TagLabel,
+  scrapedReplicas,
+  type ConfigPaths,
+  type ResolvedMonitoringContext,
+} from "./context";
+
+/** File name of the rule file under `<prometheus>/rules/`. */
+export const RULE_FILE = "gpufleet.rules.yml";
+
+/** Seconds between EC2 DescribeInstances calls: new instances are scraped within a minute. */
+const EC2_REFRESH_SECONDS = 60;
+
+type Relabel = Record<string, unknown>;
+
+/** A regex matching `port` as one word of a space-separated port list (the tags' format). */
+function portInList(port: number): string {
+  return `(.* )?${port}( .*)?`;
+}
+
+function ec2Discovery(ctx: ResolvedMonitoringContext, port: number, pool?: string): Record<string, unknown> {
+  // Filtered by EC2 itself (server-side): only running instances of this stack's engine role (and pool).
+  const filters = [
+    { name: `tag:${DISCOVERY_TAGS.stack}`, values: [ctx.stack] },
+    { name: `tag:${DISCOVERY_TAGS.role}`, values: [ENGINE_ROLE] },
+    ...(pool !== undefined ? [{ name: `tag:${DISCOVERY_TAGS.pool}`, values: [pool] }] : []),
+    { name: "instance-state-name", values: ["running"] },
+  ];
+  return { region: ctx.region, port, refresh_interval: `${EC2_REFRESH_SECONDS}s`, filters };
+}
+
+/** Relabelling shared by every job on the GPU hosts: the discovered host's identity as labels. */
+function hostLabels(): Relabel[] {
+  return [
+    { source_labels: [ec2TagLabel(DISCOVERY_TAGS.pool)], target_label: "pool" },
+    { source_labels: ["__meta_ec2_instance_id"], target_label: "instance_id" },
+    { source_labels: ["__meta_ec2_instance_type"], target_label: "instance_type" },
+    { source_labels: ["__meta_ec2_availability_zone"], target_label: "availability_zone" },
+  ];
+}
+
+/** The label values of one replica, from the plan (the instance's tags carry only its ports). */
+export function replicaLabels(pool: PoolPlan, replica: ReplicaPlan): Record<string, string> {
+  return {
+    model: replica.model.servedName,
+    engine: replica.engine,
+    gpus: replica.gpus.join(","),
+    port: String(replica.port),
+  };
+}
+
+/**
+ * The scrape job of one replica port of one pool. Engines protect /metrics differently (llama.cpp's and SGLang's
+ * API-key middleware cover it, vLLM's and lmdeploy's do not); every engine job sends the key — a Bearer header an
+ * engine does not check costs nothing.
+ */
+function engineJob(pool: PoolPlan, replica: ReplicaPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths): Record<string, unknown> {
+  const labels = replicaLabels(pool, replica);
+  const relabel: Relabel[] = [
+    // A host whose tag does not list this port runs another plan (an instance refresh in progress): skip it.
+    { source_labels: [ec2TagLabel(DISCOVERY_TAGS.replicaPorts)], regex: portInList(replica.port), action: "keep" },
+    { target_label: "job", replacement: JOBS.engine },
+    ...hostLabels(),
+    // replica = <instance id>:<port>: unique across the fleet, stable while the instance lives.
+    { source_labels: ["__meta_ec2_instance_id"], target_label: "replica", replacement: `$1:${replica.port}` },
+    ...Object.entries(labels).map(([label, value]) => ({ target_label: label, replacement: value })),
+  ];
+  return {
+    job_name: `engine-${pool.name}-${replica.port}`,
+    metrics_path: replica.metricsPath,
+    authorization: { type: "Bearer", credentials_file: `${paths.secrets}/${SECRET_FILES.engineApiKey}` },
+    ec2_sd_configs: [ec2Discovery(ctx, replica.port, pool.name)],
+    relabel_configs: relabel,
+  };
+}
+
+function exporterJob(job: string, port: number, ctx: ResolvedMonitoringContext): Record<string, unknown> {
+  return {
+    job_name: job,
+    ec2_sd_configs: [ec2Discovery(ctx, port)],
+    relabel_configs: [
+      { source_labels: [ec2TagLabel(DISCOVERY_TAGS.exporterPorts)], regex: portInList(port), action: "keep" },
+      ...hostLabels(),
+    ],
+  };
+}
+
+function localJob(job: string, port: number, path = "/metrics"): Record<string, unknown> {
+  return { job_name: job, metrics_path: path, static_configs: [{ targets: [`localhost:${port}`] }] };
+}
+
+/** The scrape configs, in a stable order: exporters, then engines by pool and port, then the monitoring host. */
+export function scrapeConfigs(plan: FleetPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths = CONTAINER_PATHS): Record<string, unknown>[] {
+  const jobs: Record<string, unknown>[] = [
+    exporterJob(JOBS.node, EXPORTER_PORTS.nodeExporter, ctx),
+    exporterJob(JOBS.dcgm, EXPORTER_PORTS.dcgmExporter, ctx),
+  ];
+  for (const pool of plan.pools) {
+    for (const replica of scrapedReplicas(pool)) jobs.push(engineJob(pool, replica, ctx, paths));
+  }
+  const grafanaMetrics = `${ctx.grafanaSubPath}/metrics`;
+  jobs.push(
+    localJob(JOBS.prometheus, MONITORING_PORTS.prometheus),
+    localJob(JOBS.alertmanager, MONITORING_PORTS.alertmanager),
+    localJob(JOBS.grafana, MONITORING_PORTS.grafana, grafanaMetrics),
+  );
+  return jobs;
+}
+
+/** prometheus.yml. */
+export function renderPrometheusConfig(plan: FleetPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths = CONTAINER_PATHS): string {
+  const interval = `${ctx.scrapeIntervalSeconds}s`;
+  const config = {
+    global: {
+      scrape_interval: interval,
+      evaluation_interval: interval,
+      scrape_timeout: `${Math.min(10, ctx.scrapeIntervalSeconds)}s`,
+      external_labels: { stack: ctx.stack },
+    },
+    rule_files: [`${paths.prometheus}/rules/${RULE_FILE}`],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [`localhost:${MONITORING_PORTS.alertmanager}`] }] }] },
+    scrape_configs: scrapeConfigs(plan, ctx, paths),
+  };
+  const header =
+    `# gpufleet ${ctx.stack}: Prometheus configuration, rendered from the plan (monitoring/prometheus.ts).\n` +
+    `# Targets: EC2 instances tagged ${DISCOVERY_TAGS.stack}=${ctx.stack}, ${DISCOVERY_TAGS.role}=${ENGINE_ROLE}.\n`;
+  return header + stringify(config, { lineWidth: 0 });
+}
