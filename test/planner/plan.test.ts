@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GPUS } from "../../planner/catalog/gpus";
-import { findModel } from "../../planner/catalog/models";
+import { MODELS, findModel } from "../../planner/catalog/models";
 import { isEncoderOnly } from "../../planner/memory";
 import { PlanError, planFleet } from "../../planner/plan";
 import type { PoolPlan, PoolSpec, ReplicaPlan } from "../../planner/types";
@@ -351,5 +351,29 @@ describe("a pinned context beyond the first embedding model", () => {
     const pool = planOne({ instanceType: "g6.xlarge", task: "embedding", maxModelLen: 16384 });
     expect(pool.replicas[0]!.model.id).toBe("Qwen/Qwen3-Embedding-0.6B");
     expect(pool.replicas[0]!.maxModelLen).toBe(16384);
+  });
+});
+
+describe("reasoning parsers", () => {
+  it("are set exactly for the models that emit thinking (Qwen3 family, DeepSeek-R1 distills), on vLLM and SGLang", () => {
+    for (const m of MODELS.filter((x) => (x.task ?? "chat") === "chat")) {
+      for (const engine of ["vllm", "sglang"] as const) {
+        let pool: PoolPlan;
+        try {
+          pool = planOne({ gpu: "H200", gpuCount: 8, model: m.id, engine });
+        } catch (err) {
+          if (err instanceof PlanError) continue;
+          throw err;
+        }
+        const args = pool.replicas[0]!.args;
+        const i = args.indexOf("--reasoning-parser");
+        if (m.reasoning) {
+          expect(i, `${m.id} on ${engine}`).toBeGreaterThan(-1);
+          expect(args[i + 1]).toMatch(m.reasoning === "qwen3" ? /^qwen3$/ : /^deepseek[-_]r1$/);
+        } else {
+          expect(i, `${m.id} on ${engine}`).toBe(-1);
+        }
+      }
+    }
   });
 });
