@@ -1,5 +1,6 @@
 // The Pulumi program. It only reads and validates config, plans, builds components and exports outputs
 // (DESIGN.md): the planning is the same pure code that `gpufleet plan` runs offline.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, toPlanInput } from "./config";
 import { loadPulumiConfig } from "./config/pulumi";
@@ -20,15 +21,28 @@ import {
   servedModelsOf,
   validateAwsDeployment,
 } from "./components/aws";
+import { Monitoring } from "./components/aws/monitoring";
+import { Gateway } from "./components/aws/gateway";
+import { gatewayMonthlyCost, validateGateway } from "./gateway";
 
-function planStack(): { cfg: StackConfig; plan: FleetPlan } {
+function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
   try {
     const cfg = loadPulumiConfig();
     const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
     const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     const problems = validateAwsDeployment(plan, cfg, region);
+    if (cfg.gateway.enabled) {
+      problems.push(...validateGateway(plan, cfg.gateway));
+      for (const [i, u] of cfg.gateway.upstreams.entries()) {
+        if (!u.apiKeySecret.startsWith("arn:") && !(u.apiKeySecret in (cfg.gatewayApiKeys ?? {}))) {
+          problems.push(
+            `gpufleet:gateway.upstreams[${i}].apiKeySecret: "${u.apiKeySecret}" is not a key of gpufleet:gatewayApiKeys (pulumi config set --secret --path 'gpufleet:gatewayApiKeys.${u.apiKeySecret}' …) nor a Secrets Manager ARN`,
+          );
+        }
+      }
+    }
     if (problems.length > 0) throw new ConfigError(problems);
-    return { cfg, plan };
+    return { cfg, plan, region };
   } catch (err) {
     // Every problem at once, each with its config path; thrown before any resource is registered.
     if (err instanceof ConfigError || err instanceof PlanError) {
@@ -38,7 +52,7 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan } {
   }
 }
 
-const { cfg, plan: fleet } = planStack();
+const { cfg, plan: fleet, region: configuredRegion } = planStack();
 void pulumi.log.info(formatTable(fleet, { reasons: false }));
 
 const stack = pulumi.getStack();
@@ -82,6 +96,25 @@ const loadBalancer = new LoadBalancer(NAME, {
   certificateArn: cfg.loadBalancer.certificateArn,
 });
 
+// The gateway (LiteLLM + PostgreSQL) routes by the request's `model`; its internal load balancer gives each pool one
+// stable address, so it is built before the pools, which join its target groups.
+const gateway = cfg.gateway.enabled
+  ? new Gateway(`${NAME}-gateway`, {
+      stack,
+      plan: fleet,
+      options: cfg.gateway,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      listenerArn: loadBalancer.listenerArn,
+      loadBalancerSecurityGroupId: security.loadBalancerGroupId,
+      engineSecurityGroupId: security.engineGroupId,
+      endpoint: loadBalancer.endpoint,
+      apiKeyParameter: secrets.apiKeyParameter,
+      upstreamApiKeys: secretConfig.getSecretObject<Record<string, string>>("gatewayApiKeys"),
+      idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
+    }, { dependsOn: [secrets] })
+  : undefined;
+
 const pools = fleet.pools.map((pool, i) => {
   const poolCfg = cfg.pools[i]!;
   const zones = poolCfg.availabilityZones;
@@ -95,6 +128,7 @@ const pools = fleet.pools.map((pool, i) => {
     securityGroupId: security.engineGroupId,
     instanceProfileArn: security.instanceProfileArn,
     targetGroupArn: loadBalancer.targetGroupArns[pool.name]!,
+    extraTargetGroupArns: gateway ? [gateway.targetGroupArns[pool.name]!] : [],
     apiKeyParameter: secrets.apiKeyParameter,
     hfTokenParameter: secrets.hfTokenParameter,
     amiId: poolCfg.amiId ?? cfg.amiId,
@@ -104,6 +138,35 @@ const pools = fleet.pools.map((pool, i) => {
     dependsOn: [secrets],
   });
 });
+
+// The provider's region (aws:region or AWS_REGION): rendered into the monitoring configuration.
+if (configuredRegion === undefined) {
+  throw new pulumi.RunError("gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)");
+}
+const region: string = configuredRegion;
+const monitoring = cfg.monitoring.enabled
+  ? new Monitoring(`${NAME}-monitoring`, {
+      stack,
+      plan: fleet,
+      region,
+      accountId: aws.getCallerIdentityOutput({}).accountId,
+      vpcId: network.vpcId,
+      subnetId: network.privateSubnetIds[0]!,
+      loadBalancerSecurityGroupId: security.loadBalancerGroupId,
+      scrapeSecurityGroupId: security.monitoringGroupId,
+      listenerArn: loadBalancer.listenerArn,
+      endpoint: loadBalancer.endpoint,
+      engineApiKeyParameter: secrets.apiKeyParameter,
+      allowedCidrs: cfg.monitoring.allowedCidrs ?? cfg.loadBalancer.allowedCidrs,
+      grafanaHost: cfg.monitoring.grafanaHost,
+      instanceType: cfg.monitoring.instanceType,
+      retentionDays: cfg.monitoring.retentionDays,
+      dataVolumeGiB: cfg.monitoring.dataVolumeGiB,
+      thresholds: cfg.monitoring.thresholds,
+      snsTopicArn: cfg.monitoring.snsTopicArn,
+      alertWebhookUrl: secretConfig.getSecret("alertWebhookUrl"),
+    }, { dependsOn: [secrets] })
+  : undefined;
 
 /** The deployment plan (DESIGN.md, "Plan JSON"). */
 export const plan = fleet;
@@ -115,10 +178,10 @@ export const servedModels = servedModelsOf(fleet);
 export const endpoint = loadBalancer.endpoint;
 /** OpenAI base URL: the endpoint + /v1. Every request carries the engine API key as a Bearer token. */
 export const openaiBaseUrl = pulumi.interpolate`${loadBalancer.endpoint}/v1`;
-/** How a request picks a model's pools: the header, else the default (first) pool. */
+/** How a request picks a model's pools: the header, else the gateway (by `model`) or, without one, the first pool. */
 export const routing = {
   header: MODEL_HEADER,
-  defaultPool: fleet.pools[0]!.name,
+  default: gateway ? "gateway" : fleet.pools[0]!.name,
   models: Object.fromEntries(computeModelRoutes(fleet).map((r) => [r.servedName, r.pools.map((p) => p.pool)])),
 };
 /** NAMES of the SSM SecureString parameters holding the secrets (read the key with `aws ssm get-parameter --with-decryption`). */
@@ -130,3 +193,21 @@ export const secretParameters = {
 export const vcpuQuotas = computeVcpuQuotaNeeds(fleet, cfg);
 /** Auto scaling group name per pool. */
 export const autoScalingGroups = Object.fromEntries(fleet.pools.map((p, i) => [p.name, pools[i]!.autoScalingGroupName]));
+/** Grafana (behind the load balancer, limited to monitoring.allowedCidrs); user admin. */
+export const grafanaUrl = monitoring?.grafanaUrl ?? null;
+/** NAME of the SSM parameter holding Grafana's admin password (`aws ssm get-parameter --with-decryption --name …`). */
+export const grafanaAdminPasswordParameter = monitoring?.grafanaAdminPasswordParameter ?? null;
+/** The gateway's URLs and the NAMES of its secrets (the master key is read from Secrets Manager, never an output). */
+export const gatewayEndpoints = gateway
+  ? {
+      url: gateway.url,
+      openaiBaseUrl: gateway.openaiBaseUrl,
+      ui: gateway.uiUrl,
+      swagger: gateway.swaggerUrl,
+      masterKeySecret: gateway.masterKeySecretName,
+      masterKeySecretArn: gateway.masterKeySecretArn,
+      databaseSecret: gateway.databaseSecretName,
+    }
+  : null;
+/** What the gateway costs per month (Fargate, RDS, internal ALB, secrets), USD, with the prices' date. */
+export const gatewayCost = cfg.gateway.enabled ? gatewayMonthlyCost(cfg.gateway) : null;

@@ -9,6 +9,10 @@ import { formatPreview, previewJson, runPreview } from "./preview";
 import { writeRenderedPool } from "./render";
 import { secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
+import { mkdir, writeFile } from "node:fs/promises";
+import { renderMonitoringFiles } from "../monitoring";
+import { renderGatewayFiles } from "../gateway";
+import type { StackConfig } from "../config/schema";
 
 export interface Io {
   out: (s: string) => void;
@@ -29,13 +33,13 @@ export interface StackSelection {
 }
 
 /** Reads, validates and plans a stack's config file. Throws ConfigError / PlanError. */
-export function planFromFile(sel: StackSelection): { plan: FleetPlan; file: string; region?: string } {
+export function planFromFile(sel: StackSelection): { plan: FleetPlan; file: string; region?: string; cfg: StackConfig } {
   const file = sel.config ?? stackFilePath(sel.stack ?? "dev");
   const sf = readStackFile(file);
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
   const plan = planFleet(toPlanInput(stack, cfg));
-  return { plan, file: sf.file, region: sf.region };
+  return { plan, file: sf.file, region: sf.region, cfg };
 }
 
 function stackOptions(cmd: Command): Command {
@@ -65,8 +69,31 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .requiredOption("-o, --out <dir>", "directory to write <pool>/user-data.yaml and the on-host files into")
     .option("--region <region>", "AWS region of the SSM parameters (default: aws:region of the stack, else us-east-1)")
     .action(async (opts: StackSelection & { out: string; region?: string }) => {
-      const { plan, region } = planFromFile(opts);
+      const { plan, region, cfg } = planFromFile(opts);
       const names = secretParameterNames(plan.stack);
+      if (cfg.monitoring.enabled) {
+        const files = renderMonitoringFiles(plan, {
+          stack: plan.stack,
+          region: opts.region ?? region ?? "us-east-1",
+          retentionDays: cfg.monitoring.retentionDays,
+          thresholds: cfg.monitoring.thresholds,
+          receivers: { webhook: cfg.alertWebhookUrl !== undefined, snsTopicArn: cfg.monitoring.snsTopicArn },
+        });
+        for (const f of files) {
+          const target = path.join(opts.out, "monitoring", f.path);
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, f.content);
+        }
+        io.out(`monitoring: ${files.length} files under ${path.join(opts.out, "monitoring")}`);
+      }
+      if (cfg.gateway.enabled) {
+        for (const f of renderGatewayFiles(plan, { stack: plan.stack, options: cfg.gateway })) {
+          const target = path.join(opts.out, f.path);
+          await mkdir(path.dirname(target), { recursive: true });
+          await writeFile(target, f.content);
+          io.out(`gateway: ${target}`);
+        }
+      }
       for (const pool of plan.pools) {
         const written = await writeRenderedPool(
           pool,

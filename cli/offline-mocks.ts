@@ -3,6 +3,7 @@
 // record of every registration with its parent. Anything else fails loudly: `Mock not implemented: <token>`.
 import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { gatewayMockState } from "../gateway/mock-state";
 
 /** One registered resource, as the program asked for it. */
 export interface RecordedResource {
@@ -145,9 +146,25 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
         return { id: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`), state: { ...base, arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) } };
       case "aws:lb/listenerRule:ListenerRule":
         return { id: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`), state: { ...base, arn: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`) } };
-      default:
+      case "aws:ec2/instance:Instance": {
+        const ip = `10.0.${parseInt(hex(seed, 2), 16) % 200}.${parseInt(hex(`${seed}ip`, 2), 16) % 250 + 4}`;
+        return {
+          id: `i-${id17}`,
+          state: { ...base, arn: arn("ec2", `instance/i-${id17}`), privateIp: ip, privateDns: `ip-${ip.replace(/\./g, "-")}.${region}.compute.internal`, publicIp: "", instanceState: "running" },
+        };
+      }
+      case "aws:ebs/volume:Volume":
+        return { id: `vol-${id17}`, state: { ...base, arn: arn("ec2", `volume/vol-${id17}`) } };
+      case "aws:ec2/volumeAttachment:VolumeAttachment":
+        return { id: `vai-${hex(seed, 10)}`, state: base };
+      case "aws:lb/targetGroupAttachment:TargetGroupAttachment":
+        return { id: `${String(inputs.targetGroupArn)}-${hex(seed, 8)}`, state: base };
+      default: {
+        const g = gatewayMockState(type, name, inputs, { region, arn, hex, physical });
+        if (g) return g;
         if (type.startsWith("gpufleet:")) return { id: "", state: {} };
         throw new Error(`Mock not implemented: resource ${type}`);
+      }
     }
   }
 
@@ -178,6 +195,12 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
             zoneIds: letters.map((_, i) => `${region.replace(/-/g, "").slice(0, 4)}-az${i + 1}`),
             groupNames: letters.map(() => region),
           };
+        }
+        case "aws:ec2/getSubnet:getSubnet": {
+          // Subnets the program created: the mock's ids are stable hashes, so assign zones by id (a, b, …).
+          const id = String(inputs.id ?? "subnet-00000000000000000");
+          const zone = `${region}${["a", "b", "c", "d"][parseInt(id.slice(-1), 16) % 4]}`;
+          return { id, arn: arn("ec2", `subnet/${id}`), availabilityZone: zone, vpcId: "vpc-offline", cidrBlock: "10.0.0.0/20" };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
           return { id: account, accountId: account, arn: `arn:${partition}:iam::${account}:user/gpufleet-offline`, userId: "AIDAOFFLINEPREVIEW0000" };

@@ -196,6 +196,91 @@ export const loadBalancerSchema = z.strictObject({
 });
 
 /** The whole `gpufleet:*` namespace. Unknown keys are errors: a typo must not be silently ignored. */
+/** Alert thresholds of the monitoring stack (monitoring/context.ts DEFAULT_THRESHOLDS gives the defaults). */
+export const thresholdsSchema = z.strictObject({
+  /** KV-cache usage ratio held for kvCacheMinutes; default 0.9. */
+  kvCacheUsageRatio: z.number().gt(0).lt(1).optional(),
+  /** Minutes the KV cache stays above the ratio; default 10. */
+  kvCacheMinutes: z.number().int().positive().max(1440).optional(),
+  /** Requests queued on one replica for 5 minutes; default 16. */
+  requestsWaiting: z.number().positive().optional(),
+  /** Time-to-first-token p95, seconds, over 10 minutes; default 5. */
+  ttftP95Seconds: z.number().positive().optional(),
+  /** GPU temperature, °C, for 5 minutes; default 85. */
+  gpuTemperatureCelsius: z.number().positive().max(120).optional(),
+  /** Free share of a disk below which it is nearly full; default 0.10. */
+  diskFreeRatio: z.number().gt(0).lt(1).optional(),
+  /** Seconds after boot during which a replica that is not up is still starting; default the pool's cold start + 300 s. */
+  replicaStartupGraceSeconds: z.number().int().positive().optional(),
+});
+
+/** AWS: Prometheus, Alertmanager and Grafana on one small instance. */
+export const monitoringSchema = z.strictObject({
+  /** Create the monitoring stack; default true. */
+  enabled: z.boolean().default(true),
+  /** EC2 type of the monitoring instance; default t3.medium. */
+  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as t3.medium" }).optional(),
+  /** Days Prometheus keeps samples; default 15. */
+  retentionDays: z.number().int().min(1).max(3650).optional(),
+  /** Encrypted EBS data volume, GiB; default 50. */
+  dataVolumeGiB: z.number().int().min(10).max(16384).optional(),
+  /** IPv4 CIDRs allowed to open Grafana; default loadBalancer.allowedCidrs. */
+  allowedCidrs: z.array(z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' })).min(1).optional(),
+  /** Serve Grafana on this host name instead of the path /grafana/. */
+  grafanaHost: z.string().regex(/^[a-z0-9.-]+$/, { message: "must be a lowercase host name" }).optional(),
+  /** SNS topic receiving every alert. */
+  snsTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, { message: "must be an SNS topic ARN" }).optional(),
+  /** Alert thresholds. */
+  thresholds: thresholdsSchema.default({}),
+});
+
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+
+/** An external model the gateway also serves (OpenAI, Anthropic, …). */
+export const gatewayUpstreamSchema = z.strictObject({
+  /** Name clients send as `model`. */
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,63}$/, { message: "must be a model name clients can send" }),
+  /** LiteLLM provider prefix: openai, anthropic, gemini, mistral, groq, … */
+  provider: z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "must be a LiteLLM provider name such as openai" }),
+  /** The provider's model id. */
+  model: z.string().min(1),
+  /** A key of gpufleet:gatewayApiKeys, or the ARN of an existing Secrets Manager secret holding the key. */
+  apiKeySecret: z.union([
+    z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/),
+    z.string().regex(SECRET_ARN, { message: "must be a key of gpufleet:gatewayApiKeys or a Secrets Manager secret ARN" }),
+  ]),
+  /** Base URL of an OpenAI-compatible third party. */
+  apiBase: z.url().optional(),
+});
+
+/** AWS: the LiteLLM gateway (virtual keys, budgets, rate limits) with PostgreSQL on RDS. */
+export const gatewaySchema = z.strictObject({
+  /** Create the gateway; default false. */
+  enabled: z.boolean().default(false),
+  /** Fargate vCPU units per task; default 1024. */
+  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).optional(),
+  /** MiB per task (valid for cpu); default 2048. */
+  memoryMiB: z.number().int().min(512).max(30720).optional(),
+  /** Tasks; default 1. */
+  taskCount: z.number().int().min(1).max(10).optional(),
+  /** LiteLLM image; default the pinned one. */
+  image: z.string().min(1).optional(),
+  /** RDS instance class; default db.t4g.micro. */
+  dbInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.t4g.micro" }).optional(),
+  /** RDS storage, GiB; default 20. */
+  dbAllocatedStorageGiB: z.number().int().min(20).max(1000).optional(),
+  /** A standby database in a second AZ; default false. */
+  dbMultiAz: z.boolean().optional(),
+  /** RDS deletion protection; default true. */
+  deletionProtection: z.boolean().optional(),
+  /** Days of automated backups; default 7. */
+  backupRetentionDays: z.number().int().min(1).max(35).optional(),
+  /** External models served beside the pools. */
+  upstreams: z.array(gatewayUpstreamSchema).default([]),
+  /** USD per million tokens per served model name, so budgets count self-hosted traffic too. */
+  prices: z.record(z.string(), z.strictObject({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) })).default({}),
+});
+
 export const stackConfigSchema = z.strictObject({
   pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
   models: z.array(modelSchema).default([]),
@@ -214,11 +299,21 @@ export const stackConfigSchema = z.strictObject({
     .optional(),
   /** AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of the region. */
   amiId: AMI_ID.optional(),
+  /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
+  monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
+  /** AWS: the LiteLLM gateway; default off. */
+  gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
+  /** Upstream API keys by name, secret leaves (`pulumi config set --secret --path 'gpufleet:gatewayApiKeys.openai' sk-…`). */
+  gatewayApiKeys: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE).optional(),
+  /** Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret gpufleet:alertWebhookUrl https://…`). */
+  alertWebhookUrl: z.union([z.url(), z.strictObject({ secure: z.string().min(1) })]).optional(),
 });
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type VpcConfig = z.output<typeof vpcSchema>;
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
+export type MonitoringConfig = z.output<typeof monitoringSchema>;
+export type GatewayConfig = z.output<typeof gatewaySchema>;
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

@@ -1,5 +1,6 @@
 // What a stack says about its gateway (`gpufleet:gateway`), with every default filled in, and the names, ports
 // and environment variables the config renderer, the component and the tests agree on. Pure: no @pulumi imports.
+import { createHash } from "node:crypto";
 import type { FleetPlan } from "../planner/types";
 
 /**
@@ -130,6 +131,20 @@ export function resolveGatewayOptions(options: GatewayOptions = {}): ResolvedGat
 /** Internal load balancer listener port of each pool, by pool name (plan order). */
 export function internalListenerPorts(plan: FleetPlan): Record<string, number> {
   return Object.fromEntries(plan.pools.map((p, i) => [p.name, INTERNAL_LISTENER_BASE_PORT + i]));
+}
+
+function shortHash(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 8);
+}
+
+/**
+ * Target group names of the gateway (at most 32 characters, unique per account and region, never equal to a public
+ * pool group's `gf-…`): `gw-<pool>-<hash>` for a pool behind the internal load balancer, `gw-litellm-<hash>` for
+ * the LiteLLM tasks behind the public one. Stack, pool and port are hashed in, so a changed port gets a new name.
+ */
+export function gatewayTargetGroupName(stack: string, pool: string | null, port: number): string {
+  const hash = shortHash("gpufleet-gateway", stack, pool ?? "\0litellm", String(port));
+  return pool === null ? `gw-litellm-${hash}` : `gw-${pool.slice(0, 20).replace(/-+$/, "")}-${hash}`;
 }
 
 /** Secrets Manager names of the gateway's secrets (never their values). */

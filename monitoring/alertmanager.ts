@@ -18,8 +18,9 @@ export function renderAlertmanagerConfig(ctx: ResolvedMonitoringContext, paths: 
     receiver.sns_configs = [
       {
         topic_arn: ctx.receivers.snsTopicArn,
-        // Credentials come from the instance role through IMDSv2 (the SDK's default chain); only the region is set.
-        sigv4: { region: ctx.region },
+        // Credentials come from the instance role through IMDSv2 (the SDK's default chain); the region is the
+        // topic's own (it may live in another region than the fleet).
+        sigv4: { region: ctx.receivers.snsTopicArn.split(":")[3] },
         subject: `[gpufleet ${ctx.stack}] {{ .Status | toUpper }} {{ .CommonLabels.alertname }}`,
         send_resolved: true,
       },

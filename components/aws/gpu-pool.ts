@@ -19,6 +19,8 @@ export interface GpuPoolArgs {
   instanceProfileArn: pulumi.Input<string>;
   /** The pool's target group; the ASG registers its instances there. */
   targetGroupArn: pulumi.Input<string>;
+  /** More target groups of the pool's proxy port (the gateway's internal load balancer); default none. */
+  extraTargetGroupArns?: pulumi.Input<string>[];
   /** Names (never values) of the SSM parameters the instance reads at boot. */
   apiKeyParameter: string;
   /** Name of the HF-token parameter; default none (anonymous downloads). */
@@ -100,7 +102,7 @@ export class GpuPool extends pulumi.ComponentResource {
       maxSize: sizes.max,
       vpcZoneIdentifiers: args.subnetIds,
       launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
-      targetGroupArns: [args.targetGroupArn],
+      targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
       // The ALB's /health (nginx: one replica answers) decides; EC2 status alone misses a dead engine.
       healthCheckType: "ELB",
       healthCheckGracePeriod: grace,

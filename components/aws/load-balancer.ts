@@ -41,6 +41,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
   public readonly dnsName: pulumi.Output<string>;
   /** Target group ARN per pool name. */
   public readonly targetGroupArns: Record<string, pulumi.Output<string>>;
+  /** The serving listener (HTTPS with a certificate, else HTTP): Grafana's and the gateway's rules attach here. */
+  public readonly listenerArn: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:LoadBalancer", name, args, opts);
@@ -149,8 +151,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
       }, opts_);
     });
 
+    this.listenerArn = serving.arn;
     this.dnsName = alb.dnsName;
     this.endpoint = pulumi.interpolate`${args.certificateArn !== undefined ? "https" : "http"}://${alb.dnsName}`;
-    this.registerOutputs({ endpoint: this.endpoint, dnsName: this.dnsName, targetGroupArns: this.targetGroupArns });
+    this.registerOutputs({
+      endpoint: this.endpoint,
+      dnsName: this.dnsName,
+      targetGroupArns: this.targetGroupArns,
+      listenerArn: this.listenerArn,
+    });
   }
 }

@@ -1,0 +1,337 @@
+// gpufleet:aws:Monitoring — one small instance in a private subnet running Prometheus, Alertmanager and Grafana as
+// containers under systemd (user data from monitoring/cloud-config.ts), its data on an encrypted EBS volume, Grafana
+// behind the fleet's load balancer on its own listener rule. The Grafana admin password is generated, stored in SSM
+// and read by the instance at boot; only the parameter's NAME leaves this component.
+import { createHash } from "node:crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import {
+  DATA_DEVICE,
+  MONITORING_PORTS,
+  renderMonitoringUserData,
+  type AlertThresholds,
+} from "../../monitoring";
+import type { FleetPlan } from "../../planner/types";
+import { fleetTags } from "./facts";
+import { EC2_ASSUME_ROLE_POLICY, type PolicyDocument } from "./policies";
+
+export interface MonitoringArgs {
+  /** Stack name: tags, the SSM path, the discovery filter. */
+  stack: string;
+  /** The fleet's plan: scrape jobs, per-pool alerts, dashboards, prices. */
+  plan: FleetPlan;
+  /** AWS region of the fleet (EC2 discovery, SSM). */
+  region: string;
+  /** AWS account id (the SSM parameter ARNs of the instance policy). */
+  accountId: pulumi.Input<string>;
+  vpcId: pulumi.Input<string>;
+  /** A private subnet (NAT egress) for the instance. */
+  subnetId: pulumi.Input<string>;
+  /** The load balancer's security group: the only source Grafana accepts besides the instance itself. */
+  loadBalancerSecurityGroupId: pulumi.Input<string>;
+  /** The group GPU instances admit on replica and exporter ports (Security.monitoringGroupId); the instance joins it. */
+  scrapeSecurityGroupId: pulumi.Input<string>;
+  /** The load balancer's serving listener; a rule on it forwards Grafana's path (or host) to the instance. */
+  listenerArn: pulumi.Input<string>;
+  /** The load balancer's URL (LoadBalancer.endpoint), e.g. `https://x.elb.amazonaws.com`: Grafana's root URL base. */
+  endpoint: pulumi.Input<string>;
+  /** NAME of the engine API key's SSM parameter (Secrets.apiKeyParameter): Prometheus sends it when scraping. */
+  engineApiKeyParameter: string;
+  /** IPv4 CIDRs that may open Grafana (an ALB source-IP condition); default ["0.0.0.0/0"], i.e. whoever reaches the ALB. */
+  allowedCidrs?: string[];
+  /** Serve Grafana on this host name (host-header rule, root URL `<scheme>://<host>/`); default the path `/grafana/`. */
+  grafanaHost?: string;
+  /** Default "t3.medium" (2 vCPU, 4 GiB: Prometheus for a few hundred targets and Grafana). */
+  instanceType?: string;
+  /** Days Prometheus keeps samples; default 15. */
+  retentionDays?: number;
+  /** Size of the EBS data volume, GiB; default 50. */
+  dataVolumeGiB?: number;
+  /** Alert thresholds; default monitoring/context.ts DEFAULT_THRESHOLDS. */
+  thresholds?: Partial<AlertThresholds>;
+  /** Webhook receiving every alert (a Pulumi secret: stored in SSM, never rendered); default none. */
+  alertWebhookUrl?: pulumi.Input<string>;
+  /** SNS topic receiving every alert; the role may publish to it only. Default none. */
+  snsTopicArn?: string;
+  /** AMI; default Canonical's Ubuntu 22.04 LTS (amd64) from its public SSM parameter. */
+  amiId?: string;
+  /** Priority of the first Grafana listener rule; default 1000 (model routes use 1…100). */
+  listenerRulePriority?: number;
+  /** Attach AmazonSSMManagedInstanceCore (Session Manager shell on the instance); default false. */
+  sessionManager?: boolean;
+}
+
+/** Canonical's public SSM parameter of the current Ubuntu 22.04 amd64 AMI. */
+export const UBUNTU_2204_PARAMETER = "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id";
+
+/** The path Grafana is served under when no host is configured. */
+export const GRAFANA_PATH = "/grafana";
+
+/** NAMES of the monitoring's own SSM parameters, under the stack's /gpufleet/<stack>/ path. */
+export function monitoringParameterNames(stack: string): { grafanaAdminPassword: string; alertWebhookUrl: string } {
+  return {
+    grafanaAdminPassword: `/gpufleet/${stack}/grafana-admin-password`,
+    alertWebhookUrl: `/gpufleet/${stack}/alert-webhook-url`,
+  };
+}
+
+export interface MonitoringPolicyArgs {
+  partition: string;
+  region: string;
+  accountId: string;
+  /** Every SSM parameter NAME the instance reads. */
+  parameters: string[];
+  snsTopicArn?: string;
+}
+
+/**
+ * The monitoring role's only permissions: list instances (EC2 service discovery), read its own parameters, decrypt
+ * them through SSM, and publish to the alert topic when one is configured.
+ */
+export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocument {
+  const statements: PolicyDocument["Statement"] = [
+    {
+      Sid: "DiscoverInstances",
+      Effect: "Allow",
+      Action: ["ec2:DescribeInstances"],
+      // ec2:Describe* actions support no resource-level permissions: AWS requires "*" here (Service Authorization
+      // Reference, Amazon EC2, "DescribeInstances: Resource types —"). The action only reads metadata.
+      Resource: ["*"],
+    },
+    {
+      Sid: "ReadOwnParameters",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter"],
+      Resource: a.parameters.map((name) => `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${name}`),
+    },
+    {
+      Sid: "DecryptParametersWithSsmKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: [`arn:${a.partition}:kms:${a.region}:${a.accountId}:key/*`],
+      Condition: {
+        StringEquals: { "kms:ViaService": `ssm.${a.region}.amazonaws.com` },
+        "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/aws/ssm" },
+      },
+    },
+  ];
+  if (a.snsTopicArn !== undefined) {
+    statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: [a.snsTopicArn] });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** ALB rules take at most 5 condition values in all: the path (2 values) leaves 3 source CIDRs per rule. */
+export function chunkCidrs(cidrs: string[], perRule: number): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < cidrs.length; i += perRule) out.push(cidrs.slice(i, i + perRule));
+  return out;
+}
+
+function partitionOf(region: string): string {
+  return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+}
+
+export class Monitoring extends pulumi.ComponentResource {
+  /** Where to open Grafana. */
+  public readonly grafanaUrl: pulumi.Output<string>;
+  /** NAME of the SSM SecureString holding Grafana's admin password (user `admin`). */
+  public readonly grafanaAdminPasswordParameter: string;
+  public readonly instanceId: pulumi.Output<string>;
+  public readonly securityGroupId: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gpufleet:aws:Monitoring", name, { stack: args.stack, region: args.region }, opts);
+    const parent = { parent: this };
+    const tags = fleetTags(args.stack, "monitoring");
+    const allowedCidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
+    if (allowedCidrs.length === 0) throw new pulumi.ResourceError(`${name}: allowedCidrs is empty: nobody could open Grafana`, this);
+    const names = monitoringParameterNames(args.stack);
+    const partition = partitionOf(args.region);
+
+    // --- network: Grafana from the load balancer only; everything between the host and itself -----------------
+    const group = new aws.ec2.SecurityGroup(`${name}-sg`, {
+      vpcId: args.vpcId,
+      description: "gpufleet monitoring: Grafana from the load balancer only",
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-host` },
+    }, parent);
+    new aws.vpc.SecurityGroupIngressRule(`${name}-in-grafana`, {
+      securityGroupId: group.id,
+      ipProtocol: "tcp",
+      fromPort: MONITORING_PORTS.grafana,
+      toPort: MONITORING_PORTS.grafana,
+      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+      description: "Grafana, from the load balancer",
+    }, parent);
+    new aws.vpc.SecurityGroupIngressRule(`${name}-in-self`, {
+      securityGroupId: group.id,
+      ipProtocol: "-1",
+      referencedSecurityGroupId: group.id,
+      description: "the monitoring host itself",
+    }, parent);
+    // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's port too.
+    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-grafana`, {
+      securityGroupId: args.loadBalancerSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: MONITORING_PORTS.grafana,
+      toPort: MONITORING_PORTS.grafana,
+      referencedSecurityGroupId: group.id,
+      description: "to Grafana",
+    }, parent);
+    // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT. Scraping the
+    // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped ports.
+    for (const port of [80, 443]) {
+      new aws.vpc.SecurityGroupEgressRule(`${name}-out-${port}`, {
+        securityGroupId: group.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+        description: "packages, images and AWS APIs through NAT",
+      }, parent);
+    }
+
+    // --- secrets: Grafana's password generated here, the webhook URL from config; both only in SSM --------------
+    const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, parent);
+    const passwordParam = new aws.ssm.Parameter(`${name}-grafana-admin`, {
+      name: names.grafanaAdminPassword,
+      type: "SecureString",
+      value: pulumi.secret(password.result),
+      description: `gpufleet ${args.stack}: Grafana admin password (user admin)`,
+      tags,
+    }, parent);
+    const readable = [names.grafanaAdminPassword, args.engineApiKeyParameter];
+    if (args.alertWebhookUrl !== undefined) {
+      new aws.ssm.Parameter(`${name}-alert-webhook`, {
+        name: names.alertWebhookUrl,
+        type: "SecureString",
+        value: pulumi.secret(args.alertWebhookUrl),
+        description: `gpufleet ${args.stack}: webhook URL Alertmanager posts alerts to`,
+        tags,
+      }, parent);
+      readable.push(names.alertWebhookUrl);
+    }
+
+    // --- the instance role -------------------------------------------------------------------------------------
+    const role = new aws.iam.Role(`${name}-role`, {
+      description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters)`,
+      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+      tags,
+    }, parent);
+    new aws.iam.RolePolicy(`${name}-role`, {
+      role: role.name,
+      policy: pulumi.output(args.accountId).apply((accountId) =>
+        JSON.stringify(
+          monitoringPolicyDocument({ partition, region: args.region, accountId, parameters: readable, snsTopicArn: args.snsTopicArn }),
+        ),
+      ),
+    }, parent);
+    if (args.sessionManager) {
+      new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
+        role: role.name,
+        policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      }, parent);
+    }
+    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+
+    // --- the data volume, in the subnet's zone -----------------------------------------------------------------
+    const subnet = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent);
+    const volume = new aws.ebs.Volume(`${name}-data`, {
+      availabilityZone: subnet.availabilityZone,
+      size: args.dataVolumeGiB ?? 50,
+      type: "gp3",
+      encrypted: true,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-data` },
+    }, parent);
+
+    // --- the instance ------------------------------------------------------------------------------------------
+    const rootUrl: pulumi.Output<string> = pulumi.output(args.endpoint).apply((endpoint) => {
+      const base = endpoint.replace(/\/+$/, "");
+      if (args.grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
+      return `${new URL(base).protocol}//${args.grafanaHost}/`;
+    });
+    // One apply resolves the volume id and the URL, then the pure renderer runs. Only parameter NAMES go in.
+    const userData = pulumi.all([volume.id, rootUrl]).apply(([volumeId, grafanaRootUrl]) =>
+      renderMonitoringUserData(args.plan, {
+        stack: args.stack,
+        region: args.region,
+        retentionDays: args.retentionDays,
+        thresholds: args.thresholds,
+        receivers: { webhook: args.alertWebhookUrl !== undefined, snsTopicArn: args.snsTopicArn },
+        grafanaRootUrl,
+        dataVolumeId: volumeId,
+        dataDevice: DATA_DEVICE,
+        parameters: {
+          grafanaAdminPassword: names.grafanaAdminPassword,
+          engineApiKey: args.engineApiKeyParameter,
+          alertWebhookUrl: args.alertWebhookUrl !== undefined ? names.alertWebhookUrl : undefined,
+        },
+      }).base64(),
+    );
+    const ami = args.amiId ?? aws.ssm.getParameterOutput({ name: UBUNTU_2204_PARAMETER }, parent).value;
+    const instance = new aws.ec2.Instance(`${name}-host`, {
+      ami,
+      instanceType: args.instanceType ?? "t3.medium",
+      subnetId: args.subnetId,
+      vpcSecurityGroupIds: [group.id, args.scrapeSecurityGroupId],
+      iamInstanceProfile: profile.name,
+      associatePublicIpAddress: false,
+      // IMDSv2 only; one hop: the containers run with host networking.
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      rootBlockDevice: { volumeType: "gp3", volumeSize: 20, encrypted: true, deleteOnTermination: true },
+      userDataBase64: userData,
+      // A changed plan updates the configuration on a stop/start; the data volume keeps the history.
+      userDataReplaceOnChange: false,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
+      volumeTags: tags,
+    }, { parent: this, dependsOn: [passwordParam] });
+    new aws.ec2.VolumeAttachment(`${name}-data`, {
+      deviceName: DATA_DEVICE,
+      volumeId: volume.id,
+      instanceId: instance.id,
+      stopInstanceBeforeDetaching: true,
+    }, parent);
+
+    // --- Grafana behind the load balancer ----------------------------------------------------------------------
+    const healthPath = args.grafanaHost === undefined ? `${GRAFANA_PATH}/api/health` : "/api/health";
+    const targetGroup = new aws.lb.TargetGroup(`${name}-grafana`, {
+      name: `gf-mon-${createHash("sha256").update(args.stack).digest("hex").slice(0, 8)}`,
+      vpcId: args.vpcId,
+      port: MONITORING_PORTS.grafana,
+      protocol: "HTTP",
+      targetType: "instance",
+      healthCheck: { enabled: true, path: healthPath, port: "traffic-port", protocol: "HTTP", matcher: "200", interval: 30 },
+      tags,
+    }, parent);
+    new aws.lb.TargetGroupAttachment(`${name}-grafana`, {
+      targetGroupArn: targetGroup.arn,
+      targetId: instance.id,
+      port: MONITORING_PORTS.grafana,
+    }, parent);
+    const route =
+      args.grafanaHost === undefined
+        ? { pathPattern: { values: [GRAFANA_PATH, `${GRAFANA_PATH}/*`] } }
+        : { hostHeader: { values: [args.grafanaHost] } };
+    const perRule = 5 - (args.grafanaHost === undefined ? 2 : 1);
+    chunkCidrs(allowedCidrs, perRule).forEach((cidrs, i) => {
+      new aws.lb.ListenerRule(`${name}-grafana-${i}`, {
+        listenerArn: args.listenerArn,
+        priority: (args.listenerRulePriority ?? 1000) + i,
+        conditions: [route, { sourceIp: { values: cidrs } }],
+        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        tags,
+      }, parent);
+    });
+
+    this.grafanaUrl = rootUrl;
+    this.grafanaAdminPasswordParameter = names.grafanaAdminPassword;
+    this.instanceId = instance.id;
+    this.securityGroupId = group.id;
+    this.registerOutputs({
+      grafanaUrl: this.grafanaUrl,
+      grafanaAdminPasswordParameter: this.grafanaAdminPasswordParameter,
+      instanceId: this.instanceId,
+    });
+  }
+}
