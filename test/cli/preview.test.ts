@@ -46,7 +46,7 @@ describe("gpufleet preview", () => {
     const r = await run("preview", "--stack", "dev", ...extra);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 6 components`));
+    expect(r.out).toMatch(new RegExp(`offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 7 components`));
     expect(r.out).toMatch(/^ {2}gpufleet:aws:GpuPool {2}gpufleet-a100$/m);
     expect(r.out).toMatch(/^ {4}\+ aws:ec2\/launchTemplate:LaunchTemplate {2}gpufleet-a100-lt$/m);
     expect(r.out).toMatch(/^ {4}\+ aws:lb\/targetGroup:TargetGroup {2}gpufleet-a10g$/m);
@@ -70,7 +70,11 @@ describe("gpufleet preview", () => {
       if (res.type.startsWith("aws:")) expect(res.parent).toMatch(/^urn:pulumi:dev::gpufleet::gpufleet:aws:/);
     }
     const params = doc.resources.filter((x) => x.type === "aws:ssm/parameter:Parameter");
-    expect(params.map((p) => p.inputs.value)).toEqual(["[secret]"]);
+    // The engine API key and Grafana's admin password: both SecureString, both redacted.
+    expect(params.map((p) => [p.inputs.name, p.inputs.value]).sort()).toEqual([
+      ["/gpufleet/dev/engine-api-key", "[secret]"],
+      ["/gpufleet/dev/grafana-admin-password", "[secret]"],
+    ]);
     expect(doc.outputs.secretParameters).toEqual({ apiKey: "/gpufleet/dev/engine-api-key", hfToken: null });
     expect((doc.outputs.plan as { stack: string }).stack).toBe("dev");
     expect(r.err).toMatch(/warning: .*plain HTTP/); // diagnostics go to stderr, JSON stays parseable
@@ -108,7 +112,9 @@ describe("gpufleet preview", () => {
         ["/gpufleet/t/hf-token", "[secret]"],
       ]),
     );
-    expect(doc.resources.some((x) => x.type === "random:index/randomPassword:RandomPassword")).toBe(false);
+    // The given API key is used as is: the only generated password is Grafana's.
+    const passwords = doc.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");
+    expect(passwords.map((p) => p.parent)).toEqual([expect.stringMatching(/gpufleet:aws:Monitoring::/)]);
   });
 
   it("bad config: exit 2, one line per problem on stderr, the program never runs", async () => {

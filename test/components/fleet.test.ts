@@ -14,6 +14,13 @@ function planOf(run: FleetRun): FleetPlan {
   return run.outputs.plan!.value as FleetPlan;
 }
 
+/** The model-routing rules (x-gpufleet-model header), not Grafana's or the gateway's. */
+function headerRules(run: FleetRun): FleetRun["resources"] {
+  return ofType(run, T.rule).filter((r) =>
+    field<Array<{ httpHeader?: { httpHeaderName: string } }>>(r, "conditions").some((c) => c.httpHeader?.httpHeaderName === MODEL_HEADER),
+  );
+}
+
 function portsOverlap(from: number, to: number, ports: number[]): boolean {
   return ports.some((p) => p >= from && p <= to);
 }
@@ -30,7 +37,14 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     for (const r of [...lts, ...asgs]) expect(r.parent).toMatch(/gpufleet:aws:GpuPool::gpufleet-a1/);
     const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
     expect(new Set(components)).toEqual(
-      new Set(["gpufleet:aws:Network", "gpufleet:aws:Security", "gpufleet:aws:Secrets", "gpufleet:aws:LoadBalancer", "gpufleet:aws:GpuPool"]),
+      new Set([
+        "gpufleet:aws:Network",
+        "gpufleet:aws:Security",
+        "gpufleet:aws:Secrets",
+        "gpufleet:aws:LoadBalancer",
+        "gpufleet:aws:GpuPool",
+        "gpufleet:aws:Monitoring",
+      ]),
     );
     // every provider resource sits under a component
     for (const r of run.resources.filter((x) => x.custom)) expect(r.parent).toMatch(/::gpufleet:aws:/);
@@ -123,7 +137,8 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   it("puts one target group per pool on its proxy port with /health, and routes each model by header", async () => {
     const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
-    const tgs = ofType(run, T.targetGroup);
+    // The load balancer's own target groups (monitoring adds Grafana's).
+    const tgs = ofType(run, T.targetGroup).filter((t) => /gpufleet:aws:LoadBalancer::/.test(t.parent ?? ""));
     expect(tgs).toHaveLength(plan.pools.length);
     for (const pool of plan.pools) {
       const tg = tgs.find((t) => t.name === `gpufleet-${pool.name}`)!;
@@ -138,7 +153,7 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     const listeners = ofType(run, T.listener);
     expect(listeners).toHaveLength(1);
     expect(listeners[0]!.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
-    const rules = ofType(run, T.rule);
+    const rules = headerRules(run);
     expect(rules.map((r) => (field<Array<{ httpHeader: { values: string[] } }>>(r, "conditions")[0]!.httpHeader.values[0]))).toEqual(
       Object.keys((run.outputs.routing!.value as { models: Record<string, string[]> }).models),
     );
@@ -174,7 +189,7 @@ describe("secrets", () => {
   it.each([true, false])("given hfToken and apiKey: SecureString parameters, values only there and marked secret (isDryRun %s)", async (dryRun) => {
     const run = await runFleet({ ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey }, { dryRun });
     expect(run.error).toBeUndefined();
-    const params = ofType(run, T.parameter);
+    const params = ofType(run, T.parameter).filter((p) => /gpufleet:aws:Secrets::/.test(p.parent ?? ""));
     expect(params.map((p) => p.inputs.name).sort()).toEqual(["/gpufleet/dev/engine-api-key", "/gpufleet/dev/hf-token"]);
     for (const p of params) {
       expect(p.inputs.type).toBe("SecureString");
@@ -182,7 +197,8 @@ describe("secrets", () => {
     }
     expect(pulumi.runtime.unwrapRpcSecret(params.find((p) => p.inputs.name === "/gpufleet/dev/hf-token")!.inputs.value)).toBe(SECRETS.hfToken);
     expect(pulumi.runtime.unwrapRpcSecret(params.find((p) => p.inputs.name === "/gpufleet/dev/engine-api-key")!.inputs.value)).toBe(SECRETS.apiKey);
-    expect(ofType(run, T.password)).toHaveLength(0);
+    // Only monitoring's Grafana password is generated; the given API key is not.
+    expect(ofType(run, T.password).filter((p) => !/gpufleet:aws:Monitoring::/.test(p.parent ?? ""))).toHaveLength(0);
     const text = everythingButSecretValues(run);
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
     expect(run.outputs.secretParameters!.value).toEqual({ apiKey: "/gpufleet/dev/engine-api-key", hfToken: "/gpufleet/dev/hf-token" });
@@ -216,19 +232,24 @@ describe("IAM", () => {
       ...ofType(run, T.role).map((r) => JSON.parse(String(r.inputs.assumeRolePolicy)) as PolicyDocument),
     ];
     expect(docs.length).toBeGreaterThanOrEqual(2);
+    // Actions AWS offers without resource-level permissions: the only ones allowed on Resource "*".
+    const UNSCOPABLE = new Set(["ec2:DescribeInstances"]);
     for (const doc of docs) {
       for (const st of doc.Statement) {
         const actions = ([] as string[]).concat(st.Action);
         for (const a of actions) expect(a).not.toContain("*");
         if (st.Resource !== undefined) {
           for (const r of ([] as string[]).concat(st.Resource)) {
-            expect(r).not.toBe("*");
+            if (r === "*") {
+              expect(actions.every((a) => UNSCOPABLE.has(a)), `${st.Sid}: ${actions.join(", ")} on "*"`).toBe(true);
+              continue;
+            }
             expect(r).toMatch(/^arn:aws:[a-z]+:us-east-1:123456789012:/);
           }
         }
       }
     }
-    const policy = JSON.parse(String(ofType(run, T.rolePolicy)[0]!.inputs.policy)) as PolicyDocument;
+    const policy = JSON.parse(String(ofType(run, T.rolePolicy).find((p) => p.name === "gpufleet-instance")!.inputs.policy)) as PolicyDocument;
     const ssm = policy.Statement.find((s) => s.Action.includes("ssm:GetParameter"))!;
     expect(ssm.Resource).toEqual(["arn:aws:ssm:us-east-1:123456789012:parameter/gpufleet/dev/*"]);
     const kms = policy.Statement.find((s) => s.Action.includes("kms:Decrypt"))!;
@@ -317,7 +338,7 @@ describe("config variants", () => {
       ],
     });
     expect(run.error).toBeUndefined();
-    const rules = ofType(run, T.rule);
+    const rules = headerRules(run);
     expect(rules).toHaveLength(1);
     const action = field<Array<{ forward: { targetGroups: Array<{ arn: string; weight: number }> } }>>(rules[0]!, "actions")[0]!;
     expect(action.forward.targetGroups).toHaveLength(2);
@@ -344,5 +365,33 @@ describe("bad config creates no resource", () => {
     expect(run.error!.message).toMatch(/gpufleet: invalid stack config/);
     expect(run.error!.message).toMatch(message);
     expect(run.record).toEqual([]);
+  });
+});
+
+describe("with the gateway and monitoring", () => {
+  it("joins every pool to the gateway's internal target groups and keeps secrets out of outputs and user data", async () => {
+    const run = await runFleet({ ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey, gateway: { enabled: true } }, { dryRun: true });
+    expect(run.error).toBeUndefined();
+    const components = new Set(run.resources.filter((r) => !r.custom).map((r) => r.type));
+    expect(components).toContain("gpufleet:aws:Gateway");
+    expect(components).toContain("gpufleet:aws:Monitoring");
+    for (const asg of ofType(run, T.asg)) expect(field<string[]>(asg, "targetGroupArns")).toHaveLength(2);
+    expect(run.outputs.routing!.value).toMatchObject({ default: "gateway" });
+    const gw = run.outputs.gatewayEndpoints!.value as Record<string, string>;
+    expect(gw.ui).toMatch(/\/ui$/);
+    expect(gw.masterKeySecret).toBe("gpufleet/dev/gateway/master-key");
+    const text = [
+      JSON.stringify(Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]))),
+      ...ofType(run, T.launchTemplate).map((lt) => userDataOf(lt).text),
+      JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs))),
+    ].join("\n");
+    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    // Still: no engine or exporter port is open to any CIDR.
+    const engineSg = ofType(run, "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "gpufleet-engine")!;
+    for (const rule of ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
+      if (rule.inputs.securityGroupId !== engineSg.id) continue;
+      expect(rule.inputs.cidrIpv4).toBeUndefined();
+      expect(rule.inputs.referencedSecurityGroupId).toBeDefined();
+    }
   });
 });
