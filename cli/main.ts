@@ -10,7 +10,7 @@ import { writeRenderedPool } from "./render";
 import { secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
-import { renderMonitoringFiles } from "../monitoring";
+import { renderMonitoringBundle } from "../monitoring";
 import { renderGatewayFiles } from "../gateway";
 import type { StackConfig } from "../config/schema";
 
@@ -72,13 +72,15 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const { plan, region, cfg } = planFromFile(opts);
       const names = secretParameterNames(plan.stack);
       if (cfg.monitoring.enabled) {
-        const files = renderMonitoringFiles(plan, {
+        // Exactly what the stack's configuration bucket holds under monitoring/: the files and their manifest.
+        const bundle = renderMonitoringBundle(plan, {
           stack: plan.stack,
           region: opts.region ?? region ?? "us-east-1",
           retentionDays: cfg.monitoring.retentionDays,
           thresholds: cfg.monitoring.thresholds,
           receivers: { webhook: cfg.alertWebhookUrl !== undefined, snsTopicArn: cfg.monitoring.snsTopicArn },
         });
+        const files = [...bundle.files, bundle.manifest];
         for (const f of files) {
           const target = path.join(opts.out, "monitoring", f.path);
           await mkdir(path.dirname(target), { recursive: true });

@@ -50,6 +50,16 @@ export function rpcSecret(value: unknown): Record<string, unknown> {
   return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
 }
 
+/** Route 53 hosted zone ids of the S3 website/endpoint domains per region (AWS General Reference, "Amazon S3 endpoints"). */
+const S3_HOSTED_ZONES: Record<string, string> = {
+  "us-east-1": "Z3AQBSTGFYJSTF",
+  "us-east-2": "Z2O1EMRO9K5GLX",
+  "us-west-1": "Z2F56UZL2M1ACD",
+  "us-west-2": "Z3BJ6K6RIION7M",
+  "eu-west-1": "Z1BKCTXD74EZPE",
+  "eu-central-1": "Z21DNDUVLTQW6Q",
+};
+
 function hex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
@@ -159,6 +169,65 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
         return { id: `vai-${hex(seed, 10)}`, state: base };
       case "aws:lb/targetGroupAttachment:TargetGroupAttachment":
         return { id: `${String(inputs.targetGroupArn)}-${hex(seed, 8)}`, state: base };
+      case "aws:s3/bucket:Bucket": {
+        // bucketPrefix: S3 (the provider) appends 26 lower-case characters; else the program's name, else auto-naming.
+        const b =
+          typeof inputs.bucket === "string"
+            ? inputs.bucket
+            : typeof inputs.bucketPrefix === "string"
+              ? `${inputs.bucketPrefix}${hex(seed, 26)}`
+              : physical(name, inputs).toLowerCase();
+        return {
+          id: b,
+          state: {
+            ...base,
+            bucket: b,
+            arn: `arn:${partition}:s3:::${b}`,
+            bucketDomainName: `${b}.s3.amazonaws.com`,
+            bucketRegionalDomainName: `${b}.s3.${region}.amazonaws.com`,
+            bucketRegion: region,
+            region,
+            hostedZoneId: S3_HOSTED_ZONES[region] ?? "Z3AQBSTGFYJSTF",
+            forceDestroy: inputs.forceDestroy ?? false,
+            objectLockEnabled: false,
+            requestPayer: "BucketOwner",
+            // Since January 2023 every new bucket encrypts with SSE-S3 by default.
+            serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false } },
+            versioning: { enabled: false, mfaDelete: false },
+            tagsAll: inputs.tags ?? {},
+          },
+        };
+      }
+      case "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock":
+      case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
+      case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
+      case "aws:s3/bucketPolicy:BucketPolicy":
+        // Keyed by the bucket's name, as the provider does.
+        return { id: String(inputs.bucket), state: { ...base, region } };
+      case "aws:s3/bucketObjectv2:BucketObjectv2": {
+        const content = pulumi.runtime.isRpcSecret(inputs.content) ? pulumi.runtime.unwrapRpcSecret(inputs.content) : inputs.content;
+        const body = typeof content === "string" ? content : "";
+        const key = String(inputs.key);
+        return {
+          id: key,
+          state: {
+            ...base,
+            key,
+            arn: `arn:${partition}:s3:::${String(inputs.bucket)}/${key}`,
+            // A single-part upload with SSE-S3: the ETag is the MD5 of the content.
+            etag: createHash("md5").update(body, "utf8").digest("hex"),
+            // The bucket is not versioned: S3 returns no version id.
+            versionId: "",
+            contentType: inputs.contentType ?? "binary/octet-stream",
+            serverSideEncryption: inputs.serverSideEncryption ?? "AES256",
+            storageClass: "STANDARD",
+            bucketKeyEnabled: false,
+            forceDestroy: false,
+            region,
+            tagsAll: inputs.tags ?? {},
+          },
+        };
+      }
       default: {
         const g = gatewayMockState(type, name, inputs, { region, arn, hex, physical });
         if (g) return g;

@@ -1,8 +1,11 @@
 // The monitoring instance's cloud-config: Prometheus, Alertmanager and Grafana as containers under systemd, data on
-// the EBS volume, secrets read from SSM at boot by gpufleet-monitoring-setup. The user data holds parameter NAMES
-// only (test/monitoring/cloud-config.test.ts and the component's mock test check it).
+// the EBS volume, secrets read from SSM at boot by gpufleet-monitoring-setup, configuration (everything the plan
+// shapes) fetched from the stack's private S3 bucket by gpufleet-monitoring-sync at boot and every 5 minutes. The
+// user data holds parameter NAMES and the bucket's name only, and does not depend on the plan: its size is the same
+// for 1 pool and for 100 (test/monitoring/cloud-config.test.ts and the component's mock test check it).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { EC2_USER_DATA_LIMIT } from "../cloud-init";
@@ -18,13 +21,23 @@ import {
   type ResolvedMonitoringContext,
 } from "./context";
 import { renderAlertmanagerConfig } from "./alertmanager";
-import { buildDashboards } from "./dashboards";
+import { buildDashboards, dashboardFiles } from "./dashboards";
 import { GRAFANA_PATHS, grafanaEnvironment, renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafana";
 import { RULE_FILE, renderPrometheusConfig } from "./prometheus";
 import { renderRules } from "./rules";
 
+/** Key prefix of the configuration objects in the bucket (and the only prefix the instance role may read). */
+export const CONFIG_PREFIX = "monitoring/";
+
+/** The manifest of the configuration: `sha256sum` lines (`<hex>  <path>`), sorted by path; uploaded last. */
+export const MANIFEST_FILE = "manifest.sha256";
+
 /** What only the deployed host knows. */
 export interface MonitoringHostContext extends MonitoringContext {
+  /** The private S3 bucket holding the rendered configuration (renderMonitoringBundle) under `configPrefix`. */
+  configBucket: string;
+  /** Key prefix of the configuration objects; default CONFIG_PREFIX. Must end in "/". */
+  configPrefix?: string;
   /** Id of the EBS data volume (the boot script finds its NVMe device by it). */
   dataVolumeId: string;
   /** Device name of the volume attachment; default DATA_DEVICE. */
@@ -51,6 +64,10 @@ export interface MonitoringFile {
 const DOCKER = "/usr/bin/docker";
 const ETC = MONITORING_HOST_PATHS.etc;
 const SETUP_UNIT = "gpufleet-monitoring-setup.service";
+const SYNC_UNIT = "gpufleet-monitoring-sync.service";
+const SYNC_TIMER = "gpufleet-monitoring-sync.timer";
+/** Minutes between two configuration syncs. */
+export const SYNC_INTERVAL_MINUTES = 5;
 
 function unitFile(header: string, sections: Record<string, Array<[string, string | number]>>): string {
   const out = [`# ${header}`, "# Rendered by gpufleet (monitoring/cloud-config.ts); edits are lost on the next deployment."];
@@ -93,16 +110,16 @@ export function renderMonitoringUnits(ctx: ResolvedMonitoringContext): Array<{ n
       content: unitFile(`gpufleet monitoring of stack ${ctx.stack}`, {
         Unit: [
           ["Description", `gpufleet monitoring (stack ${ctx.stack}): Prometheus, Alertmanager, Grafana`],
-          ["Wants", `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service`],
+          ["Wants", `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service ${SYNC_TIMER}`],
         ],
         Install: [["WantedBy", "multi-user.target"]],
       }),
     },
     {
       name: SETUP_UNIT,
-      content: unitFile("Mounts the data volume and reads the secrets from SSM before any container starts.", {
+      content: unitFile("Mounts the data volume, reads the secrets from SSM and fetches the configuration from S3 before any container starts.", {
         Unit: [
-          ["Description", "gpufleet monitoring: data volume and secrets"],
+          ["Description", "gpufleet monitoring: data volume, secrets and configuration"],
           ["After", "network-online.target docker.service"],
           ["Wants", "network-online.target"],
         ],
@@ -114,6 +131,39 @@ export function renderMonitoringUnits(ctx: ResolvedMonitoringContext): Array<{ n
           ["StandardOutput", "journal"],
           ["StandardError", "journal"],
         ],
+      }),
+    },
+    {
+      name: SYNC_UNIT,
+      content: unitFile("Fetches the configuration from S3; when its manifest changed, installs it and reloads what reads it.", {
+        Unit: [
+          ["Description", "gpufleet monitoring: configuration sync from S3"],
+          // After the boot: the setup installs the first configuration, and this never runs alongside it.
+          ["After", `network-online.target ${SETUP_UNIT}`],
+          ["Wants", "network-online.target"],
+          // Until the setup has installed a configuration once, there is nothing to keep in sync.
+          ["ConditionPathExists", `${ETC}/${MANIFEST_FILE}`],
+        ],
+        Service: [
+          ["Type", "oneshot"],
+          ["ExecStart", `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-sync`],
+          ["TimeoutStartSec", "4min"],
+          ["StandardOutput", "journal"],
+          ["StandardError", "journal"],
+        ],
+      }),
+    },
+    {
+      name: SYNC_TIMER,
+      content: unitFile(`Syncs the configuration from S3 every ${SYNC_INTERVAL_MINUTES} minutes: a plan change reaches the host without replacing it.`, {
+        Unit: [["Description", `gpufleet monitoring: configuration sync every ${SYNC_INTERVAL_MINUTES} minutes`]],
+        Timer: [
+          ["OnBootSec", `${SYNC_INTERVAL_MINUTES}min`],
+          ["OnUnitActiveSec", `${SYNC_INTERVAL_MINUTES}min`],
+          ["AccuracySec", "30s"],
+          ["Unit", SYNC_UNIT],
+        ],
+        Install: [["WantedBy", "timers.target"]],
       }),
     },
     {
@@ -183,24 +233,100 @@ function envFile(vars: Record<string, string>): string {
 
 /**
  * The configuration files Prometheus, Alertmanager and Grafana read, as paths relative to the config root
- * (prometheus/…, alertmanager/…, grafana/…): what `gpufleet render` writes to DIR/monitoring/ and what the host
- * gets under /etc/gpufleet-monitoring.
+ * (prometheus/…, alertmanager/…, grafana/…, grafana.env): what `gpufleet render` writes to DIR/monitoring/, what
+ * the bucket holds under `monitoring/`, and what the host installs under /etc/gpufleet-monitoring. No secrets.
  */
 export function renderConfigFiles(plan: FleetPlan, ctx: ResolvedMonitoringContext): Array<{ path: string; content: string }> {
   return [
-    { path: "prometheus/prometheus.yml", content: renderPrometheusConfig(plan, ctx) },
-    { path: `prometheus/rules/${RULE_FILE}`, content: renderRules(plan, ctx) },
-    { path: "alertmanager/alertmanager.yml", content: renderAlertmanagerConfig(ctx) },
-    { path: "grafana/provisioning/datasources/gpufleet.yml", content: renderGrafanaDatasources() },
-    { path: "grafana/provisioning/dashboards/gpufleet.yml", content: renderGrafanaDashboardProvider() },
-    ...buildDashboards(plan).map((d) => ({ path: `grafana/dashboards/${d.file}`, content: `${JSON.stringify(d.json)}\n` })),
+    { path: CONFIG_PATHS.grafanaEnv, content: envFile(grafanaEnvironment(ctx)) },
+    { path: CONFIG_PATHS.prometheus, content: renderPrometheusConfig(plan, ctx) },
+    { path: CONFIG_PATHS.rules, content: renderRules(plan, ctx) },
+    { path: CONFIG_PATHS.alertmanager, content: renderAlertmanagerConfig(ctx) },
+    { path: CONFIG_PATHS.datasources, content: renderGrafanaDatasources() },
+    { path: CONFIG_PATHS.dashboardProvider, content: renderGrafanaDashboardProvider() },
+    ...buildDashboards(plan).map((d) => ({ path: `${CONFIG_PATHS.dashboards}/${d.file}`, content: `${JSON.stringify(d.json)}\n` })),
   ];
 }
 
-const SETUP_SCRIPT = join(__dirname, "scripts", "gpufleet-monitoring-setup.sh");
+/** Paths (relative to the config root) of the files renderConfigFiles writes. */
+const CONFIG_PATHS = {
+  grafanaEnv: "grafana.env",
+  prometheus: "prometheus/prometheus.yml",
+  rules: `prometheus/rules/${RULE_FILE}`,
+  alertmanager: "alertmanager/alertmanager.yml",
+  datasources: "grafana/provisioning/datasources/gpufleet.yml",
+  dashboardProvider: "grafana/provisioning/dashboards/gpufleet.yml",
+  dashboards: "grafana/dashboards",
+} as const;
 
-/** Every file cloud-init writes on the monitoring host, in write order. */
-export function renderMonitoringHostFiles(plan: FleetPlan, host: MonitoringHostContext): MonitoringFile[] {
+/**
+ * The paths renderConfigFiles(plan, …) returns, in its order, without rendering anything (cheap: the component
+ * declares one object per path before Grafana's URL, which every file's content may depend on, is known).
+ */
+export function monitoringFilePaths(plan: FleetPlan): string[] {
+  const { dashboards, ...fixed } = CONFIG_PATHS;
+  return [...Object.values(fixed), ...dashboardFiles(plan).map((f) => `${dashboards}/${f}`)];
+}
+
+/** One object of the configuration bucket. */
+export interface MonitoringObject {
+  /** Path relative to the host's config root (/etc/gpufleet-monitoring), e.g. `prometheus/prometheus.yml`. */
+  path: string;
+  /** Object key: the prefix, then the path. */
+  key: string;
+  content: string;
+  contentType: string;
+  /** Hex SHA-256 of the content (UTF-8), as the manifest lists it. */
+  sha256: string;
+}
+
+export interface MonitoringBundle {
+  /** Every configuration file, sorted by path. */
+  files: MonitoringObject[];
+  /** MANIFEST_FILE: `<sha256>  <path>` per file; the host installs nothing that does not match it. */
+  manifest: MonitoringObject;
+}
+
+function contentTypeOf(path: string): string {
+  if (path.endsWith(".json")) return "application/json";
+  if (path.endsWith(".yml") || path.endsWith(".yaml")) return "application/yaml";
+  return "text/plain; charset=utf-8";
+}
+
+function sha256(content: string): string {
+  return createHash("sha256").update(content, "utf8").digest("hex");
+}
+
+/** Paths the sync script accepts (it refuses anything else): no "..", no spaces, under the three config trees. */
+const BUNDLE_PATH = /^(grafana\.env|(prometheus|alertmanager|grafana)\/[A-Za-z0-9_.\-/]+)$/;
+
+/**
+ * The rendered configuration as the bucket's objects plus their manifest. Pure: the component uploads exactly this,
+ * `gpufleet render` writes exactly this, the tests check exactly this.
+ */
+export function renderMonitoringBundle(plan: FleetPlan, ctx: MonitoringContext, prefix: string = CONFIG_PREFIX): MonitoringBundle {
+  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix)) throw new Error(`monitoring render: configPrefix "${prefix}" must be a key prefix ending in "/"`);
+  const object = (path: string, content: string): MonitoringObject => ({
+    path,
+    key: `${prefix}${path}`,
+    content,
+    contentType: contentTypeOf(path),
+    sha256: sha256(content),
+  });
+  const files = renderConfigFiles(plan, resolveMonitoringContext(ctx))
+    .map((f) => object(f.path, f.content))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  for (const f of files) {
+    if (!BUNDLE_PATH.test(f.path) || f.path.includes("..") || f.path === MANIFEST_FILE) throw new Error(`monitoring render: bad config path "${f.path}"`);
+  }
+  const manifest = files.map((f) => `${f.sha256}  ${f.path}\n`).join("");
+  return { files, manifest: object(MANIFEST_FILE, manifest) };
+}
+
+const SCRIPTS = join(__dirname, "scripts");
+
+/** Every file cloud-init writes on the monitoring host, in write order. Depends on no plan: configuration is in S3. */
+export function renderMonitoringHostFiles(host: MonitoringHostContext): MonitoringFile[] {
   const ctx = resolveMonitoringContext(host);
   const problems: string[] = [];
   const SSM = /^[A-Za-z0-9_.\-/]+$/;
@@ -211,6 +337,12 @@ export function renderMonitoringHostFiles(plan: FleetPlan, host: MonitoringHostC
     problems.push("receivers.webhook needs parameters.alertWebhookUrl (the SSM parameter holding the URL)");
   }
   if (!/^vol-[0-9a-f]{8,17}$/.test(host.dataVolumeId)) problems.push(`dataVolumeId "${host.dataVolumeId}" is not an EBS volume id`);
+  // S3 bucket naming rules (general purpose buckets): 3–63 lower-case letters, digits, "-" and ".", letter or digit at both ends.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(host.configBucket) || host.configBucket.includes("..")) {
+    problems.push(`configBucket "${host.configBucket}" is not an S3 bucket name`);
+  }
+  const prefix = host.configPrefix ?? CONFIG_PREFIX;
+  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix)) problems.push(`configPrefix "${prefix}" must be a key prefix ending in "/"`);
   if (problems.length > 0) throw new Error(`monitoring render: ${problems.join("; ")}`);
 
   const hostEnv: Record<string, string> = {
@@ -220,18 +352,25 @@ export function renderMonitoringHostFiles(plan: FleetPlan, host: MonitoringHostC
     GPUFLEET_DATA_DEVICE: host.dataDevice ?? DATA_DEVICE,
     GPUFLEET_DATA_DIR: MONITORING_HOST_PATHS.data,
     GPUFLEET_SECRETS_DIR: MONITORING_HOST_PATHS.secrets,
+    GPUFLEET_CONFIG_DIR: ETC,
+    GPUFLEET_CONFIG_BUCKET: host.configBucket,
+    GPUFLEET_CONFIG_PREFIX: prefix,
+    GPUFLEET_BIN_DIR: MONITORING_HOST_PATHS.bin,
     GPUFLEET_GRAFANA_PASSWORD_PARAMETER: host.parameters.grafanaAdminPassword,
     GPUFLEET_API_KEY_PARAMETER: host.parameters.engineApiKey,
     GPUFLEET_WEBHOOK_PARAMETER: ctx.receivers.webhook ? host.parameters.alertWebhookUrl ?? "" : "",
   };
-  const files: MonitoringFile[] = [
+  const script = (name: string): MonitoringFile => ({
+    path: `${MONITORING_HOST_PATHS.bin}/${name}`,
+    content: readFileSync(join(SCRIPTS, `${name}.sh`), "utf8"),
+    mode: "0755",
+  });
+  return [
     { path: `${ETC}/monitoring.env`, content: envFile(hostEnv), mode: "0644" },
-    { path: `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-setup`, content: readFileSync(SETUP_SCRIPT, "utf8"), mode: "0755" },
-    { path: `${ETC}/grafana.env`, content: envFile(grafanaEnvironment(ctx)), mode: "0644" },
-    ...renderConfigFiles(plan, ctx).map((f) => ({ path: `${ETC}/${f.path}`, content: f.content, mode: "0644" })),
+    script("gpufleet-monitoring-setup"),
+    script("gpufleet-monitoring-sync"),
     ...renderMonitoringUnits(ctx).map((u) => ({ path: `${MONITORING_HOST_PATHS.units}/${u.name}`, content: u.content, mode: "0644" })),
   ];
-  return files;
 }
 
 export interface RenderedMonitoringUserData {
@@ -242,17 +381,17 @@ export interface RenderedMonitoringUserData {
   base64(): string;
 }
 
-/** The monitoring instance's user data. */
-export function renderMonitoringUserData(plan: FleetPlan, host: MonitoringHostContext): RenderedMonitoringUserData {
-  const files = renderMonitoringHostFiles(plan, host);
+/** The monitoring instance's user data: the same for every plan (the configuration comes from the bucket). */
+export function renderMonitoringUserData(host: MonitoringHostContext): RenderedMonitoringUserData {
+  const files = renderMonitoringHostFiles(host);
   const config = {
     package_update: true,
-    // Ubuntu 22.04's own packages: Docker for the containers, the aws CLI for the SSM reads.
+    // Ubuntu 22.04's own packages: Docker for the containers, the aws CLI for the SSM reads and the S3 sync.
     packages: ["docker.io", "awscli"],
     write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.mode, content: f.content })),
     runcmd: [
       ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "docker", "gpufleet-monitoring.target", "gpufleet-prometheus.service", "gpufleet-alertmanager.service", "gpufleet-grafana.service"],
+      ["systemctl", "enable", "docker", "gpufleet-monitoring.target", "gpufleet-prometheus.service", "gpufleet-alertmanager.service", "gpufleet-grafana.service", SYNC_TIMER],
       ["systemctl", "start", "--no-block", "gpufleet-monitoring.target"],
     ],
   };
@@ -266,6 +405,7 @@ export function renderMonitoringUserData(plan: FleetPlan, host: MonitoringHostCo
       const plain = Buffer.from(userData, "utf8");
       const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipSync(plain, { level: 9 });
       if (body.length > EC2_USER_DATA_LIMIT) {
+        // Cannot happen with the shipped scripts (the user data does not grow with the plan); kept as a guard.
         throw new Error(`monitoring user data is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`);
       }
       return body.toString("base64");

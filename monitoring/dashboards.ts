@@ -95,8 +95,15 @@ function latencyPanel(title: string, bases: string[], by: string, selector: stri
 const TOKENS_PER_SECOND = "sum(gpufleet:replica_generation_tokens:rate5m)";
 const RUNNING_COST = `sum(count by (pool) (up{job="${JOBS.node}"}) * on (pool) gpufleet:pool_instance_cost_dollars_per_hour)`;
 
+/** uids of the dashboards (each written as `<uid>.json`). */
+const DASHBOARD_UIDS = {
+  fleet: "gpufleet-fleet",
+  hosts: "gpufleet-hosts",
+  engine: (engine: EngineId): string => `gpufleet-${engine}`,
+} as const;
+
 function fleetOverview(plan: FleetPlan): RenderedDashboard {
-  const uid = "gpufleet-fleet";
+  const uid = DASHBOARD_UIDS.fleet;
   const engines = [...new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.engine)))];
   const noMetrics = engines.filter((e) => ENGINE_METRICS[e] === null);
   const d = new DashboardBuilder(`gpufleet ${plan.stack}: fleet`)
@@ -211,7 +218,7 @@ const ENGINE_EXTRAS: Partial<Record<EngineId, Array<{ title: string; unit: strin
 const ENGINE_TITLES: Record<EngineId, string> = { vllm: "vLLM", sglang: "SGLang", lmdeploy: "lmdeploy", llamacpp: "llama.cpp", ollama: "Ollama" };
 
 function engineDashboard(plan: FleetPlan, engine: EngineId): RenderedDashboard {
-  const uid = `gpufleet-${engine}`;
+  const uid = DASHBOARD_UIDS.engine(engine);
   const m = ENGINE_METRICS[engine];
   const d = new DashboardBuilder(`gpufleet ${plan.stack}: ${ENGINE_TITLES[engine]}`)
     .uid(uid)
@@ -266,7 +273,7 @@ function engineDashboard(plan: FleetPlan, engine: EngineId): RenderedDashboard {
 }
 
 function hostsDashboard(plan: FleetPlan): RenderedDashboard {
-  const uid = "gpufleet-hosts";
+  const uid = DASHBOARD_UIDS.hosts;
   const dcgm = `job="${JOBS.dcgm}",${POOL}`;
   const node = `job="${JOBS.node}",${POOL}`;
   const byGpu = "{{pool}} {{instance_id}} GPU {{gpu}}";
@@ -299,8 +306,16 @@ function hostsDashboard(plan: FleetPlan): RenderedDashboard {
 
 /** Every dashboard: the fleet, one per engine in the plan (plan order), GPUs & hosts. */
 export function buildDashboards(plan: FleetPlan): RenderedDashboard[] {
-  const engines = [...new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.engine)))];
-  return [fleetOverview(plan), ...engines.map((e) => engineDashboard(plan, e)), hostsDashboard(plan)];
+  return [fleetOverview(plan), ...planEngines(plan).map((e) => engineDashboard(plan, e)), hostsDashboard(plan)];
+}
+
+function planEngines(plan: FleetPlan): EngineId[] {
+  return [...new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.engine)))];
+}
+
+/** The file names buildDashboards(plan) returns, in its order, without building anything. */
+export function dashboardFiles(plan: FleetPlan): string[] {
+  return [DASHBOARD_UIDS.fleet, ...planEngines(plan).map(DASHBOARD_UIDS.engine), DASHBOARD_UIDS.hosts].map((uid) => `${uid}.json`);
 }
 
 /** Every PromQL expression of a dashboard (panel targets and query variables), with its panel title. */

@@ -11,23 +11,31 @@ export { renderPrometheusConfig, scrapeConfigs, replicaLabels, RULE_FILE } from 
 export { renderRules, ruleGroups, recordingRules, costRules, poolAlerts, fleetAlerts, type AlertRule, type RecordingRule, type RuleGroup } from "./rules";
 export { renderAlertmanagerConfig, RECEIVER } from "./alertmanager";
 export { renderGrafanaDatasources, renderGrafanaDashboardProvider, grafanaEnvironment, DATASOURCE_UID, GRAFANA_PATHS } from "./grafana";
-export { buildDashboards, dashboardQueries, type RenderedDashboard } from "./dashboards";
+export { buildDashboards, dashboardFiles, dashboardQueries, type RenderedDashboard } from "./dashboards";
 export {
   renderMonitoringUserData,
   renderMonitoringHostFiles,
   renderMonitoringUnits,
+  renderMonitoringBundle,
   renderConfigFiles,
+  monitoringFilePaths,
   DATA_DEVICE,
+  CONFIG_PREFIX,
+  MANIFEST_FILE,
+  SYNC_INTERVAL_MINUTES,
   type MonitoringHostContext,
   type MonitoringFile,
+  type MonitoringObject,
+  type MonitoringBundle,
   type RenderedMonitoringUserData,
 } from "./cloud-config";
 
 /**
- * The monitoring configuration of a plan as files relative to `DIR/monitoring/` (for `gpufleet render`):
- * prometheus/prometheus.yml, prometheus/rules/gpufleet.rules.yml, alertmanager/alertmanager.yml,
- * grafana/provisioning/{datasources,dashboards}/gpufleet.yml and grafana/dashboards/*.json. No secrets: they are
- * read from files the monitoring host writes at boot.
+ * The monitoring configuration of a plan as files relative to `DIR/monitoring/` (for `gpufleet render`) and to the
+ * bucket's `monitoring/` prefix: prometheus/prometheus.yml, prometheus/rules/gpufleet.rules.yml,
+ * alertmanager/alertmanager.yml, grafana.env, grafana/provisioning/{datasources,dashboards}/gpufleet.yml and
+ * grafana/dashboards/*.json. No secrets: they are read from files the monitoring host writes at boot from SSM.
+ * renderMonitoringBundle adds the object keys and the manifest.
  */
 export function renderMonitoringFiles(plan: FleetPlan, ctx: MonitoringContext): Array<{ path: string; content: string }> {
   return renderConfigFiles(plan, resolveMonitoringContext(ctx));

@@ -2,15 +2,25 @@
 // containers under systemd (user data from monitoring/cloud-config.ts), its data on an encrypted EBS volume, Grafana
 // behind the fleet's load balancer on its own listener rule. The Grafana admin password is generated, stored in SSM
 // and read by the instance at boot; only the parameter's NAME leaves this component.
+// The configuration the plan shapes (prometheus.yml grows with every pool and replica port) lives in a private,
+// encrypted S3 bucket of this component, one object per file plus a manifest; the instance fetches it at boot and
+// every 5 minutes. The user data carries the bootstrap only: the same for 1 pool or 100, far under EC2's 16 KB, and
+// unchanged by a plan change, which reaches the running host through the bucket.
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import {
+  CONFIG_PREFIX,
   DATA_DEVICE,
+  MANIFEST_FILE,
   MONITORING_PORTS,
+  monitoringFilePaths,
+  renderMonitoringBundle,
   renderMonitoringUserData,
   type AlertThresholds,
+  type MonitoringBundle,
+  type MonitoringContext,
 } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import { fleetTags } from "./facts";
@@ -82,14 +92,20 @@ export interface MonitoringPolicyArgs {
   accountId: string;
   /** Every SSM parameter NAME the instance reads. */
   parameters: string[];
+  /** NAME of the configuration bucket; the role reads the objects under `configPrefix` of it, and nothing else of S3. */
+  configBucket: string;
+  /** Default CONFIG_PREFIX ("monitoring/"). */
+  configPrefix?: string;
   snsTopicArn?: string;
 }
 
 /**
  * The monitoring role's only permissions: list instances (EC2 service discovery), read its own parameters, decrypt
- * them through SSM, and publish to the alert topic when one is configured.
+ * them through SSM, read (list and get) its configuration objects under one prefix of its own bucket, and publish to
+ * the alert topic when one is configured.
  */
 export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocument {
+  const prefix = a.configPrefix ?? CONFIG_PREFIX;
   const statements: PolicyDocument["Statement"] = [
     {
       Sid: "DiscoverInstances",
@@ -115,6 +131,20 @@ export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocumen
         "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/aws/ssm" },
       },
     },
+    {
+      Sid: "ReadConfigObjects",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [`arn:${a.partition}:s3:::${a.configBucket}/${prefix}*`],
+    },
+    {
+      // `aws s3 cp --recursive` lists the prefix first; the condition keeps the listing to it.
+      Sid: "ListConfigPrefix",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [`arn:${a.partition}:s3:::${a.configBucket}`],
+      Condition: { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } },
+    },
   ];
   if (a.snsTopicArn !== undefined) {
     statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: [a.snsTopicArn] });
@@ -129,6 +159,15 @@ export function chunkCidrs(cidrs: string[], perRule: number): string[][] {
   return out;
 }
 
+/**
+ * `bucketPrefix` of the configuration bucket (S3 appends 26 characters; at most 37 here): lower-case letters, digits
+ * and "-" only, whatever the stack is called.
+ */
+export function configBucketPrefix(stack: string): string {
+  const s = stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 16).replace(/^-+|-+$/g, "") || "stack";
+  return `gpufleet-${s}-monitoring-`;
+}
+
 function partitionOf(region: string): string {
   return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
@@ -140,6 +179,8 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly grafanaAdminPasswordParameter: string;
   public readonly instanceId: pulumi.Output<string>;
   public readonly securityGroupId: pulumi.Output<string>;
+  /** NAME of the private bucket holding the rendered configuration under `monitoring/`. */
+  public readonly configBucket: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:Monitoring", name, { stack: args.stack, region: args.region }, opts);
@@ -213,17 +254,115 @@ export class Monitoring extends pulumi.ComponentResource {
       readable.push(names.alertWebhookUrl);
     }
 
+    // --- the configuration bucket: private, encrypted, owner-enforced; generated files only ----------------------
+    const bucket = new aws.s3.Bucket(`${name}-config`, {
+      bucketPrefix: configBucketPrefix(args.stack),
+      // It holds nothing but files this program renders again on every run.
+      forceDestroy: true,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
+    }, parent);
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-config`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    }, parent);
+    const ownership = new aws.s3.BucketOwnershipControls(`${name}-config`, {
+      bucket: bucket.id,
+      // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    }, parent);
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-config`, {
+      bucket: bucket.id,
+      // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to widen).
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    }, parent);
+    // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy and that block.
+    const bucketPolicy = new aws.s3.BucketPolicy(`${name}-config`, {
+      bucket: bucket.id,
+      policy: bucket.arn.apply((arn) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [arn, `${arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      ),
+    }, { parent: this, dependsOn: [publicAccess] });
+
+    // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest, written last so
+    // that the host never installs a half-uploaded configuration (it also checks every file's sha256).
+    const context: MonitoringContext = {
+      stack: args.stack,
+      region: args.region,
+      retentionDays: args.retentionDays,
+      thresholds: args.thresholds,
+      receivers: { webhook: args.alertWebhookUrl !== undefined, snsTopicArn: args.snsTopicArn },
+    };
+    const rootUrl: pulumi.Output<string> = pulumi.output(args.endpoint).apply((endpoint) => {
+      const base = endpoint.replace(/\/+$/, "");
+      if (args.grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
+      return `${new URL(base).protocol}//${args.grafanaHost}/`;
+    });
+    // The file set depends on the plan only (listed without rendering); the contents also on Grafana's URL (an
+    // output): rendered once, in one apply.
+    const paths = monitoringFilePaths(args.plan);
+    const bundle: pulumi.Output<MonitoringBundle> = rootUrl.apply((grafanaRootUrl) => {
+      const b = renderMonitoringBundle(args.plan, { ...context, grafanaRootUrl }, CONFIG_PREFIX);
+      const rendered = b.files.map((f) => f.path);
+      if (rendered.length !== paths.length || rendered.some((p) => !paths.includes(p))) {
+        throw new Error(`${name}: the monitoring files depend on Grafana's URL (${rendered.join(", ")} ≠ ${paths.join(", ")})`);
+      }
+      return b;
+    });
+    const guards = { parent: this, dependsOn: [publicAccess, ownership, encryption, bucketPolicy] };
+    const objects = paths.map(
+      (path) =>
+        new aws.s3.BucketObjectv2(`${name}-config-${path}`, {
+          bucket: bucket.id,
+          key: `${CONFIG_PREFIX}${path}`,
+          content: bundle.apply((b) => b.files.find((f) => f.path === path)!.content),
+          contentType: bundle.apply((b) => b.files.find((f) => f.path === path)!.contentType),
+          serverSideEncryption: "AES256",
+          tags,
+        }, guards),
+    );
+    const manifest = new aws.s3.BucketObjectv2(`${name}-config-manifest`, {
+      bucket: bucket.id,
+      key: `${CONFIG_PREFIX}${MANIFEST_FILE}`,
+      content: bundle.apply((b) => b.manifest.content),
+      contentType: bundle.apply((b) => b.manifest.contentType),
+      serverSideEncryption: "AES256",
+      tags,
+    }, { ...guards, dependsOn: [...guards.dependsOn, ...objects] });
+
     // --- the instance role -------------------------------------------------------------------------------------
     const role = new aws.iam.Role(`${name}-role`, {
-      description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters)`,
+      description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters and configuration)`,
       assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
       tags,
     }, parent);
-    new aws.iam.RolePolicy(`${name}-role`, {
+    const rolePolicy = new aws.iam.RolePolicy(`${name}-role`, {
       role: role.name,
-      policy: pulumi.output(args.accountId).apply((accountId) =>
+      policy: pulumi.all([args.accountId, bucket.bucket]).apply(([accountId, configBucket]) =>
         JSON.stringify(
-          monitoringPolicyDocument({ partition, region: args.region, accountId, parameters: readable, snsTopicArn: args.snsTopicArn }),
+          monitoringPolicyDocument({
+            partition,
+            region: args.region,
+            accountId,
+            parameters: readable,
+            configBucket,
+            configPrefix: CONFIG_PREFIX,
+            snsTopicArn: args.snsTopicArn,
+          }),
         ),
       ),
     }, parent);
@@ -246,22 +385,15 @@ export class Monitoring extends pulumi.ComponentResource {
     }, parent);
 
     // --- the instance ------------------------------------------------------------------------------------------
-    const rootUrl: pulumi.Output<string> = pulumi.output(args.endpoint).apply((endpoint) => {
-      const base = endpoint.replace(/\/+$/, "");
-      if (args.grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
-      return `${new URL(base).protocol}//${args.grafanaHost}/`;
-    });
-    // One apply resolves the volume id and the URL, then the pure renderer runs. Only parameter NAMES go in.
-    const userData = pulumi.all([volume.id, rootUrl]).apply(([volumeId, grafanaRootUrl]) =>
-      renderMonitoringUserData(args.plan, {
-        stack: args.stack,
-        region: args.region,
-        retentionDays: args.retentionDays,
-        thresholds: args.thresholds,
-        receivers: { webhook: args.alertWebhookUrl !== undefined, snsTopicArn: args.snsTopicArn },
-        grafanaRootUrl,
+    // One apply resolves the volume id and the bucket's name, then the pure renderer runs. Only NAMES go in; no
+    // plan and no URL: the user data changes only with the volume, the bucket, the images or the retention.
+    const userData = pulumi.all([volume.id, bucket.bucket]).apply(([volumeId, configBucket]) =>
+      renderMonitoringUserData({
+        ...context,
         dataVolumeId: volumeId,
         dataDevice: DATA_DEVICE,
+        configBucket,
+        configPrefix: CONFIG_PREFIX,
         parameters: {
           grafanaAdminPassword: names.grafanaAdminPassword,
           engineApiKey: args.engineApiKeyParameter,
@@ -281,11 +413,14 @@ export class Monitoring extends pulumi.ComponentResource {
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       rootBlockDevice: { volumeType: "gp3", volumeSize: 20, encrypted: true, deleteOnTermination: true },
       userDataBase64: userData,
-      // A changed plan updates the configuration on a stop/start; the data volume keeps the history.
+      // A changed plan reaches the running host through the bucket (gpufleet-monitoring-sync.timer), not the user
+      // data, which changes only with the images, the retention, the receivers or the bucket. cloud-init writes files
+      // once per instance: such a change takes `pulumi up --replace` of this instance (the data volume is kept).
       userDataReplaceOnChange: false,
       tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
       volumeTags: tags,
-    }, { parent: this, dependsOn: [passwordParam] });
+      // The first boot finds its password, its configuration and its role's permissions in place.
+    }, { parent: this, dependsOn: [passwordParam, manifest, rolePolicy] });
     new aws.ec2.VolumeAttachment(`${name}-data`, {
       deviceName: DATA_DEVICE,
       volumeId: volume.id,
@@ -328,10 +463,12 @@ export class Monitoring extends pulumi.ComponentResource {
     this.grafanaAdminPasswordParameter = names.grafanaAdminPassword;
     this.instanceId = instance.id;
     this.securityGroupId = group.id;
+    this.configBucket = bucket.bucket;
     this.registerOutputs({
       grafanaUrl: this.grafanaUrl,
       grafanaAdminPasswordParameter: this.grafanaAdminPasswordParameter,
       instanceId: this.instanceId,
+      configBucket: this.configBucket,
     });
   }
 }

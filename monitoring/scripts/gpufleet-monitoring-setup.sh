@@ -1,6 +1,7 @@
 #!/bin/bash
 # gpufleet monitoring host: mount the encrypted EBS data volume at a fixed path, read the secrets from SSM into
-# root-only files (never into user data or the environment), prepare the containers' data directories.
+# root-only files (never into user data or the environment), prepare the containers' data directories, and fetch
+# the rendered configuration from the stack's private S3 bucket (gpufleet-monitoring-sync --boot).
 # Runs once per boot from gpufleet-monitoring-setup.service; every container unit requires it.
 set -euo pipefail
 # shellcheck source=/dev/null
@@ -75,5 +76,11 @@ fetch "$GPUFLEET_API_KEY_PARAMETER" "$GPUFLEET_SECRETS_DIR/engine-api-key" 65534
 if [ -n "${GPUFLEET_WEBHOOK_PARAMETER:-}" ]; then
   fetch "$GPUFLEET_WEBHOOK_PARAMETER" "$GPUFLEET_SECRETS_DIR/alert-webhook-url" 65534:65534
 fi
+
+# --- configuration ---------------------------------------------------------------------------------------------
+# Everything the plan shapes (prometheus.yml, rules, alertmanager.yml, Grafana's environment, provisioning and
+# dashboards) is in S3, not in the user data. The sync prints its own FATAL line when it cannot fetch or verify it.
+"${GPUFLEET_BIN_DIR}/gpufleet-monitoring-sync" --boot || exit 1
+
 systemctl is-active --quiet docker || systemctl start docker
-log "data on ${device} at ${GPUFLEET_DATA_DIR}; secrets in ${GPUFLEET_SECRETS_DIR}"
+log "data on ${device} at ${GPUFLEET_DATA_DIR}; secrets in ${GPUFLEET_SECRETS_DIR}; configuration in ${GPUFLEET_CONFIG_DIR}"

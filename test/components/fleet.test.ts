@@ -1,4 +1,5 @@
 // The AWS fleet under mocks that record every resource: assertions on what the program asks AWS for.
+import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { redactSecrets } from "../../cli/offline-mocks";
@@ -244,7 +245,9 @@ describe("IAM", () => {
               expect(actions.every((a) => UNSCOPABLE.has(a)), `${st.Sid}: ${actions.join(", ")} on "*"`).toBe(true);
               continue;
             }
-            expect(r).toMatch(/^arn:aws:[a-z]+:us-east-1:123456789012:/);
+            // S3 ARNs name neither region nor account: the only one allowed is this stack's monitoring bucket.
+            if (r.startsWith("arn:aws:s3:::")) expect(r).toMatch(/^arn:aws:s3:::gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?$/);
+            else expect(r).toMatch(/^arn:aws:[a-z]+:us-east-1:123456789012:/);
           }
         }
       }
@@ -386,6 +389,20 @@ describe("with the gateway and monitoring", () => {
       JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs))),
     ].join("\n");
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+    // The monitoring configuration objects (prometheus.yml scrapes with the engine key) carry its file's path, not
+    // the key; nor the HF token or the generated Grafana password.
+    const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
+    expect(objects.map((o) => o.inputs.key)).toContain("monitoring/prometheus/prometheus.yml");
+    for (const o of objects) {
+      expect(pulumi.runtime.isRpcSecret(o.inputs.content)).toBe(false);
+      for (const secret of Object.values(SECRETS)) expect(o.inputs.content as string).not.toContain(secret);
+    }
+    // The monitoring host's user data (plan-free) carries no secret either.
+    const monitoringHost = ofType(run, "aws:ec2/instance:Instance").find((i) => /gpufleet:aws:Monitoring::/.test(i.parent ?? ""))!;
+    const body = Buffer.from(String(monitoringHost.inputs.userDataBase64), "base64");
+    const monitoringUserData = (body[0] === 0x1f ? gunzipSync(body) : body).toString("utf8");
+    for (const secret of Object.values(SECRETS)) expect(monitoringUserData).not.toContain(secret);
+    expect(monitoringUserData).toContain("GPUFLEET_CONFIG_BUCKET=gpufleet-dev-monitoring-");
     // Still: no engine or exporter port is open to any CIDR.
     const engineSg = ofType(run, "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "gpufleet-engine")!;
     for (const rule of ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {

@@ -1,72 +1,121 @@
-// The monitoring instance's cloud-config: valid for cloud-init, its setup script clean under shellcheck, every
-// config file and unit written, parameter NAMES only, under EC2's 16 KB once gzipped.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+// The monitoring instance's cloud-config and its configuration bundle: the user data is valid for cloud-init, its
+// scripts clean under shellcheck, its units clean under systemd-analyze, it holds parameter NAMES and the bucket's
+// name only and no configuration, so it is the same for every plan; the bundle (the bucket's objects) is every
+// rendered file plus a manifest of their sha256, with no secret.
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { requireTool } from "../cloud-init/tools";
-import { renderMonitoringFiles, renderMonitoringUserData, type MonitoringHostContext } from "../../monitoring";
-import { CONTEXT, DEV_PLAN, ENGINES_PLAN } from "./fixtures";
+import {
+  CONFIG_PREFIX,
+  MANIFEST_FILE,
+  monitoringFilePaths,
+  renderMonitoringBundle,
+  renderMonitoringFiles,
+  renderMonitoringUserData,
+} from "../../monitoring";
+import { CONTEXT, DEV_PLAN, ENGINES_PLAN, HOST } from "./fixtures";
 import { describeRun, run, tempDir } from "./tools";
 
-const HOST: MonitoringHostContext = {
-  ...CONTEXT,
-  dataVolumeId: "vol-0123456789abcdef0",
-  parameters: {
-    grafanaAdminPassword: "/gpufleet/dev/grafana-admin-password",
-    engineApiKey: "/gpufleet/dev/engine-api-key",
-    alertWebhookUrl: "/gpufleet/dev/alert-webhook-url",
-  },
-};
+const HOSTS = [
+  ["webhook and SNS", HOST],
+  ["no receiver", { ...HOST, receivers: {}, parameters: { ...HOST.parameters, alertWebhookUrl: undefined } }],
+] as const;
 
 const PLANS = [
   ["dev", DEV_PLAN],
   ["engines", ENGINES_PLAN],
 ] as const;
 
+const UNITS = [
+  "gpufleet-monitoring.target",
+  "gpufleet-monitoring-setup.service",
+  "gpufleet-monitoring-sync.service",
+  "gpufleet-monitoring-sync.timer",
+  "gpufleet-prometheus.service",
+  "gpufleet-alertmanager.service",
+  "gpufleet-grafana.service",
+];
+
+const SCRIPTS_DIR = join(__dirname, "..", "..", "monitoring", "scripts");
+
 describe("monitoring cloud-config", () => {
-  it.each(PLANS)("%s: passes cloud-init's schema", (_n, plan) => {
+  it.each(HOSTS)("%s: passes cloud-init's schema", (_n, host) => {
     requireTool("cloud-init");
     const dir = tempDir("mon-ud");
-    writeFileSync(join(dir, "user-data.yaml"), renderMonitoringUserData(plan, HOST).userData);
+    writeFileSync(join(dir, "user-data.yaml"), renderMonitoringUserData(host).userData);
     const r = run("cloud-init", ["schema", "--config-file", join(dir, "user-data.yaml")]);
     expect(r.status, describeRun("cloud-init schema", r)).toBe(0);
   });
 
-  it("its setup script passes shellcheck", () => {
+  it.each(["gpufleet-monitoring-setup.sh", "gpufleet-monitoring-sync.sh"])("%s passes shellcheck", (script) => {
     requireTool("shellcheck");
-    const r = run("shellcheck", ["--shell=bash", "--severity=style", join(__dirname, "..", "..", "monitoring", "scripts", "gpufleet-monitoring-setup.sh")]);
+    const r = run("shellcheck", ["--shell=bash", "--severity=style", join(SCRIPTS_DIR, script)]);
     expect(r.status, describeRun("shellcheck", r)).toBe(0);
   });
 
-  it.each(PLANS)("%s: fits EC2's user-data limit (gzipped when needed)", (_n, plan) => {
-    const rendered = renderMonitoringUserData(plan, HOST);
+  it("fits EC2's user-data limit as it is, whatever the plan (the configuration is in S3)", () => {
+    const rendered = renderMonitoringUserData(HOST);
     const body = Buffer.from(rendered.base64(), "base64");
     expect(body.length).toBeLessThanOrEqual(16384);
     const text = (body[0] === 0x1f ? gunzipSync(body) : body).toString("utf8");
     expect(text).toBe(rendered.userData);
+    // The renderer takes no plan: the user data cannot depend on it. And no file of any plan is in it.
+    expect(renderMonitoringUserData.length).toBe(1);
+    for (const [, plan] of PLANS) {
+      for (const f of renderMonitoringFiles(plan, CONTEXT)) expect(rendered.files.map((x) => x.path)).not.toContain(`/etc/gpufleet-monitoring/${f.path}`);
+    }
+    expect(rendered.userData).not.toMatch(/scrape_configs|job_name|"panels"|route:/);
   });
 
-  it("writes every config file, the setup script and the units; starts the target", () => {
-    const rendered = renderMonitoringUserData(DEV_PLAN, HOST);
+  it("writes the host env, the setup and sync scripts and the units; enables the sync timer; starts the target", () => {
+    const rendered = renderMonitoringUserData(HOST);
     const doc = parse(rendered.userData.replace(/^#cloud-config\n/, "")) as { write_files: Array<{ path: string }>; runcmd: string[][]; packages: string[] };
     const paths = doc.write_files.map((f) => f.path);
-    for (const f of renderMonitoringFiles(DEV_PLAN, CONTEXT)) expect(paths).toContain(`/etc/gpufleet-monitoring/${f.path}`);
-    for (const unit of ["gpufleet-monitoring.target", "gpufleet-monitoring-setup.service", "gpufleet-prometheus.service", "gpufleet-alertmanager.service", "gpufleet-grafana.service"]) {
-      expect(paths).toContain(`/etc/systemd/system/${unit}`);
-    }
-    expect(paths).toContain("/opt/gpufleet/bin/gpufleet-monitoring-setup");
+    expect(paths.sort()).toEqual(
+      [
+        "/etc/gpufleet-monitoring/monitoring.env",
+        "/opt/gpufleet/bin/gpufleet-monitoring-setup",
+        "/opt/gpufleet/bin/gpufleet-monitoring-sync",
+        ...UNITS.map((u) => `/etc/systemd/system/${u}`),
+      ].sort(),
+    );
     expect(doc.packages).toEqual(["docker.io", "awscli"]);
+    expect(doc.runcmd[1]).toContain("gpufleet-monitoring-sync.timer");
     expect(doc.runcmd.at(-1)).toEqual(["systemctl", "start", "--no-block", "gpufleet-monitoring.target"]);
+    const env = rendered.files.find((f) => f.path === "/etc/gpufleet-monitoring/monitoring.env")!.content;
+    expect(env).toContain(`GPUFLEET_CONFIG_BUCKET=${HOST.configBucket}\n`);
+    expect(env).toContain("GPUFLEET_CONFIG_PREFIX=monitoring/\n");
+    expect(env).toContain("GPUFLEET_CONFIG_DIR=/etc/gpufleet-monitoring\n");
+  });
+
+  it("syncs every 5 minutes after the boot's setup, never before the first configuration is installed", () => {
+    const files = renderMonitoringUserData(HOST).files;
+    const unit = (name: string): string => files.find((f) => f.path === `/etc/systemd/system/${name}`)!.content;
+    expect(unit("gpufleet-monitoring-sync.timer")).toMatch(/^OnUnitActiveSec=5min$/m);
+    expect(unit("gpufleet-monitoring-sync.timer")).toMatch(/^OnBootSec=5min$/m);
+    expect(unit("gpufleet-monitoring-sync.timer")).toMatch(/^Unit=gpufleet-monitoring-sync\.service$/m);
+    expect(unit("gpufleet-monitoring-sync.service")).toMatch(/^After=.*gpufleet-monitoring-setup\.service/m);
+    expect(unit("gpufleet-monitoring-sync.service")).toMatch(/^ConditionPathExists=\/etc\/gpufleet-monitoring\/manifest\.sha256$/m);
+    expect(unit("gpufleet-monitoring.target")).toMatch(/^Wants=.*gpufleet-monitoring-sync\.timer/m);
+    // Every container still waits for the setup, which fetches the configuration first.
+    for (const c of ["prometheus", "alertmanager", "grafana"]) expect(unit(`gpufleet-${c}.service`)).toMatch(/^Requires=docker\.service gpufleet-monitoring-setup\.service$/m);
+    const setup = files.find((f) => f.path === "/opt/gpufleet/bin/gpufleet-monitoring-setup")!.content;
+    const syncAt = setup.indexOf("gpufleet-monitoring-sync\" --boot || exit 1");
+    expect(syncAt).toBeGreaterThan(setup.indexOf("fetch \"$GPUFLEET_API_KEY_PARAMETER\""));
+    expect(syncAt).toBeLessThan(setup.lastIndexOf("systemctl is-active --quiet docker"));
   });
 
   it("reads secrets at boot by name; retention, data path and listen addresses as configured", () => {
-    const ud = renderMonitoringUserData(DEV_PLAN, { ...HOST, retentionDays: 30 }).userData;
+    const ud = renderMonitoringUserData({ ...HOST, retentionDays: 30 }).userData;
     expect(ud).toContain("GPUFLEET_API_KEY_PARAMETER=/gpufleet/dev/engine-api-key");
-    expect(ud).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/gpufleet-secrets/grafana-admin-password");
     expect(ud).toContain("--storage.tsdb.retention.time=30d");
     expect(ud).toContain("/var/lib/gpufleet-monitoring/prometheus:/prometheus");
+    expect(ud).toContain("--env-file /etc/gpufleet-monitoring/grafana.env");
     // Prometheus and Alertmanager listen on loopback only; Grafana is the one port the load balancer reaches.
     expect(ud).toContain("--web.listen-address=127.0.0.1:9090");
     expect(ud).toContain("--web.listen-address=127.0.0.1:9093");
@@ -74,8 +123,76 @@ describe("monitoring cloud-config", () => {
   });
 
   it("refuses a webhook receiver without its parameter, and bad names", () => {
-    expect(() => renderMonitoringUserData(DEV_PLAN, { ...HOST, parameters: { ...HOST.parameters, alertWebhookUrl: undefined } })).toThrow(/alertWebhookUrl/);
-    expect(() => renderMonitoringUserData(DEV_PLAN, { ...HOST, dataVolumeId: "disk-1" })).toThrow(/dataVolumeId/);
-    expect(() => renderMonitoringUserData(DEV_PLAN, { ...HOST, thresholds: { kvCacheUsageRatio: 90 } })).toThrow(/kvCacheUsageRatio/);
+    expect(() => renderMonitoringUserData({ ...HOST, parameters: { ...HOST.parameters, alertWebhookUrl: undefined } })).toThrow(/alertWebhookUrl/);
+    expect(() => renderMonitoringUserData({ ...HOST, dataVolumeId: "disk-1" })).toThrow(/dataVolumeId/);
+    expect(() => renderMonitoringUserData({ ...HOST, thresholds: { kvCacheUsageRatio: 90 } })).toThrow(/kvCacheUsageRatio/);
+    expect(() => renderMonitoringUserData({ ...HOST, configBucket: "My_Bucket" })).toThrow(/configBucket/);
+    expect(() => renderMonitoringUserData({ ...HOST, configPrefix: "monitoring" })).toThrow(/configPrefix/);
+  });
+
+  // No systemd as PID 1 here: verify offline against a root with the distribution's units, a stub docker and the
+  // rendered units and scripts (as test/cloud-init/validators.test.ts does for the GPU hosts). Any output fails.
+  it("its units pass systemd-analyze verify", () => {
+    requireTool("systemd-analyze");
+    const root = mkdtempSync(join(tmpdir(), "gpufleet-mon-systemd-"));
+    try {
+      cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
+      writeFileSync(join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n");
+      mkdirSync(join(root, "usr/bin"), { recursive: true });
+      writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
+      chmodSync(join(root, "usr/bin/docker"), 0o755);
+      for (const f of renderMonitoringUserData(HOST).files) {
+        const target = join(root, f.path);
+        mkdirSync(dirname(target), { recursive: true });
+        writeFileSync(target, f.content);
+        chmodSync(target, parseInt(f.mode, 8));
+      }
+      const units = readdirSync(join(root, "etc/systemd/system")).filter((f) => f.startsWith("gpufleet"));
+      expect(units.sort()).toEqual([...UNITS].sort());
+      const r = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]);
+      expect(r.status, describeRun("systemd-analyze verify", r)).toBe(0);
+      expect(`${r.stdout}${r.stderr}`).toBe("");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("monitoring configuration bundle (the bucket's objects)", () => {
+  it.each(PLANS)("%s: one object per rendered file under monitoring/, and a manifest of their sha256", (_n, plan) => {
+    const bundle = renderMonitoringBundle(plan, CONTEXT);
+    const files = renderMonitoringFiles(plan, CONTEXT);
+    expect(bundle.files.map((f) => f.path).sort()).toEqual(files.map((f) => f.path).sort());
+    // The component declares its objects from this list, before the contents can be rendered.
+    expect(monitoringFilePaths(plan)).toEqual(files.map((f) => f.path));
+    for (const f of bundle.files) {
+      expect(f.key).toBe(`${CONFIG_PREFIX}${f.path}`);
+      expect(f.content).toBe(files.find((x) => x.path === f.path)!.content);
+      expect(f.sha256).toBe(createHash("sha256").update(f.content).digest("hex"));
+    }
+    expect(bundle.manifest.key).toBe(`monitoring/${MANIFEST_FILE}`);
+    const lines = bundle.manifest.content.trimEnd().split("\n");
+    expect(lines).toEqual(bundle.files.map((f) => `${f.sha256}  ${f.path}`));
+    const paths = bundle.files.map((f) => f.path);
+    expect([...paths].sort()).toEqual(paths);
+    for (const p of ["prometheus/prometheus.yml", "prometheus/rules/gpufleet.rules.yml", "alertmanager/alertmanager.yml", "grafana.env", "grafana/provisioning/datasources/gpufleet.yml"]) {
+      expect(bundle.files.map((f) => f.path)).toContain(p);
+    }
+  });
+
+  it("a plan change changes the bundle, not the user data", () => {
+    const dev = renderMonitoringBundle(DEV_PLAN, CONTEXT);
+    const engines = renderMonitoringBundle(ENGINES_PLAN, CONTEXT);
+    expect(dev.manifest.content).not.toBe(engines.manifest.content);
+    // Grafana's environment and provisioning depend on the deployment, not the plan: no Grafana restart on a plan change.
+    const grafana = (b: typeof dev): string[] => b.files.filter((f) => f.path === "grafana.env" || f.path.startsWith("grafana/provisioning/")).map((f) => f.sha256);
+    expect(grafana(dev)).toEqual(grafana(engines));
+  });
+
+  it("carries Grafana's settings: the password by file, never by value", () => {
+    const env = renderMonitoringBundle(DEV_PLAN, CONTEXT).files.find((f) => f.path === "grafana.env")!.content;
+    expect(env).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/gpufleet-secrets/grafana-admin-password");
+    expect(env).toContain("GF_SERVER_ROOT_URL=https://gpufleet-dev-123.us-east-1.elb.amazonaws.com/grafana/");
+    expect(env).not.toMatch(/GF_SECURITY_ADMIN_PASSWORD=/);
   });
 });
