@@ -46,7 +46,7 @@ describe("gpufleet preview", () => {
     const r = await run("preview", "--stack", "dev", ...extra);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 7 components`));
+    expect(r.out).toMatch(new RegExp(`offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 8 components`));
     expect(r.out).toMatch(/^ {2}gpufleet:aws:GpuPool {2}gpufleet-a100$/m);
     expect(r.out).toMatch(/^ {4}\+ aws:ec2\/launchTemplate:LaunchTemplate {2}gpufleet-a100-lt$/m);
     expect(r.out).toMatch(/^ {4}\+ aws:lb\/targetGroup:TargetGroup {2}gpufleet-a10g$/m);
@@ -56,6 +56,12 @@ describe("gpufleet preview", () => {
     expect(r.out).toMatch(/Running On-Demand G and VT instances: 8 vCPUs/);
     expect(r.out).toMatch(/Running On-Demand P instances: 96 vCPUs/);
     expect(r.out).toMatch(/gpufleet plan — stack dev/); // the program's own log: the plan beside the tree
+    // The dev stack has the monitoring stack and the gateway with its database (issues 6 and 7).
+    expect(r.out).toMatch(/^ {2}gpufleet:aws:Monitoring {2}gpufleet-monitoring$/m);
+    expect(r.out).toMatch(/^ {2}gpufleet:aws:Gateway {2}gpufleet-gateway$/m);
+    expect(r.out).toMatch(/^ {4}\+ aws:rds\/instance:Instance {2}gpufleet-gateway-db$/m);
+    expect(r.out).toMatch(/^ {4}\+ aws:ecs\/service:Service {2}gpufleet-gateway-service$/m);
+    expect(r.out).toMatch(/grafanaUrl: "http:\/\/.*\/grafana\/"/);
   });
 
   it("--json: { resources: [{ type, name, parent, inputs }], outputs } with every secret replaced", async () => {
