@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EC2_USER_DATA_LIMIT, render } from "../../cloud-init";
 import type { PoolPlan } from "../../planner/types";
+import { join } from "node:path";
+import { planFromFile } from "../../cli/main";
 import {
   A10G_VLLM,
   ALL_POOLS,
@@ -29,6 +31,11 @@ function execStart(unit: string): string {
 describe("render", () => {
   it("renders the dev stack's a10g pool as before", () => {
     expect(render(A10G_VLLM, CONTEXT).userData).toMatchSnapshot();
+  });
+
+  it("renders the planner's own dev stack (Pulumi.dev.yaml) as before: a plan change shows up in this snapshot", () => {
+    const { plan } = planFromFile({ config: join(__dirname, "../../Pulumi.dev.yaml") });
+    for (const pool of plan.pools) expect(render(pool, CONTEXT).userData).toMatchSnapshot(`dev stack pool ${pool.name}`);
   });
 
   it("is cloud-config YAML whose write_files are exactly the rendered files", () => {
