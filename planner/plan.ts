@@ -781,6 +781,18 @@ function planTaskPool(
     r.reasons = reasons;
     r.warnings = isCausal(fit.model) ? [] : [`${fit.model.id} is an encoder-only model: no KV cache; most of the GPU stays free — a small GPU (g4dn, g6) is enough`];
   }
+  return assemblePoolPlan(pool, task, hw, category, replicas, []);
+}
+
+/** The pool-level part of a plan: hardware, price, quota, proxy port; the instance type's purchase note first. */
+function assemblePoolPlan(
+  pool: PoolSpec,
+  task: PoolPlan["task"],
+  hw: Hardware,
+  category: VramCategory,
+  replicas: ReplicaPlan[],
+  warnings: string[],
+): PoolPlan {
   const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
   return {
     name: pool.name,
@@ -795,7 +807,7 @@ function planTaskPool(
     localNvmeGB: hw.instance?.localNvmeGB ?? 0,
     networkGbps: hw.instance?.networkGbps ?? null,
     replicas,
-    warnings: hw.instance?.purchaseNote ? [hw.instance.purchaseNote] : [],
+    warnings: hw.instance?.purchaseNote ? [hw.instance.purchaseNote, ...warnings] : warnings,
   };
 }
 
@@ -875,24 +887,7 @@ function planPool(
     rep.reasons = reasons;
     rep.warnings = warnings;
   }
-  const poolWarnings: string[] = skipped.map((s) => `skipped ${s}`);
-  if (hw.instance?.purchaseNote) poolWarnings.unshift(hw.instance.purchaseNote);
-  const price = hw.instance ? hw.instance.pricePerHour * pool.count : 0;
-  return {
-    name: pool.name,
-    task: pool.task ?? "chat",
-    instanceType: hw.instance?.name ?? null,
-    count: pool.count,
-    gpu: { model: hw.gpu.id, count: hw.gpuCount, memoryGiB: hw.gpu.memoryGiB, computeCapability: hw.gpu.computeCapability },
-    category,
-    costPerHour: round(price, 3),
-    proxyPort: pool.proxyPort ?? DEFAULT_PROXY_PORT,
-    vcpuQuota: hw.instance ? { quota: hw.instance.vcpuQuota, vcpus: hw.instance.vcpus * pool.count } : null,
-    localNvmeGB: hw.instance?.localNvmeGB ?? 0,
-    networkGbps: hw.instance?.networkGbps ?? null,
-    replicas,
-    warnings: poolWarnings,
-  };
+  return assemblePoolPlan(pool, pool.task ?? "chat", hw, category, replicas, skipped.map((s) => `skipped ${s}`));
 }
 
 /** The config key a failed pinned plan is reported under: the most specific pin. */

@@ -24,7 +24,7 @@ import {
 } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import { fleetTags } from "./facts";
-import { EC2_ASSUME_ROLE_POLICY, type PolicyDocument } from "./policies";
+import { EC2_ASSUME_ROLE_POLICY, ssmKeyDecryptStatement, type PolicyDocument } from "./policies";
 
 export interface MonitoringArgs {
   /** Stack name: tags, the SSM path, the discovery filter. */
@@ -121,16 +121,7 @@ export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocumen
       Action: ["ssm:GetParameter"],
       Resource: a.parameters.map((name) => `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${name}`),
     },
-    {
-      Sid: "DecryptParametersWithSsmKey",
-      Effect: "Allow",
-      Action: ["kms:Decrypt"],
-      Resource: [`arn:${a.partition}:kms:${a.region}:${a.accountId}:key/*`],
-      Condition: {
-        StringEquals: { "kms:ViaService": `ssm.${a.region}.amazonaws.com` },
-        "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/aws/ssm" },
-      },
-    },
+    ssmKeyDecryptStatement(a.partition, a.region, a.accountId),
     {
       Sid: "ReadConfigObjects",
       Effect: "Allow",

@@ -55,18 +55,7 @@ export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
         Resource: [`arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${parameterPathOf(a.stack)}*`],
       },
-      {
-        // The id of the AWS-managed key is not known in advance: any key of the account, but only through SSM in
-        // this region and only the one aliased aws/ssm (the parameters' key).
-        Sid: "DecryptParametersWithSsmKey",
-        Effect: "Allow",
-        Action: ["kms:Decrypt"],
-        Resource: [`arn:${a.partition}:kms:${a.region}:${a.accountId}:key/*`],
-        Condition: {
-          StringEquals: { "kms:ViaService": `ssm.${a.region}.amazonaws.com` },
-          "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/aws/ssm" },
-        },
-      },
+      ssmKeyDecryptStatement(a.partition, a.region, a.accountId),
       {
         Sid: "WriteOwnLogs",
         Effect: "Allow",
@@ -74,5 +63,22 @@ export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
         Resource: [a.logGroupArn, `${a.logGroupArn}:log-stream:*`],
       },
     ],
+  };
+}
+
+/**
+ * Decrypt SecureString parameters with the AWS-managed `aws/ssm` key. Its id is not known in advance: any key of
+ * the account, but only through SSM in this region and only the one aliased aws/ssm.
+ */
+export function ssmKeyDecryptStatement(partition: string, region: string, accountId: string): PolicyStatement {
+  return {
+    Sid: "DecryptParametersWithSsmKey",
+    Effect: "Allow",
+    Action: ["kms:Decrypt"],
+    Resource: [`arn:${partition}:kms:${region}:${accountId}:key/*`],
+    Condition: {
+      StringEquals: { "kms:ViaService": `ssm.${region}.amazonaws.com` },
+      "ForAnyValue:StringEquals": { "kms:ResourceAliases": "alias/aws/ssm" },
+    },
   };
 }
