@@ -19,28 +19,18 @@ import {
   computeVcpuQuotaNeeds,
   idleTimeoutSeconds,
   servedModelsOf,
-  validateAwsDeployment,
 } from "./components/aws";
 import { Monitoring } from "./components/aws/monitoring";
 import { Gateway } from "./components/aws/gateway";
-import { gatewayMonthlyCost, validateGateway } from "./gateway";
+import { gatewayMonthlyCost } from "./gateway";
+import { validateDeployment } from "./components/aws/validate";
 
 function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
   try {
     const cfg = loadPulumiConfig();
     const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
     const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const problems = validateAwsDeployment(plan, cfg, region);
-    if (cfg.gateway.enabled) {
-      problems.push(...validateGateway(plan, cfg.gateway));
-      for (const [i, u] of cfg.gateway.upstreams.entries()) {
-        if (!u.apiKeySecret.startsWith("arn:") && !(u.apiKeySecret in (cfg.gatewayApiKeys ?? {}))) {
-          problems.push(
-            `gpufleet:gateway.upstreams[${i}].apiKeySecret: "${u.apiKeySecret}" is not a key of gpufleet:gatewayApiKeys (pulumi config set --secret --path 'gpufleet:gatewayApiKeys.${u.apiKeySecret}' …) nor a Secrets Manager ARN`,
-          );
-        }
-      }
-    }
+    const problems = validateDeployment(plan, cfg, region);
     if (problems.length > 0) throw new ConfigError(problems);
     return { cfg, plan, region };
   } catch (err) {

@@ -1,6 +1,6 @@
 // The `gpufleet` command: works with no cloud account, no Pulumi CLI and no GPU.
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, parseStackConfig, readStackFile, stackFilePath, toPlanInput } from "../config";
+import { ConfigError, parseStackConfig, plainSecretWarnings, readStackFile, stackFilePath, toPlanInput } from "../config";
 import { PlanError, planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
@@ -33,13 +33,20 @@ export interface StackSelection {
 }
 
 /** Reads, validates and plans a stack's config file. Throws ConfigError / PlanError. */
-export function planFromFile(sel: StackSelection): { plan: FleetPlan; file: string; region?: string; cfg: StackConfig } {
+export function planFromFile(sel: StackSelection): {
+  plan: FleetPlan;
+  file: string;
+  region?: string;
+  cfg: StackConfig;
+  /** Problems that do not stop planning (plain-text secrets): printed on stderr. */
+  warnings: string[];
+} {
   const file = sel.config ?? stackFilePath(sel.stack ?? "dev");
   const sf = readStackFile(file);
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
   const plan = planFleet(toPlanInput(stack, cfg));
-  return { plan, file: sf.file, region: sf.region, cfg };
+  return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
 }
 
 function stackOptions(cmd: Command): Command {
@@ -59,7 +66,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   stackOptions(program.command("plan").description("validate the stack config and print the deployment plan"))
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
     .action((opts: StackSelection & { format: string }) => {
-      const { plan } = planFromFile(opts);
+      const { plan, warnings } = planFromFile(opts);
+      for (const w of warnings) io.err(`warning: ${w}`);
       if (opts.format === "json") io.out(JSON.stringify(plan, null, 2));
       else if (opts.format === "markdown") io.out(formatMarkdown(plan));
       else io.out(formatTable(plan));

@@ -5,8 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, parseStackConfig, readStackFile, stackFilePath, toPlanInput } from "../config";
-import { computeVcpuQuotaNeeds, validateAwsDeployment, type VcpuQuotaNeed } from "../components/aws/facts";
+import { ConfigError, parseStackConfig, plainSecretWarnings, readStackFile, stackFilePath, toPlanInput } from "../config";
+import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
+import { validateDeployment } from "../components/aws/validate";
 import { planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
@@ -197,7 +198,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
   const cfg = parseStackConfig(sf.raw);
   const plan = planFleet(toPlanInput(stack, cfg));
-  const problems = validateAwsDeployment(plan, cfg, region);
+  const problems = validateDeployment(plan, cfg, region);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });
@@ -220,7 +221,8 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     vcpuQuotas: computeVcpuQuotaNeeds(plan, cfg),
     resources: run.resources,
     outputs: run.outputs,
-    log: run.log,
+    // Plain-text secrets in the stack file are the user's to fix: said beside the program's own warnings.
+    log: [...plainSecretWarnings(sf.raw).map((message) => ({ severity: "warning" as const, message })), ...run.log],
     secretKeys,
     ms: performance.now() - started,
   };

@@ -107,3 +107,16 @@ describe("quota needs", () => {
     expect(p).toBe(96); // one p4d.24xlarge
   });
 });
+
+describe("plain-text secrets", () => {
+  it("plans, but warns on stderr without echoing the value", async () => {
+    const file = stackFile(
+      "config:\n  gpufleet:hfToken: hf_plaintextSECRET\n  gpufleet:gatewayApiKeys:\n    openai: sk-plainSECRET\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n",
+    );
+    const r = await run("plan", "--config", file);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/^warning: gpufleet:hfToken is stored in plain text .*pulumi config set --secret gpufleet:hfToken/m);
+    expect(r.err).toMatch(/^warning: gpufleet:gatewayApiKeys\.openai is stored in plain text/m);
+    expect(`${r.out}${r.err}`).not.toContain("SECRET");
+  });
+});

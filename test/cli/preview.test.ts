@@ -181,3 +181,21 @@ describe("engineConfig", () => {
     expect(secretKeys).toEqual(["gpufleet:hfToken", "gpufleet:nested"]);
   });
 });
+
+describe("gpufleet preview: checks before anything is created", () => {
+  it("rejects a gateway upstream whose key is nowhere, exit 2, naming the key path", async () => {
+    const file = stackFile(`config:
+  aws:region: us-east-1
+  gpufleet:pools:
+    - { name: a, instanceType: g5.xlarge }
+  gpufleet:gateway:
+    enabled: true
+    upstreams:
+      - { name: gpt-4o, provider: openai, model: gpt-4o, apiKeySecret: openai }
+`);
+    const r = await run("preview", "--config", file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^gpufleet:gateway\.upstreams\[0\]\.apiKeySecret: "openai" is not a key of gpufleet:gatewayApiKeys/m);
+    expect(r.out).toBe("");
+  });
+});
