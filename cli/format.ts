@@ -1,5 +1,6 @@
 // Human renderings of a FleetPlan: a terminal table (also what `pulumi preview` logs) and markdown for a
 // pull-request comment. The JSON form is the FleetPlan itself (DESIGN.md, "Plan JSON").
+import { computeVcpuQuotaNeeds } from "../components/aws/facts";
 import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
 
 function pad(cells: string[][]): string[] {
@@ -56,17 +57,11 @@ function poolTitle(p: PoolPlan): string {
   return `pool ${p.name}: ${p.count} × ${where} — ${p.gpu.count} × ${p.gpu.model} (${p.gpu.memoryGiB} GiB, cc ${p.gpu.computeCapability}), category ${p.category}, proxy :${p.proxyPort}, ${money(p.costPerHour)}/h${quota}`;
 }
 
-/** vCPUs of each EC2 on-demand quota the fleet needs (a new account's G and P quotas start low). */
-export function quotaNeeds(plan: FleetPlan): Record<string, number> {
-  const needs: Record<string, number> = {};
-  for (const p of plan.pools) if (p.vcpuQuota) needs[p.vcpuQuota.quota] = (needs[p.vcpuQuota.quota] ?? 0) + p.vcpuQuota.vcpus;
-  return needs;
-}
-
 function quotaLine(plan: FleetPlan): string | null {
-  const needs = Object.entries(quotaNeeds(plan));
+  // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview adds the peaks.
+  const needs = Object.entries(computeVcpuQuotaNeeds(plan));
   if (needs.length === 0) return null;
-  return `EC2 quotas needed: ${needs.map(([q, n]) => `${n} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
+  return `EC2 quotas needed: ${needs.map(([q, n]) => `${n.desired} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
 }
 
 /** The plan as a terminal table, one block per pool, reasons and warnings under it. */

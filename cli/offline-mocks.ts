@@ -1,6 +1,7 @@
 // Mocks of the Pulumi engine and the AWS provider for running the program offline (`gpufleet preview`, the tests):
 // realistic state for every resource the fleet creates, realistic answers for the data sources it calls, and a
-// record of every registration with its parent. Anything else fails loudly: `Mock not implemented: <token>`.
+// record of every registration with its parent. Anything else fails loudly (`offline mocks have no answer for <token>`): a new data source or resource type must be
+// given realistic state here before the preview can show it.
 import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayMockState } from "../gateway/mock-state";
@@ -232,7 +233,7 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
         const g = gatewayMockState(type, name, inputs, { region, arn, hex, physical });
         if (g) return g;
         if (type.startsWith("gpufleet:")) return { id: "", state: {} };
-        throw new Error(`Mock not implemented: resource ${type}`);
+        throw new Error(`offline mocks have no answer for resource type ${type}`);
       }
     }
   }
@@ -252,7 +253,7 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       switch (args.token) {
         case "aws:ssm/getParameter:getParameter": {
           const name = String(inputs.name);
-          if (!name.startsWith("/aws/service/")) throw new Error(`Mock not implemented: SSM parameter ${name} (only AWS public parameters)`);
+          if (!name.startsWith("/aws/service/")) throw new Error(`offline mocks answer only AWS public SSM parameters, not ${name}`);
           const value = opts.amiId ?? "ami-0123456789abcdef0";
           return { id: name, name, type: "String", value, insecureValue: value, version: 1, withDecryption: true, arn: arn("ssm", `parameter${name}`, true, false) };
         }
@@ -283,7 +284,7 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
             reverseDnsPrefix: partition === "aws-cn" ? "cn.com.amazonaws" : "com.amazonaws",
           };
         default:
-          throw new Error(`Mock not implemented: ${args.token}`);
+          throw new Error(`offline mocks have no answer for ${args.token}`);
       }
     },
   };

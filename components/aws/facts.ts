@@ -2,8 +2,7 @@
 // names, tags, sizes, routes, quotas and the checks a plan must pass before anything is created.
 // No @pulumi imports: the CLI and the tests call these directly.
 import { createHash } from "node:crypto";
-import { resolveContext } from "../../cloud-init/context";
-import { EXPORTER_PORTS } from "../../cloud-init/context";
+import { EXPORTER_PORTS, resolveContext } from "../../cloud-init/context";
 import { readTimeoutSeconds } from "../../cloud-init/nginx";
 import { resolveReplicas } from "../../cloud-init/replicas";
 import type { StackConfig } from "../../config/schema";

@@ -1,10 +1,7 @@
-// Runs the Gateway component alone under Pulumi's mocks: the offline mocks of the fleet (cli/offline-mocks.ts) for
-// the types they know, gateway/mock-state.ts for RDS, Secrets Manager and ECS, and a record of every registration
-// with its parent and whether each input reached the engine marked secret.
-import { createHash } from "node:crypto";
+// Runs the Gateway component alone under the fleet's offline mocks (cli/offline-mocks.ts, which answer RDS, Secrets
+// Manager and ECS through gateway/mock-state.ts) and their record of every registration with its parent.
 import * as pulumi from "@pulumi/pulumi";
-import { createOfflineMocks } from "../../cli/offline-mocks";
-import { gatewayMockState, type MockStateHelpers } from "../../gateway/mock-state";
+import { createOfflineMocks, type RecordedResource } from "../../cli/offline-mocks";
 import type { GatewayArgs } from "../../components/aws/gateway";
 
 export const REGION = "us-east-1";
@@ -16,14 +13,8 @@ export const SECRETS = {
   openai: "sk-proj-TESTSECRET-openai-0b6f1e",
 } as const;
 
-export interface Recorded {
-  type: string;
-  name: string;
-  parent?: string;
-  custom: boolean;
-  id: string;
-  inputs: Record<string, unknown>;
-}
+/** A registration as the shared offline mocks record it (with its parent URN). */
+export type Recorded = RecordedResource;
 
 /** Plain strings (the test reads them back); every Gateway argument but the plan. */
 export const BASE_ARGS = {
@@ -36,53 +27,6 @@ export const BASE_ARGS = {
   endpoint: `http://gpufleet-alb-1234567.${REGION}.elb.amazonaws.com`,
   apiKeyParameter: "/gpufleet/dev/engine-api-key",
 } satisfies Omit<GatewayArgs, "plan">;
-
-function hex(seed: string, length: number): string {
-  return createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
-
-function createMocks(record: Recorded[]) {
-  const offline = createOfflineMocks({ project: "gpufleet", stack: "dev", region: REGION, accountId: ACCOUNT, randomPassword: SECRETS.random });
-  const helpers: MockStateHelpers = {
-    region: REGION,
-    arn: (service, resource, withRegion = true, withAccount = true) =>
-      `arn:aws:${service}:${withRegion ? REGION : ""}:${withAccount ? ACCOUNT : ""}:${resource}`,
-    hex,
-    physical: (name, inputs) => (typeof inputs.name === "string" ? inputs.name : `${name}-${hex(`name:${name}`, 7)}`),
-  };
-  let pendingParent: string | undefined;
-  const mocks: pulumi.runtime.Mocks = {
-    newResource(args) {
-      const parent = pendingParent;
-      pendingParent = undefined;
-      const inputs = args.inputs as Record<string, unknown>;
-      const result = gatewayMockState(args.type, args.name, inputs, helpers) ?? offline.mocks.newResource(args);
-      const r = result as { id: string | undefined };
-      record.push({ type: args.type, name: args.name, parent, custom: args.custom ?? true, id: r.id ?? "", inputs });
-      return result as { id: string; state: Record<string, unknown> };
-    },
-    call: (args) => offline.mocks.call(args),
-  };
-  function installParentTracking(): void {
-    offline.installParentTracking();
-    const monitor = pulumi.runtime.getMonitor() as unknown as {
-      registerResource: (req: { getParent(): string }, cb: unknown) => unknown;
-      __gatewayTracked?: boolean;
-    };
-    if (!monitor || monitor.__gatewayTracked) return;
-    const original = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, cb) => {
-      pendingParent = req.getParent() || undefined;
-      try {
-        return original(req, cb);
-      } finally {
-        pendingParent = undefined;
-      }
-    };
-    monitor.__gatewayTracked = true;
-  }
-  return { mocks, installParentTracking };
-}
 
 export interface GatewayRun {
   resources: Recorded[];
@@ -98,9 +42,10 @@ async function resolve(v: unknown): Promise<{ value: unknown; secret: boolean }>
 /** Constructs one Gateway under mocks (`dryRun` as in `pulumi preview`), waits for every registration. */
 export async function runGateway(args: GatewayArgs, dryRun = true): Promise<GatewayRun> {
   const record: Recorded[] = [];
-  const { mocks, installParentTracking } = createMocks(record);
-  await pulumi.runtime.setMocks(mocks, "gpufleet", "dev", dryRun);
-  installParentTracking();
+  // The fleet's offline mocks answer the gateway's types too (gateway/mock-state.ts via cli/offline-mocks.ts).
+  const offline = createOfflineMocks({ project: "gpufleet", stack: "dev", region: REGION, accountId: ACCOUNT, randomPassword: SECRETS.random, record });
+  await pulumi.runtime.setMocks(offline.mocks, "gpufleet", "dev", dryRun);
+  offline.installParentTracking();
   const { Gateway } = await import("../../components/aws/gateway.js");
   const gw = new Gateway("gpufleet-gateway", args);
   const outputs: GatewayRun["outputs"] = {};

@@ -77,7 +77,7 @@ async function construct(overrides: Partial<MonitoringArgs> = {}, dryRun = false
       call(args) {
         if (args.token === "aws:ec2/getSubnet:getSubnet") return { id: args.inputs.id, availabilityZone: "us-east-1b", vpcId: "vpc-1" };
         if (args.token === "aws:ssm/getParameter:getParameter") return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String" };
-        throw new Error(`Mock not implemented: ${args.token}`);
+        throw new Error(`this test answers no call ${args.token}`);
       },
     },
     "gpufleet",

@@ -14,7 +14,7 @@ async function runProgram(config: Record<string, string>, dryRun: boolean): Prom
     {
       // Realistic state (ids, ARNs, the ALB's dnsName: in a preview, outputs a mock leaves out are unknown) and
       // answers for the data sources the program reads, from the offline mocks; anything else throws
-      // `Mock not implemented: <token>`.
+      // ("offline mocks have no answer for <token>").
       newResource: (args) => {
         created.push(`${args.type}::${args.name}`);
         return offline.newResource(args);
