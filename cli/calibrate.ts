@@ -4,8 +4,8 @@ import { CALIBRATION_CASES, type CalibrationCase } from "../calibration/cases";
 import { GPUS } from "../planner/catalog/gpus";
 import { MODELS, findModel } from "../planner/catalog/models";
 import { computeDtype } from "../planner/engines";
-import { GiB, activationBytes, overheadGiB, sglangPreLoadGiB } from "../planner/memory";
-import { PlanError, planFleet, type Accounting } from "../planner/plan";
+import { GiB, activationBytes, ceil2, overheadGiB, sglangPreLoadGiB } from "../planner/memory";
+import { PlanError, assumesNvlink, planFleet, type Accounting } from "../planner/plan";
 import type { ModelSpec, PoolSpec } from "../planner/types";
 
 /** The plan may under-state the engine's KV tokens by 15 % and over-state them by 5 % (issue 3). */
@@ -58,7 +58,6 @@ function caseModel(c: CalibrationCase): ModelSpec {
   };
 }
 
-const NVLINK_CLASS: ReadonlySet<string> = new Set(["V100-16GB", "V100-32GB", "A100-40GB", "A100-80GB", "H100", "H200"]);
 
 /** The vLLM release a case's log came from, as [major, minor], from its engineVersion text. */
 export function vllmRelease(c: CalibrationCase): [number, number] | null {
@@ -108,11 +107,10 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
       engine: "sglang",
       tp: c.tensorParallel,
       architecture: gpu.architecture,
-      nvlink: NVLINK_CLASS.has(c.gpu),
+      nvlink: assumesNvlink(c.gpu),
       eager: false,
       graphsInBudget: true,
     });
-    const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
     util = (f * (gpu.memoryGiB - sglangPreLoadGiB(ceil2(over), !gpu.cloud)) + ceil2(act) + ceil2(over)) / gpu.memoryGiB;
   }
   return {

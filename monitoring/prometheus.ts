@@ -51,7 +51,7 @@ function hostLabels(): Relabel[] {
 }
 
 /** The label values of one replica, from the plan (the instance's tags carry only its ports). */
-export function replicaLabels(pool: PoolPlan, replica: ReplicaPlan): Record<string, string> {
+export function replicaLabels(replica: ReplicaPlan): Record<string, string> {
   return {
     model: replica.model.servedName,
     engine: replica.engine,
@@ -66,7 +66,7 @@ export function replicaLabels(pool: PoolPlan, replica: ReplicaPlan): Record<stri
  * engine does not check costs nothing.
  */
 function engineJob(pool: PoolPlan, replica: ReplicaPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths): Record<string, unknown> {
-  const labels = replicaLabels(pool, replica);
+  const labels = replicaLabels(replica);
   const relabel: Relabel[] = [
     // A host whose tag does not list this port runs another plan (an instance refresh in progress): skip it.
     { source_labels: [ec2TagLabel(DISCOVERY_TAGS.replicaPorts)], regex: portInList(replica.port), action: "keep" },

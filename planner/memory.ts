@@ -262,6 +262,8 @@ export const round = (x: number, digits = 2): number => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 };
+/** Rounded up to 2 decimals (memory components), tolerant of float noise. */
+export const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
 export const floorTo = (x: number, digits = 2): number => {
   const f = 10 ** digits;
   return Math.floor(x * f + 1e-9) / f;

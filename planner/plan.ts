@@ -13,6 +13,7 @@ import {
 import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estimates";
 import {
   GiB,
+  ceil2,
   isEncoderOnly,
   type ProfileKind,
   activationBytes,
@@ -43,6 +44,7 @@ import type {
   Dtype,
   EngineId,
   FleetPlan,
+  GpuId,
   GpuSpec,
   InstanceTypeSpec,
   KvCacheDtype,
@@ -121,7 +123,6 @@ interface FitRequest {
 /** Multimodal models profile a dummy image batch through their vision tower (ESTIMATE, no calibration case yet). */
 const VISION_RESERVE_GIB = 1;
 const ccOf = (gpu: GpuSpec): number => Number(gpu.computeCapability);
-const ceil2 = (x: number): number => Math.ceil(x * 100 - 1e-9) / 100;
 
 /** Context candidates for a model: its maximum, then the usual steps below it, largest first. */
 function contextCandidates(model: ModelSpec): number[] {
@@ -212,32 +213,10 @@ export function fitReplica(r: FitRequest): Fit | string {
   }
   const { len } = chosen;
   const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm");
-  if (gguf) {
-    // llama.cpp and Ollama allocate exactly context × slots: give each slot the full context.
-    const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
-    const used = floorTo((slots * len * perToken) / GiB);
-    return {
-      model: r.model,
-      engine: r.engine,
-      quantization: r.quantization,
-      kvCacheDtype: r.kvCacheDtype,
-      dtype,
-      tp: r.tp,
-      util: r.util,
-      maxModelLen: len,
-      maxNumSeqs: slots,
-      maxNumBatchedTokens: Math.min(batched, len),
-      concurrency: slots,
-      memory: {
-        weightsGiB,
-        activationGiB: chosen.act,
-        overheadGiB: overhead,
-        kvCacheGiB: Math.max(used, 0.01),
-        kvBytesPerToken: Math.round(perToken),
-        kvTokens: slots * len,
-      },
-    };
-  }
+  // llama.cpp and Ollama allocate exactly context × slots (each slot the full context); vLLM, SGLang and
+  // lmdeploy take the whole remaining budget and run as many sequences as it holds.
+  const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
+  const kvTokens = gguf ? slots * len : chosen.tokens;
   return {
     model: r.model,
     engine: r.engine,
@@ -247,16 +226,16 @@ export function fitReplica(r: FitRequest): Fit | string {
     tp: r.tp,
     util: r.util,
     maxModelLen: len,
-    maxNumSeqs: chosen.seqs,
-    maxNumBatchedTokens: batched,
-    concurrency: round(chosen.tokens / len, 2),
+    maxNumSeqs: gguf ? slots : chosen.seqs,
+    maxNumBatchedTokens: gguf ? Math.min(batched, len) : batched,
+    concurrency: gguf ? slots : round(chosen.tokens / len, 2),
     memory: {
       weightsGiB,
       activationGiB: chosen.act,
       overheadGiB: overhead,
-      kvCacheGiB: chosen.kvGiB,
+      kvCacheGiB: gguf ? Math.max(floorTo((kvTokens * perToken) / GiB), 0.01) : chosen.kvGiB,
       kvBytesPerToken: Math.round(perToken),
-      kvTokens: chosen.tokens,
+      kvTokens,
     },
   };
 }
@@ -270,6 +249,11 @@ interface Hardware {
 }
 
 const SXM_CLASS: ReadonlySet<string> = new Set(["V100-16GB", "V100-32GB", "A100-40GB", "A100-80GB", "H100", "H200"]);
+
+/** NVLink assumed for own hardware of SXM-class GPUs: the larger overhead, so the safer guess. */
+export function assumesNvlink(gpu: GpuId): boolean {
+  return SXM_CLASS.has(gpu);
+}
 
 function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardware | undefined {
   if (pool.instanceType !== undefined) {
@@ -291,7 +275,7 @@ function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardwa
     problems.push(`${at}.gpu: unknown GPU "${pool.gpu}"; known: ${GPU_IDS.join(", ")}`);
     return undefined;
   }
-  return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null, nvlink: SXM_CLASS.has(gpu.id) };
+  return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null, nvlink: assumesNvlink(gpu.id) };
 }
 
 /** Tensor-parallel sizes to try: divisors of the GPU count that split the attention and KV heads. */

@@ -259,3 +259,30 @@ export function validateAwsDeployment(plan: FleetPlan, cfg: StackConfig, region?
   }
   return problems;
 }
+
+/**
+ * A pool's target group on its proxy port (the public load balancer's and the gateway's internal one alike): nginx
+ * answers /health 200 while one replica of the host is healthy; requests are long and uneven, so each goes to the
+ * instance with the fewest in flight; a deregistering instance (scale-in, instance refresh) keeps serving its
+ * streams for DEREGISTRATION_DELAY_SECONDS.
+ */
+export function poolTargetGroupSettings(pool: Pick<PoolPlan, "name" | "proxyPort">) {
+  return {
+    port: pool.proxyPort,
+    protocol: "HTTP",
+    targetType: "instance",
+    loadBalancingAlgorithmType: "least_outstanding_requests",
+    deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+    healthCheck: {
+      enabled: true,
+      path: "/health",
+      port: "traffic-port",
+      protocol: "HTTP",
+      matcher: "200",
+      interval: 15,
+      timeout: 6,
+      healthyThreshold: 2,
+      unhealthyThreshold: 3,
+    },
+  };
+}

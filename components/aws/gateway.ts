@@ -32,7 +32,7 @@ import {
   type SecretRef,
 } from "../../gateway/task";
 import type { FleetPlan } from "../../planner/types";
-import { DEREGISTRATION_DELAY_SECONDS, TAG_KEYS } from "./facts";
+import { TAG_KEYS, poolTargetGroupSettings } from "./facts";
 import { portRanges } from "./security";
 
 export interface GatewayArgs {
@@ -195,13 +195,8 @@ function createInternalLoadBalancer(name: string, args: GatewayArgs, securityGro
     const tg = new aws.lb.TargetGroup(`${name}-pool-${pool.name}`, {
       name: gatewayTargetGroupName(args.stack, pool.name, pool.proxyPort),
       vpcId: args.vpcId,
-      port: pool.proxyPort,
-      protocol: "HTTP",
-      targetType: "instance",
-      loadBalancingAlgorithmType: "least_outstanding_requests",
-      deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-      // The same check as the public group: nginx answers 200 while one replica of the host is healthy.
-      healthCheck: { enabled: true, path: "/health", port: "traffic-port", protocol: "HTTP", matcher: "200", interval: 15, timeout: 6, healthyThreshold: 2, unhealthyThreshold: 3 },
+      // The same settings as the public group: nginx answers 200 while one replica of the host is healthy.
+      ...poolTargetGroupSettings(pool),
       tags: { ...tags, "gpufleet:pool": pool.name },
     }, opts);
     new aws.lb.Listener(`${name}-pool-${pool.name}`, {

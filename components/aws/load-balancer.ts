@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../../planner/types";
 import {
   ALB_LIMITS,
-  DEREGISTRATION_DELAY_SECONDS,
+  poolTargetGroupSettings,
   MODEL_HEADER,
   fleetTags,
   targetGroupName,
@@ -69,24 +69,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       const tg = new aws.lb.TargetGroup(`${name}-${pool.name}`, {
         name: targetGroupName(args.stack, pool.name, pool.proxyPort),
         vpcId: args.vpcId,
-        port: pool.proxyPort,
-        protocol: "HTTP",
-        targetType: "instance",
-        // Requests are long and uneven: send each to the instance with the fewest in flight.
-        loadBalancingAlgorithmType: "least_outstanding_requests",
-        // A deregistering instance (scale-in, instance refresh) keeps serving the streams it has for this long.
-        deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-        healthCheck: {
-          enabled: true,
-          path: "/health",
-          port: "traffic-port",
-          protocol: "HTTP",
-          matcher: "200",
-          interval: 15,
-          timeout: 6,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
+        ...poolTargetGroupSettings(pool),
         tags: { ...tags, "gpufleet:pool": pool.name },
       }, opts_);
       this.targetGroupArns[pool.name] = tg.arn;

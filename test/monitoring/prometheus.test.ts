@@ -75,7 +75,6 @@ describe("prometheus.yml", () => {
     for (const job of jobsOf(renderPrometheusConfig(DEV_PLAN, ctx))) {
       const keep = job.relabel_configs?.find((r) => r.action === "keep");
       if (!job.ec2_sd_configs || !keep) continue;
-      const port = job.ec2_sd_configs[0]!.port;
       const source = (keep.source_labels as string[])[0]!;
       const tag = source === "__meta_ec2_tag_gpufleet_replica_ports" ? TAG_KEYS.replicaPorts : TAG_KEYS.exporterPorts;
       const poolFilter = job.ec2_sd_configs[0]!.filters.find((f) => f.name === `tag:${TAG_KEYS.pool}`)?.values[0];
