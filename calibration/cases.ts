@@ -227,6 +227,62 @@ const QWEN3_30B_A3B: ModelArchitecture & { paramsB: number } = {
   paramsB: 30.5,
 };
 
+// ---- FP8-KV sources (read 2026-11-22) ----
+
+const SEEN_FP8 = "2026-11-22";
+
+/** llm-d-planner's capacity-planner accuracy sweep: raw vLLM v0.19.0 start-up logs on one H100 80GB HBM3 (commit of PR #205's history). */
+const LLMD_PLANNER_LOGS =
+  "https://github.com/llm-d-incubation/llm-d-planner/blob/2c89f478723aead65c9a3521746dce98b5b76cf7/accuracy/results/v0.19.0/logs";
+
+const VLLM_QUANTIZED_KVCACHE_DOC =
+  "https://github.com/vllm-project/vllm/blob/0609ba15df1dc858647954fefd6512b394bdb283/docs/features/quantization/quantized_kvcache.md (measured example added by https://github.com/vllm-project/vllm/pull/49050, robertlangdonn, 2026-07-18)";
+
+const SYMBOLU_KV_TIER =
+  "https://github.com/rasaha/symbolu/blob/2a1b62ad0c8003fedae30a4f5c3588035391e9fa/CTM_plus/Bench/scripts/bench_kv_tier_eval.py (script; its figures in the same repo's report 'FP8 KV Cache as the Speed Tier — Evaluation Report', 2026-07-17, §4.1–4.2)";
+
+/** WanHaoRan/sglang (a public SGLang fork) commits benchmark campaigns with their server logs under hicache_eval/results/. */
+const WANHAORAN_A100 =
+  "https://github.com/WanHaoRan/sglang/blob/d4280b4ff171d9998e5e28d6ebd98a96fdf004a2/hicache_eval/results/20260917_a100_gcp_32b70b_fp8kv";
+const WANHAORAN_H100 =
+  "https://github.com/WanHaoRan/sglang/blob/8101872ef7b9d30d19eeb1aaf8b4ba5554b88620/hicache_eval/results/20260908_llama70b_awq_fp8kv";
+const WANHAORAN_H200 =
+  "https://github.com/WanHaoRan/sglang/blob/7e23b2cbb6c37df5e58d4d93b07d7b252734df88/hicache_eval/results/20260921_h200_nebius_32b70b_fp8kv";
+
+/** What the three WanHaoRan campaigns share (their server_args line): image lmsysorg/sglang:nightly-dev-20260907-30705c00. */
+const SGLANG_NIGHTLY_FP8 = {
+  seen: SEEN_FP8,
+  engine: "sglang",
+  engineVersion: "main nightly 2026-09-07 (lmsysorg/sglang:nightly-dev-20260907-30705c00, '0.0.0.dev1+g30705c004')",
+  gpuCount: 1,
+  tensorParallel: 1,
+  flags: {
+    memFractionStatic: 0.85,
+    maxModelLen: 32768,
+    maxNumBatchedTokens: 8192,
+    kvCacheDtype: "fp8",
+    dtype: "bfloat16",
+  },
+} as const satisfies Partial<CalibrationCase>;
+
+// Qwen/Qwen3-4B config.json (https://huggingface.co/Qwen/Qwen3-4B/blob/main/config.json, read 2026-11-22): 36 layers, 32 heads,
+// 8 KV heads, head_dim 128, hidden 2560, intermediate 9728, vocab 151936, 40960 positions, tied embeddings; 4.02B parameters.
+const QWEN3_4B: ModelArchitecture & { paramsB: number } = {
+  architectures: ["Qwen3ForCausalLM"],
+  model_type: "qwen3",
+  num_hidden_layers: 36,
+  num_attention_heads: 32,
+  num_key_value_heads: 8,
+  head_dim: 128,
+  hidden_size: 2560,
+  intermediate_size: 9728,
+  vocab_size: 151936,
+  max_position_embeddings: 40960,
+  torch_dtype: "bfloat16",
+  tie_word_embeddings: true,
+  paramsB: 4.02,
+};
+
 export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   // 1. vLLM V0 ~0.6.4, RTX 3090, Llama-3.1-8B bf16, len 20000: weights 14.99, act 2.07, non-torch 0.35, KV 3.81 GiB = 31,232 tokens.
   {
@@ -1165,6 +1221,490 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Weights 67.72 GiB at TP1 (~70.6B params x ~1 B + bf16 embeddings/lm_head) -> 33.88 GiB/GPU at TP2. 71.26 - 33.88 - 4.84 - 0.55 = 32.0 (rounding). " +
       "kvTokens DERIVED: 32.0 GiB / 163,840 B per GPU (80 x 4 kv/rank x 128 x 2 x 2) = 209,715 -> 1638 blocks of 128 = 209,664 (13.1x at 16000). " +
       "TP1: 71.26 - 67.72 - 4.84 - 0.14 = -1.44 -> 'No available memory for the cache blocks'.",
+  },
+  // ---- FP8 KV cache (added 2026-11-22). Each fp8 case with a bf16-KV twin of the same run where one exists: ----
+  // the twin shows the engine kept the same KV pool in GiB and doubled the tokens (1 byte per element).
+
+  // 24-25. vLLM 0.19.0, H100 80GB HBM3, Llama-3.1-8B bf16, gpu 0.95, len 8192: KV 58.11 GiB = 476,000 tokens (auto) / 952,032 (fp8).
+  {
+    id: "vllm-0.19-h100-llama31-8b-len8k-util095",
+    source: `${LLMD_PLANNER_LOGS}/meta-llama-llama---h100-80gb--tp1pp1dp1--8192-dtbf16.log`,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "meta-llama/Llama-3.1-8B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.95,
+      maxModelLen: 8192,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.99,
+      activationGiB: 1.89,
+      nonTorchGiB: 0.25,
+      kvCacheGiB: 58.11,
+      kvTokens: 476000,
+      maxConcurrency: 58.11,
+      cudaGraphGiB: 0.91,
+    },
+    excerpt: [
+      "(APIServer pid=1) INFO 04-22 00:06:59 [entrypoints/utils.py:233] non-default args: {'model_tag': 'meta-llama/Llama-3.1-8B-Instruct', 'model': 'meta-llama/Llama-3.1-8B-Instruct', 'dtype': 'bfloat16', 'max_model_len': 8192, 'gpu_memory_utilization': 0.95, 'enable_prefix_caching': False}",
+      "(EngineCore pid=244) DEBUG 04-22 00:07:11 [v1/worker/gpu_worker.py:284] worker init memory snapshot: torch_peak=0.0GiB, free_memory=78.68GiB, total_memory=79.19GiB, cuda_memory=0.51GiB, torch_memory=0.0GiB, non_torch_memory=0.51GiB, timestamp=1776816431.302875, auto_measure=True",
+      "(EngineCore pid=244) DEBUG 04-22 00:07:11 [v1/worker/gpu_worker.py:285] worker requested memory: 75.23GiB",
+      "(EngineCore pid=244) INFO 04-22 00:07:19 [v1/worker/gpu_model_runner.py:4820] Model loading took 14.99 GiB memory and 7.001698 seconds",
+      "(EngineCore pid=244) DEBUG 04-22 00:07:23 [v1/worker/gpu_worker.py:435] Memory profiling takes 4.47 seconds. Total non KV cache memory: 17.12GiB; torch peak memory increase: 1.89GiB; non-torch forward increase memory: 0.25GiB; weights memory: 14.99GiB.",
+      "(EngineCore pid=244) INFO 04-22 00:07:23 [v1/worker/gpu_worker.py:436] Available KV cache memory: 58.11 GiB",
+      "(EngineCore pid=244) INFO 04-22 00:07:23 [v1/core/kv_cache_utils.py:1319] GPU KV cache size: 476,000 tokens",
+      "(EngineCore pid=244) INFO 04-22 00:07:23 [v1/core/kv_cache_utils.py:1324] Maximum concurrency for 8,192 tokens per request: 58.11x",
+      "(EngineCore pid=244) INFO 04-22 00:07:26 [v1/worker/gpu_worker.py:597] CUDA graph pool memory: 0.91 GiB (actual), 0.84 GiB (estimated), difference: 0.07 GiB (7.7%).",
+    ].join("\n"),
+    notes:
+      "bf16-KV twin of the next case (same job template, minutes apart). GPU: the sweep pins nvidia.com/gpu.product NVIDIA-H100-80GB-HBM3 (accuracy/scripts/sweep.yaml, same commit) and the log prints total_memory=79.19GiB. " +
+      "max_num_seqs 1024 / max_num_batched_tokens 8192 are logged ('Defaulting max_num_batched_tokens to 8192 ... max_num_seqs to 1024 for OPENAI_API_SERVER usage context'). " +
+      "Check: 75.23 - 14.99 - 1.89 - 0.25 = 58.10 GiB; 476,000 x 131,072 B = 58.11 GiB. CUDA graphs (0.91 GiB) are captured outside the budget in 0.19 (the log says profiling them becomes the default later).",
+  },
+  {
+    id: "vllm-0.19-h100-llama31-8b-len8k-util095-kvfp8",
+    source: `${LLMD_PLANNER_LOGS}/meta-llama---h100-80gb--tp1pp1dp1--8192-dtbf16-kvfp8.log`,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "meta-llama/Llama-3.1-8B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.95,
+      maxModelLen: 8192,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "fp8",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.99,
+      activationGiB: 1.89,
+      nonTorchGiB: 0.25,
+      kvCacheGiB: 58.11,
+      kvTokens: 952032,
+      maxConcurrency: 116.21,
+      cudaGraphGiB: 0.91,
+    },
+    excerpt: [
+      "(APIServer pid=1) INFO 04-22 00:23:30 [entrypoints/utils.py:233] non-default args: {'model_tag': 'meta-llama/Llama-3.1-8B-Instruct', 'model': 'meta-llama/Llama-3.1-8B-Instruct', 'dtype': 'bfloat16', 'max_model_len': 8192, 'gpu_memory_utilization': 0.95, 'kv_cache_dtype': 'fp8', 'enable_prefix_caching': False}",
+      "(APIServer pid=1) INFO 04-22 00:23:31 [config/cache.py:227] Using fp8 data type to store kv cache. It reduces the GPU memory footprint and boosts the performance. Meanwhile, it may cause accuracy drop without a proper scaling factor.",
+      "(EngineCore pid=241) DEBUG 04-22 00:23:42 [v1/worker/gpu_worker.py:285] worker requested memory: 75.23GiB",
+      "(EngineCore pid=241) INFO 04-22 00:23:43 [platforms/cuda.py:334] Using FLASH_ATTN attention backend out of potential backends: ['FLASH_ATTN', 'FLASHINFER', 'TRITON_ATTN'].",
+      "(EngineCore pid=241) INFO 04-22 00:23:50 [v1/worker/gpu_model_runner.py:4820] Model loading took 14.99 GiB memory and 6.965058 seconds",
+      "(EngineCore pid=241) DEBUG 04-22 00:24:08 [v1/worker/gpu_worker.py:435] Memory profiling takes 18.33 seconds. Total non KV cache memory: 17.12GiB; torch peak memory increase: 1.89GiB; non-torch forward increase memory: 0.25GiB; weights memory: 14.99GiB.",
+      "(EngineCore pid=241) INFO 04-22 00:24:08 [v1/worker/gpu_worker.py:436] Available KV cache memory: 58.11 GiB",
+      "(EngineCore pid=241) INFO 04-22 00:24:08 [v1/core/kv_cache_utils.py:1319] GPU KV cache size: 952,032 tokens",
+      "(EngineCore pid=241) INFO 04-22 00:24:08 [v1/core/kv_cache_utils.py:1324] Maximum concurrency for 8,192 tokens per request: 116.21x",
+      "(APIServer pid=1) DEBUG 04-22 00:24:12 [v1/metrics/loggers.py:273] Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: 59502",
+    ].join("\n"),
+    notes:
+      "fp8 (e4m3) KV on Hopper with the FlashAttention backend. Same non-KV memory as the bf16 twin (17.12 GiB: weights, activation peak and non-torch do not change with the KV dtype), " +
+      "so the same 58.11 GiB pool holds 2x the tokens: 59,502 blocks x 16 = 952,032 = 58.11 GiB / 65,536 B (32 layers x 8 kv heads x 128 x 2 x 1 B).",
+  },
+  // 26-27. Same sweep, Qwen2.5-7B-Instruct bf16: KV 58.53 GiB = 1,096,000 tokens (auto) / 2,192,000 (fp8).
+  {
+    id: "vllm-0.19-h100-qwen25-7b-len8k-util095",
+    source: `${LLMD_PLANNER_LOGS}/qwen-qwen2-5-7b-i--h100-80gb--tp1pp1dp1--8192-dtbf16.log`,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.95,
+      maxModelLen: 8192,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.25,
+      activationGiB: 2.21,
+      nonTorchGiB: 0.24,
+      kvCacheGiB: 58.53,
+      kvTokens: 1096000,
+      maxConcurrency: 133.79,
+      cudaGraphGiB: 0.87,
+    },
+    excerpt: [
+      "(APIServer pid=1) INFO 04-22 00:24:41 [entrypoints/utils.py:233] non-default args: {'model_tag': 'Qwen/Qwen2.5-7B-Instruct', 'model': 'Qwen/Qwen2.5-7B-Instruct', 'dtype': 'bfloat16', 'max_model_len': 8192, 'gpu_memory_utilization': 0.95, 'enable_prefix_caching': False}",
+      "(EngineCore pid=244) DEBUG 04-22 00:24:52 [v1/worker/gpu_worker.py:285] worker requested memory: 75.23GiB",
+      "(EngineCore pid=244) INFO 04-22 00:25:07 [v1/worker/gpu_model_runner.py:4820] Model loading took 14.25 GiB memory and 13.744265 seconds",
+      "(EngineCore pid=244) DEBUG 04-22 00:25:24 [v1/worker/gpu_worker.py:435] Memory profiling takes 17.20 seconds. Total non KV cache memory: 16.7GiB; torch peak memory increase: 2.21GiB; non-torch forward increase memory: 0.24GiB; weights memory: 14.25GiB.",
+      "(EngineCore pid=244) INFO 04-22 00:25:24 [v1/worker/gpu_worker.py:436] Available KV cache memory: 58.53 GiB",
+      "(EngineCore pid=244) INFO 04-22 00:25:24 [v1/core/kv_cache_utils.py:1319] GPU KV cache size: 1,096,000 tokens",
+      "(EngineCore pid=244) INFO 04-22 00:25:24 [v1/core/kv_cache_utils.py:1324] Maximum concurrency for 8,192 tokens per request: 133.79x",
+      "(EngineCore pid=244) INFO 04-22 00:25:28 [v1/worker/gpu_worker.py:597] CUDA graph pool memory: 0.87 GiB (actual), 0.61 GiB (estimated), difference: 0.25 GiB (29.1%).",
+    ].join("\n"),
+    notes:
+      "bf16-KV twin of the next case. Check: 75.23 - 14.25 - 2.21 - 0.24 = 58.53 GiB = 1,096,000 x 57,344 B (28 layers x 4 kv heads x 128 x 2 x 2). " +
+      "The activation peak (2.21 GiB, above Llama's 1.89) is the V1 sampler warm-up over 1024 seqs x 152,064 vocab.",
+  },
+  {
+    id: "vllm-0.19-h100-qwen25-7b-len8k-util095-kvfp8",
+    source: `${LLMD_PLANNER_LOGS}/qwen-qwen2---h100-80gb--tp1pp1dp1--8192-dtbf16-kvfp8.log`,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+    gpu: "H100",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.95,
+      maxModelLen: 8192,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "fp8",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.25,
+      activationGiB: 2.21,
+      nonTorchGiB: 0.24,
+      kvCacheGiB: 58.53,
+      kvTokens: 2192000,
+      maxConcurrency: 267.58,
+      cudaGraphGiB: 0.86,
+    },
+    excerpt: [
+      "(APIServer pid=1) INFO 04-22 00:25:57 [entrypoints/utils.py:233] non-default args: {'model_tag': 'Qwen/Qwen2.5-7B-Instruct', 'model': 'Qwen/Qwen2.5-7B-Instruct', 'dtype': 'bfloat16', 'max_model_len': 8192, 'gpu_memory_utilization': 0.95, 'kv_cache_dtype': 'fp8', 'enable_prefix_caching': False}",
+      "(APIServer pid=1) INFO 04-22 00:25:57 [config/cache.py:227] Using fp8 data type to store kv cache. It reduces the GPU memory footprint and boosts the performance. Meanwhile, it may cause accuracy drop without a proper scaling factor.",
+      "(EngineCore pid=243) INFO 04-22 00:26:24 [v1/worker/gpu_model_runner.py:4820] Model loading took 14.25 GiB memory and 14.320193 seconds",
+      "(EngineCore pid=243) DEBUG 04-22 00:26:42 [v1/worker/gpu_worker.py:435] Memory profiling takes 18.20 seconds. Total non KV cache memory: 16.7GiB; torch peak memory increase: 2.21GiB; non-torch forward increase memory: 0.24GiB; weights memory: 14.25GiB.",
+      "(EngineCore pid=243) INFO 04-22 00:26:42 [v1/worker/gpu_worker.py:436] Available KV cache memory: 58.53 GiB",
+      "(EngineCore pid=243) INFO 04-22 00:26:42 [v1/core/kv_cache_utils.py:1319] GPU KV cache size: 2,192,000 tokens",
+      "(EngineCore pid=243) INFO 04-22 00:26:42 [v1/core/kv_cache_utils.py:1324] Maximum concurrency for 8,192 tokens per request: 267.58x",
+      "(APIServer pid=1) DEBUG 04-22 00:26:46 [v1/metrics/loggers.py:273] Engine 000: vllm cache_config_info with initialization after num_gpu_blocks is: 137000",
+    ].join("\n"),
+    notes:
+      "137,000 blocks x 16 = 2,192,000 = 58.53 GiB / 28,672 B (1 byte per element): exactly 2x the bf16 twin. " +
+      "Memory only: Qwen2-architecture models lose accuracy badly with an uncalibrated fp8 KV cache (case vllm-0.7.3-a100-qwen25-7b-kvfp8-flashinfer), so the planner never picks fp8 KV for them by itself (planner/policy.ts fp8KvHazard).",
+  },
+  // 28-29. vLLM 0.25.1, L4 24 GB, Qwen3-4B bf16, gpu 0.90, len 32768, 1 seq: KV 11.47 GiB = 83,488 tokens (auto) / 166,992 (fp8).
+  {
+    id: "vllm-0.25.1-l4-qwen3-4b-len32k-seqs1",
+    source: VLLM_QUANTIZED_KVCACHE_DOC,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "0.25.1 (pip; V1)",
+    gpu: "L4",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen3-4B",
+    arch: QWEN3_4B,
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 32768,
+      maxNumSeqs: 1,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      kvCacheGiB: 11.47,
+      kvTokens: 83488,
+      maxConcurrency: 2.55,
+    },
+    excerpt: [
+      "vllm serve Qwen/Qwen3-4B --max-model-len 32768 --max-num-seqs 1 \\",
+      "  --gpu-memory-utilization 0.90 --no-enable-prefix-caching  # ± --kv-cache-dtype fp8",
+      "Measured example — `Qwen/Qwen3-4B` on a 24 GB NVIDIA L4 (vLLM 0.25.1, `--max-model-len 32768`, 11.47 GiB KV reservation in both cases):",
+      "| `kv_cache_dtype` | GPU KV cache size | Max concurrency (32,768-token requests) |",
+      "| `auto` (BF16) | 83,488 tokens | 2.55x |",
+      "| `fp8` | 166,992 tokens | 5.10x |",
+    ].join("\n"),
+    notes:
+      "Figures from the start-up log as quoted in vLLM's own docs (docs/features/quantization/quantized_kvcache.md, added by PR #49050, whose test plan gives the command). " +
+      "Check: 83,488 x 147,456 B (36 layers x 8 kv heads x 128 x 2 x 2) = 11.465 GiB. 'Model loading took' is not quoted (weightsGiB left out). " +
+      "max_num_batched_tokens not stated (vLLM's default for a < 70 GiB GPU assumed).",
+  },
+  {
+    id: "vllm-0.25.1-l4-qwen3-4b-len32k-seqs1-kvfp8",
+    source: VLLM_QUANTIZED_KVCACHE_DOC,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "0.25.1 (pip; V1)",
+    gpu: "L4",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen3-4B",
+    arch: QWEN3_4B,
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 32768,
+      maxNumSeqs: 1,
+      kvCacheDtype: "fp8",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      kvCacheGiB: 11.47,
+      kvTokens: 166992,
+      maxConcurrency: 5.1,
+    },
+    excerpt: [
+      "vllm serve Qwen/Qwen3-4B --max-model-len 32768 --max-num-seqs 1 \\",
+      "  --gpu-memory-utilization 0.90 --no-enable-prefix-caching  # ± --kv-cache-dtype fp8",
+      "| `fp8` | 166,992 tokens | 5.10x |",
+      "KV cache capacity doubles. At the same `gpu_memory_utilization`, the engine can hold twice as many tokens.",
+    ].join("\n"),
+    notes: "fp8 twin of the previous case on Ada (compute capability 8.9, native fp8): 166,992 x 73,728 B = 11.466 GiB, the same reservation, 2x the tokens.",
+  },
+  // 30. vLLM 0.28.0, 2x H100 TP2, Qwen3-Coder-30B-A3B-Instruct-FP8, gpu 0.88, len 262144, fp8_e4m3 KV: 139,815 blocks = 2,237,040 tokens.
+  {
+    id: "vllm-0.28-h100-tp2-qwen3-coder-30b-a3b-fp8-len256k-kvfp8",
+    source:
+      "https://github.com/zetxqx/thunderagent-original-verification/blob/e6d75135f125034cb49d0900daf37b2863cc1145/model-server/README.md (sections 'How it is launched' and 'Resolved engine configuration', collected 2026-09-18)",
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "v0.28.0 (vllm/vllm-openai:v0.28.0, official image, unmodified; V1)",
+    gpu: "H100",
+    gpuCount: 2,
+    tensorParallel: 2,
+    model: "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8",
+    arch: QWEN3_30B_A3B,
+    flags: {
+      gpuMemoryUtilization: 0.88,
+      maxModelLen: 262144,
+      maxNumSeqs: 1024,
+      maxNumBatchedTokens: 8192,
+      kvCacheDtype: "fp8",
+      quantization: "fp8",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      kvTokens: 2237040,
+      maxConcurrency: 8.53,
+    },
+    excerpt: [
+      "Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8",
+      "--tensor-parallel-size=2",
+      "--max-model-len=262144",
+      "--kv-cache-dtype=fp8_e4m3",
+      "--gpu-memory-utilization=0.88",
+      "| `quantization` | `fp8` |",
+      "| `kv_cache_dtype` | `fp8_e4m3` |",
+      "| `gpu_memory_utilization` | 0.88 |",
+      "| `block_size` | 16 |",
+      "| `num_gpu_blocks` | 139,815 |",
+      "| `kv_cache_size_tokens` | **2,237,040** |",
+      "| `kv_cache_max_concurrency` | 8.53 |",
+      "| hardware | GKE `a3-highgpu-4g` spot nodes, 4x NVIDIA H100 80GB each, `us-central1-a` |",
+    ].join("\n"),
+    notes:
+      "Read from the running engine (/server_info and the vllm:cache_config_info metric), i.e. the KV cache config the start-up log prints, not a pasted log line. " +
+      "Qwen3-Coder-30B-A3B has Qwen3-30B-A3B's geometry (48 layers, 32 heads, 4 KV heads, 128 experts, top 8; README 'Model' table, 262,144 positions). " +
+      "max_num_seqs 1024 / max_num_batched_tokens 8192 were re-derived by the author with EngineArgs(...).create_engine_config (said to be 'one step weaker'). " +
+      "Check: 2 KV heads per rank x 128 x 2 x 48 x 1 B = 24,576 B/token per GPU; 2,237,040 tokens = 51.2 GiB per GPU of 0.88 x 79.19 = 69.7 GiB. " +
+      "Env VLLM_USE_DEEP_GEMM=0 and a compilation config without the allreduce-RMS fusion; neither changes the KV pool size.",
+  },
+  // 31-32. vLLM 0.7.3 V0, A100 80GB, Qwen2.5-7B-Instruct bf16, gpu 0.70, len 20096, 8 seqs, eager: 45,008 blocks (auto, FA2) / 89,647 (fp8, FlashInfer).
+  {
+    id: "vllm-0.7.3-a100-qwen25-7b-len20k-util070-eager",
+    source: SYMBOLU_KV_TIER,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; stock vLLM, no custom kernel)",
+    gpu: "A100-80GB",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.7,
+      maxModelLen: 20096,
+      maxNumSeqs: 8,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: true,
+      dtype: "bfloat16",
+    },
+    logged: {
+      kvTokens: 45008 * 16,
+    },
+    excerpt: [
+      "llm = LLM(model=args.model, max_model_len=mml, gpu_memory_utilization=args.gpu_util,",
+      "          dtype=\"bfloat16\", kv_cache_dtype=dtype, enforce_eager=True,",
+      "          max_num_seqs=max(2, args.batch))",
+      "    blocks = llm.llm_engine.cache_config.num_gpu_blocks",
+      "python CTM_plus/Bench/scripts/bench_kv_tier_eval.py --context-tokens 16000 --batch 8 --gen 64 --dtypes auto,fp8",
+      "**Date:** 2026-07-17 · **Hardware:** A100 80 GB (sm_80) · **Stacks:** vLLM 0.7.3 (int4-pinned) and",
+      "| auto (bf16) | FlashAttention-2 | **16.82** | 1.00× | 45 008 | 1× |",
+    ].join("\n"),
+    notes:
+      "Block count = cache_config.num_gpu_blocks (what V0 logs as '# GPU blocks'), printed by the script and copied into the repo's report " +
+      "('FP8 KV Cache as the Speed Tier — Evaluation Report', §4.1; its file path is not in the search index, the script's is). " +
+      "Flags from the script's defaults and the reproduction command: max_model_len = 16000 + 4096, gpu-util 0.70, max_num_seqs = max(2, 8), eager, TP 1. " +
+      "Check: 720,128 x 57,344 B = 38.46 GiB of 0.7 x 79.25 = 55.5 GiB.",
+  },
+  {
+    id: "vllm-0.7.3-a100-qwen25-7b-len20k-util070-eager-kvfp8-flashinfer",
+    source: SYMBOLU_KV_TIER,
+    seen: SEEN_FP8,
+    engine: "vllm",
+    engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; VLLM_ATTENTION_BACKEND=FLASHINFER for the fp8 cell)",
+    gpu: "A100-80GB",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "Qwen/Qwen2.5-7B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.7,
+      maxModelLen: 20096,
+      maxNumSeqs: 8,
+      kvCacheDtype: "fp8",
+      quantization: "none",
+      enforceEager: true,
+      dtype: "bfloat16",
+    },
+    logged: {
+      kvTokens: 89647 * 16,
+    },
+    excerpt: [
+      "**Backend requirement.** vLLM 0.7.3's FlashAttention-2 backend **cannot** serve fp8 KV — it silently",
+      "falls back to XFormers (~7× slower). All fp8 cells force `VLLM_ATTENTION_BACKEND=FLASHINFER`; bf16 stays",
+      "on FA2.",
+      "| **fp8 (e4m3)** | **FlashInfer** | **16.87** | **1.00×** | 89 647 | **2.0×** |",
+      "| **Qwen2.5-7B-Instruct** | 0.7.3 | prose (390) | 13.5891 | 798.6385 | +5777% | **+4.0736** | ❌ catastrophic |",
+    ].join("\n"),
+    notes:
+      "fp8 KV on Ampere (sm_80) through FlashInfer's software conversion — the path the planner allows only when pinned. " +
+      "89,647 x 16 x 28,672 B = 38.30 GiB: 0.16 GiB less pool than the FA2 twin (FlashInfer's workspace), still 1.99x the tokens. " +
+      "The same report measures what the memory figures hide: Qwen2.5-7B's perplexity goes 13.6 -> 799 with uncalibrated fp8 KV (and on vLLM 0.8.5), " +
+      "while Llama-3.1-8B, Mistral-7B-v0.3 and Qwen3-8B stay within 0.4 %: the reason the planner never chooses fp8 KV for Qwen2-architecture models.",
+  },
+  // 33-38. SGLang main nightly (2026-09-07), one GPU, fp8_e5m2 KV, mem-fraction-static 0.85, context 32768, page 64, triton attention:
+  // Qwen3-32B-FP8 and Llama-3.3-70B AWQ on A100-80GB, H100 PCIe and H200. One author, one image, three machines.
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-a100-qwen3-32b-fp8-mfs085-kvfp8",
+    source: `${WANHAORAN_A100}/exp1_32b/server.log`,
+    gpu: "A100-80GB",
+    model: "Qwen/Qwen3-32B-FP8",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "fp8" },
+    logged: { weightsGiB: 32.59, kvCacheGiB: 34.34, kvTokens: 281216 },
+    excerpt: [
+      "[2026-09-17 19:55:10] Load weight begin. avail mem=78.73 GB",
+      "[2026-09-17 19:56:39] Your GPU does not have native support for FP8 computation but FP8 quantization is being used. Weight-only FP8 compression will be used leveraging the Marlin kernel. This may degrade performance for compute-heavy workloads.",
+      "[2026-09-17 19:56:39] Load weight end. elapsed=89.36 s, type=Qwen3ForCausalLM, quant=fp8, fmt=e4m3, avail mem=46.15 GB, mem usage=32.59 GB.",
+      "[2026-09-17 19:56:42] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 281216, K size: 17.17 GB, V size: 17.17 GB",
+      "[2026-09-17 19:56:42] Memory pool end. avail mem=11.15 GB",
+      "[2026-09-17 19:58:35] max_total_num_tokens=281216, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=4096, context_len=32768, available_gpu_mem=7.66 GB",
+    ].join("\n"),
+    notes:
+      "GCP a2-ultragpu-1g, 'NVIDIA A100-SXM4-80GB' (the campaign's versions.txt). FP8 weights run weight-only (Marlin) on sm_80: 32.59 GiB vs 32.05 on Hopper. " +
+      "(281,216 + 64) x 65,536 B (64 layers x 8 kv heads x 128 x 1 B) = 17.17 GiB per K and per V: the pool holds #tokens + one page.",
+  },
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-h100-qwen3-32b-fp8-mfs085-kvfp8",
+    source: `${WANHAORAN_H100}/exp1_32b/server.log`,
+    gpu: "H100",
+    model: "Qwen/Qwen3-32B-FP8",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "fp8" },
+    logged: { weightsGiB: 32.05, kvCacheGiB: 34.7, kvTokens: 284224 },
+    excerpt: [
+      "[2026-09-08 03:21:27] Attention backend not specified. Use fa3 backend by default.",
+      "[2026-09-08 03:21:27] FlashAttention3 only supports fp8_e4m3 if using FP8; Setting attention backend to triton.",
+      "[2026-09-08 03:21:48] Load weight begin. avail mem=78.55 GB",
+      "[2026-09-08 03:22:31] Load weight end. elapsed=43.25 s, type=Qwen3ForCausalLM, quant=fp8, fmt=e4m3, avail mem=46.50 GB, mem usage=32.05 GB.",
+      "[2026-09-08 03:22:34] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 284224, K size: 17.35 GB, V size: 17.35 GB",
+      "[2026-09-08 03:22:34] Memory pool end. avail mem=11.25 GB",
+      "[2026-09-08 03:25:20] max_total_num_tokens=284224, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=4096, context_len=32768, available_gpu_mem=7.93 GB",
+    ].join("\n"),
+    notes:
+      "GPU: 'H100 PCIe 80 GB' (the campaign's REPORT.md); the catalog's H100 is the SXM part, same 80 GB (79.2 GiB) — the KV pool depends only on memory here. " +
+      "fp8_e5m2 forces the triton backend on Hopper (FA3 reads fp8_e4m3 only): the planner passes fp8_e4m3 on 8.9+.",
+  },
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-h200-qwen3-32b-fp8-mfs085-kvfp8",
+    source: `${WANHAORAN_H200}/exp1_32b/server.log`,
+    gpu: "H200",
+    model: "Qwen/Qwen3-32B-FP8",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "fp8" },
+    logged: { weightsGiB: 32.05, kvCacheGiB: 86.18, kvTokens: 705856 },
+    excerpt: [
+      "[2026-09-21 21:38:10] Load weight begin. avail mem=139.09 GB",
+      "[2026-09-21 21:39:28] Load weight end. elapsed=77.62 s, type=Qwen3ForCausalLM, quant=fp8, fmt=e4m3, avail mem=107.04 GB, mem usage=32.05 GB.",
+      "[2026-09-21 21:39:30] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 705856, K size: 43.09 GB, V size: 43.09 GB",
+      "[2026-09-21 21:39:30] Memory pool end. avail mem=20.29 GB",
+      "[2026-09-21 21:41:38] max_total_num_tokens=705856, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=4096, context_len=32768, available_gpu_mem=16.96 GB",
+    ].join("\n"),
+    notes: "Nebius H200 ('143 GB HBM, SM90', the campaign's DEVIATIONS.md), same image and flags. (705,856 + 64) x 65,536 B = 43.09 GiB per K and per V.",
+  },
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-a100-llama33-70b-awq-mfs085-kvfp8",
+    source: `${WANHAORAN_A100}/exp1_70b/server.log`,
+    gpu: "A100-80GB",
+    model: "casperhansen/llama-3.3-70b-instruct-awq",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "awq" },
+    logged: { weightsGiB: 37.19, kvCacheGiB: 29.74, kvTokens: 194816 },
+    excerpt: [
+      "[2026-09-17 19:16:35] Load weight begin. avail mem=78.73 GB",
+      "[2026-09-17 19:18:02] Load weight end. elapsed=86.44 s, type=LlamaForCausalLM, quant=awq, bits=4, avail mem=41.55 GB, mem usage=37.19 GB.",
+      "[2026-09-17 19:18:09] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 194816, K size: 14.87 GB, V size: 14.87 GB",
+      "[2026-09-17 19:18:09] Memory pool end. avail mem=11.18 GB",
+      "[2026-09-17 19:21:08] max_total_num_tokens=194816, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=3044, context_len=32768, available_gpu_mem=7.56 GB",
+    ].join("\n"),
+    notes: "AWQ 4-bit Llama-3.3-70B (awq_marlin). (194,816 + 64) x 81,920 B (80 layers x 8 kv heads x 128 x 1 B) = 14.87 GiB per K and per V.",
+  },
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-h100-llama33-70b-awq-mfs085-kvfp8",
+    source: `${WANHAORAN_H100}/exp1_70b/server.log`,
+    gpu: "H100",
+    model: "casperhansen/llama-3.3-70b-instruct-awq",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "awq" },
+    logged: { weightsGiB: 37.19, kvCacheGiB: 29.58, kvTokens: 193728 },
+    excerpt: [
+      "[2026-09-08 02:48:11] Load weight begin. avail mem=78.55 GB",
+      "[2026-09-08 02:49:09] Load weight end. elapsed=58.13 s, type=LlamaForCausalLM, quant=awq, bits=4, avail mem=41.36 GB, mem usage=37.19 GB.",
+      "[2026-09-08 02:49:16] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 193728, K size: 14.79 GB, V size: 14.79 GB",
+      "[2026-09-08 02:49:16] Memory pool end. avail mem=11.30 GB",
+    ].join("\n"),
+    notes: "H100 PCIe 80 GB (see the Qwen3-32B case of the same campaign).",
+  },
+  {
+    ...SGLANG_NIGHTLY_FP8,
+    id: "sglang-nightly-h200-llama33-70b-awq-mfs085-kvfp8",
+    source: `${WANHAORAN_H200}/exp1_70b/server.log`,
+    gpu: "H200",
+    model: "casperhansen/llama-3.3-70b-instruct-awq",
+    flags: { ...SGLANG_NIGHTLY_FP8.flags, quantization: "awq" },
+    logged: { weightsGiB: 37.19, kvCacheGiB: 81.04, kvTokens: 531008 },
+    excerpt: [
+      "[2026-09-21 21:04:54] Load weight begin. avail mem=139.09 GB",
+      "[2026-09-21 21:06:29] Load weight end. elapsed=94.43 s, type=LlamaForCausalLM, quant=awq, bits=4, avail mem=101.91 GB, mem usage=37.19 GB.",
+      "[2026-09-21 21:06:33] KV Cache is allocated. dtype: torch.float8_e5m2, #tokens: 531008, K size: 40.52 GB, V size: 40.52 GB",
+      "[2026-09-21 21:06:33] Memory pool end. avail mem=20.15 GB",
+    ].join("\n"),
+    notes: "Nebius H200, same image and flags.",
   },
 ];
 
