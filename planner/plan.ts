@@ -39,6 +39,7 @@ import {
   defaultBatchedTokens,
   defaultUtilization,
   enginePriority,
+  fp8KvHazard,
 } from "./policy";
 import type {
   Dtype,
@@ -342,12 +343,15 @@ function searchModel(
         continue;
       }
       for (const quantization of quants) {
-        // Unpinned, an 8-bit KV cache is chosen only where it is native (compute capability ≥ 8.9, DESIGN.md);
-        // a pin on 8.0–8.8 is honoured where the engine has a software path.
+        // Unpinned, an 8-bit KV cache is chosen only where it is native (compute capability ≥ 8.9, DESIGN.md) and
+        // fp8 never for a model it breaks (policy.ts fp8KvHazard); a pin on 8.0–8.8 is honoured where the engine
+        // has a software path, a pin on a hazardous model with a warning.
         const kvs =
           pool.kvCacheDtype !== undefined
             ? [pool.kvCacheDtype]
-            : supportedKvCacheDtypes(engine, hw.gpu).filter((k) => k === "auto" || ccOf(hw.gpu) >= 8.9);
+            : supportedKvCacheDtypes(engine, hw.gpu).filter(
+                (k) => k === "auto" || (ccOf(hw.gpu) >= 8.9 && !(k === "fp8" && fp8KvHazard(model))),
+              );
         // Within one weight format, the KV dtype that gives the longest context (ties: the exact one).
         let bestKv: Fit | undefined;
         for (const kvCacheDtype of kvs) {
@@ -493,7 +497,9 @@ function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory,
     why: pinned(pool.kvCacheDtype)
       ? "pinned by config"
       : fit.kvCacheDtype === "auto"
-        ? "same as the model dtype: exact, and long enough context"
+        ? ccOf(hw.gpu) >= 8.9 && supportedKvCacheDtypes(fit.engine, hw.gpu).includes("fp8") && fp8KvHazard(fit.model)
+          ? `same as the model dtype, never fp8 here: ${fp8KvHazard(fit.model)}`
+          : "same as the model dtype: exact, and long enough context"
         : `${fit.kvCacheDtype} doubles the tokens the cache holds`,
   });
   r.push({
@@ -522,6 +528,10 @@ function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory,
 function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
   const w: string[] = [];
   if (fit.model.unconfirmed) w.push(fit.model.unconfirmed);
+  const hazard = fit.kvCacheDtype === "fp8" ? fp8KvHazard(fit.model) : undefined;
+  if (hazard) {
+    w.push(`kvCacheDtype fp8 is pinned: ${hazard}; unpin it unless the checkpoint ships calibrated KV scales`);
+  }
   const layers = attentionLayers(fit.model.arch);
   if (layers.sliding > 0) {
     w.push(

@@ -1,7 +1,7 @@
 // The default policy: VRAM categories, model priorities and engine priorities.
 // Seed 000 (../shared/seeds/000_*.txt, "Логика автовыбора") is kept exactly where it speaks; DESIGN.md
 // extends it above 44 GiB and below 10 GiB.
-import type { EngineId, VramCategory } from "./types";
+import type { EngineId, ModelSpec, VramCategory } from "./types";
 
 /** Lower bounds (per-GPU memory as the CUDA runtime reports it, GiB) of each category, largest first. */
 const CATEGORY_FLOORS: ReadonlyArray<[VramCategory, number]> = [
@@ -58,6 +58,27 @@ export function enginePriority(category: VramCategory, tensorParallel: number): 
   if (categoryAtLeast(category, "32gb")) return ["vllm", "sglang", "lmdeploy", ...ggufTail];
   if (category === "24gb") return ["sglang", "vllm", "lmdeploy", ...ggufTail];
   return ["vllm", "sglang", "lmdeploy", ...ggufTail];
+}
+
+/**
+ * Model families an uncalibrated fp8 KV cache breaks. vLLM and SGLang store fp8 KV with one scale per layer (1.0 unless
+ * the checkpoint ships k/v scales); Qwen2-architecture keys carry per-channel outliers (q/k/v bias, no QK-norm) that
+ * such a scale cannot hold. Measured: Qwen2.5-7B-Instruct perplexity 13.6 → 799 with fp8 KV on vLLM 0.7.3 and
+ * 6.8 → 4976 on 0.8.5, while Llama-3.1-8B, Mistral-7B-v0.3 and Qwen3-8B (QK-norm) moved < 0.4 % (rasaha/symbolu,
+ * "FP8 KV Cache as the Speed Tier — Evaluation Report", 2026-07-17); NVIDIA/TensorRT-LLM#4218 "FP8 KV Cache is Broken
+ * for Qwen2.5" (2025-05-12); HabanaAI/vllm-fork#1598 disables it for Qwen2.5-7B-Instruct (2025-07-16);
+ * verl-project/verl#4435: Qwen2.5-Math-7B accuracy ~0 with fp8 KV (2026-03-29). Read 2026-11-22.
+ * model_type as in config.json: the Qwen2 / Qwen2.5 family and what is built on it (QwQ, DeepSeek-R1-Distill-Qwen).
+ */
+export const FP8_KV_HAZARD_MODEL_TYPES: ReadonlySet<string> = new Set(["qwen2", "qwen2_moe", "qwen2_vl", "qwen2_5_vl"]);
+
+/** Why an fp8 KV cache is a hazard for this model, or undefined: the planner never picks fp8 KV for such a model by itself. */
+export function fp8KvHazard(model: Pick<ModelSpec, "id" | "arch">): string | undefined {
+  if (!FP8_KV_HAZARD_MODEL_TYPES.has(model.arch.model_type)) return undefined;
+  return (
+    `${model.id} is a ${model.arch.model_type} model: its keys have outliers that an uncalibrated fp8 KV cache (one scale per layer) ` +
+    `cannot hold, and answers degrade badly (Qwen2.5-7B perplexity 13.6 → 799 measured on vLLM)`
+  );
 }
 
 /** Context candidates besides the model's maximum, largest first (DESIGN.md, "Context"). */

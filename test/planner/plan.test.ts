@@ -3,6 +3,7 @@ import { GPUS } from "../../planner/catalog/gpus";
 import { MODELS, findModel } from "../../planner/catalog/models";
 import { isEncoderOnly } from "../../planner/memory";
 import { PlanError, planFleet } from "../../planner/plan";
+import { fp8KvHazard } from "../../planner/policy";
 import type { PoolPlan, PoolSpec, ReplicaPlan } from "../../planner/types";
 
 type PoolInput = Partial<PoolSpec> & ({ instanceType: string } | { gpu: PoolSpec["gpu"]; gpuCount: number });
@@ -155,6 +156,43 @@ describe("seed 000's own examples", () => {
     const r = pool.replicas[0]!;
     expect(r.model.dtype).toBe("float16");
     expect(r.env).toMatchObject({ HOME: "/tmp", TORCH_CUDA_ARCH_LIST: "7.5" });
+  });
+});
+
+describe("fp8 KV cache and the models it breaks (Qwen2 architecture)", () => {
+  const kvReason = (r: ReplicaPlan) => r.reasons.find((x) => x.field === "kvCacheDtype")?.why ?? "";
+
+  it("flags exactly the catalog's Qwen2-architecture models", () => {
+    expect(MODELS.filter((m) => fp8KvHazard(m)).map((m) => m.id).sort()).toEqual(
+      [
+        "Qwen/Qwen2.5-0.5B-Instruct",
+        "Qwen/Qwen2.5-1.5B-Instruct",
+        "Qwen/Qwen2.5-7B-Instruct",
+        "Qwen/Qwen2.5-14B-Instruct",
+        "Qwen/Qwen2.5-32B-Instruct",
+        "Qwen/Qwen2.5-72B-Instruct",
+        "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
+      ].sort(),
+    );
+  });
+
+  it("L40S (g6e.xlarge): Qwen3-32B gets fp8 KV for a longer context, Qwen2.5-32B keeps bf16 KV and says why", () => {
+    const q3 = planOne({ instanceType: "g6e.xlarge", model: "Qwen/Qwen3-32B" }).replicas[0]!;
+    expect(q3.kvCacheDtype).toBe("fp8");
+    const q25 = planOne({ instanceType: "g6e.xlarge", model: "Qwen/Qwen2.5-32B-Instruct" }).replicas[0]!;
+    expect(q25.kvCacheDtype).toBe("auto");
+    expect(q25.maxModelLen).toBeLessThan(q3.maxModelLen);
+    expect(kvReason(q25)).toMatch(/never fp8 here: Qwen\/Qwen2\.5-32B-Instruct is a qwen2 model/);
+    expect(q25.args.join(" ")).toMatch(/--kv-cache-dtype auto/);
+  });
+
+  it("a pin is honoured, with a warning that names the hazard", () => {
+    const r = planOne({ instanceType: "g6.xlarge", model: "Qwen/Qwen2.5-7B-Instruct", engine: "vllm", kvCacheDtype: "fp8" }).replicas[0]!;
+    expect(r.kvCacheDtype).toBe("fp8");
+    expect(r.args.join(" ")).toMatch(/--kv-cache-dtype fp8/);
+    expect(r.warnings.join("\n")).toMatch(/kvCacheDtype fp8 is pinned: .*qwen2 model.*unpin it/);
+    const llama = planOne({ instanceType: "g6.xlarge", model: "meta-llama/Llama-3.1-8B-Instruct", engine: "vllm", kvCacheDtype: "fp8" }).replicas[0]!;
+    expect(llama.warnings.join("\n")).not.toMatch(/is pinned/);
   });
 });
 

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MODELS } from "../../planner/catalog/models";
 import { PlanError, planFleet } from "../../planner/plan";
+import { fp8KvHazard } from "../../planner/policy";
 import { ENGINE_IDS, GPU_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, type PoolSpec } from "../../planner/types";
 import { checkInvariants } from "./plan.test";
 
@@ -30,6 +31,7 @@ describe("planner properties (fast-check)", () => {
   it("every returned plan fits, respects the GPU generation and honours every pin; the rest are PlanErrors", () => {
     let planned = 0;
     let refused = 0;
+    let hazardPins = 0;
     fc.assert(
       fc.property(poolArb, (pool) => {
         let plan;
@@ -49,6 +51,13 @@ describe("planner properties (fast-check)", () => {
           if (pool.model !== "auto") expect(r.model.id).toBe(pool.model);
           if (pool.maxModelLen !== undefined) expect(r.maxModelLen).toBe(pool.maxModelLen);
           if (pool.kvCacheDtype !== undefined) expect(r.kvCacheDtype).toBe(pool.kvCacheDtype);
+          // fp8 KV is never chosen for a model it breaks; a pin says so in the plan.
+          const hazard = fp8KvHazard(MODELS.find((m) => m.id === r.model.id)!);
+          if (hazard && r.kvCacheDtype === "fp8") {
+            expect(pool.kvCacheDtype).toBe("fp8");
+            expect(r.warnings.some((w) => w.includes(hazard))).toBe(true);
+            hazardPins++;
+          }
           if (pool.quantization !== undefined) expect(r.model.quantization).toBe(pool.quantization);
           if (pool.tensorParallel !== undefined) expect(r.tensorParallel).toBe(pool.tensorParallel);
           if (pool.gpuMemoryUtilization !== undefined) expect(r.gpuMemoryUtilization).toBe(pool.gpuMemoryUtilization);
@@ -63,6 +72,7 @@ describe("planner properties (fast-check)", () => {
     // The generator must exercise both outcomes, or the property says little.
     expect(planned).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(100);
+    expect(hazardPins).toBeGreaterThan(0);
   });
 
   it("auto pools on every catalog GPU and GPU count either plan or explain, and plans use the whole host", () => {
