@@ -55,6 +55,7 @@ const network = new Network(NAME, {
   privateSubnetIds: cfg.vpc?.privateSubnetIds,
   cidr: cfg.vpc?.cidr,
   azCount: cfg.vpc?.azCount,
+  natGateways: cfg.vpc?.natGateways,
   requiredZones: cfg.pools.flatMap((p) => p.availabilityZones ?? []),
 });
 

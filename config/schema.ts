@@ -168,6 +168,11 @@ export const vpcSchema = z
       .optional(),
     /** Created VPC: number of availability zones (2–6), each with a public and a private subnet; default 2. */
     azCount: z.number().int().min(2).max(6).optional(),
+    /**
+     * Created VPC: "single" NAT gateway (default; ~$33/month, but the private subnets of every zone lose egress when
+     * its zone fails) or "perAz" (one per zone, each zone's private subnet routed through its own).
+     */
+    natGateways: z.enum(["single", "perAz"]).optional(),
   })
   .superRefine((vpc, ctx) => {
     if (vpc.id !== undefined) {
@@ -175,6 +180,7 @@ export const vpcSchema = z
       if (vpc.privateSubnetIds === undefined) ctx.addIssue({ code: "custom", path: ["privateSubnetIds"], message: "required with vpc.id" });
       if (vpc.cidr !== undefined) ctx.addIssue({ code: "custom", path: ["cidr"], message: "only for a created VPC (without vpc.id)" });
       if (vpc.azCount !== undefined) ctx.addIssue({ code: "custom", path: ["azCount"], message: "only for a created VPC (without vpc.id)" });
+      if (vpc.natGateways !== undefined) ctx.addIssue({ code: "custom", path: ["natGateways"], message: "only for a created VPC (without vpc.id); an existing VPC keeps its own NAT" });
     } else {
       for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
         if (vpc[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "requires vpc.id (subnets of an existing VPC)" });

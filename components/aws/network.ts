@@ -19,6 +19,8 @@ export interface NetworkArgs {
   azCount?: number;
   /** Created VPC: zones that must be among the VPC's (pools pinned to them); the rest are the region's first available. */
   requiredZones?: string[];
+  /** Created VPC: one NAT gateway ("single", default) or one per zone ("perAz"). */
+  natGateways?: "single" | "perAz";
 }
 
 export class Network extends pulumi.ComponentResource {
@@ -106,18 +108,26 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): Ne
     return subnet;
   });
 
-  // One NAT gateway: egress is only needed for downloads at boot, and a second one would double the fixed cost.
-  const eip = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags({ Name: `gpufleet-${args.stack}-nat` }) }, opts);
-  const nat = new aws.ec2.NatGateway(`${name}-nat`, {
-    allocationId: eip.id,
-    subnetId: publicSubnets[0]!.id,
-    tags: tags({ Name: `gpufleet-${args.stack}` }),
-  }, { parent, dependsOn: [igw] });
-  const privateRt = new aws.ec2.RouteTable(`${name}-private`, {
-    vpcId: vpc.id,
-    routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
-    tags: tags({ Name: `gpufleet-${args.stack}-private` }),
-  }, opts);
+  // Egress is only needed for downloads at boot, so one NAT gateway is the default: a second one doubles the fixed
+  // cost. "perAz" gives each zone its own, so that a zone outage does not cut the others' private subnets off.
+  const natCount = args.natGateways === "perAz" ? azCount : 1;
+  const nats = Array.from({ length: natCount }, (_, i) => {
+    const suffix = natCount === 1 ? "" : `-${i}`;
+    const eip = new aws.ec2.Eip(`${name}-nat${suffix}`, { domain: "vpc", tags: tags({ Name: `gpufleet-${args.stack}-nat${suffix}` }) }, opts);
+    return new aws.ec2.NatGateway(`${name}-nat${suffix}`, {
+      allocationId: eip.id,
+      subnetId: publicSubnets[i]!.id,
+      tags: tags({ Name: `gpufleet-${args.stack}${suffix}` }),
+    }, { parent, dependsOn: [igw] });
+  });
+  const privateRts = nats.map((nat, i) => {
+    const suffix = natCount === 1 ? "" : `-${i}`;
+    return new aws.ec2.RouteTable(`${name}-private${suffix}`, {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+      tags: tags({ Name: `gpufleet-${args.stack}-private${suffix}` }),
+    }, opts);
+  });
   const privateSubnets = cidrs.private.map((cidr, i) => {
     const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
       vpcId: vpc.id,
@@ -126,7 +136,8 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): Ne
       mapPublicIpOnLaunch: false,
       tags: tags({ Name: `gpufleet-${args.stack}-private-${i}`, "gpufleet:tier": "private" }),
     }, opts);
-    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRt.id }, opts);
+    const routeTable = privateRts[natCount === 1 ? 0 : i]!;
+    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routeTable.id }, opts);
     return subnet;
   });
 

@@ -333,6 +333,42 @@ describe("config variants", () => {
     expect(a10g.inputs.vpcZoneIdentifiers).toEqual(priv.map((s) => s.id));
   });
 
+  it("routes every private subnet through one NAT gateway by default, or through its own zone's with natGateways perAz", async () => {
+    const NAT = "aws:ec2/natGateway:NatGateway";
+    const RT = "aws:ec2/routeTable:RouteTable";
+    const ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation";
+    const routing = (run: FleetRun) => {
+      const subnets = ofType(run, T.subnet);
+      const byId = new Map(subnets.map((s) => [s.id, s]));
+      const nats = ofType(run, NAT);
+      const natOf = new Map(ofType(run, RT).map((rt) => [rt.id, field<Array<{ natGatewayId?: string }>>(rt, "routes")[0]?.natGatewayId]));
+      // private subnet index → the public subnet index of the NAT gateway its route table points at
+      return ofType(run, ASSOC)
+        .filter((a) => byId.get(String(a.inputs.subnetId))?.name.includes("private"))
+        .map((a) => {
+          const nat = nats.find((n) => n.id === natOf.get(String(a.inputs.routeTableId)))!;
+          return [byId.get(String(a.inputs.subnetId))!.inputs.availabilityZone, byId.get(String(nat.inputs.subnetId))!.inputs.availabilityZone];
+        });
+    };
+    const single = await runFleet({ ...DEV, vpc: { azCount: 3 } });
+    expect(single.error).toBeUndefined();
+    expect(ofType(single, NAT)).toHaveLength(1);
+    expect(routing(single)).toEqual([
+      ["us-east-1a", "us-east-1a"],
+      ["us-east-1b", "us-east-1a"],
+      ["us-east-1c", "us-east-1a"],
+    ]);
+    const perAz = await runFleet({ ...DEV, vpc: { azCount: 3, natGateways: "perAz" } });
+    expect(perAz.error).toBeUndefined();
+    expect(ofType(perAz, NAT)).toHaveLength(3);
+    expect(ofType(perAz, "aws:ec2/eip:Eip")).toHaveLength(3);
+    expect(routing(perAz)).toEqual([
+      ["us-east-1a", "us-east-1a"],
+      ["us-east-1b", "us-east-1b"],
+      ["us-east-1c", "us-east-1c"],
+    ]);
+  });
+
   it("forwards a model served by two pools to both target groups, weighted", async () => {
     const run = await runFleet({
       pools: [
@@ -357,6 +393,11 @@ describe("bad config creates no resource", () => {
     ["subnetIds without vpc.id", { pools: [{ ...DEV_POOLS[0], subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"] }] }, /gpufleet:pools\[0\]\.subnetIds: needs gpufleet:vpc\.id/],
     ["a zone of another region", { pools: [{ ...DEV_POOLS[0], availabilityZones: ["eu-west-1a"] }] }, /eu-west-1a is not in the stack's region us-east-1/],
     ["minCount above count", { pools: [{ ...DEV_POOLS[0], count: 1, minCount: 2 }] }, /gpufleet:pools\[0\]\.minCount: must be at most count/],
+    [
+      "natGateways with an existing VPC",
+      { ...DEV, vpc: { id: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"], privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1"], natGateways: "perAz" } },
+      /gpufleet:vpc\.natGateways: only for a created VPC/,
+    ],
     [
       "a model in six pools",
       { pools: Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, instanceType: "g5.xlarge", model: "Qwen/Qwen2.5-7B-Instruct", engine: "vllm" })) },
