@@ -1,14 +1,27 @@
 import type { EngineId } from "../planner/types";
 import { DEFAULT_MODEL_CACHE_DIR } from "./layout";
 
-/** Images of the helper containers; pinned so that every boot runs what the tests validated. */
+/**
+ * Images of the helper containers; pinned so that every boot runs what the tests validated. Tags checked 2026-11-22
+ * against docker-library/official-images (library/python, library/nginx at 37079fb336, 2026-08-21) and the
+ * exporters' own repositories.
+ */
 export const DEFAULT_HELPER_IMAGES = {
-  /** Runs `pip install huggingface_hub` and `hf download` for HF snapshots and GGUF files. */
+  /** Runs `pip install huggingface_hub` and `hf download` for HF snapshots and GGUF files (Python 3.12, Debian trixie). */
   downloader: "python:3.12-slim",
-  /** The on-host proxy in front of the replicas. */
-  nginx: "nginx:1.27-alpine",
+  /**
+   * The on-host proxy in front of the replicas: nginx's stable line (1.30.x since 2026-04-14, official-images
+   * 71567fbcfa); 1.27 was a mainline line, frozen at 1.27.5 in June 2025.
+   */
+  nginx: "nginx:1.30-alpine",
+  /** prometheus/node_exporter tag v1.8.2 (2024-07-14). */
   nodeExporter: "quay.io/prometheus/node-exporter:v1.8.2",
-  dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:3.3.9-3.6.1-ubuntu22.04",
+  /**
+   * NVIDIA/dcgm-exporter tag 4.4.2-4.7.1 (2025-12-10; its README's `docker run` names this image): DCGM 4.4 is the
+   * line paired with R580 / CUDA 13 drivers (the DLAMI's); 3.x reports profiling metrics unreliably on them
+   * (NVIDIA/dcgm-exporter#657). Built on cuda:13.0.1-base with NVIDIA_DISABLE_REQUIRE=true, so older drivers start it too.
+   */
+  dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04",
 } as const;
 
 /** huggingface_hub release installed in the downloader container (has the `hf` CLI). */

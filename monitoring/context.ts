@@ -114,11 +114,16 @@ export interface AlertReceivers {
   snsTopicArn?: string;
 }
 
-/** Container images of the monitoring host; pinned so every boot runs what the tests validated. */
+/**
+ * Container images of the monitoring host; pinned so every boot runs what the tests validated (checked 2026-11-22):
+ * Prometheus v2.53.5 (2025-06-30, the last release of the 2.53 LTS line; git tag in prometheus/prometheus),
+ * Alertmanager v0.28.1 (CHANGELOG 2025-03-07), Grafana 11.6.1 (CHANGELOG 2025-04-23: fixes CVE-2025-3454,
+ * CVE-2025-2703 and CVE-2025-3260 of 11.6.0).
+ */
 export const DEFAULT_MONITORING_IMAGES = {
-  prometheus: "quay.io/prometheus/prometheus:v2.53.4",
+  prometheus: "quay.io/prometheus/prometheus:v2.53.5",
   alertmanager: "quay.io/prometheus/alertmanager:v0.28.1",
-  grafana: "docker.io/grafana/grafana:11.6.0",
+  grafana: "docker.io/grafana/grafana:11.6.1",
 } as const;
 
 export type MonitoringImage = keyof typeof DEFAULT_MONITORING_IMAGES;

@@ -131,9 +131,9 @@ export const METRIC_SOURCES = {
     },
   },
   dcgm: {
-    exporter: "NVIDIA dcgm-exporter 3.3.9-3.6.1 (default counters), :9400",
-    version: "etc/default-counters.csv at tag 3.3.9-3.6.1 (labels gpu, UUID, device, modelName, Hostname)",
-    sources: ["https://github.com/NVIDIA/dcgm-exporter/blob/3.3.9-3.6.1/etc/default-counters.csv"],
+    exporter: "NVIDIA dcgm-exporter 4.4.2-4.7.1 (default counters), :9400",
+    version: "etc/default-counters.csv at tag 4.4.2-4.7.1 (labels gpu, UUID, device, modelName, Hostname)",
+    sources: ["https://github.com/NVIDIA/dcgm-exporter/blob/4.4.2-4.7.1/etc/default-counters.csv"],
     metrics: {
       DCGM_FI_DEV_SM_CLOCK: "gauge",
       DCGM_FI_DEV_MEM_CLOCK: "gauge",
