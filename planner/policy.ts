@@ -26,17 +26,20 @@ export function categoryAtLeast(cat: VramCategory, floor: VramCategory): boolean
 }
 
 /**
- * Model priority per category: the first that fits wins. 12gb–32gb are seed 000's tables verbatim;
- * "small" is DESIGN.md's; the larger categories pick strong open models that fit one GPU or, on hosts
- * with several, a tensor-parallel group (the planner tries one replica per GPU first).
+ * Model priority per category: the first that fits wins. 12gb–32gb are seed 000's tables verbatim, except
+ * that seed 000's first 32gb choice, IlyaGusev/saiga_gemma3_27b, is left out: two searches (2026-11-21 and -22)
+ * found no trace of that repository (IlyaGusev's Saiga collection has saiga_gemma3_12b, no 27B), and an automatic
+ * choice must download at boot. It stays in the catalog for a pin, with its warning. "small" is DESIGN.md's;
+ * the larger categories pick strong open models that fit one GPU or, on hosts with several, a tensor-parallel
+ * group (the planner tries one replica per GPU first).
  */
 export const MODEL_PRIORITY: Readonly<Record<VramCategory, readonly string[]>> = {
   small: ["Qwen/Qwen2.5-1.5B-Instruct", "Qwen/Qwen2.5-0.5B-Instruct"],
   "12gb": ["Vikhrmodels/QVikhr-3-4B-Instruction", "IlyaGusev/saiga_mistral_7b"],
   "16gb": ["Vikhrmodels/QVikhr-3-8B-Instruction", "IlyaGusev/saiga_llama3_8b"],
   "24gb": ["IlyaGusev/saiga_nemo_12b", "Vikhrmodels/QVikhr-3-8B-Instruction"],
-  "32gb": ["IlyaGusev/saiga_gemma3_27b", "IlyaGusev/saiga_nemo_12b"],
-  "48gb": ["Qwen/Qwen3-32B", "IlyaGusev/saiga_gemma3_27b", "IlyaGusev/saiga_nemo_12b"],
+  "32gb": ["IlyaGusev/saiga_nemo_12b"],
+  "48gb": ["Qwen/Qwen3-32B", "IlyaGusev/saiga_nemo_12b"],
   "80gb": ["Qwen/Qwen2.5-72B-Instruct", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-32B"],
   "141gb": ["Qwen/Qwen2.5-72B-Instruct", "meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-32B"],
 };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { findModel, MODELS } from "../../planner/catalog/models";
+import { MODEL_PRIORITY, TASK_MODEL_PRIORITY } from "../../planner/policy";
 import { QUANTIZATIONS, type ModelSpec } from "../../planner/types";
 
 /** Parameters implied by the architecture (dense decoder, gated MLP; norms and biases ignored), billions. */
@@ -134,6 +135,20 @@ describe("model catalog", () => {
 
   it("points the saiga_mistral_7b LoRA repo at merged weights", () => {
     expect(byId.get("IlyaGusev/saiga_mistral_7b")?.artifacts.hf).toBe("IlyaGusev/saiga_mistral_7b_merged");
+  });
+});
+
+describe("automatic model choice", () => {
+  it("lists only catalog models whose repository was confirmed: an automatic choice must download at boot", () => {
+    const listed = [...Object.values(MODEL_PRIORITY), ...Object.values(TASK_MODEL_PRIORITY)].flat();
+    expect(listed.length).toBeGreaterThan(10);
+    for (const id of listed) {
+      const m = byId.get(id);
+      expect(m, id).toBeDefined();
+      expect(m!.unconfirmed, id).toBeUndefined();
+    }
+    // The unconfirmed seed model is still in the catalog, for a pin.
+    expect(byId.get("IlyaGusev/saiga_gemma3_27b")?.unconfirmed).toMatch(/could not be confirmed/);
   });
 });
 

@@ -85,10 +85,15 @@ describe("names and sizes", () => {
 });
 
 describe("routes and quotas", () => {
-  it("one route per served model, in plan order", () => {
+  it("one route per served model, in plan order, weighted by the replicas serving it", () => {
+    // The dev stack plans saiga_nemo_12b on both pools: 1 replica on a10g, 8 on a100.
     expect(computeModelRoutes(devPlan)).toEqual([
-      { servedName: devPlan.pools[0]!.replicas[0]!.model.servedName, pools: [{ pool: "a10g", weight: 999 }] },
-      { servedName: devPlan.pools[1]!.replicas[0]!.model.servedName, pools: [{ pool: "a100", weight: 999 }] },
+      { servedName: "saiga-nemo-12b", pools: [{ pool: "a10g", weight: Math.round(999 / 8) }, { pool: "a100", weight: 999 }] },
+    ]);
+    const two = planFleet(toPlanInput("dev", parseStackConfig({ pools: [{ ...DEV_POOLS[0], model: "Qwen/Qwen2.5-7B-Instruct" }, DEV_POOLS[1]] })));
+    expect(computeModelRoutes(two)).toEqual([
+      { servedName: "qwen2.5-7b-instruct", pools: [{ pool: "a10g", weight: 999 }] },
+      { servedName: "saiga-nemo-12b", pools: [{ pool: "a100", weight: 999 }] },
     ]);
   });
 

@@ -53,11 +53,15 @@ describe("model_list from the plan", () => {
     const a10g = MIXED_PLAN.pools.find((p) => p.name === "a10g")!;
     const served = a10g.replicas[0]!.model.servedName;
     const entries = cfg.model_list.filter((d) => d.model_name === served);
-    expect(entries.map((d) => d.model_info.gpufleet_pool)).toEqual(["a10g", "a10g-b"]);
-    expect(entries.map((d) => d.litellm_params.weight)).toEqual([1, 2]);
-    expect(new Set(entries.map((d) => d.litellm_params.api_base)).size).toBe(2);
+    // Every chat pool serving it (the dev stack's a10g and a100 both plan saiga_nemo_12b, plus a10g-b).
+    const pools = MIXED_PLAN.pools.filter((p) => p.task === "chat" && p.replicas.some((r) => r.model.servedName === served));
+    expect(pools.map((p) => p.name)).toEqual(expect.arrayContaining(["a10g", "a10g-b"]));
+    expect(entries.map((d) => d.model_info.gpufleet_pool)).toEqual(pools.map((p) => p.name));
+    const weights = pools.map((p) => p.count * p.replicas.filter((r) => r.model.servedName === served).length);
+    expect(entries.map((d) => d.litellm_params.weight)).toEqual(weights);
+    expect(new Set(entries.map((d) => d.litellm_params.api_base)).size).toBe(pools.length);
     const first = cfg.model_list.findIndex((d) => d.model_name === served);
-    expect(cfg.model_list[first + 1]!.model_name).toBe(served);
+    for (let i = 1; i < entries.length; i++) expect(cfg.model_list[first + i]!.model_name).toBe(served);
   });
 
   it("chat entries carry the planned context; vLLM pools use hosted_vllm/, other engines openai/", () => {

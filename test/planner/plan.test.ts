@@ -86,7 +86,7 @@ describe("AWS instance types (table)", () => {
     ["g5.12xlarge", 4, "IlyaGusev/saiga_nemo_12b", "sglang", "fp8", "bfloat16", "auto"],
     ["g6.xlarge", 1, "IlyaGusev/saiga_nemo_12b", "sglang", "fp8", "bfloat16", "fp8"],
     ["g6e.xlarge", 1, "Qwen/Qwen3-32B", "vllm", "fp8", "bfloat16", "fp8"],
-    ["p4d.24xlarge", 8, "IlyaGusev/saiga_gemma3_27b", "vllm", "fp8", "bfloat16", "auto"],
+    ["p4d.24xlarge", 8, "IlyaGusev/saiga_nemo_12b", "vllm", "none", "bfloat16", "auto"],
     ["p5.48xlarge", 8, "Qwen/Qwen2.5-72B-Instruct", "vllm", "awq", "bfloat16", "auto"],
   ] as const)("%s → %i × %s on %s (%s, %s, kv %s)", (instanceType, replicas, model, engine, quant, dtype, kv) => {
     const pool = planOne({ instanceType });
