@@ -122,6 +122,7 @@ const pools = fleet.pools.map((pool, i) => {
     extraTargetGroupArns: gateway ? [gateway.targetGroupArns[pool.name]!] : [],
     apiKeyParameter: secrets.apiKeyParameter,
     hfTokenParameter: secrets.hfTokenParameter,
+    logGroupName: security.logGroupName,
     amiId: poolCfg.amiId ?? cfg.amiId,
     minCount: poolCfg.minCount,
     maxCount: poolCfg.maxCount,

@@ -22,6 +22,12 @@ export const DEFAULT_HELPER_IMAGES = {
    * (NVIDIA/dcgm-exporter#657). Built on cuda:13.0.1-base with NVIDIA_DISABLE_REQUIRE=true, so older drivers start it too.
    */
   dcgmExporter: "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04",
+  /**
+   * Ships the journal of the gpufleet units to CloudWatch Logs (RenderContext.logGroup): Fluent Bit v5.1.1
+   * (tag 2026-08-14; its Dockerfile builds the systemd input, FLB_IN_SYSTEMD=On, on Debian 13's libsystemd,
+   * which reads Ubuntu 22.04's journal files).
+   */
+  logShipper: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
 
 /** huggingface_hub release installed in the downloader container (has the `hf` CLI). */
@@ -58,6 +64,12 @@ export interface RenderContext {
   proxyPort?: number;
   /** huggingface_hub version for downloads; default DEFAULT_HF_HUB_VERSION. */
   hfHubVersion?: string;
+  /**
+   * CloudWatch Logs group the instance role may write to (logs:CreateLogStream, logs:PutLogEvents): with it,
+   * gpufleet-logs.service ships the journal of every gpufleet unit there, one stream per host and unit.
+   * Default: none, logs stay in the host's journal.
+   */
+  logGroup?: string;
 }
 
 /** RenderContext with every default filled in. */
@@ -72,6 +84,8 @@ export interface ResolvedContext {
   modelCacheDir: string;
   proxyPort: number;
   hfHubVersion: string;
+  /** "" when no log shipping. */
+  logGroup: string;
 }
 
 const SSM_NAME = /^[A-Za-z0-9_.\-/]+$/;
@@ -87,8 +101,10 @@ export function resolveContext(ctx: RenderContext, poolName: string, planProxyPo
   if (!/^\/[A-Za-z0-9_.\-/]+$/.test(modelCacheDir)) problems.push(`modelCacheDir "${modelCacheDir}" must be an absolute path`);
   const proxyPort = ctx.proxyPort ?? planProxyPort;
   if (!Number.isInteger(proxyPort) || proxyPort < 1 || proxyPort > 65535) problems.push(`proxyPort ${proxyPort} is not a port`);
+  // CloudWatch Logs group names: 1-512 of [.-_/#A-Za-z0-9] (CreateLogGroup API reference).
+  if (ctx.logGroup !== undefined && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(ctx.logGroup)) problems.push(`logGroup "${ctx.logGroup}" is not a CloudWatch Logs group name`);
   if (problems.length > 0) throw new Error(`cloud-init render of pool ${poolName}: ${problems.join("; ")}`);
-  const { downloader, nginx, nodeExporter, dcgmExporter, ...engineImages } = ctx.images ?? {};
+  const { downloader, nginx, nodeExporter, dcgmExporter, logShipper, ...engineImages } = ctx.images ?? {};
   return {
     stack: ctx.stack,
     pool: ctx.pool ?? poolName,
@@ -101,10 +117,12 @@ export function resolveContext(ctx: RenderContext, poolName: string, planProxyPo
       nginx: nginx ?? DEFAULT_HELPER_IMAGES.nginx,
       nodeExporter: nodeExporter ?? DEFAULT_HELPER_IMAGES.nodeExporter,
       dcgmExporter: dcgmExporter ?? DEFAULT_HELPER_IMAGES.dcgmExporter,
+      logShipper: logShipper ?? DEFAULT_HELPER_IMAGES.logShipper,
     },
     modelCacheDir,
     proxyPort,
     hfHubVersion: ctx.hfHubVersion ?? DEFAULT_HF_HUB_VERSION,
+    logGroup: ctx.logGroup ?? "",
   };
 }
 

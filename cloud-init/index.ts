@@ -5,6 +5,7 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { resolveContext, type RenderContext, type ResolvedContext } from "./context";
 import { HOST_PATHS } from "./layout";
+import { LOG_SHIPPER_PATHS, renderFluentBitConfig } from "./logs";
 import { renderNginxConf, type NginxPaths } from "./nginx";
 import { renderDownloadsTsv, renderGpufleetEnv, renderImagesTxt, renderReplicasTsv } from "./plan-files";
 import { distinctDownloads, resolveReplicas, type RenderPool, type ResolvedReplica } from "./replicas";
@@ -14,6 +15,7 @@ export * from "./context";
 export * from "./engines";
 export * from "./layout";
 export { DEFAULT_NGINX_PATHS, renderNginxConf, type NginxPaths } from "./nginx";
+export { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT, renderFluentBitConfig } from "./logs";
 export { resolveReplicas, type RenderPool, type RenderReplica, type ResolvedReplica } from "./replicas";
 export { renderDockerRun, MEMORY_FRACTION_VAR } from "./units";
 
@@ -75,7 +77,12 @@ export function renderFiles(
     { path: `${HOST_PATHS.etc}/images.txt`, content: renderImagesTxt(replicas, ctx), mode: "0644" },
     { path: `${HOST_PATHS.etc}/nginx.conf`, content: renderNginxConf(replicas, ctx, nginxPaths), mode: "0644" },
   ];
-  for (const unit of renderSupportUnits(ctx)) {
+  const units = renderSupportUnits(ctx);
+  if (ctx.logGroup !== "") {
+    const names = [...units.map((u) => u.name), ...replicas.map((r) => `${r.name}.service`)];
+    files.push({ path: LOG_SHIPPER_PATHS.hostConfig, content: renderFluentBitConfig(names, ctx), mode: "0644" });
+  }
+  for (const unit of units) {
     files.push({ path: `${HOST_PATHS.units}/${unit.name}`, content: unit.content, mode: "0644" });
   }
   for (const replica of replicas) {

@@ -1,6 +1,7 @@
 import type { ResolvedContext } from "./context";
 import { EXPORTER_PORTS } from "./context";
 import { CONTAINER_MODEL_DIR, HOST_PATHS } from "./layout";
+import { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT } from "./logs";
 import type { ResolvedReplica } from "./replicas";
 import { systemdCommand, type CommandWord } from "./quote";
 
@@ -131,7 +132,8 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
           [
             "Wants",
             "gpufleet-bootstrap.service gpufleet-download.service gpufleet-proxy.service " +
-              "gpufleet-node-exporter.service gpufleet-dcgm-exporter.service gpufleet-watchdog.timer",
+              "gpufleet-node-exporter.service gpufleet-dcgm-exporter.service gpufleet-watchdog.timer" +
+              (ctx.logGroup !== "" ? ` ${LOG_SHIPPER_UNIT}` : ""),
           ],
         ],
         Install: [["WantedBy", "multi-user.target"]],
@@ -264,5 +266,29 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
       [],
     ),
   });
+  if (ctx.logGroup !== "") {
+    units.push({
+      name: LOG_SHIPPER_UNIT,
+      content: containerUnit(
+        "gpufleet-logs",
+        `gpufleet: ship the journal of the gpufleet units to CloudWatch Logs ${ctx.logGroup}`,
+        [
+          "-v",
+          `${LOG_SHIPPER_PATHS.journal}:${LOG_SHIPPER_PATHS.journal}:ro`,
+          "-v",
+          "/etc/machine-id:/etc/machine-id:ro",
+          "-v",
+          `${LOG_SHIPPER_PATHS.hostState}:${LOG_SHIPPER_PATHS.containerState}`,
+          "-v",
+          `${LOG_SHIPPER_PATHS.hostConfig}:${LOG_SHIPPER_PATHS.containerConfig}:ro`,
+          ctx.helperImages.logShipper,
+          "-c",
+          LOG_SHIPPER_PATHS.containerConfig,
+        ],
+        ctx,
+        [],
+      ),
+    });
+  }
   return units;
 }

@@ -23,6 +23,8 @@ export interface GpuPoolArgs {
   extraTargetGroupArns?: pulumi.Input<string>[];
   /** Names (never values) of the SSM parameters the instance reads at boot. */
   apiKeyParameter: string;
+  /** CloudWatch Logs group the instance role writes to (Security's); the hosts ship their units' journal there. */
+  logGroupName?: pulumi.Input<string>;
   /** Name of the HF-token parameter; default none (anonymous downloads). */
   hfTokenParameter?: string;
   /** AMI; default the region's Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) from its public SSM parameter. */
@@ -56,12 +58,13 @@ export class GpuPool extends pulumi.ComponentResource {
       args.amiId ?? aws.ssm.getParameterOutput({ name: DLAMI_PARAMETER }, { parent: this }).value;
 
     // One apply resolves the region, then the pure renderer runs; the user data holds parameter names only.
-    const userData = pulumi.all([region.region]).apply(([r]) =>
+    const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) =>
       render(pool, {
         stack: args.stack,
         region: r ?? "",
         apiKeyParameter: args.apiKeyParameter,
         hfTokenParameter: args.hfTokenParameter,
+        logGroup,
       }).userDataForEc2().base64,
     );
 

@@ -8,6 +8,7 @@ export const CONTEXT: RenderContext = {
   region: "us-east-1",
   apiKeyParameter: "/gpufleet/dev/engine-api-key",
   hfTokenParameter: "/gpufleet/dev/hf-token",
+  logGroup: "/gpufleet/dev",
 };
 
 type ReplicaInput = Omit<

@@ -170,5 +170,56 @@ describe("render", () => {
     const offHost: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, gpus: [1] }] };
     expect(() => render(offHost, CONTEXT)).toThrow(/uses GPU 1, the pool has 1/);
     expect(() => render(A10G_VLLM, { ...CONTEXT, apiKeyParameter: "key with spaces" })).toThrow(/apiKeyParameter/);
+    expect(() => render(A10G_VLLM, { ...CONTEXT, logGroup: "logs with spaces" })).toThrow(/logGroup "logs with spaces" is not a CloudWatch Logs group name/);
+  });
+});
+
+describe("log shipping (gpufleet-logs.service)", () => {
+  interface FluentBit {
+    pipeline: {
+      inputs: Array<{ name: string; path: string; db: string; tag: string; systemd_filter: string[] }>;
+      outputs: Array<{ name: string; match: string; region: string; log_group_name: string; log_stream_prefix: string; auto_create_group: boolean }>;
+    };
+  }
+
+  it("ships the journal of every gpufleet unit but its own to the stack's log group, one stream per host and unit", () => {
+    const r = render(P4D_VLLM8, CONTEXT);
+    const config = r.files.find((f) => f.path === "/etc/gpufleet/fluent-bit.yaml");
+    expect(config).toBeDefined();
+    const fb = parse(config!.content) as FluentBit;
+    const units = r.files
+      .filter((f) => f.path.startsWith("/etc/systemd/system/") && f.path.endsWith(".service"))
+      .map((f) => f.path.slice("/etc/systemd/system/".length));
+    expect(units).toContain("gpufleet-logs.service");
+    const input = fb.pipeline.inputs[0]!;
+    expect(input.name).toBe("systemd");
+    expect(input.path).toBe("/var/log/journal");
+    expect(input.db).toMatch(/^\/fluent-bit\/state\//);
+    expect(input.systemd_filter.sort()).toEqual(units.filter((u) => u !== "gpufleet-logs.service").map((u) => `_SYSTEMD_UNIT=${u}`).sort());
+    expect(input.systemd_filter).toEqual(expect.arrayContaining(["_SYSTEMD_UNIT=gpufleet-bootstrap.service", "_SYSTEMD_UNIT=gpufleet-vllm-8007.service"]));
+    expect(fb.pipeline.outputs).toEqual([
+      expect.objectContaining({
+        name: "cloudwatch_logs",
+        match: "*",
+        region: "us-east-1",
+        log_group_name: "/gpufleet/dev",
+        log_stream_prefix: "${HOSTNAME}/",
+        auto_create_group: false,
+      }),
+    ]);
+    const unit = r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-logs.service")!.content;
+    const run = execStart(unit);
+    expect(run).toContain("--network host");
+    expect(run).toContain("-v /var/log/journal:/var/log/journal:ro");
+    expect(run).toContain("-v /etc/gpufleet/fluent-bit.yaml:/fluent-bit/etc/fluent-bit.yaml:ro");
+    expect(run).toMatch(/cr\.fluentbit\.io\/fluent\/fluent-bit:\d+\.\d+\.\d+ -c \/fluent-bit\/etc\/fluent-bit\.yaml$/);
+    const target = r.files.find((f) => f.path === "/etc/systemd/system/gpufleet.target")!.content;
+    expect(target).toMatch(/^Wants=.*gpufleet-logs\.service/m);
+  });
+
+  it("is left out without a log group: logs stay in the host's journal", () => {
+    const r = render(A10G_VLLM, { ...CONTEXT, logGroup: undefined });
+    expect(r.files.some((f) => f.path.includes("fluent-bit") || f.path.endsWith("gpufleet-logs.service"))).toBe(false);
+    expect(r.files.find((f) => f.path === "/etc/systemd/system/gpufleet.target")!.content).not.toContain("gpufleet-logs");
   });
 });

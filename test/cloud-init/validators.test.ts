@@ -107,7 +107,8 @@ describe("systemd-analyze verify", () => {
       for (const sub of ["etc", "opt", "usr/local"]) cpSync(join(dir, sub), join(root, sub), { recursive: true });
       const units = readdirSync(join(root, "etc/systemd/system")).filter((f) => f.startsWith("gpufleet"));
       const pool = ALL_POOLS.find((p) => p.name === name)!;
-      expect(units).toHaveLength(pool.replicas.length + 8);
+      expect(units).toHaveLength(pool.replicas.length + 9); // 8 support units + gpufleet-logs.service (CONTEXT has a log group)
+      expect(units).toContain("gpufleet-logs.service");
       const r = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]);
       expect(r.status, describeRun("systemd-analyze verify", r)).toBe(0);
       expect(`${r.stdout}${r.stderr}`).toBe("");

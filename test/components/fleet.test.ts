@@ -83,6 +83,20 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     }
   });
 
+  it("boots hosts that ship their units' journal to the stack's log group, the one the instance role may write", async () => {
+    const run = await runFleet(DEV, { dryRun });
+    const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => /gpufleet:aws:Security::/.test(g.parent ?? ""))!;
+    expect(group.inputs.name).toBe("/gpufleet/dev");
+    for (const lt of ofType(run, T.launchTemplate)) {
+      const text = userDataOf(lt).text;
+      expect(text).toContain("path: /etc/gpufleet/fluent-bit.yaml");
+      expect(text).toMatch(/log_group_name: \/gpufleet\/dev\b/);
+      expect(text).toContain("path: /etc/systemd/system/gpufleet-logs.service");
+    }
+    const policies = ofType(run, T.rolePolicy).map((p) => String(p.inputs.policy));
+    expect(policies.some((p) => p.includes("logs:PutLogEvents") && p.includes(":log-group:/gpufleet/dev"))).toBe(true);
+  });
+
   it("tags instances with stack, pool, role and replica ports", async () => {
     const run = await runFleet(DEV, { dryRun });
     const a100 = ofType(run, T.launchTemplate).find((r) => r.name === "gpufleet-a100-lt")!;
