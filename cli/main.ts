@@ -7,7 +7,7 @@ import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
 import { formatPreview, previewJson, runPreview } from "./preview";
 import { writeRenderedPool } from "./render";
-import { secretParameterNames } from "../cloud-init/context";
+import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
 import { renderMonitoringBundle } from "../monitoring";
@@ -107,7 +107,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       for (const pool of plan.pools) {
         const written = await writeRenderedPool(
           pool,
-          { stack: plan.stack, region: opts.region ?? region ?? "us-east-1", apiKeyParameter: names.apiKey, hfTokenParameter: names.hfToken },
+          {
+            stack: plan.stack,
+            region: opts.region ?? region ?? "us-east-1",
+            apiKeyParameter: names.apiKey,
+            hfTokenParameter: names.hfToken,
+            logGroup: logGroupName(plan.stack),
+          },
           opts.out,
         );
         io.out(`${pool.name}: ${written.length} files under ${path.join(opts.out, pool.name)}`);

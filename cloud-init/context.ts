@@ -130,6 +130,11 @@ export function resolveContext(ctx: RenderContext, poolName: string, planProxyPo
  * SSM parameter names of a stack's secrets, under /gpufleet/<stack>/ (the AWS component creates them;
  * the instance role may read only this path).
  */
+/** CloudWatch Logs group of a stack's GPU hosts (the AWS component creates it; the instance role may write only to it). */
+export function logGroupName(stack: string): string {
+  return `/gpufleet/${stack}`;
+}
+
 export function secretParameterNames(stack: string): { apiKey: string; hfToken: string } {
   return { apiKey: `/gpufleet/${stack}/engine-api-key`, hfToken: `/gpufleet/${stack}/hf-token` };
 }

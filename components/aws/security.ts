@@ -5,7 +5,7 @@
 //   monitoring: created now with no members, so that Prometheus (a later issue) only has to join it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EXPORTER_PORTS } from "../../cloud-init/context";
+import { EXPORTER_PORTS, logGroupName } from "../../cloud-init/context";
 import { fleetTags } from "./facts";
 import { EC2_ASSUME_ROLE_POLICY, SSM_MANAGED_INSTANCE_CORE, instancePolicyDocument } from "./policies";
 
@@ -142,7 +142,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
   const opts = { parent };
   const tags = fleetTags(args.stack, "instance");
   const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-    name: `/gpufleet/${args.stack}`,
+    name: logGroupName(args.stack),
     retentionInDays: args.logRetentionDays ?? 30,
     tags,
   }, opts);
