@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { writeRenderedPool } from "../../cli/render";
 import type { PoolPlan } from "../../planner/types";
 import type { RenderContext } from "../../cloud-init";
-import { run } from "./tools";
+import { run } from "../tools";
 
 const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
 

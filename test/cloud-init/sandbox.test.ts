@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PoolPlan } from "../../planner/types";
 import { A10G_VLLM, CONTEXT, G5_12XL_SGLANG, G5_OLLAMA, G6_LLAMACPP } from "./fixtures";
 import { API_KEY, a10gLines, createSandbox, type Sandbox } from "./sandbox-helpers";
-import { describeRun, requireTool, run } from "./tools";
+import { describeRun, requireTool, run } from "../tools";
 
 let sandbox: Sandbox | undefined;
 afterEach(() => {

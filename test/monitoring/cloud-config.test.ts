@@ -2,14 +2,12 @@
 // scripts clean under shellcheck, its units clean under systemd-analyze, it holds parameter NAMES and the bucket's
 // name only and no configuration, so it is the same for every plan; the bundle (the bucket's objects) is every
 // rendered file plus a manifest of their sha256, with no secret.
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { requireTool } from "../cloud-init/tools";
 import {
   CONFIG_PREFIX,
   MANIFEST_FILE,
@@ -19,7 +17,7 @@ import {
   renderMonitoringUserData,
 } from "../../monitoring";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN, HOST } from "./fixtures";
-import { describeRun, run, tempDir } from "./tools";
+import { describeRun, requireTool, run, tempDir, verifyUnits } from "../tools";
 
 const HOSTS = [
   ["webhook and SNS", HOST],
@@ -133,29 +131,19 @@ describe("monitoring cloud-config", () => {
   // No systemd as PID 1 here: verify offline against a root with the distribution's units, a stub docker and the
   // rendered units and scripts (as test/cloud-init/validators.test.ts does for the GPU hosts). Any output fails.
   it("its units pass systemd-analyze verify", () => {
-    requireTool("systemd-analyze");
-    const root = mkdtempSync(join(tmpdir(), "gpufleet-mon-systemd-"));
-    try {
-      cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
-      writeFileSync(join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n");
-      mkdirSync(join(root, "usr/bin"), { recursive: true });
-      writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
-      chmodSync(join(root, "usr/bin/docker"), 0o755);
+    const { units, result: r } = verifyUnits("mon-systemd", (root) => {
       for (const f of renderMonitoringUserData(HOST).files) {
         const target = join(root, f.path);
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, f.content);
         chmodSync(target, parseInt(f.mode, 8));
       }
-      const units = readdirSync(join(root, "etc/systemd/system")).filter((f) => f.startsWith("gpufleet"));
-      expect(units.sort()).toEqual([...UNITS].sort());
-      const r = run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]);
-      expect(r.status, describeRun("systemd-analyze verify", r)).toBe(0);
-      expect(`${r.stdout}${r.stderr}`).toBe("");
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    });
+    expect(units.sort()).toEqual([...UNITS].sort());
+    expect(r.status, describeRun("systemd-analyze verify", r)).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).toBe("");
   });
+
 });
 
 describe("monitoring configuration bundle (the bucket's objects)", () => {

@@ -16,7 +16,7 @@ import {
   scrapedReplicas,
 } from "../../monitoring";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN } from "./fixtures";
-import { describeRun, requireMonitoringTool, run, tempDir, toolPresentOrCi } from "./tools";
+import { describeRun, requireTool, run, tempDir } from "../tools";
 
 const ctx = resolveMonitoringContext(CONTEXT);
 const PLANS = [
@@ -37,8 +37,8 @@ function jobsOf(text: string): Job[] {
 }
 
 describe("prometheus.yml", () => {
-  it.runIf(toolPresentOrCi("promtool")).each(PLANS)("promtool check config accepts the %s plan's config and its rules", (_name, plan) => {
-    requireMonitoringTool("promtool");
+  it.each(PLANS)("promtool check config accepts the %s plan's config and its rules", (_name, plan) => {
+    requireTool("promtool");
     // The same renderer, pointed at a temporary directory, so that promtool also loads the rule file and finds the
     // credentials file it names (on the host both are mounted at /etc/prometheus and /run/gpufleet-secrets).
     const dir = tempDir("prom");
@@ -53,8 +53,8 @@ describe("prometheus.yml", () => {
     expect(r.stdout).toMatch(/SUCCESS: 1 rule files found/);
   });
 
-  it.runIf(toolPresentOrCi("promtool")).each(PLANS)("the file as deployed (%s) passes promtool's syntax check", (_name, plan) => {
-    requireMonitoringTool("promtool");
+  it.each(PLANS)("the file as deployed (%s) passes promtool's syntax check", (_name, plan) => {
+    requireTool("promtool");
     const dir = tempDir("prom-syntax");
     writeFileSync(join(dir, "prometheus.yml"), renderPrometheusConfig(plan, ctx));
     const r = run("promtool", ["check", "config", "--syntax-only", join(dir, "prometheus.yml")]);

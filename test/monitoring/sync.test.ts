@@ -9,7 +9,7 @@ import { dirname, join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { renderMonitoringBundle, renderMonitoringHostFiles, type MonitoringBundle, type MonitoringContext } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
-import { describeRun, run } from "../cloud-init/tools";
+import { describeRun, run } from "../tools";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN, HOST } from "./fixtures";
 
 const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
