@@ -7,6 +7,7 @@
 // the token count is the same on every rank and is the replica's count).
 // V0 logs give blocks: kvTokens = blocks x 16 (default block_size 16).
 // "derived" in notes marks a number computed by us from logged ones (not itself logged).
+import { QWEN3_4B_ARCH } from "../planner/catalog/models";
 import type { GpuId, KvCacheDtype, Quantization, ModelArchitecture } from "../planner/types";
 
 export interface CalibrationCase {
@@ -265,23 +266,68 @@ const SGLANG_NIGHTLY_FP8 = {
   },
 } as const satisfies Partial<CalibrationCase>;
 
-// Qwen/Qwen3-4B config.json (https://huggingface.co/Qwen/Qwen3-4B/blob/main/config.json, read 2026-11-22): 36 layers, 32 heads,
-// 8 KV heads, head_dim 128, hidden 2560, intermediate 9728, vocab 151936, 40960 positions, tied embeddings; 4.02B parameters.
-const QWEN3_4B: ModelArchitecture & { paramsB: number } = {
-  architectures: ["Qwen3ForCausalLM"],
-  model_type: "qwen3",
-  num_hidden_layers: 36,
-  num_attention_heads: 32,
-  num_key_value_heads: 8,
-  head_dim: 128,
-  hidden_size: 2560,
-  intermediate_size: 9728,
-  vocab_size: 151936,
-  max_position_embeddings: 40960,
-  torch_dtype: "bfloat16",
-  tie_word_embeddings: true,
-  paramsB: 4.02,
-};
+// Qwen/Qwen3-4B: the catalog's geometry (QVikhr-3-4B's base), 4.02B parameters (model card).
+const QWEN3_4B: ModelArchitecture & { paramsB: number } = { ...QWEN3_4B_ARCH, paramsB: 4.02 };
+
+/** llm-d-planner's sweep: vLLM v0.19.0 image on one H100 80GB HBM3, its settings (non-default args in each log). */
+const LLMD_V019_H100 = {
+  seen: SEEN_FP8,
+  engine: "vllm",
+  engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+  gpu: "H100",
+  gpuCount: 1,
+  tensorParallel: 1,
+  flags: {
+    gpuMemoryUtilization: 0.95,
+    maxModelLen: 8192,
+    maxNumSeqs: 1024,
+    maxNumBatchedTokens: 8192,
+    quantization: "none",
+    enforceEager: false,
+    dtype: "bfloat16",
+  },
+} as const satisfies Partial<CalibrationCase>;
+
+/** vLLM's quantized-KV docs example: Qwen3-4B on one L4, vLLM 0.25.1 (PR #49050's command). */
+const VLLM_025_L4_QWEN3_4B = {
+  source: VLLM_QUANTIZED_KVCACHE_DOC,
+  seen: SEEN_FP8,
+  engine: "vllm",
+  engineVersion: "0.25.1 (pip; V1)",
+  gpu: "L4",
+  gpuCount: 1,
+  tensorParallel: 1,
+  model: "Qwen/Qwen3-4B",
+  arch: QWEN3_4B,
+  flags: {
+    gpuMemoryUtilization: 0.9,
+    maxModelLen: 32768,
+    maxNumSeqs: 1,
+    quantization: "none",
+    enforceEager: false,
+    dtype: "bfloat16",
+  },
+} as const satisfies Partial<CalibrationCase>;
+
+/** rasaha/symbolu's KV-tier benchmark: LLM(...) of bench_kv_tier_eval.py with the report's command, one A100 80GB. */
+const SYMBOLU_A100_QWEN25_7B = {
+  source: SYMBOLU_KV_TIER,
+  seen: SEEN_FP8,
+  engine: "vllm",
+  engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; stock vLLM, no custom kernel)",
+  gpu: "A100-80GB",
+  gpuCount: 1,
+  tensorParallel: 1,
+  model: "Qwen/Qwen2.5-7B-Instruct",
+  flags: {
+    gpuMemoryUtilization: 0.7,
+    maxModelLen: 20096,
+    maxNumSeqs: 8,
+    quantization: "none",
+    enforceEager: true,
+    dtype: "bfloat16",
+  },
+} as const satisfies Partial<CalibrationCase>;
 
 export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   // 1. vLLM V0 ~0.6.4, RTX 3090, Llama-3.1-8B bf16, len 20000: weights 14.99, act 2.07, non-torch 0.35, KV 3.81 GiB = 31,232 tokens.
@@ -1227,25 +1273,11 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
 
   // 24-25. vLLM 0.19.0, H100 80GB HBM3, Llama-3.1-8B bf16, gpu 0.95, len 8192: KV 58.11 GiB = 476,000 tokens (auto) / 952,032 (fp8).
   {
+    ...LLMD_V019_H100,
     id: "vllm-0.19-h100-llama31-8b-len8k-util095",
     source: `${LLMD_PLANNER_LOGS}/meta-llama-llama---h100-80gb--tp1pp1dp1--8192-dtbf16.log`,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
-    gpu: "H100",
-    gpuCount: 1,
-    tensorParallel: 1,
     model: "meta-llama/Llama-3.1-8B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.95,
-      maxModelLen: 8192,
-      maxNumSeqs: 1024,
-      maxNumBatchedTokens: 8192,
-      kvCacheDtype: "auto",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...LLMD_V019_H100.flags, kvCacheDtype: "auto" },
     logged: {
       weightsGiB: 14.99,
       activationGiB: 1.89,
@@ -1272,25 +1304,11 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Check: 75.23 - 14.99 - 1.89 - 0.25 = 58.10 GiB; 476,000 x 131,072 B = 58.11 GiB. CUDA graphs (0.91 GiB) are captured outside the budget in 0.19 (the log says profiling them becomes the default later).",
   },
   {
+    ...LLMD_V019_H100,
     id: "vllm-0.19-h100-llama31-8b-len8k-util095-kvfp8",
     source: `${LLMD_PLANNER_LOGS}/meta-llama---h100-80gb--tp1pp1dp1--8192-dtbf16-kvfp8.log`,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
-    gpu: "H100",
-    gpuCount: 1,
-    tensorParallel: 1,
     model: "meta-llama/Llama-3.1-8B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.95,
-      maxModelLen: 8192,
-      maxNumSeqs: 1024,
-      maxNumBatchedTokens: 8192,
-      kvCacheDtype: "fp8",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...LLMD_V019_H100.flags, kvCacheDtype: "fp8" },
     logged: {
       weightsGiB: 14.99,
       activationGiB: 1.89,
@@ -1318,25 +1336,11 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   },
   // 26-27. Same sweep, Qwen2.5-7B-Instruct bf16: KV 58.53 GiB = 1,096,000 tokens (auto) / 2,192,000 (fp8).
   {
+    ...LLMD_V019_H100,
     id: "vllm-0.19-h100-qwen25-7b-len8k-util095",
     source: `${LLMD_PLANNER_LOGS}/qwen-qwen2-5-7b-i--h100-80gb--tp1pp1dp1--8192-dtbf16.log`,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
-    gpu: "H100",
-    gpuCount: 1,
-    tensorParallel: 1,
     model: "Qwen/Qwen2.5-7B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.95,
-      maxModelLen: 8192,
-      maxNumSeqs: 1024,
-      maxNumBatchedTokens: 8192,
-      kvCacheDtype: "auto",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...LLMD_V019_H100.flags, kvCacheDtype: "auto" },
     logged: {
       weightsGiB: 14.25,
       activationGiB: 2.21,
@@ -1361,25 +1365,11 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "The activation peak (2.21 GiB, above Llama's 1.89) is the V1 sampler warm-up over 1024 seqs x 152,064 vocab.",
   },
   {
+    ...LLMD_V019_H100,
     id: "vllm-0.19-h100-qwen25-7b-len8k-util095-kvfp8",
     source: `${LLMD_PLANNER_LOGS}/qwen-qwen2---h100-80gb--tp1pp1dp1--8192-dtbf16-kvfp8.log`,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
-    gpu: "H100",
-    gpuCount: 1,
-    tensorParallel: 1,
     model: "Qwen/Qwen2.5-7B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.95,
-      maxModelLen: 8192,
-      maxNumSeqs: 1024,
-      maxNumBatchedTokens: 8192,
-      kvCacheDtype: "fp8",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...LLMD_V019_H100.flags, kvCacheDtype: "fp8" },
     logged: {
       weightsGiB: 14.25,
       activationGiB: 2.21,
@@ -1405,25 +1395,9 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   },
   // 28-29. vLLM 0.25.1, L4 24 GB, Qwen3-4B bf16, gpu 0.90, len 32768, 1 seq: KV 11.47 GiB = 83,488 tokens (auto) / 166,992 (fp8).
   {
+    ...VLLM_025_L4_QWEN3_4B,
     id: "vllm-0.25.1-l4-qwen3-4b-len32k-seqs1",
-    source: VLLM_QUANTIZED_KVCACHE_DOC,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "0.25.1 (pip; V1)",
-    gpu: "L4",
-    gpuCount: 1,
-    tensorParallel: 1,
-    model: "Qwen/Qwen3-4B",
-    arch: QWEN3_4B,
-    flags: {
-      gpuMemoryUtilization: 0.9,
-      maxModelLen: 32768,
-      maxNumSeqs: 1,
-      kvCacheDtype: "auto",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...VLLM_025_L4_QWEN3_4B.flags, kvCacheDtype: "auto" },
     logged: {
       kvCacheGiB: 11.47,
       kvTokens: 83488,
@@ -1443,25 +1417,9 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "max_num_batched_tokens not stated (vLLM's default for a < 70 GiB GPU assumed).",
   },
   {
+    ...VLLM_025_L4_QWEN3_4B,
     id: "vllm-0.25.1-l4-qwen3-4b-len32k-seqs1-kvfp8",
-    source: VLLM_QUANTIZED_KVCACHE_DOC,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "0.25.1 (pip; V1)",
-    gpu: "L4",
-    gpuCount: 1,
-    tensorParallel: 1,
-    model: "Qwen/Qwen3-4B",
-    arch: QWEN3_4B,
-    flags: {
-      gpuMemoryUtilization: 0.9,
-      maxModelLen: 32768,
-      maxNumSeqs: 1,
-      kvCacheDtype: "fp8",
-      quantization: "none",
-      enforceEager: false,
-      dtype: "bfloat16",
-    },
+    flags: { ...VLLM_025_L4_QWEN3_4B.flags, kvCacheDtype: "fp8" },
     logged: {
       kvCacheGiB: 11.47,
       kvTokens: 166992,
@@ -1526,24 +1484,9 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
   },
   // 31-32. vLLM 0.7.3 V0, A100 80GB, Qwen2.5-7B-Instruct bf16, gpu 0.70, len 20096, 8 seqs, eager: 45,008 blocks (auto, FA2) / 89,647 (fp8, FlashInfer).
   {
+    ...SYMBOLU_A100_QWEN25_7B,
     id: "vllm-0.7.3-a100-qwen25-7b-len20k-util070-eager",
-    source: SYMBOLU_KV_TIER,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; stock vLLM, no custom kernel)",
-    gpu: "A100-80GB",
-    gpuCount: 1,
-    tensorParallel: 1,
-    model: "Qwen/Qwen2.5-7B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.7,
-      maxModelLen: 20096,
-      maxNumSeqs: 8,
-      kvCacheDtype: "auto",
-      quantization: "none",
-      enforceEager: true,
-      dtype: "bfloat16",
-    },
+    flags: { ...SYMBOLU_A100_QWEN25_7B.flags, kvCacheDtype: "auto" },
     logged: {
       kvTokens: 45008 * 16,
     },
@@ -1563,24 +1506,9 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Check: 720,128 x 57,344 B = 38.46 GiB of 0.7 x 79.25 = 55.5 GiB.",
   },
   {
+    ...SYMBOLU_A100_QWEN25_7B,
     id: "vllm-0.7.3-a100-qwen25-7b-len20k-util070-eager-kvfp8-flashinfer",
-    source: SYMBOLU_KV_TIER,
-    seen: SEEN_FP8,
-    engine: "vllm",
-    engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; VLLM_ATTENTION_BACKEND=FLASHINFER for the fp8 cell)",
-    gpu: "A100-80GB",
-    gpuCount: 1,
-    tensorParallel: 1,
-    model: "Qwen/Qwen2.5-7B-Instruct",
-    flags: {
-      gpuMemoryUtilization: 0.7,
-      maxModelLen: 20096,
-      maxNumSeqs: 8,
-      kvCacheDtype: "fp8",
-      quantization: "none",
-      enforceEager: true,
-      dtype: "bfloat16",
-    },
+    flags: { ...SYMBOLU_A100_QWEN25_7B.flags, kvCacheDtype: "fp8" },
     logged: {
       kvTokens: 89647 * 16,
     },

@@ -343,15 +343,7 @@ function searchModel(
         continue;
       }
       for (const quantization of quants) {
-        // Unpinned, an 8-bit KV cache is chosen only where it is native (compute capability ≥ 8.9, DESIGN.md) and
-        // fp8 never for a model it breaks (policy.ts fp8KvHazard); a pin on 8.0–8.8 is honoured where the engine
-        // has a software path, a pin on a hazardous model with a warning.
-        const kvs =
-          pool.kvCacheDtype !== undefined
-            ? [pool.kvCacheDtype]
-            : supportedKvCacheDtypes(engine, hw.gpu).filter(
-                (k) => k === "auto" || (ccOf(hw.gpu) >= 8.9 && !(k === "fp8" && fp8KvHazard(model))),
-              );
+        const kvs = pool.kvCacheDtype !== undefined ? [pool.kvCacheDtype] : unpinnedKvCacheDtypes(engine, hw.gpu, model);
         // Within one weight format, the KV dtype that gives the longest context (ties: the exact one).
         let bestKv: Fit | undefined;
         for (const kvCacheDtype of kvs) {
@@ -391,6 +383,15 @@ function searchModel(
     if (best) return { fit: best, rejected };
   }
   return { fit: best, rejected };
+}
+
+/**
+ * KV dtypes an unpinned pool tries: "auto", and an 8-bit cache only where it is native (compute capability ≥ 8.9,
+ * DESIGN.md), fp8 never for a model it breaks (policy.ts fp8KvHazard). A pin on 8.0–8.8 is honoured where the engine
+ * has a software path, a pin on a hazardous model with a warning.
+ */
+function unpinnedKvCacheDtypes(engine: EngineId, gpu: GpuSpec, model: ModelSpec): KvCacheDtype[] {
+  return supportedKvCacheDtypes(engine, gpu).filter((k) => k === "auto" || (ccOf(gpu) >= 8.9 && !(k === "fp8" && fp8KvHazard(model))));
 }
 
 function modelCandidates(pool: PoolSpec, category: VramCategory, extra: readonly ModelSpec[]): ModelSpec[] {
@@ -455,6 +456,9 @@ function sourceOf(model: ModelSpec, engine: EngineId, quantization: Quantization
 
 function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory, skipped: string[]): Reason[] {
   const pinned = (v: unknown): boolean => v !== undefined && v !== "auto";
+  // fp8 KV would have been native here, but unpinnedKvCacheDtypes left it out for this model.
+  const hazard = fp8KvHazard(fit.model);
+  const fp8Refused = hazard && ccOf(hw.gpu) >= 8.9 && supportedKvCacheDtypes(fit.engine, hw.gpu).includes("fp8") ? hazard : undefined;
   const r: Reason[] = [];
   r.push({
     field: "model",
@@ -497,8 +501,8 @@ function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory,
     why: pinned(pool.kvCacheDtype)
       ? "pinned by config"
       : fit.kvCacheDtype === "auto"
-        ? ccOf(hw.gpu) >= 8.9 && supportedKvCacheDtypes(fit.engine, hw.gpu).includes("fp8") && fp8KvHazard(fit.model)
-          ? `same as the model dtype, never fp8 here: ${fp8KvHazard(fit.model)}`
+        ? fp8Refused
+          ? `same as the model dtype, never fp8 here: ${fp8Refused}`
           : "same as the model dtype: exact, and long enough context"
         : `${fit.kvCacheDtype} doubles the tokens the cache holds`,
   });

@@ -111,17 +111,15 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): Ne
   // Egress is only needed for downloads at boot, so one NAT gateway is the default: a second one doubles the fixed
   // cost. "perAz" gives each zone its own, so that a zone outage does not cut the others' private subnets off.
   const natCount = args.natGateways === "perAz" ? azCount : 1;
-  const nats = Array.from({ length: natCount }, (_, i) => {
+  // One private route table per NAT gateway, through it; the single one keeps its original resource names.
+  const privateRts = Array.from({ length: natCount }, (_, i) => {
     const suffix = natCount === 1 ? "" : `-${i}`;
     const eip = new aws.ec2.Eip(`${name}-nat${suffix}`, { domain: "vpc", tags: tags({ Name: `gpufleet-${args.stack}-nat${suffix}` }) }, opts);
-    return new aws.ec2.NatGateway(`${name}-nat${suffix}`, {
+    const nat = new aws.ec2.NatGateway(`${name}-nat${suffix}`, {
       allocationId: eip.id,
       subnetId: publicSubnets[i]!.id,
       tags: tags({ Name: `gpufleet-${args.stack}${suffix}` }),
     }, { parent, dependsOn: [igw] });
-  });
-  const privateRts = nats.map((nat, i) => {
-    const suffix = natCount === 1 ? "" : `-${i}`;
     return new aws.ec2.RouteTable(`${name}-private${suffix}`, {
       vpcId: vpc.id,
       routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
@@ -136,8 +134,7 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): Ne
       mapPublicIpOnLaunch: false,
       tags: tags({ Name: `gpufleet-${args.stack}-private-${i}`, "gpufleet:tier": "private" }),
     }, opts);
-    const routeTable = privateRts[natCount === 1 ? 0 : i]!;
-    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: routeTable.id }, opts);
+    new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRts[i % natCount]!.id }, opts);
     return subnet;
   });
 

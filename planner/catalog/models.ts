@@ -41,7 +41,8 @@ const QWEN3_8B_ARCH: ModelArchitecture = {
 };
 
 /** Qwen/Qwen3-4B config.json (geometry from Qwen3 family tables and 4B GGUF metadata: 36 blocks, 2560, 9728, 32/8 heads, 128 key length). */
-const QWEN3_4B_ARCH: ModelArchitecture = {
+/** Qwen/Qwen3-4B config.json (QVikhr-3-4B's base); also the calibration table's Qwen3-4B. */
+export const QWEN3_4B_ARCH: ModelArchitecture = {
   architectures: ["Qwen3ForCausalLM"],
   model_type: "qwen3",
   num_hidden_layers: 36,
