@@ -1,4 +1,5 @@
-// The Pulumi program. It only reads and validates config, plans, builds components and exports outputs
+// The Pulumi program. It only reads and validates config, plans, builds components and exports
+// outputs
 // (DESIGN.md): the planning is the same pure code that `gpufleet plan` runs offline.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -29,7 +30,10 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
   try {
     const cfg = loadPulumiConfig();
     const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
-    const region = new pulumi.Config("aws").get("region") ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+    const region =
+      new pulumi.Config("aws").get("region") ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION;
     const problems = validateDeployment(plan, cfg, region);
     if (problems.length > 0) throw new ConfigError(problems);
     return { cfg, plan, region };
@@ -68,7 +72,8 @@ const security = new Security(NAME, {
   replicaPorts: fleet.pools.flatMap((p) => p.replicas.map((r) => r.port)),
 });
 
-// Read as Pulumi secrets (never from the validated config object, which only proves they are well-formed).
+// Read as Pulumi secrets (never from the validated config object, which only proves they are
+// well-formed).
 const secretConfig = new pulumi.Config("gpufleet");
 const secrets = new Secrets(NAME, {
   stack,
@@ -87,23 +92,28 @@ const loadBalancer = new LoadBalancer(NAME, {
   certificateArn: cfg.loadBalancer.certificateArn,
 });
 
-// The gateway (LiteLLM + PostgreSQL) routes by the request's `model`; its internal load balancer gives each pool one
+// The gateway (LiteLLM + PostgreSQL) routes by the request's `model`; its internal load balancer
+// gives each pool one
 // stable address, so it is built before the pools, which join its target groups.
 const gateway = cfg.gateway.enabled
-  ? new Gateway(`${NAME}-gateway`, {
-      stack,
-      plan: fleet,
-      options: cfg.gateway,
-      vpcId: network.vpcId,
-      privateSubnetIds: network.privateSubnetIds,
-      listenerArn: loadBalancer.listenerArn,
-      loadBalancerSecurityGroupId: security.loadBalancerGroupId,
-      engineSecurityGroupId: security.engineGroupId,
-      endpoint: loadBalancer.endpoint,
-      apiKeyParameter: secrets.apiKeyParameter,
-      upstreamApiKeys: secretConfig.getSecretObject<Record<string, string>>("gatewayApiKeys"),
-      idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
-    }, { dependsOn: [secrets] })
+  ? new Gateway(
+      `${NAME}-gateway`,
+      {
+        stack,
+        plan: fleet,
+        options: cfg.gateway,
+        vpcId: network.vpcId,
+        privateSubnetIds: network.privateSubnetIds,
+        listenerArn: loadBalancer.listenerArn,
+        loadBalancerSecurityGroupId: security.loadBalancerGroupId,
+        engineSecurityGroupId: security.engineGroupId,
+        endpoint: loadBalancer.endpoint,
+        apiKeyParameter: secrets.apiKeyParameter,
+        upstreamApiKeys: secretConfig.getSecretObject<Record<string, string>>("gatewayApiKeys"),
+        idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
+      },
+      { dependsOn: [secrets] },
+    )
   : undefined;
 
 const pools = fleet.pools.map((pool, i) => {
@@ -111,7 +121,9 @@ const pools = fleet.pools.map((pool, i) => {
   const zones = poolCfg.availabilityZones;
   const subnetIds =
     poolCfg.subnetIds ??
-    (zones !== undefined ? zones.map((z) => network.privateSubnetIds[network.zoneIndex.get(z)!]!) : network.privateSubnetIds);
+    (zones !== undefined
+      ? zones.map((z) => network.privateSubnetIds[network.zoneIndex.get(z)!]!)
+      : network.privateSubnetIds);
   return new GpuPool(`${NAME}-${pool.name}`, {
     stack,
     pool,
@@ -133,31 +145,37 @@ const pools = fleet.pools.map((pool, i) => {
 
 // The provider's region (aws:region or AWS_REGION): rendered into the monitoring configuration.
 if (configuredRegion === undefined) {
-  throw new pulumi.RunError("gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)");
+  throw new pulumi.RunError(
+    "gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)",
+  );
 }
 const region: string = configuredRegion;
 const monitoring = cfg.monitoring.enabled
-  ? new Monitoring(`${NAME}-monitoring`, {
-      stack,
-      plan: fleet,
-      region,
-      accountId: aws.getCallerIdentityOutput({}).accountId,
-      vpcId: network.vpcId,
-      subnetId: network.privateSubnetIds[0]!,
-      loadBalancerSecurityGroupId: security.loadBalancerGroupId,
-      scrapeSecurityGroupId: security.monitoringGroupId,
-      listenerArn: loadBalancer.listenerArn,
-      endpoint: loadBalancer.endpoint,
-      engineApiKeyParameter: secrets.apiKeyParameter,
-      allowedCidrs: cfg.monitoring.allowedCidrs ?? cfg.loadBalancer.allowedCidrs,
-      grafanaHost: cfg.monitoring.grafanaHost,
-      instanceType: cfg.monitoring.instanceType,
-      retentionDays: cfg.monitoring.retentionDays,
-      dataVolumeGiB: cfg.monitoring.dataVolumeGiB,
-      thresholds: cfg.monitoring.thresholds,
-      snsTopicArn: cfg.monitoring.snsTopicArn,
-      alertWebhookUrl: secretConfig.getSecret("alertWebhookUrl"),
-    }, { dependsOn: [secrets] })
+  ? new Monitoring(
+      `${NAME}-monitoring`,
+      {
+        stack,
+        plan: fleet,
+        region,
+        accountId: aws.getCallerIdentityOutput({}).accountId,
+        vpcId: network.vpcId,
+        subnetId: network.privateSubnetIds[0]!,
+        loadBalancerSecurityGroupId: security.loadBalancerGroupId,
+        scrapeSecurityGroupId: security.monitoringGroupId,
+        listenerArn: loadBalancer.listenerArn,
+        endpoint: loadBalancer.endpoint,
+        engineApiKeyParameter: secrets.apiKeyParameter,
+        allowedCidrs: cfg.monitoring.allowedCidrs ?? cfg.loadBalancer.allowedCidrs,
+        grafanaHost: cfg.monitoring.grafanaHost,
+        instanceType: cfg.monitoring.instanceType,
+        retentionDays: cfg.monitoring.retentionDays,
+        dataVolumeGiB: cfg.monitoring.dataVolumeGiB,
+        thresholds: cfg.monitoring.thresholds,
+        snsTopicArn: cfg.monitoring.snsTopicArn,
+        alertWebhookUrl: secretConfig.getSecret("alertWebhookUrl"),
+      },
+      { dependsOn: [secrets] },
+    )
   : undefined;
 
 /** The deployment plan (DESIGN.md, "Plan JSON"). */
@@ -168,28 +186,49 @@ export const costPerHour = fleet.costPerHour;
 export const servedModels = servedModelsOf(fleet);
 /** The load balancer's URL (https when a certificate is configured). */
 export const endpoint = loadBalancer.endpoint;
-/** OpenAI base URL: the endpoint + /v1. Every request carries the engine API key as a Bearer token. */
+/**
+ * OpenAI base URL: the endpoint + /v1. Every request carries the engine API key as a Bearer token.
+ */
 export const openaiBaseUrl = pulumi.interpolate`${loadBalancer.endpoint}/v1`;
-/** How a request picks a model's pools: the header, else the gateway (by `model`) or, without one, the first pool. */
+/**
+ * How a request picks a model's pools: the header, else the gateway (by `model`) or, without one,
+ * the first pool.
+ */
 export const routing = {
   header: MODEL_HEADER,
   default: gateway ? "gateway" : fleet.pools[0]!.name,
-  models: Object.fromEntries(computeModelRoutes(fleet).map((r) => [r.servedName, r.pools.map((p) => p.pool)])),
+  models: Object.fromEntries(
+    computeModelRoutes(fleet).map((r) => [r.servedName, r.pools.map((p) => p.pool)]),
+  ),
 };
-/** NAMES of the SSM SecureString parameters holding the secrets (read the key with `aws ssm get-parameter --with-decryption`). */
+/**
+ * NAMES of the SSM SecureString parameters holding the secrets (read the key with `aws ssm
+ * get-parameter --with-decryption`).
+ */
 export const secretParameters = {
   apiKey: secrets.apiKeyParameter,
   hfToken: secrets.hfTokenParameter ?? null,
 };
-/** vCPUs each EC2 on-demand quota must allow ("G and VT", "P"): desired, at maxCount, and during an instance refresh. */
+/**
+ * vCPUs each EC2 on-demand quota must allow ("G and VT", "P"): desired, at maxCount, and during an
+ * instance refresh.
+ */
 export const vcpuQuotas = computeVcpuQuotaNeeds(fleet, cfg);
 /** Auto scaling group name per pool. */
-export const autoScalingGroups = Object.fromEntries(fleet.pools.map((p, i) => [p.name, pools[i]!.autoScalingGroupName]));
+export const autoScalingGroups = Object.fromEntries(
+  fleet.pools.map((p, i) => [p.name, pools[i]!.autoScalingGroupName]),
+);
 /** Grafana (behind the load balancer, limited to monitoring.allowedCidrs); user admin. */
 export const grafanaUrl = monitoring?.grafanaUrl ?? null;
-/** NAME of the SSM parameter holding Grafana's admin password (`aws ssm get-parameter --with-decryption --name …`). */
+/**
+ * NAME of the SSM parameter holding Grafana's admin password (`aws ssm get-parameter
+ * --with-decryption --name …`).
+ */
 export const grafanaAdminPasswordParameter = monitoring?.grafanaAdminPasswordParameter ?? null;
-/** The gateway's URLs and the NAMES of its secrets (the master key is read from Secrets Manager, never an output). */
+/**
+ * The gateway's URLs and the NAMES of its secrets (the master key is read from Secrets Manager,
+ * never an output).
+ */
 export const gatewayEndpoints = gateway
   ? {
       url: gateway.url,
@@ -201,5 +240,8 @@ export const gatewayEndpoints = gateway
       databaseSecret: gateway.databaseSecretName,
     }
   : null;
-/** What the gateway costs per month (Fargate, RDS, internal ALB, secrets), USD, with the prices' date. */
+/**
+ * What the gateway costs per month (Fargate, RDS, internal ALB, secrets), USD, with the prices'
+ * date.
+ */
 export const gatewayCost = cfg.gateway.enabled ? gatewayMonthlyCost(cfg.gateway) : null;

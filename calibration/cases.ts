@@ -2,8 +2,10 @@
 // issues, pull requests and repository docs. Pure data, no logic.
 //
 // Units: vLLM "GB" in "Loading model weights took X GB" (V0 <= 0.8) is bytes / 2^30, i.e. GiB.
-// SGLang "GB" in "avail mem", "mem usage", "K size", "V size" is also bytes / 2^30 (SGLang's GB = 1 << 30).
-// All figures are per GPU except kvTokens (whole replica; for TP the KV pool is sharded by heads, so
+// SGLang "GB" in "avail mem", "mem usage", "K size", "V size" is also bytes / 2^30 (SGLang's GB = 1
+// << 30).
+// All figures are per GPU except kvTokens (whole replica; for TP the KV pool is sharded by heads,
+// so
 // the token count is the same on every rank and is the replica's count).
 // V0 logs give blocks: kvTokens = blocks x 16 (default block_size 16).
 // "derived" in notes marks a number computed by us from logged ones (not itself logged).
@@ -40,13 +42,17 @@ export interface CalibrationCase {
     kvCacheGiB?: number;
     kvTokens: number;
     maxConcurrency?: number;
-    /** CUDA graph pool as logged by V1 ('… GiB for CUDAGraph memory' / 'Graph capturing finished … took X GiB'); negative = capture freed memory. */
+    /**
+     * CUDA graph pool as logged by V1 ('… GiB for CUDAGraph memory' / 'Graph capturing finished …
+     * took X GiB'); negative = capture freed memory.
+     */
     cudaGraphGiB?: number;
   };
   excerpt: string;
   notes?: string;
   /**
-   * Set when the case is kept for its figures but not judged by `npm run calibrate`: it measures something
+   * Set when the case is kept for its figures but not judged by `npm run calibrate`: it measures
+   * something
    * the planner does not model, or its flags are not known. Says why.
    */
   excluded?: string;
@@ -56,8 +62,10 @@ const SEEN = "2026-11-21";
 
 // ---- config.json values of models outside the planner's well-known list ----
 
-// Qwen/Qwen3-0.6B config.json (https://huggingface.co/Qwen/Qwen3-0.6B/blob/main/config.json, read 2026-11-21):
-// 28 layers, 16 heads, 8 KV heads, head_dim 128, hidden 1024, intermediate 3072, vocab 151936, 40960 positions, tied.
+// Qwen/Qwen3-0.6B config.json (https://huggingface.co/Qwen/Qwen3-0.6B/blob/main/config.json, read
+// 2026-11-21):
+// 28 layers, 16 heads, 8 KV heads, head_dim 128, hidden 1024, intermediate 3072, vocab 151936,
+// 40960 positions, tied.
 const QWEN3_0_6B: ModelArchitecture & { paramsB: number } = {
   architectures: ["Qwen3ForCausalLM"],
   model_type: "qwen3",
@@ -120,7 +128,8 @@ const QWQ_32B: ModelArchitecture & { paramsB: number } = {
   hidden_size: 5120,
   intermediate_size: 27648,
   vocab_size: 152064,
-  // SGLang logged context_len=131072 for this checkpoint, i.e. config max_position_embeddings 131072.
+  // SGLang logged context_len=131072 for this checkpoint, i.e. config max_position_embeddings
+  // 131072.
   max_position_embeddings: 131072,
   use_sliding_window: false,
   torch_dtype: "bfloat16",
@@ -161,7 +170,10 @@ const R1_DISTILL_QWEN_14B: ModelArchitecture & { paramsB: number } = {
   paramsB: 14.8,
 };
 
-/** Llama-3.2-11B-Vision: text_config of the mllama checkpoint (40 decoder layers incl. 8 cross-attention). */
+/**
+ * Llama-3.2-11B-Vision: text_config of the mllama checkpoint (40 decoder layers incl. 8
+ * cross-attention).
+ */
 const LLAMA_32_11B_VISION: ModelArchitecture & { paramsB: number } = {
   architectures: ["MllamaForConditionalGeneration"],
   model_type: "mllama",
@@ -232,7 +244,10 @@ const QWEN3_30B_A3B: ModelArchitecture & { paramsB: number } = {
 
 const SEEN_FP8 = "2026-11-22";
 
-/** llm-d-planner's capacity-planner accuracy sweep: raw vLLM v0.19.0 start-up logs on one H100 80GB HBM3 (commit of PR #205's history). */
+/**
+ * llm-d-planner's capacity-planner accuracy sweep: raw vLLM v0.19.0 start-up logs on one H100 80GB
+ * HBM3 (commit of PR #205's history).
+ */
 const LLMD_PLANNER_LOGS =
   "https://github.com/llm-d-incubation/llm-d-planner/blob/2c89f478723aead65c9a3521746dce98b5b76cf7/accuracy/results/v0.19.0/logs";
 
@@ -242,7 +257,10 @@ const VLLM_QUANTIZED_KVCACHE_DOC =
 const SYMBOLU_KV_TIER =
   "https://github.com/rasaha/symbolu/blob/2a1b62ad0c8003fedae30a4f5c3588035391e9fa/CTM_plus/Bench/scripts/bench_kv_tier_eval.py (script; its figures in the same repo's report 'FP8 KV Cache as the Speed Tier — Evaluation Report', 2026-07-17, §4.1–4.2)";
 
-/** WanHaoRan/sglang (a public SGLang fork) commits benchmark campaigns with their server logs under hicache_eval/results/. */
+/**
+ * WanHaoRan/sglang (a public SGLang fork) commits benchmark campaigns with their server logs under
+ * hicache_eval/results/.
+ */
 const WANHAORAN_A100 =
   "https://github.com/WanHaoRan/sglang/blob/d4280b4ff171d9998e5e28d6ebd98a96fdf004a2/hicache_eval/results/20260917_a100_gcp_32b70b_fp8kv";
 const WANHAORAN_H100 =
@@ -250,11 +268,15 @@ const WANHAORAN_H100 =
 const WANHAORAN_H200 =
   "https://github.com/WanHaoRan/sglang/blob/7e23b2cbb6c37df5e58d4d93b07d7b252734df88/hicache_eval/results/20260921_h200_nebius_32b70b_fp8kv";
 
-/** What the three WanHaoRan campaigns share (their server_args line): image lmsysorg/sglang:nightly-dev-20260907-30705c00. */
+/**
+ * What the three WanHaoRan campaigns share (their server_args line): image
+ * lmsysorg/sglang:nightly-dev-20260907-30705c00.
+ */
 const SGLANG_NIGHTLY_FP8 = {
   seen: SEEN_FP8,
   engine: "sglang",
-  engineVersion: "main nightly 2026-09-07 (lmsysorg/sglang:nightly-dev-20260907-30705c00, '0.0.0.dev1+g30705c004')",
+  engineVersion:
+    "main nightly 2026-09-07 (lmsysorg/sglang:nightly-dev-20260907-30705c00, '0.0.0.dev1+g30705c004')",
   gpuCount: 1,
   tensorParallel: 1,
   flags: {
@@ -269,11 +291,15 @@ const SGLANG_NIGHTLY_FP8 = {
 // Qwen/Qwen3-4B: the catalog's geometry (QVikhr-3-4B's base), 4.02B parameters (model card).
 const QWEN3_4B: ModelArchitecture & { paramsB: number } = { ...QWEN3_4B_ARCH, paramsB: 4.02 };
 
-/** llm-d-planner's sweep: vLLM v0.19.0 image on one H100 80GB HBM3, its settings (non-default args in each log). */
+/**
+ * llm-d-planner's sweep: vLLM v0.19.0 image on one H100 80GB HBM3, its settings (non-default args
+ * in each log).
+ */
 const LLMD_V019_H100 = {
   seen: SEEN_FP8,
   engine: "vllm",
-  engineVersion: "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
+  engineVersion:
+    "v0.19.0 (vllm/vllm-openai:v0.19.0; logged 'Initializing a V1 LLM engine (v0.19.0)')",
   gpu: "H100",
   gpuCount: 1,
   tensorParallel: 1,
@@ -309,12 +335,16 @@ const VLLM_025_L4_QWEN3_4B = {
   },
 } as const satisfies Partial<CalibrationCase>;
 
-/** rasaha/symbolu's KV-tier benchmark: LLM(...) of bench_kv_tier_eval.py with the report's command, one A100 80GB. */
+/**
+ * rasaha/symbolu's KV-tier benchmark: LLM(...) of bench_kv_tier_eval.py with the report's command,
+ * one A100 80GB.
+ */
 const SYMBOLU_A100_QWEN25_7B = {
   source: SYMBOLU_KV_TIER,
   seen: SEEN_FP8,
   engine: "vllm",
-  engineVersion: "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; stock vLLM, no custom kernel)",
+  engineVersion:
+    "0.7.3 V0 (report header: 'vLLM 0.7.3 (int4-pinned)'; stock vLLM, no custom kernel)",
   gpu: "A100-80GB",
   gpuCount: 1,
   tensorParallel: 1,
@@ -330,13 +360,16 @@ const SYMBOLU_A100_QWEN25_7B = {
 } as const satisfies Partial<CalibrationCase>;
 
 export const CALIBRATION_CASES: readonly CalibrationCase[] = [
-  // 1. vLLM V0 ~0.6.4, RTX 3090, Llama-3.1-8B bf16, len 20000: weights 14.99, act 2.07, non-torch 0.35, KV 3.81 GiB = 31,232 tokens.
+  // 1. vLLM V0 ~0.6.4, RTX 3090, Llama-3.1-8B bf16, len 20000: weights 14.99, act 2.07, non-torch
+  // 0.35, KV 3.81 GiB = 31,232 tokens.
   {
     id: "vllm-0.6.4-rtx3090-llama31-8b-len20k",
-    source: "https://github.com/vllm-project/vllm/issues/10517 (comment by kaspersiminski, 2024-12-02)",
+    source:
+      "https://github.com/vllm-project/vllm/issues/10517 (comment by kaspersiminski, 2024-12-02)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "unknown (0.6.4.x by the one-line 'Memory profiling results: total_gpu_memory=… initial_memory_usage=…' format, V0)",
+    engineVersion:
+      "unknown (0.6.4.x by the one-line 'Memory profiling results: total_gpu_memory=… initial_memory_usage=…' format, V0)",
     gpu: "RTX-3090",
     gpuCount: 1,
     tensorParallel: 1,
@@ -371,10 +404,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "so here max_num_batched_tokens = max_model_len = 20000 (the profile run is one 20000-token prefill). Same user: 35k 'OK' with peak_torch 15.05GiB " +
       "(chunked prefill switched on above 32K, profile batch drops to 512 tokens) — activation collapses from ~2-3 GiB to ~0.06 GiB.",
   },
-  // 2. Same GPU/model at len 29000: act 2.99 GiB (grows with max_num_batched_tokens), KV 2.89 GiB = 23,648 tokens < 29000 -> start refused.
+  // 2. Same GPU/model at len 29000: act 2.99 GiB (grows with max_num_batched_tokens), KV 2.89 GiB =
+  // 23,648 tokens < 29000 -> start refused.
   {
     id: "vllm-0.6.4-rtx3090-llama31-8b-len29k-refused",
-    source: "https://github.com/vllm-project/vllm/issues/10517 (comment by kaspersiminski, 2024-12-02)",
+    source:
+      "https://github.com/vllm-project/vllm/issues/10517 (comment by kaspersiminski, 2024-12-02)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "unknown (0.6.4.x by log format, V0)",
@@ -411,10 +446,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Start-up failed at the KV check, but the memory split is complete. Activation (derived 17.98-14.99) grows ~linearly with the prefill profile size: " +
       "2.07 GiB @ 20000 tokens vs 2.99 GiB @ 29000 tokens => ~0.10 GiB per 1000 batched tokens for Llama-3.1-8B (mostly the fp32 logits / MLP intermediates).",
   },
-  // 3. vLLM V0 dev (Dec 2024), H100, Meta-Llama-3-8B TP1: weights 14.96, non-torch 1.79, act 1.26, KV 53.29 GiB (~436.5k tokens derived).
+  // 3. vLLM V0 dev (Dec 2024), H100, Meta-Llama-3-8B TP1: weights 14.96, non-torch 1.79, act 1.26,
+  // KV 53.29 GiB (~436.5k tokens derived).
   {
     id: "vllm-0.6.5dev-h100-llama3-8b-tp1",
-    source: "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
+    source:
+      "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "main at PR #10511 (Dec 2024, between 0.6.4.post1 and 0.6.5; V0)",
@@ -457,10 +494,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "max_model_len = config 8192, no chunked prefill => max_num_batched_tokens 8192. kvTokens DERIVED (not logged in the excerpt): " +
       "53.29 GiB / 131072 B per token (32 layers x 8 kv heads x 128 x 2 x 2 B) = 436,551 -> rounded down to whole 16-token blocks.",
   },
-  // 4. Same, TP2: weights 7.48/GPU, non-torch DOUBLES to 3.58 GiB/GPU (NCCL + custom all-reduce buffers), act 1.26, KV ~58.97 GiB/GPU derived.
+  // 4. Same, TP2: weights 7.48/GPU, non-torch DOUBLES to 3.58 GiB/GPU (NCCL + custom all-reduce
+  // buffers), act 1.26, KV ~58.97 GiB/GPU derived.
   {
     id: "vllm-0.6.5dev-h100-llama3-8b-tp2",
-    source: "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
+    source:
+      "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "main at PR #10511 (Dec 2024, between 0.6.4.post1 and 0.6.5; V0)",
@@ -501,7 +540,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "The available_kv_cache_memory line is cut in the stored copy; kvCacheGiB DERIVED = 71.29 - 7.48 - 3.58 - 1.26 = 58.97 GiB (the V0 formula of that PR), " +
       "kvTokens DERIVED = 58.97 GiB / 65536 B per token per GPU (4 kv heads per rank) rounded to blocks. Key fact: non_torch goes 1.79 -> 3.58 GiB going TP1 -> TP2 on H100.",
   },
-  // 5. vLLM V1 0.8.4, L40S, Llama-3.1-8B, len 32768: weights 14.99 GiB, KV 158,656 tokens (= 19.37 GiB derived), 4.84x.
+  // 5. vLLM V1 0.8.4, L40S, Llama-3.1-8B, len 32768: weights 14.99 GiB, KV 158,656 tokens (= 19.37
+  // GiB derived), 4.84x.
   {
     id: "vllm-0.8.4-v1-l40s-llama31-8b-len32k",
     excluded:
@@ -509,7 +549,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
     source: "https://github.com/vllm-project/vllm/pull/17122 (description by Datta0, 2025-04-24)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "unknown (0.8.4-0.8.5 V1 by log lines gpu_model_runner.py:1316 / kv_cache_utils.py:634, April 2025)",
+    engineVersion:
+      "unknown (0.8.4-0.8.5 V1 by log lines gpu_model_runner.py:1316 / kv_cache_utils.py:634, April 2025)",
     gpu: "L40S",
     gpuCount: 1,
     tensorParallel: 1,
@@ -541,13 +582,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "(V1 0.8.x: profile with max_num_batched_tokens default 2048 for the API server / 8192 for LLM(), plus sampler warm-up at max_num_seqs; CUDA graphs were NOT yet " +
       "accounted in 0.8.x and are allocated after the KV cache). max_num_seqs / max_num_batched_tokens not logged => left undefined.",
   },
-  // 6. vLLM V0 0.7.x, 2x L40S TP2, Qwen2.5-32B bf16, len 10000: weights 30.71, non-torch 0.30, act 1.26, KV 7.71 GiB/GPU = 63,152 tokens.
+  // 6. vLLM V0 0.7.x, 2x L40S TP2, Qwen2.5-32B bf16, len 10000: weights 30.71, non-torch 0.30, act
+  // 1.26, KV 7.71 GiB/GPU = 63,152 tokens.
   {
     id: "vllm-0.7-l40s-tp2-qwen25-32b-len10k",
-    source: "https://github.com/vllm-project/vllm/issues/15815 (comments by Hemanth-stack, 2025-04-02)",
+    source:
+      "https://github.com/vllm-project/vllm/issues/15815 (comments by Hemanth-stack, 2025-04-02)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "0.7.1 (logged 'Initializing a V0 LLM engine (v0.7.1)' in the same thread; the memory lines are from a 0.7.x run on 2025-04-02)",
+    engineVersion:
+      "0.7.1 (logged 'Initializing a V0 LLM engine (v0.7.1)' in the same thread; the memory lines are from a 0.7.x run on 2025-04-02)",
     gpu: "L40S",
     gpuCount: 2,
     tensorParallel: 2,
@@ -582,13 +626,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "max_num_batched_tokens = max_model_len = 10000; max_num_seqs default 256. Check: 3947 blocks x 16 x 131072 B (64 layers x 4 kv heads/rank x 128 x 2 x 2) = 7.71 GiB. " +
       "Implied concurrency 63,152 / 10,000 = 6.3x (line truncated in the source).",
   },
-  // 7. vLLM V1 (~0.9.2/0.10), 4x H100 TP4, Qwen3-235B-A22B-FP8, default len 40960: KV 8.11 GiB/GPU = 178,880 tokens.
+  // 7. vLLM V1 (~0.9.2/0.10), 4x H100 TP4, Qwen3-235B-A22B-FP8, default len 40960: KV 8.11 GiB/GPU
+  // = 178,880 tokens.
   {
     id: "vllm-v1-h100-tp4-qwen3-235b-a22b-fp8",
-    source: "https://github.com/vllm-project/vllm/issues/21348 (description by MMuzzammil1, 2025-07-22)",
+    source:
+      "https://github.com/vllm-project/vllm/issues/21348 (description by MMuzzammil1, 2025-07-22)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "unknown (V1, July 2025 => ~0.9.2/0.10.0; 'Available KV cache memory' line format)",
+    engineVersion:
+      "unknown (V1, July 2025 => ~0.9.2/0.10.0; 'Available KV cache memory' line format)",
     gpu: "H100",
     gpuCount: 4,
     tensorParallel: 4,
@@ -610,7 +657,7 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "CUDA_VISIBLE_DEVICES=0,1,2,3 \\",
       "vllm serve /path/to/Qwen3-235B-A22B-FP8 \\",
       "  --tensor-parallel-size 4 \\",
-      "  --kv-transfer-config '{\"kv_connector\":\"LMCacheConnectorV1\",\"kv_role\":\"kv_both\"}'",
+      '  --kv-transfer-config \'{"kv_connector":"LMCacheConnectorV1","kv_role":"kv_both"}\'',
       "Available KV cache memory: 8.11 GiB",
       "GPU KV cache size: 178,880 tokens",
     ].join("\n"),
@@ -619,10 +666,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "fp8 block-quantized checkpoint. Per-GPU KV cost 94 layers x 1 kv head x 128 x 2 x 2 B = 48,128 B/token; 178,880 tokens = 8.02 GiB (vs 8.11 logged: block/rank rounding). " +
       "Implied concurrency at 40960 = 4.37x. Compare case 8: SGLang on the same box got 2.05x the tokens.",
   },
-  // 8. SGLang, 4x H100 TP4, Qwen3-235B-A22B-FP8, mem-fraction-static 0.93: 367,404 tokens, K 8.23 + V 8.23 GiB per GPU.
+  // 8. SGLang, 4x H100 TP4, Qwen3-235B-A22B-FP8, mem-fraction-static 0.93: 367,404 tokens, K 8.23 +
+  // V 8.23 GiB per GPU.
   {
     id: "sglang-h100-tp4-qwen3-235b-a22b-fp8-mfs093",
-    source: "https://github.com/vllm-project/vllm/issues/21348 (description by MMuzzammil1, 2025-07-22)",
+    source:
+      "https://github.com/vllm-project/vllm/issues/21348 (description by MMuzzammil1, 2025-07-22)",
     seen: SEEN,
     engine: "sglang",
     engineVersion: "unknown (July 2025 => ~0.4.9; '#tokens' in the KV line => >= 0.4.3.post3)",
@@ -651,10 +700,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "SGLang reserves (1 - 0.93) x 79.1 = 5.5 GiB for activations+CUDA graphs instead of profiling them; vLLM at 0.9 left 8.11 GiB for KV. " +
       "Difference ~8.4 GiB/GPU = 0.03 x 79 (2.4 GiB, utilization) + ~6 GiB more activation/non-torch charged by vLLM's profile (fused-MoE workspace at TP4).",
   },
-  // 9. SGLang 0.4.3.post4, 4x L4 TP4 (g6.12xlarge), QwQ-32B bf16, mfs 0.85: weights 15.54, KV 2.84 GiB = 46,611 tokens, CUDA graphs 0.93 GB.
+  // 9. SGLang 0.4.3.post4, 4x L4 TP4 (g6.12xlarge), QwQ-32B bf16, mfs 0.85: weights 15.54, KV 2.84
+  // GiB = 46,611 tokens, CUDA graphs 0.93 GB.
   {
     id: "sglang-0.4.3-l4-tp4-qwq32b-mfs085",
-    source: "https://github.com/didier-durand/llms-in-clouds/blob/main/docs/sglang.md (section 'SGLang start sequence with Qwen QwQ-32B'; stored commit b001c8690e894d234cf3a2e2345d259173acf293)",
+    source:
+      "https://github.com/didier-durand/llms-in-clouds/blob/main/docs/sglang.md (section 'SGLang start sequence with Qwen QwQ-32B'; stored commit b001c8690e894d234cf3a2e2345d259173acf293)",
     seen: SEEN,
     engine: "sglang",
     engineVersion: "0.4.3.post4 (pinned ARG SGL_VERSION in the Dockerfile shown in the same doc)",
@@ -693,13 +744,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Check: 46,611 x 64 layers x 2 kv heads/rank x 128 x 2 B = 1.42 GiB per K. Per-GPU budget: 15.54 weights + 2.84 KV + 0.13 NCCL = 18.5 GiB; after pool 2.09 GiB free, " +
       "CUDA graphs (bs up to 80) took 0.93 GiB, 0.53 GiB left. Custom all-reduce disabled (4 PCIe GPUs).",
   },
-  // 10. SGLang ~0.4.2, RTX 3090, DeepSeek-R1-Distill-Qwen-7B bf16, mfs 0.88: weights 14.39 (derived), KV 5.64 GiB = 105,531 tokens.
+  // 10. SGLang ~0.4.2, RTX 3090, DeepSeek-R1-Distill-Qwen-7B bf16, mfs 0.88: weights 14.39
+  // (derived), KV 5.64 GiB = 105,531 tokens.
   {
     id: "sglang-0.4.2-rtx3090-r1-distill-qwen7b-mfs088",
-    source: "https://github.com/jerryzsj/my-deepseek-r1/blob/main/README.md (section 'Docker Compose', log of 2025-02-04)",
+    source:
+      "https://github.com/jerryzsj/my-deepseek-r1/blob/main/README.md (section 'Docker Compose', log of 2025-02-04)",
     seen: SEEN,
     engine: "sglang",
-    engineVersion: "unknown (~0.4.2: KV line without '#tokens', server_args has enable_hierarchical_cache; Feb 2025)",
+    engineVersion:
+      "unknown (~0.4.2: KV line without '#tokens', server_args has enable_hierarchical_cache; Feb 2025)",
     gpu: "RTX-3090",
     gpuCount: 1,
     tensorParallel: 1,
@@ -730,10 +784,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "GPU from the README's 'System Information: Graphics: RTX 3090' (Windows + WSL2 + Docker). weightsGiB DERIVED = 22.76 - 8.37 (this version did not print mem usage). " +
       "Check: 105,531 x 28 layers x 4 kv heads x 128 x 2 B = 2.82 GiB per K. SGLang picked cuda_graph_max_bs 8 on a 24 GB card.",
   },
-  // 11. SGLang main (~0.4.4), H100, Llama-3.1-8B bf16, FA3 backend: weights 15.11, KV 54.04 GiB = 442,750 tokens.
+  // 11. SGLang main (~0.4.4), H100, Llama-3.1-8B bf16, FA3 backend: weights 15.11, KV 54.04 GiB =
+  // 442,750 tokens.
   {
     id: "sglang-0.4.4-h100-llama31-8b-fa3",
-    source: "https://github.com/sgl-project/sglang/pull/4760 (description by yubofredwang, 2025-03-25)",
+    source:
+      "https://github.com/sgl-project/sglang/pull/4760 (description by yubofredwang, 2025-03-25)",
     seen: SEEN,
     engine: "sglang",
     engineVersion: "main at PR #4760 (2025-03-25, ~0.4.4.post1)",
@@ -765,13 +821,15 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "mem_fraction_static not printed: 0.88 is the SGLang default of that time and matches the arithmetic (63.48 - 54.04 - 8.26 + 79.1 x 0.12 ~ 0). " +
       "chunked_prefill_size default 8192 for H100 in that version (not logged => maxNumBatchedTokens left undefined).",
   },
-  // 12. vLLM V0 0.7.x, 2x RTX 4090 TP2, R1-Distill-Qwen-14B, gpu 0.98, default len 131072: weights 13.95, non-torch 0.25, act 0.19, KV 8.69 GiB; 81,536 tokens -> refused.
+  // 12. vLLM V0 0.7.x, 2x RTX 4090 TP2, R1-Distill-Qwen-14B, gpu 0.98, default len 131072: weights
+  // 13.95, non-torch 0.25, act 0.19, KV 8.69 GiB; 81,536 tokens -> refused.
   {
     id: "vllm-0.7-rtx4090-tp2-r1-distill-qwen14b-refused",
     source: "https://github.com/vllm-project/vllm/issues/13061 (description by stg609, 2025-02-11)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "unknown (0.7.x V0 by 'model_runner.py:1115] Loading model weights took' and multiproc_worker_utils lines, Feb 2025)",
+    engineVersion:
+      "unknown (0.7.x V0 by 'model_runner.py:1115] Loading model weights took' and multiproc_worker_utils lines, Feb 2025)",
     gpu: "RTX-4090",
     gpuCount: 2,
     tensorParallel: 2,
@@ -804,12 +862,14 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "(activation only 0.19 GiB). 8.69 GiB / 98,304 B per token (48 layers x 4 kv heads/rank x 128 x 2 x 2) = 94,900 tokens, but the engine used 81,536 = min over ranks: " +
       "the rank-0 (driver) GPU had ~1.2 GiB less (likely desktop/display or sampler buffers). kvCacheGiB is the worker-rank figure.",
   },
-  // 13. vLLM V0 dev (Jan 2025), H100, Llama-3.2-11B-Vision eager, len 65536, 128 seqs: weights 19.86, ACTIVATION 36.63 GiB, KV 14.65 GiB = 96,016 tokens.
+  // 13. vLLM V0 dev (Jan 2025), H100, Llama-3.2-11B-Vision eager, len 65536, 128 seqs: weights
+  // 19.86, ACTIVATION 36.63 GiB, KV 14.65 GiB = 96,016 tokens.
   {
     id: "vllm-0.6.6dev-h100-llama32-11b-vision-eager",
     excluded:
       "a cross-attention vision model profiled with 128 dummy images (36.6 GiB of activations): gpufleet serves no such model; its multimodal reserve is separate",
-    source: "https://github.com/vllm-project/vllm/pull/12126 (description by youkaichao, 2025-01-16)",
+    source:
+      "https://github.com/vllm-project/vllm/pull/12126 (description by youkaichao, 2025-01-16)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "main at PR #12126 (2025-01-16, ~0.6.6.post2.dev; V0)",
@@ -845,7 +905,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "gives a 36.6 GiB activation peak — vision models need their own activation term. KV per token = 40 layers x 8 x 128 x 2 x 2 = 163,840 B (vLLM allocates KV for all 40 " +
       "layers incl. the 8 cross-attention ones). max_num_batched_tokens not logged (chunked prefill on above 32K in V0).",
   },
-  // 14. vLLM 0.2.x (Dec 2023), A100-80GB, Llama-2-7B fp16 TP1: 7351 blocks = 117,616 tokens (after PR's profiling fix).
+  // 14. vLLM 0.2.x (Dec 2023), A100-80GB, Llama-2-7B fp16 TP1: 7351 blocks = 117,616 tokens (after
+  // PR's profiling fix).
   {
     id: "vllm-0.2-a100-80gb-llama2-7b-tp1",
     source: "https://github.com/vllm-project/vllm/pull/2031 (comment by WoosukKwon, 2023-12-12)",
@@ -878,7 +939,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Figures from benchmark_throughput.py runs (defaults: gpu_memory_utilization 0.9, max_model_len 4096). 117,616 tokens x 524,288 B (32 layers x 32 kv heads x 128 x 2 x 2, MHA) " +
       "= 57.4 GiB KV. Old version: keep only as a coarse A100 anchor.",
   },
-  // 15. Same PR, 4x A100-80GB TP4, Llama-2-70B fp16: 20865 blocks = 333,840 tokens (was 31615 before the NCCL-aware profiling fix).
+  // 15. Same PR, 4x A100-80GB TP4, Llama-2-70B fp16: 20865 blocks = 333,840 tokens (was 31615
+  // before the NCCL-aware profiling fix).
   {
     id: "vllm-0.2-a100-80gb-tp4-llama2-70b",
     excluded:
@@ -914,10 +976,13 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "333,840 tokens x 81,920 B per GPU (80 layers x 2 kv heads/rank x 128 x 2 x 2) = 25.5 GiB KV per GPU; weights ~32.1 GiB/GPU => ~13.7 GiB/GPU of the 71.3 GiB budget " +
       "went to activation + NCCL/non-torch at TP4. Before the fix (31615 blocks) the profiler missed ~13 GiB of non-torch (NCCL) memory and overshot to 77.5 GB.",
   },
-  // 16. (promoted from the candidates) vLLM 0.10.2 V1, 2x L40S TP2+EP, Qwen3-30B-A3B-Instruct-2507-FP8, gpu 0.95, len 32768: KV 25.91 GiB/GPU = 566,016 tokens, 17.27x.
+  // 16. (promoted from the candidates) vLLM 0.10.2 V1, 2x L40S TP2+EP,
+  // Qwen3-30B-A3B-Instruct-2507-FP8, gpu 0.95, len 32768: KV 25.91 GiB/GPU = 566,016 tokens,
+  // 17.27x.
   {
     id: "vllm-0.10.2-l40s-tp2-qwen3-30b-a3b-fp8",
-    source: "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/ollama_vs_vllm.md (section '## vLLM'; stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
+    source:
+      "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/ollama_vs_vllm.md (section '## vLLM'; stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "0.10.2 (vllm --version in the same file)",
@@ -959,15 +1024,19 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "maxNumBatchedTokens 2048: the V1 API-server default for GPUs under 70 GiB in 0.10.x; the same author's TP8 log on the same box logs " +
       "'Chunked prefill is enabled with max_num_batched_tokens=2048' (case vllm-0.10.2-l40s-tp8-qwen3-235b-a22b-fp8). max_num_seqs not logged.",
   },
-  // 17. vLLM 0.10.2 V1, 8x L40S TP8+EP, Qwen3-235B-A22B-Instruct-2507-FP8, gpu 0.90, len 32768: weights 27.72, act 1.40, non-torch 0.21, KV 10.65 GiB/GPU = 238,208 tokens; CUDA graphs 3.45 GiB NOT in the budget.
+  // 17. vLLM 0.10.2 V1, 8x L40S TP8+EP, Qwen3-235B-A22B-Instruct-2507-FP8, gpu 0.90, len 32768:
+  // weights 27.72, act 1.40, non-torch 0.21, KV 10.65 GiB/GPU = 238,208 tokens; CUDA graphs 3.45
+  // GiB NOT in the budget.
   {
     id: "vllm-0.10.2-l40s-tp8-qwen3-235b-a22b-fp8",
     excluded:
       "TP 8 over 4 KV heads (vLLM replicates them): gpufleet only plans TP sizes that divide the KV heads (DESIGN.md), so this layout cannot be planned",
-    source: "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/qwen3_235b_on_8xl40s.md (stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
+    source:
+      "https://github.com/tim-roethig/ai-platform/blob/main/platform/docs/qwen3_235b_on_8xl40s.md (stored commit 8fc2c9bebee839944ff094745156629c0b40d637)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "0.10.2 (logged 'vLLM API server version 0.10.2' / 'Initializing a V1 LLM engine (v0.10.2)')",
+    engineVersion:
+      "0.10.2 (logged 'vLLM API server version 0.10.2' / 'Initializing a V1 LLM engine (v0.10.2)')",
     gpu: "L40S",
     gpuCount: 8,
     tensorParallel: 8,
@@ -1016,13 +1085,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "11,423,138,508 B / 48,128 = 237,349 tokens vs 238,208 logged (0.4%; the logged token count is concurrency x max_model_len). " +
       "arch: Qwen3-235B-A22B layer geometry with the 2507 checkpoint's max_position_embeddings 262144 (the planner only needs layers/kv heads here).",
   },
-  // 18. vLLM V1 (~0.10.2 main, Sept 2025), A100-80GB, Qwen3-0.6B bf16 via lm_eval (LLM class), len 4096, FlashInfer: weights 1.12, KV 69.66 GiB = 652,144 tokens, 159.21x.
+  // 18. vLLM V1 (~0.10.2 main, Sept 2025), A100-80GB, Qwen3-0.6B bf16 via lm_eval (LLM class), len
+  // 4096, FlashInfer: weights 1.12, KV 69.66 GiB = 652,144 tokens, 159.21x.
   {
     id: "vllm-0.10.2-v1-a100-qwen3-0.6b-flashinfer-bf16",
-    source: "https://github.com/vllm-project/vllm/pull/24577 (comment by mgoin, 2025-09-10, 'Here are my results on A100 with FP8 KV Cache')",
+    source:
+      "https://github.com/vllm-project/vllm/pull/24577 (comment by mgoin, 2025-09-10, 'Here are my results on A100 with FP8 KV Cache')",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "main at PR #24577 (2025-09-10, between 0.10.1 and 0.10.2; V1 — same kv_cache_utils.py:864/868 line numbers as the 0.10.2 logs of cases 16-17)",
+    engineVersion:
+      "main at PR #24577 (2025-09-10, between 0.10.1 and 0.10.2; V1 — same kv_cache_utils.py:864/868 line numbers as the 0.10.2 logs of cases 16-17)",
     gpu: "A100-80GB",
     gpuCount: 1,
     tensorParallel: 1,
@@ -1057,13 +1129,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "The FP8-KV half of the same comment ('See the available concurrency doubles') is cut in the stored copy, so only the BF16 run is recorded. " +
       "LLM class (lm_eval): max_num_seqs / max_num_batched_tokens not logged, left undefined. Note the tiny activation term (~0.5 GiB incl. non-torch) at max_model_len 4096.",
   },
-  // 19. vLLM V1 (vllm-openai image, late 2025 ~0.11), H100, Llama-3.1-8B bf16, len 16000, block 128: weights 14.99, act 4.76, non-torch 0.13, CUDA graph -0.45, KV 51.38 GiB.
+  // 19. vLLM V1 (vllm-openai image, late 2025 ~0.11), H100, Llama-3.1-8B bf16, len 16000, block
+  // 128: weights 14.99, act 4.76, non-torch 0.13, CUDA graph -0.45, KV 51.38 GiB.
   {
     id: "vllm-0.11-v1-h100-llama31-8b-len16k",
-    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '5. Llama-3.1-8B-Instruct'; stored commits 259334868c5075da530cc6c90b43fceb11b6e6a7 and 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    source:
+      "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '5. Llama-3.1-8B-Instruct'; stored commits 259334868c5075da530cc6c90b43fceb11b6e6a7 and 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1; the same file's Mistral run states 'vLLM version: 0.11.0 (V1 engine)')",
+    engineVersion:
+      "vllm/vllm-openai:latest image, late 2025 (V1; the same file's Mistral run states 'vLLM version: 0.11.0 (V1 engine)')",
     gpu: "H100",
     gpuCount: 1,
     tensorParallel: 1,
@@ -1104,13 +1179,16 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "maxNumBatchedTokens 8192 = the V1 API-server default on >= 70 GiB GPUs, logged for the Mistral run of the same file ('chunked-prefill: enabled (max_num_batched_tokens=8192)'). " +
       "Activation 4.76 GiB vs 1.26 GiB for the same model on the same GPU under V0 0.6.5 with an 8192-token profile (case 3): V1 also profiles the sampler/logits at max_num_seqs.",
   },
-  // 20. Same setup, Qwen3-0.6B: weights 1.12 but ACTIVATION 5.56 GiB, identical at max-model-len 16000 and 32000; KV 64.45 GiB.
+  // 20. Same setup, Qwen3-0.6B: weights 1.12 but ACTIVATION 5.56 GiB, identical at max-model-len
+  // 16000 and 32000; KV 64.45 GiB.
   {
     id: "vllm-0.11-v1-h100-qwen3-0.6b-len16k",
-    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '6. Qwen3-0.6B', both the 16000 and 32000 runs; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    source:
+      "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (section '6. Qwen3-0.6B', both the 16000 and 32000 runs; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0 as stated for the Mistral run in the same file)",
+    engineVersion:
+      "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0 as stated for the Mistral run in the same file)",
     gpu: "H100",
     gpuCount: 1,
     tensorParallel: 1,
@@ -1147,10 +1225,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Compare case 18: same model on A100-80GB with the LLM class at max_model_len 4096 left only ~0.5 GiB for activation + non-torch. " +
       "kvTokens DERIVED: 64.45 GiB / 114,688 B (28 x 8 x 128 x 2 x 2) = 603,399 -> 4714 blocks of 128 = 603,392.",
   },
-  // 21. Same setup, Qwen3-32B TP1, len 16000: weights 61.03, act 5.64, non-torch 0.14, KV only 4.45 GiB (~18k tokens); at len 32000 the start FAILED.
+  // 21. Same setup, Qwen3-32B TP1, len 16000: weights 61.03, act 5.64, non-torch 0.14, KV only 4.45
+  // GiB (~18k tokens); at len 32000 the start FAILED.
   {
     id: "vllm-0.11-v1-h100-qwen3-32b-tp1-len16k",
-    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table rows 'Qwen3-32B'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    source:
+      "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table rows 'Qwen3-32B'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
@@ -1185,10 +1265,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "71.26 - 61.03 - 5.64 - 0.14 = 4.45. kvTokens DERIVED: 4.45 GiB / 262,144 B (64 layers x 8 kv x 128 x 2 x 2) = 18,227 -> 142 blocks of 128 = 18,176 (1.14x at 16000). " +
       "At 32000 the same 4.45 GiB holds ~18k tokens < 32000 => refused. Weights 61.03 GiB = 32.8B params x 2 B.",
   },
-  // 22. Same setup, Qwen3-32B TP2, len 16000: weights 30.59/GPU, act 5.64 (unchanged by TP), non-torch 0.54 (x4 vs TP1), KV 34.49 GiB/GPU.
+  // 22. Same setup, Qwen3-32B TP2, len 16000: weights 30.59/GPU, act 5.64 (unchanged by TP),
+  // non-torch 0.54 (x4 vs TP1), KV 34.49 GiB/GPU.
   {
     id: "vllm-0.11-v1-h100-qwen3-32b-tp2-len16k",
-    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table, row 'Qwen3-32B … 2 | 16000'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    source:
+      "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (summary table, row 'Qwen3-32B … 2 | 16000'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
@@ -1222,10 +1304,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Non-torch 0.14 -> 0.54 GiB going TP1 -> TP2 (NCCL/custom all-reduce buffers; V0 on H100 showed 1.79 -> 3.58, cases 3-4). " +
       "kvTokens DERIVED: 34.49 GiB / 131,072 B per GPU (4 kv heads/rank) = 282,542 -> 2207 blocks of 128 = 282,496 (17.7x at 16000).",
   },
-  // 23. Same setup, RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic TP2, len 16000: weights 33.88/GPU, act 4.84, non-torch 0.55, KV 32.0 GiB/GPU; TP1 refused (67.72 GiB weights).
+  // 23. Same setup, RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic TP2, len 16000: weights 33.88/GPU,
+  // act 4.84, non-torch 0.55, KV 32.0 GiB/GPU; TP1 refused (67.72 GiB weights).
   {
     id: "vllm-0.11-v1-h100-tp2-llama33-70b-fp8-len16k",
-    source: "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (sections '3. Llama-3.3-70B-Instruct-FP8-dynamic (TP=2)' and '4. … (TP=1)'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
+    source:
+      "https://github.com/llm-d/llm-d-benchmark/blob/main/config_explorer/empirical-vllm-memory-results.md (sections '3. Llama-3.3-70B-Instruct-FP8-dynamic (TP=2)' and '4. … (TP=1)'; stored commit 4f4d44943c39b76b28e30dfa1fb0dfaf1ee894b5)",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "vllm/vllm-openai:latest image, late 2025 (V1, ~0.11.0)",
@@ -1268,10 +1352,13 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "kvTokens DERIVED: 32.0 GiB / 163,840 B per GPU (80 x 4 kv/rank x 128 x 2 x 2) = 209,715 -> 1638 blocks of 128 = 209,664 (13.1x at 16000). " +
       "TP1: 71.26 - 67.72 - 4.84 - 0.14 = -1.44 -> 'No available memory for the cache blocks'.",
   },
-  // ---- FP8 KV cache (added 2026-11-22). Each fp8 case with a bf16-KV twin of the same run where one exists: ----
-  // the twin shows the engine kept the same KV pool in GiB and doubled the tokens (1 byte per element).
+  // ---- FP8 KV cache (added 2026-11-22). Each fp8 case with a bf16-KV twin of the same run where
+  // one exists: ----
+  // the twin shows the engine kept the same KV pool in GiB and doubled the tokens (1 byte per
+  // element).
 
-  // 24-25. vLLM 0.19.0, H100 80GB HBM3, Llama-3.1-8B bf16, gpu 0.95, len 8192: KV 58.11 GiB = 476,000 tokens (auto) / 952,032 (fp8).
+  // 24-25. vLLM 0.19.0, H100 80GB HBM3, Llama-3.1-8B bf16, gpu 0.95, len 8192: KV 58.11 GiB =
+  // 476,000 tokens (auto) / 952,032 (fp8).
   {
     ...LLMD_V019_H100,
     id: "vllm-0.19-h100-llama31-8b-len8k-util095",
@@ -1334,7 +1421,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "fp8 (e4m3) KV on Hopper with the FlashAttention backend. Same non-KV memory as the bf16 twin (17.12 GiB: weights, activation peak and non-torch do not change with the KV dtype), " +
       "so the same 58.11 GiB pool holds 2x the tokens: 59,502 blocks x 16 = 952,032 = 58.11 GiB / 65,536 B (32 layers x 8 kv heads x 128 x 2 x 1 B).",
   },
-  // 26-27. Same sweep, Qwen2.5-7B-Instruct bf16: KV 58.53 GiB = 1,096,000 tokens (auto) / 2,192,000 (fp8).
+  // 26-27. Same sweep, Qwen2.5-7B-Instruct bf16: KV 58.53 GiB = 1,096,000 tokens (auto) / 2,192,000
+  // (fp8).
   {
     ...LLMD_V019_H100,
     id: "vllm-0.19-h100-qwen25-7b-len8k-util095",
@@ -1393,7 +1481,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "137,000 blocks x 16 = 2,192,000 = 58.53 GiB / 28,672 B (1 byte per element): exactly 2x the bf16 twin. " +
       "Memory only: Qwen2-architecture models lose accuracy badly with an uncalibrated fp8 KV cache (case vllm-0.7.3-a100-qwen25-7b-kvfp8-flashinfer), so the planner never picks fp8 KV for them by itself (planner/policy.ts fp8KvHazard).",
   },
-  // 28-29. vLLM 0.25.1, L4 24 GB, Qwen3-4B bf16, gpu 0.90, len 32768, 1 seq: KV 11.47 GiB = 83,488 tokens (auto) / 166,992 (fp8).
+  // 28-29. vLLM 0.25.1, L4 24 GB, Qwen3-4B bf16, gpu 0.90, len 32768, 1 seq: KV 11.47 GiB = 83,488
+  // tokens (auto) / 166,992 (fp8).
   {
     ...VLLM_025_L4_QWEN3_4B,
     id: "vllm-0.25.1-l4-qwen3-4b-len32k-seqs1",
@@ -1431,9 +1520,11 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "| `fp8` | 166,992 tokens | 5.10x |",
       "KV cache capacity doubles. At the same `gpu_memory_utilization`, the engine can hold twice as many tokens.",
     ].join("\n"),
-    notes: "fp8 twin of the previous case on Ada (compute capability 8.9, native fp8): 166,992 x 73,728 B = 11.466 GiB, the same reservation, 2x the tokens.",
+    notes:
+      "fp8 twin of the previous case on Ada (compute capability 8.9, native fp8): 166,992 x 73,728 B = 11.466 GiB, the same reservation, 2x the tokens.",
   },
-  // 30. vLLM 0.28.0, 2x H100 TP2, Qwen3-Coder-30B-A3B-Instruct-FP8, gpu 0.88, len 262144, fp8_e4m3 KV: 139,815 blocks = 2,237,040 tokens.
+  // 30. vLLM 0.28.0, 2x H100 TP2, Qwen3-Coder-30B-A3B-Instruct-FP8, gpu 0.88, len 262144, fp8_e4m3
+  // KV: 139,815 blocks = 2,237,040 tokens.
   {
     id: "vllm-0.28-h100-tp2-qwen3-coder-30b-a3b-fp8-len256k-kvfp8",
     source:
@@ -1482,7 +1573,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "Check: 2 KV heads per rank x 128 x 2 x 48 x 1 B = 24,576 B/token per GPU; 2,237,040 tokens = 51.2 GiB per GPU of 0.88 x 79.19 = 69.7 GiB. " +
       "Env VLLM_USE_DEEP_GEMM=0 and a compilation config without the allreduce-RMS fusion; neither changes the KV pool size.",
   },
-  // 31-32. vLLM 0.7.3 V0, A100 80GB, Qwen2.5-7B-Instruct bf16, gpu 0.70, len 20096, 8 seqs, eager: 45,008 blocks (auto, FA2) / 89,647 (fp8, FlashInfer).
+  // 31-32. vLLM 0.7.3 V0, A100 80GB, Qwen2.5-7B-Instruct bf16, gpu 0.70, len 20096, 8 seqs, eager:
+  // 45,008 blocks (auto, FA2) / 89,647 (fp8, FlashInfer).
   {
     ...SYMBOLU_A100_QWEN25_7B,
     id: "vllm-0.7.3-a100-qwen25-7b-len20k-util070-eager",
@@ -1492,7 +1584,7 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
     },
     excerpt: [
       "llm = LLM(model=args.model, max_model_len=mml, gpu_memory_utilization=args.gpu_util,",
-      "          dtype=\"bfloat16\", kv_cache_dtype=dtype, enforce_eager=True,",
+      '          dtype="bfloat16", kv_cache_dtype=dtype, enforce_eager=True,',
       "          max_num_seqs=max(2, args.batch))",
       "    blocks = llm.llm_engine.cache_config.num_gpu_blocks",
       "python CTM_plus/Bench/scripts/bench_kv_tier_eval.py --context-tokens 16000 --batch 8 --gen 64 --dtypes auto,fp8",
@@ -1525,8 +1617,10 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "The same report measures what the memory figures hide: Qwen2.5-7B's perplexity goes 13.6 -> 799 with uncalibrated fp8 KV (and on vLLM 0.8.5), " +
       "while Llama-3.1-8B, Mistral-7B-v0.3 and Qwen3-8B stay within 0.4 %: the reason the planner never chooses fp8 KV for Qwen2-architecture models.",
   },
-  // 33-38. SGLang main nightly (2026-09-07), one GPU, fp8_e5m2 KV, mem-fraction-static 0.85, context 32768, page 64, triton attention:
-  // Qwen3-32B-FP8 and Llama-3.3-70B AWQ on A100-80GB, H100 PCIe and H200. One author, one image, three machines.
+  // 33-38. SGLang main nightly (2026-09-07), one GPU, fp8_e5m2 KV, mem-fraction-static 0.85,
+  // context 32768, page 64, triton attention:
+  // Qwen3-32B-FP8 and Llama-3.3-70B AWQ on A100-80GB, H100 PCIe and H200. One author, one image,
+  // three machines.
   {
     ...SGLANG_NIGHTLY_FP8,
     id: "sglang-nightly-a100-qwen3-32b-fp8-mfs085-kvfp8",
@@ -1583,7 +1677,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "[2026-09-21 21:39:30] Memory pool end. avail mem=20.29 GB",
       "[2026-09-21 21:41:38] max_total_num_tokens=705856, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=4096, context_len=32768, available_gpu_mem=16.96 GB",
     ].join("\n"),
-    notes: "Nebius H200 ('143 GB HBM, SM90', the campaign's DEVIATIONS.md), same image and flags. (705,856 + 64) x 65,536 B = 43.09 GiB per K and per V.",
+    notes:
+      "Nebius H200 ('143 GB HBM, SM90', the campaign's DEVIATIONS.md), same image and flags. (705,856 + 64) x 65,536 B = 43.09 GiB per K and per V.",
   },
   {
     ...SGLANG_NIGHTLY_FP8,
@@ -1600,7 +1695,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "[2026-09-17 19:18:09] Memory pool end. avail mem=11.18 GB",
       "[2026-09-17 19:21:08] max_total_num_tokens=194816, chunked_prefill_size=8192, max_prefill_tokens=16384, max_running_requests=3044, context_len=32768, available_gpu_mem=7.56 GB",
     ].join("\n"),
-    notes: "AWQ 4-bit Llama-3.3-70B (awq_marlin). (194,816 + 64) x 81,920 B (80 layers x 8 kv heads x 128 x 1 B) = 14.87 GiB per K and per V.",
+    notes:
+      "AWQ 4-bit Llama-3.3-70B (awq_marlin). (194,816 + 64) x 81,920 B (80 layers x 8 kv heads x 128 x 1 B) = 14.87 GiB per K and per V.",
   },
   {
     ...SGLANG_NIGHTLY_FP8,
@@ -1642,10 +1738,12 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
  * promote them once the URL is found.
  */
 export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
-  // vLLM 0.7.2 V0, T4 (Colab), Qwen2.5-1.5B-Instruct fp16, gpu 0.50, len 32768: weights 2.89, act 2.02, non-torch 0.01, KV 2.36 GiB = 88,272 tokens; graphs 0.17 GiB.
+  // vLLM 0.7.2 V0, T4 (Colab), Qwen2.5-1.5B-Instruct fp16, gpu 0.50, len 32768: weights 2.89, act
+  // 2.02, non-torch 0.01, KV 2.36 GiB = 88,272 tokens; graphs 0.17 GiB.
   {
     id: "vllm-0.7.2-t4-qwen25-1.5b-len32k-util050",
-    source: "UNRESOLVED: GitHub file by kridaydave (Colab GRPO training log, 2025-05-30); search-index text id 55875904831",
+    source:
+      "UNRESOLVED: GitHub file by kridaydave (Colab GRPO training log, 2025-05-30); search-index text id 55875904831",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "0.7.2 (logged 'Initializing a V0 LLM engine (v0.7.2)')",
@@ -1689,10 +1787,12 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "the profile is one 32,768-token prefill: 2.02 GiB activation for a 1.5B model (~0.062 GiB per 1000 tokens; the 151,936-vocab logits dominate). " +
       "max_num_seqs 256 inferred from cudagraph capture sizes up to 256.",
   },
-  // vLLM 0.26.0 V1 (WSL2), RTX 4080 16 GB, Qwen2.5-7B-Instruct-AWQ, gpu 0.90, len 32768: weights 5.29, act 1.04, CUDA graph 0.48, non-torch 0.06, KV 8.0 GiB = 149,712 tokens, 4.57x.
+  // vLLM 0.26.0 V1 (WSL2), RTX 4080 16 GB, Qwen2.5-7B-Instruct-AWQ, gpu 0.90, len 32768: weights
+  // 5.29, act 1.04, CUDA graph 0.48, non-torch 0.06, KV 8.0 GiB = 149,712 tokens, 4.57x.
   {
     id: "vllm-0.26-v1-rtx4080-qwen25-7b-awq-len32k",
-    source: "UNRESOLVED: GitHub markdown 'Phase 1 实验记录：vLLM 基线' (dated 2026-08-02, links ../benchmarks/kv_size.py); search-index text id 57428438798",
+    source:
+      "UNRESOLVED: GitHub markdown 'Phase 1 实验记录：vLLM 基线' (dated 2026-08-02, links ../benchmarks/kv_size.py); search-index text id 57428438798",
     seen: SEEN,
     engine: "vllm",
     engineVersion: "0.26.0 (version table in the same file; V1)",
@@ -1742,7 +1842,8 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "'fits the request' value — i.e. in this version CUDA graphs are estimated and subtracted, but the pool still overshoots the target by ~0.5 GiB. " +
       "AWQ weights 5.29 GiB for 7.6B params (~0.6 B/param incl. fp16 embeddings + lm_head). dtype float16 assumed (AWQ checkpoints are fp16). Not promoted: repository not found in the index.",
   },
-  // vLLM 0.31.0 V1, H200, Qwen2.5-7B-Instruct-AWQ (awq_marlin/Machete), len 4096: weights 5.38 GiB, KV 34.79 GiB = 651,504 tokens, 159.06x.
+  // vLLM 0.31.0 V1, H200, Qwen2.5-7B-Instruct-AWQ (awq_marlin/Machete), len 4096: weights 5.38 GiB,
+  // KV 34.79 GiB = 651,504 tokens, 159.06x.
   {
     id: "vllm-0.31-v1-h200-qwen25-7b-awq-len4k",
     excluded:

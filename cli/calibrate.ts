@@ -1,5 +1,7 @@
-// `gpufleet calibrate` / `npm run calibrate`: plan every calibration case (a real engine start-up log)
-// with the same settings pinned, and compare the plan's weights and KV tokens with what the engine logged.
+// `gpufleet calibrate` / `npm run calibrate`: plan every calibration case (a real engine start-up
+// log)
+// with the same settings pinned, and compare the plan's weights and KV tokens with what the engine
+// logged.
 import { CALIBRATION_CASES, type CalibrationCase } from "../calibration/cases";
 import { GPUS } from "../planner/catalog/gpus";
 import { MODELS, findModel } from "../planner/catalog/models";
@@ -36,28 +38,49 @@ export interface CalibrationResult {
 function caseModel(c: CalibrationCase): ModelSpec {
   const known = findModel(c.model);
   if (known) return known;
-  // A third-party quantization of a catalog model (e.g. RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic):
+  // A third-party quantization of a catalog model (e.g.
+  // RedHatAI/Llama-3.3-70B-Instruct-FP8-dynamic):
   // the catalog architecture with pre-quantized weights.
   const m = /^[^/]+\/(.+?)-(FP8(?:-dynamic)?|AWQ|GPTQ(?:-Int4)?)$/i.exec(c.model);
-  const base = m ? MODELS.find((x) => x.id.split("/")[1]?.toLowerCase() === m[1]?.toLowerCase()) : undefined;
+  const base = m
+    ? MODELS.find((x) => x.id.split("/")[1]?.toLowerCase() === m[1]?.toLowerCase())
+    : undefined;
   if (base && m && !c.arch) {
-    const q = m[2]!.toLowerCase().startsWith("fp8") ? "fp8" : m[2]!.toLowerCase().startsWith("awq") ? "awq" : "gptq";
-    return { ...base, id: c.model, weightsQuantization: q, artifacts: { [q]: c.model }, source: c.source };
+    const q = m[2]!.toLowerCase().startsWith("fp8")
+      ? "fp8"
+      : m[2]!.toLowerCase().startsWith("awq")
+        ? "awq"
+        : "gptq";
+    return {
+      ...base,
+      id: c.model,
+      weightsQuantization: q,
+      artifacts: { [q]: c.model },
+      source: c.source,
+    };
   }
-  if (!c.arch) throw new Error(`calibration case ${c.id}: model ${c.model} is not in the catalog and has no arch`);
+  if (!c.arch)
+    throw new Error(
+      `calibration case ${c.id}: model ${c.model} is not in the catalog and has no arch`,
+    );
   const { paramsB, ...arch } = c.arch;
   return {
     id: c.model,
-    servedName: c.id.toLowerCase().replace(/[^a-z0-9._-]/g, "-").slice(0, 63),
+    servedName: c.id
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, "-")
+      .slice(0, 63),
     paramsB,
     arch,
-    weightsQuantization: c.flags.quantization && c.flags.quantization !== "none" && /fp8|awq|gptq/i.test(c.model) ? c.flags.quantization : undefined,
+    weightsQuantization:
+      c.flags.quantization && c.flags.quantization !== "none" && /fp8|awq|gptq/i.test(c.model)
+        ? c.flags.quantization
+        : undefined,
     gated: false,
     artifacts: {},
     source: c.source,
   };
 }
-
 
 /** The vLLM release a case's log came from, as [major, minor], from its engineVersion text. */
 export function vllmRelease(c: CalibrationCase): [number, number] | null {
@@ -66,8 +89,10 @@ export function vllmRelease(c: CalibrationCase): [number, number] | null {
 }
 
 /**
- * How that release accounted memory: V0 (≤ 0.7) profiled no sampler; before 0.21 CUDA graphs were captured
- * outside gpu_memory_utilization ("CUDA graph memory profiling is enabled (default since v0.21.0)").
+ * How that release accounted memory: V0 (≤ 0.7) profiled no sampler; before 0.21 CUDA graphs were
+ * captured
+ * outside gpu_memory_utilization ("CUDA graph memory profiling is enabled (default since
+ * v0.21.0)").
  */
 export function accountingOf(c: CalibrationCase): Accounting {
   if (c.engine !== "vllm") return {};
@@ -77,7 +102,9 @@ export function accountingOf(c: CalibrationCase): Accounting {
   return { vllmGraphsInBudget: minor >= 21, vllmProfile: v0 ? "v0" : "v1" };
 }
 
-/** vLLM's defaults when the log does not show them (vllm/engine/arg_utils.py, V1 ≥ 0.8; V0 ≤ 0.7). */
+/**
+ * vLLM's defaults when the log does not show them (vllm/engine/arg_utils.py, V1 ≥ 0.8; V0 ≤ 0.7).
+ */
 function vllmDefaults(c: CalibrationCase, maxModelLen: number): { seqs: number; batched: number } {
   const v0 = accountingOf(c).vllmProfile === "v0";
   const mem = GPUS[c.gpu].memoryGiB;
@@ -90,8 +117,10 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
   const model = caseModel(c);
   const gpu = GPUS[c.gpu];
   const configured = c.flags.maxModelLen ?? model.arch.max_position_embeddings;
-  // SGLang sizes its KV pool from mem_fraction_static alone and caps requests at the pool: its context
-  // does not change the pool (no sliding-window model here), so plan it at a context the pool holds.
+  // SGLang sizes its KV pool from mem_fraction_static alone and caps requests at the pool: its
+  // context
+  // does not change the pool (no sliding-window model here), so plan it at a context the pool
+  // holds.
   const maxModelLen = c.engine === "sglang" ? Math.min(configured, 4096) : configured;
   const defaults = vllmDefaults(c, maxModelLen);
   const seqs = c.flags.maxNumSeqs ?? defaults.seqs;
@@ -99,10 +128,19 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
   const quantization = c.flags.quantization ?? "none";
   let util = c.flags.gpuMemoryUtilization ?? 0.9;
   if (c.engine === "sglang") {
-    // Express SGLang's --mem-fraction-static as the planner's budget (planner/engines.ts inverts this).
+    // Express SGLang's --mem-fraction-static as the planner's budget (planner/engines.ts inverts
+    // this).
     const f = c.flags.memFractionStatic ?? 0.88;
     const dtype = computeDtype(gpu, model);
-    const act = activationBytes({ engine: "sglang", arch: model.arch, tp: c.tensorParallel, maxNumBatchedTokens: batched, maxNumSeqs: seqs, dtype }) / GiB;
+    const act =
+      activationBytes({
+        engine: "sglang",
+        arch: model.arch,
+        tp: c.tensorParallel,
+        maxNumBatchedTokens: batched,
+        maxNumSeqs: seqs,
+        dtype,
+      }) / GiB;
     const over = overheadGiB({
       engine: "sglang",
       tp: c.tensorParallel,
@@ -111,7 +149,9 @@ export function planCase(c: CalibrationCase): { pool: PoolSpec; model: ModelSpec
       eager: false,
       graphsInBudget: true,
     });
-    util = (f * (gpu.memoryGiB - sglangPreLoadGiB(ceil2(over), !gpu.cloud)) + ceil2(act) + ceil2(over)) / gpu.memoryGiB;
+    util =
+      (f * (gpu.memoryGiB - sglangPreLoadGiB(ceil2(over), !gpu.cloud)) + ceil2(act) + ceil2(over)) /
+      gpu.memoryGiB;
   }
   return {
     model,
@@ -181,11 +221,14 @@ export function runCalibrationCase(c: CalibrationCase): CalibrationResult {
   };
 }
 
-export function runCalibration(cases: readonly CalibrationCase[] = CALIBRATION_CASES): CalibrationResult[] {
+export function runCalibration(
+  cases: readonly CalibrationCase[] = CALIBRATION_CASES,
+): CalibrationResult[] {
   return cases.map(runCalibrationCase);
 }
 
-const pct = (x: number | null): string => (x === null ? "—" : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`);
+const pct = (x: number | null): string =>
+  x === null ? "—" : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(1)}%`;
 
 export function formatCalibration(results: readonly CalibrationResult[]): string {
   const rows = results.map((r) => [
@@ -199,14 +242,31 @@ export function formatCalibration(results: readonly CalibrationResult[]): string
     r.plannedWeightsGiB?.toFixed(2) ?? "—",
     pct(r.weightsError),
   ]);
-  const header = ["", "CASE", "GPUS", "LOGGED KV", "PLANNED KV", "KV ERR", "LOGGED W", "PLANNED W", "W ERR"];
+  const header = [
+    "",
+    "CASE",
+    "GPUS",
+    "LOGGED KV",
+    "PLANNED KV",
+    "KV ERR",
+    "LOGGED W",
+    "PLANNED W",
+    "W ERR",
+  ];
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? "").length)));
-  const lines = all.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+  const lines = all.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
   const judged = results.filter((r) => !r.excluded);
   const ok = judged.filter((r) => r.ok).length;
   lines.push("");
   for (const r of results) if (r.excluded) lines.push(`excluded ${r.id}: ${r.excluded}`);
-  lines.push(`${ok}/${judged.length} judged cases within bounds (KV ${KV_UNDER * 100}%…+${KV_OVER * 100}%, weights ±${WEIGHTS_TOLERANCE * 100}%); refused = the planner rejects the settings, as the engine did`);
+  lines.push(
+    `${ok}/${judged.length} judged cases within bounds (KV ${KV_UNDER * 100}%…+${KV_OVER * 100}%, weights ±${WEIGHTS_TOLERANCE * 100}%); refused = the planner rejects the settings, as the engine did`,
+  );
   return lines.join("\n");
 }

@@ -1,4 +1,5 @@
-// Human renderings of a FleetPlan: a terminal table (also what `pulumi preview` logs) and markdown for a
+// Human renderings of a FleetPlan: a terminal table (also what `pulumi preview` logs) and markdown
+// for a
 // pull-request comment. The JSON form is the FleetPlan itself (DESIGN.md, "Plan JSON").
 import { computeVcpuQuotaNeeds } from "../components/aws/facts";
 import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
@@ -6,7 +7,12 @@ import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
 function pad(cells: string[][]): string[] {
   const widths: number[] = [];
   for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd());
+  return cells.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
 }
 
 const gib = (x: number): string => x.toFixed(1);
@@ -53,12 +59,15 @@ const HEADER = [
 
 function poolTitle(p: PoolPlan): string {
   const where = p.instanceType ?? "own hardware";
-  const quota = p.vcpuQuota ? `, ${p.vcpuQuota.vcpus} vCPUs of the "${p.vcpuQuota.quota}" quota` : "";
+  const quota = p.vcpuQuota
+    ? `, ${p.vcpuQuota.vcpus} vCPUs of the "${p.vcpuQuota.quota}" quota`
+    : "";
   return `pool ${p.name}: ${p.count} × ${where} — ${p.gpu.count} × ${p.gpu.model} (${p.gpu.memoryGiB} GiB, cc ${p.gpu.computeCapability}), category ${p.category}, proxy :${p.proxyPort}, ${money(p.costPerHour)}/h${quota}`;
 }
 
 function quotaLine(plan: FleetPlan): string | null {
-  // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview adds the peaks.
+  // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview
+  // adds the peaks.
   const needs = Object.entries(computeVcpuQuotaNeeds(plan));
   if (needs.length === 0) return null;
   return `EC2 quotas needed: ${needs.map(([q, n]) => `${n.desired} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
@@ -67,7 +76,9 @@ function quotaLine(plan: FleetPlan): string | null {
 /** The plan as a terminal table, one block per pool, reasons and warnings under it. */
 export function formatTable(plan: FleetPlan, opts: { reasons?: boolean } = {}): string {
   const out: string[] = [];
-  out.push(`gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h on demand (us-east-1 prices of ${plan.pricesAsOf})`);
+  out.push(
+    `gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h on demand (us-east-1 prices of ${plan.pricesAsOf})`,
+  );
   const quotas = quotaLine(plan);
   if (quotas) out.push(quotas);
   for (const p of plan.pools) {
@@ -76,7 +87,9 @@ export function formatTable(plan: FleetPlan, opts: { reasons?: boolean } = {}): 
     out.push(...pad([HEADER, ...p.replicas.map(replicaRow)]).map((l) => `  ${l}`));
     const first = p.replicas[0];
     if (first && opts.reasons !== false) {
-      out.push(`  image ${first.image}; model ${first.model.source}${first.model.gated ? " (gated: needs an HF token)" : ""}; ${first.memoryKnob}`);
+      out.push(
+        `  image ${first.image}; model ${first.model.source}${first.model.gated ? " (gated: needs an HF token)" : ""}; ${first.memoryKnob}`,
+      );
       for (const r of first.reasons) out.push(`  why ${r.field}: ${r.why}`);
     }
     for (const w of [...p.warnings, ...(first?.warnings ?? [])]) out.push(`  warning: ${w}`);
@@ -89,7 +102,9 @@ export function formatMarkdown(plan: FleetPlan): string {
   const out: string[] = [];
   out.push(`### gpufleet plan — stack \`${plan.stack}\``);
   out.push("");
-  out.push(`${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** on demand (us-east-1 prices of ${plan.pricesAsOf}).`);
+  out.push(
+    `${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** on demand (us-east-1 prices of ${plan.pricesAsOf}).`,
+  );
   const quotas = quotaLine(plan);
   if (quotas) out.push("", quotas + ".");
   for (const p of plan.pools) {
@@ -104,7 +119,9 @@ export function formatMarkdown(plan: FleetPlan): string {
       out.push("");
       out.push(`<details><summary>Why</summary>`);
       out.push("");
-      out.push(`- image \`${first.image}\`, weights \`${first.model.source}\`, \`${first.memoryKnob}\``);
+      out.push(
+        `- image \`${first.image}\`, weights \`${first.model.source}\`, \`${first.memoryKnob}\``,
+      );
       for (const r of first.reasons) out.push(`- **${r.field}**: ${r.why}`);
       out.push("");
       out.push(`</details>`);

@@ -1,6 +1,13 @@
 // The `gpufleet` command: works with no cloud account, no Pulumi CLI and no GPU.
 import { Command, CommanderError, Option } from "commander";
-import { ConfigError, parseStackConfig, plainSecretWarnings, readStackFile, stackFilePath, toPlanInput } from "../config";
+import {
+  ConfigError,
+  parseStackConfig,
+  plainSecretWarnings,
+  readStackFile,
+  stackFilePath,
+  toPlanInput,
+} from "../config";
 import { PlanError, planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
@@ -59,12 +66,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   let code = 0;
   const program = new Command()
     .name("gpufleet")
-    .description("Plan, render and preview a GPU fleet for self-hosted LLMs — offline, no cloud account needed")
+    .description(
+      "Plan, render and preview a GPU fleet for self-hosted LLMs — offline, no cloud account needed",
+    )
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
-  stackOptions(program.command("plan").description("validate the stack config and print the deployment plan"))
-    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json", "markdown"]).default("table"))
+  stackOptions(
+    program.command("plan").description("validate the stack config and print the deployment plan"),
+  )
+    .addOption(
+      new Option("-f, --format <format>", "output format")
+        .choices(["table", "json", "markdown"])
+        .default("table"),
+    )
     .action((opts: StackSelection & { format: string }) => {
       const { plan, warnings } = planFromFile(opts);
       for (const w of warnings) io.err(`warning: ${w}`);
@@ -73,20 +88,34 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       else io.out(formatTable(plan));
     });
 
-  stackOptions(program.command("render").description("write every generated on-host artifact of every pool to files"))
-    .requiredOption("-o, --out <dir>", "directory to write <pool>/user-data.yaml and the on-host files into")
-    .option("--region <region>", "AWS region of the SSM parameters (default: aws:region of the stack, else us-east-1)")
+  stackOptions(
+    program
+      .command("render")
+      .description("write every generated on-host artifact of every pool to files"),
+  )
+    .requiredOption(
+      "-o, --out <dir>",
+      "directory to write <pool>/user-data.yaml and the on-host files into",
+    )
+    .option(
+      "--region <region>",
+      "AWS region of the SSM parameters (default: aws:region of the stack, else us-east-1)",
+    )
     .action(async (opts: StackSelection & { out: string; region?: string }) => {
       const { plan, region, cfg } = planFromFile(opts);
       const names = secretParameterNames(plan.stack);
       if (cfg.monitoring.enabled) {
-        // Exactly what the stack's configuration bucket holds under monitoring/: the files and their manifest.
+        // Exactly what the stack's configuration bucket holds under monitoring/: the files and
+        // their manifest.
         const bundle = renderMonitoringBundle(plan, {
           stack: plan.stack,
           region: opts.region ?? region ?? "us-east-1",
           retentionDays: cfg.monitoring.retentionDays,
           thresholds: cfg.monitoring.thresholds,
-          receivers: { webhook: cfg.alertWebhookUrl !== undefined, snsTopicArn: cfg.monitoring.snsTopicArn },
+          receivers: {
+            webhook: cfg.alertWebhookUrl !== undefined,
+            snsTopicArn: cfg.monitoring.snsTopicArn,
+          },
         });
         const files = [...bundle.files, bundle.manifest];
         for (const f of files) {
@@ -121,19 +150,30 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     });
 
   stackOptions(
-    program.command("preview").description("run the Pulumi program offline under mocks: print the resource tree and the outputs"),
+    program
+      .command("preview")
+      .description(
+        "run the Pulumi program offline under mocks: print the resource tree and the outputs",
+      ),
   )
-    .option("--json", 'print { resources: [{ type, name, parent, inputs }], outputs }, every secret "[secret]"')
+    .option(
+      "--json",
+      'print { resources: [{ type, name, parent, inputs }], outputs }, every secret "[secret]"',
+    )
     .option("--update", "run as `pulumi up` would (isDryRun false) instead of as `pulumi preview`")
     .action(async (opts: StackSelection & { json?: boolean; update?: boolean }) => {
       const run = await runPreview(opts);
       io.out(opts.json ? JSON.stringify(previewJson(run), null, 2) : formatPreview(run));
-      if (opts.json) for (const l of run.log.filter((e) => e.severity !== "info")) io.err(`${l.severity}: ${l.message}`);
+      if (opts.json)
+        for (const l of run.log.filter((e) => e.severity !== "info"))
+          io.err(`${l.severity}: ${l.message}`);
     });
 
   program
     .command("calibrate")
-    .description("plan every calibration case (real engine start-up logs) and print the error of each")
+    .description(
+      "plan every calibration case (real engine start-up logs) and print the error of each",
+    )
     .option("--json", "print the results as JSON")
     .action((opts: { json?: boolean }) => {
       const results = runCalibration();

@@ -1,6 +1,9 @@
-// Mocks of the Pulumi engine and the AWS provider for running the program offline (`gpufleet preview`, the tests):
-// realistic state for every resource the fleet creates, realistic answers for the data sources it calls, and a
-// record of every registration with its parent. Anything else fails loudly (`offline mocks have no answer for <token>`): a new data source or resource type must be
+// Mocks of the Pulumi engine and the AWS provider for running the program offline (`gpufleet
+// preview`, the tests):
+// realistic state for every resource the fleet creates, realistic answers for the data sources it
+// calls, and a
+// record of every registration with its parent. Anything else fails loudly (`offline mocks have no
+// answer for <token>`): a new data source or resource type must be
 // given realistic state here before the preview can show it.
 import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
@@ -30,9 +33,15 @@ export interface OfflineMocksOptions {
   accountId?: string;
   /** AMI id the DLAMI public parameter resolves to; default ami-0123456789abcdef0. */
   amiId?: string;
-  /** Value of every RandomPassword's result; default 48 random letters and digits. Always returned as a secret. */
+  /**
+   * Value of every RandomPassword's result; default 48 random letters and digits. Always returned
+   * as a secret.
+   */
   randomPassword?: string;
-  /** Array to record registrations into (kept by the caller even when the run throws); default a new one. */
+  /**
+   * Array to record registrations into (kept by the caller even when the run throws); default a new
+   * one.
+   */
   record?: RecordedResource[];
 }
 
@@ -51,7 +60,10 @@ export function rpcSecret(value: unknown): Record<string, unknown> {
   return { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value };
 }
 
-/** Route 53 hosted zone ids of the S3 website/endpoint domains per region (AWS General Reference, "Amazon S3 endpoints"). */
+/**
+ * Route 53 hosted zone ids of the S3 website/endpoint domains per region (AWS General Reference,
+ * "Amazon S3 endpoints").
+ */
 const S3_HOSTED_ZONES: Record<string, string> = {
   "us-east-1": "Z3AQBSTGFYJSTF",
   "us-east-2": "Z2O1EMRO9K5GLX",
@@ -65,17 +77,32 @@ function hex(seed: string, length: number): string {
   return createHash("sha256").update(seed).digest("hex").slice(0, length);
 }
 
-function urnOf(project: string, stack: string, parent: string | undefined, type: string, name: string): string {
+function urnOf(
+  project: string,
+  stack: string,
+  parent: string | undefined,
+  type: string,
+  name: string,
+): string {
   let qualified = type;
   if (parent) qualified = `${parent.split("::")[2]!.split("$").pop()}$${type}`;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
-/** Mocks for `pulumi.runtime.setMocks`, plus the record they fill. Call `installParentTracking()` after setMocks. */
-export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { installParentTracking(): void } {
+/**
+ * Mocks for `pulumi.runtime.setMocks`, plus the record they fill. Call `installParentTracking()`
+ * after setMocks.
+ */
+export function createOfflineMocks(
+  opts: OfflineMocksOptions,
+): OfflineMocks & { installParentTracking(): void } {
   const region = opts.region ?? "us-east-1";
   const account = opts.accountId ?? "123456789012";
-  const partition = region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
+  const partition = region.startsWith("cn-")
+    ? "aws-cn"
+    : region.startsWith("us-gov-")
+      ? "aws-us-gov"
+      : "aws";
   const resources: RecordedResource[] = opts.record ?? [];
   const calls: OfflineMocks["calls"] = [];
   let pendingParent: string | undefined;
@@ -83,7 +110,10 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
   const arn = (service: string, resource: string, withRegion = true, withAccount = true): string =>
     `arn:${partition}:${service}:${withRegion ? region : ""}:${withAccount ? account : ""}:${resource}`;
 
-  /** The physical name Pulumi's auto-naming would give (name + "-" + 7 hex), unless the program set one. */
+  /**
+   * The physical name Pulumi's auto-naming would give (name + "-" + 7 hex), unless the program set
+   * one.
+   */
   const physical = (name: string, inputs: State): string =>
     typeof inputs.name === "string" ? inputs.name : `${name}-${hex(`name:${name}`, 7)}`;
 
@@ -94,28 +124,73 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
     const base = { ...inputs };
     switch (type) {
       case "aws:ec2/vpc:Vpc":
-        return { id: `vpc-${id17}`, state: { ...base, arn: arn("ec2", `vpc/vpc-${id17}`), defaultSecurityGroupId: `sg-${hex(`${seed}sg`, 17)}`, mainRouteTableId: `rtb-${hex(`${seed}rt`, 17)}` } };
+        return {
+          id: `vpc-${id17}`,
+          state: {
+            ...base,
+            arn: arn("ec2", `vpc/vpc-${id17}`),
+            defaultSecurityGroupId: `sg-${hex(`${seed}sg`, 17)}`,
+            mainRouteTableId: `rtb-${hex(`${seed}rt`, 17)}`,
+          },
+        };
       case "aws:ec2/subnet:Subnet":
-        return { id: `subnet-${id17}`, state: { ...base, arn: arn("ec2", `subnet/subnet-${id17}`) } };
+        return {
+          id: `subnet-${id17}`,
+          state: { ...base, arn: arn("ec2", `subnet/subnet-${id17}`) },
+        };
       case "aws:ec2/internetGateway:InternetGateway":
-        return { id: `igw-${id17}`, state: { ...base, arn: arn("ec2", `internet-gateway/igw-${id17}`) } };
+        return {
+          id: `igw-${id17}`,
+          state: { ...base, arn: arn("ec2", `internet-gateway/igw-${id17}`) },
+        };
       case "aws:ec2/eip:Eip":
-        return { id: `eipalloc-${id17}`, state: { ...base, allocationId: `eipalloc-${id17}`, publicIp: `198.51.100.${parseInt(hex(seed, 2), 16) % 250 + 1}` } };
+        return {
+          id: `eipalloc-${id17}`,
+          state: {
+            ...base,
+            allocationId: `eipalloc-${id17}`,
+            publicIp: `198.51.100.${(parseInt(hex(seed, 2), 16) % 250) + 1}`,
+          },
+        };
       case "aws:ec2/natGateway:NatGateway":
         return { id: `nat-${id17}`, state: { ...base, publicIp: "198.51.100.10" } };
       case "aws:ec2/routeTable:RouteTable":
-        return { id: `rtb-${id17}`, state: { ...base, arn: arn("ec2", `route-table/rtb-${id17}`) } };
+        return {
+          id: `rtb-${id17}`,
+          state: { ...base, arn: arn("ec2", `route-table/rtb-${id17}`) },
+        };
       case "aws:ec2/routeTableAssociation:RouteTableAssociation":
         return { id: `rtbassoc-${id17}`, state: base };
       case "aws:ec2/securityGroup:SecurityGroup":
-        return { id: `sg-${id17}`, state: { ...base, name: n, arn: arn("ec2", `security-group/sg-${id17}`) } };
+        return {
+          id: `sg-${id17}`,
+          state: { ...base, name: n, arn: arn("ec2", `security-group/sg-${id17}`) },
+        };
       case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":
       case "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
-        return { id: `sgr-${id17}`, state: { ...base, securityGroupRuleId: `sgr-${id17}`, arn: arn("ec2", `security-group-rule/sgr-${id17}`) } };
+        return {
+          id: `sgr-${id17}`,
+          state: {
+            ...base,
+            securityGroupRuleId: `sgr-${id17}`,
+            arn: arn("ec2", `security-group-rule/sgr-${id17}`),
+          },
+        };
       case "aws:iam/role:Role":
-        return { id: n, state: { ...base, name: n, arn: arn("iam", `role/${n}`, false), uniqueId: `AROA${hex(seed, 17).toUpperCase()}` } };
+        return {
+          id: n,
+          state: {
+            ...base,
+            name: n,
+            arn: arn("iam", `role/${n}`, false),
+            uniqueId: `AROA${hex(seed, 17).toUpperCase()}`,
+          },
+        };
       case "aws:iam/instanceProfile:InstanceProfile":
-        return { id: n, state: { ...base, name: n, arn: arn("iam", `instance-profile/${n}`, false) } };
+        return {
+          id: n,
+          state: { ...base, name: n, arn: arn("iam", `instance-profile/${n}`, false) },
+        };
       case "aws:iam/rolePolicy:RolePolicy":
         return { id: `${String(inputs.role)}:${n}`, state: { ...base, name: n } };
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
@@ -123,17 +198,58 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       case "aws:cloudwatch/logGroup:LogGroup":
         return { id: n, state: { ...base, name: n, arn: arn("logs", `log-group:${n}`) } };
       case "aws:ssm/parameter:Parameter":
-        return { id: n, state: { ...base, name: n, arn: arn("ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`), version: 1, tier: "Standard" } };
+        return {
+          id: n,
+          state: {
+            ...base,
+            name: n,
+            arn: arn("ssm", `parameter${n.startsWith("/") ? "" : "/"}${n}`),
+            version: 1,
+            tier: "Standard",
+          },
+        };
       case "random:index/randomPassword:RandomPassword": {
         const length = typeof inputs.length === "number" ? inputs.length : 16;
-        const value = opts.randomPassword ?? randomBytes(length * 2).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, length);
-        // The real provider marks `result` secret; a mock that returned it plain would let a leak go unseen.
-        return { id: "none", state: { ...base, result: rpcSecret(value), bcryptHash: rpcSecret(`$2a$10$${hex(value, 53)}`) } };
+        const value =
+          opts.randomPassword ??
+          randomBytes(length * 2)
+            .toString("base64")
+            .replace(/[^A-Za-z0-9]/g, "")
+            .slice(0, length);
+        // The real provider marks `result` secret; a mock that returned it plain would let a leak
+        // go unseen.
+        return {
+          id: "none",
+          state: {
+            ...base,
+            result: rpcSecret(value),
+            bcryptHash: rpcSecret(`$2a$10$${hex(value, 53)}`),
+          },
+        };
       }
       case "aws:ec2/launchTemplate:LaunchTemplate":
-        return { id: `lt-${id17}`, state: { ...base, name: n, arn: arn("ec2", `launch-template/lt-${id17}`), latestVersion: 1, defaultVersion: 1 } };
+        return {
+          id: `lt-${id17}`,
+          state: {
+            ...base,
+            name: n,
+            arn: arn("ec2", `launch-template/lt-${id17}`),
+            latestVersion: 1,
+            defaultVersion: 1,
+          },
+        };
       case "aws:autoscaling/group:Group":
-        return { id: n, state: { ...base, name: n, arn: arn("autoscaling", `autoScalingGroup:${hex(seed, 8)}-${hex(seed, 4)}:autoScalingGroupName/${n}`) } };
+        return {
+          id: n,
+          state: {
+            ...base,
+            name: n,
+            arn: arn(
+              "autoscaling",
+              `autoScalingGroup:${hex(seed, 8)}-${hex(seed, 4)}:autoScalingGroupName/${n}`,
+            ),
+          },
+        };
       case "aws:lb/loadBalancer:LoadBalancer": {
         const lbName = n.slice(0, 32);
         const suffix = `app/${lbName}/${hex(seed, 16)}`;
@@ -151,17 +267,36 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       }
       case "aws:lb/targetGroup:TargetGroup": {
         const suffix = `targetgroup/${n}/${hex(seed, 16)}`;
-        return { id: arn("elasticloadbalancing", suffix), state: { ...base, name: n, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix } };
+        return {
+          id: arn("elasticloadbalancing", suffix),
+          state: { ...base, name: n, arn: arn("elasticloadbalancing", suffix), arnSuffix: suffix },
+        };
       }
       case "aws:lb/listener:Listener":
-        return { id: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`), state: { ...base, arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) } };
+        return {
+          id: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`),
+          state: { ...base, arn: arn("elasticloadbalancing", `listener/app/${hex(seed, 16)}`) },
+        };
       case "aws:lb/listenerRule:ListenerRule":
-        return { id: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`), state: { ...base, arn: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`) } };
+        return {
+          id: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`),
+          state: {
+            ...base,
+            arn: arn("elasticloadbalancing", `listener-rule/app/${hex(seed, 16)}`),
+          },
+        };
       case "aws:ec2/instance:Instance": {
-        const ip = `10.0.${parseInt(hex(seed, 2), 16) % 200}.${parseInt(hex(`${seed}ip`, 2), 16) % 250 + 4}`;
+        const ip = `10.0.${parseInt(hex(seed, 2), 16) % 200}.${(parseInt(hex(`${seed}ip`, 2), 16) % 250) + 4}`;
         return {
           id: `i-${id17}`,
-          state: { ...base, arn: arn("ec2", `instance/i-${id17}`), privateIp: ip, privateDns: `ip-${ip.replace(/\./g, "-")}.${region}.compute.internal`, publicIp: "", instanceState: "running" },
+          state: {
+            ...base,
+            arn: arn("ec2", `instance/i-${id17}`),
+            privateIp: ip,
+            privateDns: `ip-${ip.replace(/\./g, "-")}.${region}.compute.internal`,
+            publicIp: "",
+            instanceState: "running",
+          },
         };
       }
       case "aws:ebs/volume:Volume":
@@ -171,7 +306,8 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       case "aws:lb/targetGroupAttachment:TargetGroupAttachment":
         return { id: `${String(inputs.targetGroupArn)}-${hex(seed, 8)}`, state: base };
       case "aws:s3/bucket:Bucket": {
-        // bucketPrefix: S3 (the provider) appends 26 lower-case characters; else the program's name, else auto-naming.
+        // bucketPrefix: S3 (the provider) appends 26 lower-case characters; else the program's
+        // name, else auto-naming.
         const b =
           typeof inputs.bucket === "string"
             ? inputs.bucket
@@ -193,7 +329,12 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
             objectLockEnabled: false,
             requestPayer: "BucketOwner",
             // Since January 2023 every new bucket encrypts with SSE-S3 by default.
-            serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: false } },
+            serverSideEncryptionConfiguration: {
+              rule: {
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+                bucketKeyEnabled: false,
+              },
+            },
             versioning: { enabled: false, mfaDelete: false },
             tagsAll: inputs.tags ?? {},
           },
@@ -206,7 +347,9 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
         // Keyed by the bucket's name, as the provider does.
         return { id: String(inputs.bucket), state: { ...base, region } };
       case "aws:s3/bucketObjectv2:BucketObjectv2": {
-        const content = pulumi.runtime.isRpcSecret(inputs.content) ? pulumi.runtime.unwrapRpcSecret(inputs.content) : inputs.content;
+        const content = pulumi.runtime.isRpcSecret(inputs.content)
+          ? pulumi.runtime.unwrapRpcSecret(inputs.content)
+          : inputs.content;
         const body = typeof content === "string" ? content : "";
         const key = String(inputs.key);
         return {
@@ -244,7 +387,15 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       pendingParent = undefined;
       const urn = urnOf(opts.project, opts.stack, parent, args.type, args.name);
       const result = stateOf(args.type, args.name, args.inputs as State);
-      resources.push({ urn, type: args.type, name: args.name, parent, custom: args.custom ?? true, id: result.id, inputs: args.inputs as State });
+      resources.push({
+        urn,
+        type: args.type,
+        name: args.name,
+        parent,
+        custom: args.custom ?? true,
+        id: result.id,
+        inputs: args.inputs as State,
+      });
       return result;
     },
     call(args) {
@@ -253,9 +404,19 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
       switch (args.token) {
         case "aws:ssm/getParameter:getParameter": {
           const name = String(inputs.name);
-          if (!name.startsWith("/aws/service/")) throw new Error(`offline mocks answer only AWS public SSM parameters, not ${name}`);
+          if (!name.startsWith("/aws/service/"))
+            throw new Error(`offline mocks answer only AWS public SSM parameters, not ${name}`);
           const value = opts.amiId ?? "ami-0123456789abcdef0";
-          return { id: name, name, type: "String", value, insecureValue: value, version: 1, withDecryption: true, arn: arn("ssm", `parameter${name}`, true, false) };
+          return {
+            id: name,
+            name,
+            type: "String",
+            value,
+            insecureValue: value,
+            version: 1,
+            withDecryption: true,
+            arn: arn("ssm", `parameter${name}`, true, false),
+          };
         }
         case "aws:index/getAvailabilityZones:getAvailabilityZones": {
           const letters = ["a", "b", "c", "d", "f"];
@@ -267,15 +428,33 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
           };
         }
         case "aws:ec2/getSubnet:getSubnet": {
-          // Subnets the program created: the mock's ids are stable hashes, so assign zones by id (a, b, …).
+          // Subnets the program created: the mock's ids are stable hashes, so assign zones by id
+          // (a, b, …).
           const id = String(inputs.id ?? "subnet-00000000000000000");
           const zone = `${region}${["a", "b", "c", "d"][parseInt(id.slice(-1), 16) % 4]}`;
-          return { id, arn: arn("ec2", `subnet/${id}`), availabilityZone: zone, vpcId: "vpc-offline", cidrBlock: "10.0.0.0/20" };
+          return {
+            id,
+            arn: arn("ec2", `subnet/${id}`),
+            availabilityZone: zone,
+            vpcId: "vpc-offline",
+            cidrBlock: "10.0.0.0/20",
+          };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { id: account, accountId: account, arn: `arn:${partition}:iam::${account}:user/gpufleet-offline`, userId: "AIDAOFFLINEPREVIEW0000" };
+          return {
+            id: account,
+            accountId: account,
+            arn: `arn:${partition}:iam::${account}:user/gpufleet-offline`,
+            userId: "AIDAOFFLINEPREVIEW0000",
+          };
         case "aws:index/getRegion:getRegion":
-          return { id: region, name: region, region, description: region, endpoint: `ec2.${region}.amazonaws.com` };
+          return {
+            id: region,
+            name: region,
+            region,
+            description: region,
+            endpoint: `ec2.${region}.amazonaws.com`,
+          };
         case "aws:index/getPartition:getPartition":
           return {
             id: partition,
@@ -290,7 +469,8 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
   };
 
   /**
-   * The mock's newResource is not told the parent: wrap the mock monitor's registerResource, which calls
+   * The mock's newResource is not told the parent: wrap the mock monitor's registerResource, which
+   * calls
    * newResource synchronously, and hand the parent URN over in between.
    */
   function installParentTracking(): void {
@@ -314,13 +494,19 @@ export function createOfflineMocks(opts: OfflineMocksOptions): OfflineMocks & { 
   return { mocks, resources, calls, installParentTracking };
 }
 
-/** A deep copy with every secret (wrapped, or a value listed in `secretValues`) replaced by "[secret]". */
+/**
+ * A deep copy with every secret (wrapped, or a value listed in `secretValues`) replaced by
+ * "[secret]".
+ */
 export function redactSecrets(value: unknown, secretValues: readonly string[] = []): unknown {
   if (pulumi.runtime.isRpcSecret(value)) return "[secret]";
-  if (typeof value === "string") return secretValues.some((s) => s.length > 0 && value.includes(s)) ? "[secret]" : value;
+  if (typeof value === "string")
+    return secretValues.some((s) => s.length > 0 && value.includes(s)) ? "[secret]" : value;
   if (Array.isArray(value)) return value.map((v) => redactSecrets(v, secretValues));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactSecrets(v, secretValues)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, redactSecrets(v, secretValues)]),
+    );
   }
   return value;
 }

@@ -1,25 +1,37 @@
-// `gpufleet preview`: the whole Pulumi program under the SDK's mocks, with the stack's config — no cloud account,
-// no Pulumi CLI. Prints the resource tree (type, name, parent) and the stack outputs; --json per DESIGN.md with
+// `gpufleet preview`: the whole Pulumi program under the SDK's mocks, with the stack's config — no
+// cloud account,
+// no Pulumi CLI. Prints the resource tree (type, name, parent) and the stack outputs; --json per
+// DESIGN.md with
 // every secret replaced by "[secret]".
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { ConfigError, parseStackConfig, plainSecretWarnings, readStackFile, stackFilePath, toPlanInput } from "../config";
+import {
+  ConfigError,
+  parseStackConfig,
+  plainSecretWarnings,
+  readStackFile,
+  stackFilePath,
+  toPlanInput,
+} from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
 import { planFleet } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
 
-/** Stand-in for a `secure:` config value: the CLI has no passphrase or backend to decrypt it with. */
+/**
+ * Stand-in for a `secure:` config value: the CLI has no passphrase or backend to decrypt it with.
+ */
 export const SECRET_PLACEHOLDER = "offline-preview-placeholder-secret";
 
 /** Region when the stack sets no aws:region (the real provider would refuse to run). */
 const DEFAULT_REGION = "us-east-1";
 
 /**
- * How the program is loaded. The CLI runs under tsx's CommonJS hook, where `require` compiles index.ts; vitest
+ * How the program is loaded. The CLI runs under tsx's CommonJS hook, where `require` compiles
+ * index.ts; vitest
  * replaces this with its own `import()` (and vi.resetModules between runs).
  */
 export const programLoader: { load: () => Promise<Record<string, unknown>> } = {
@@ -62,10 +74,18 @@ export interface PreviewRun {
 }
 
 function isSecure(v: unknown): boolean {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
+  return (
+    typeof v === "object" &&
+    v !== null &&
+    !Array.isArray(v) &&
+    Object.keys(v).length === 1 &&
+    "secure" in v
+  );
 }
 
-/** Replaces every `{ secure: … }` (at any depth) by the placeholder; reports whether there was one. */
+/**
+ * Replaces every `{ secure: … }` (at any depth) by the placeholder; reports whether there was one.
+ */
 function substituteSecrets(v: unknown): { value: unknown; secret: boolean } {
   if (isSecure(v)) return { value: SECRET_PLACEHOLDER, secret: true };
   if (Array.isArray(v)) {
@@ -74,13 +94,22 @@ function substituteSecrets(v: unknown): { value: unknown; secret: boolean } {
   }
   if (typeof v === "object" && v !== null) {
     const entries = Object.entries(v).map(([k, x]) => [k, substituteSecrets(x)] as const);
-    return { value: Object.fromEntries(entries.map(([k, x]) => [k, x.value])), secret: entries.some(([, x]) => x.secret) };
+    return {
+      value: Object.fromEntries(entries.map(([k, x]) => [k, x.value])),
+      secret: entries.some(([, x]) => x.secret),
+    };
   }
   return { value: v, secret: false };
 }
 
-/** The stack file's config as the Pulumi engine hands it to a program: strings, structured values as JSON. */
-export function engineConfig(all: Record<string, unknown>): { config: Record<string, string>; secretKeys: string[] } {
+/**
+ * The stack file's config as the Pulumi engine hands it to a program: strings, structured values as
+ * JSON.
+ */
+export function engineConfig(all: Record<string, unknown>): {
+  config: Record<string, string>;
+  secretKeys: string[];
+} {
   const config: Record<string, string> = {};
   const secretKeys: string[] = [];
   for (const [key, raw] of Object.entries(all)) {
@@ -104,11 +133,17 @@ interface OutputLike {
 
 async function resolveOutput(v: unknown): Promise<{ value: unknown; secret: boolean }> {
   const o = pulumi.output(v);
-  const [value, secret] = await Promise.all([(o as unknown as OutputLike).promise(true), pulumi.isSecret(o)]);
+  const [value, secret] = await Promise.all([
+    (o as unknown as OutputLike).promise(true),
+    pulumi.isSecret(o),
+  ]);
   return { value, secret };
 }
 
-/** Waits until the SDK has no registration in flight (components register their outputs after their children). */
+/**
+ * Waits until the SDK has no registration in flight (components register their outputs after their
+ * children).
+ */
 async function settle(): Promise<void> {
   // Exported by the SDK's runtime at run time, though not in its type declarations.
   const settings = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
@@ -141,11 +176,18 @@ export interface MockRun {
 }
 
 /**
- * Runs the program under the offline mocks with the given engine config and waits for every registration.
+ * Runs the program under the offline mocks with the given engine config and waits for every
+ * registration.
  * Throws what the program throws (e.g. pulumi.RunError for bad config, before any resource).
  */
 export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
-  const offline = createOfflineMocks({ project: args.project, stack: args.stack, region: args.region, randomPassword: args.randomPassword, record: args.record });
+  const offline = createOfflineMocks({
+    project: args.project,
+    stack: args.stack,
+    region: args.region,
+    randomPassword: args.randomPassword,
+    record: args.record,
+  });
   const log: PreviewLog[] = [];
   const consoleLog = console.log;
   const consoleWarn = console.warn;
@@ -186,7 +228,8 @@ export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
 }
 
 /**
- * Validates the stack's config (throws ConfigError: one line per problem, nothing created), then runs the program
+ * Validates the stack's config (throws ConfigError: one line per problem, nothing created), then
+ * runs the program
  * under mocks and returns everything it registered and exported.
  */
 export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
@@ -221,15 +264,31 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     vcpuQuotas: computeVcpuQuotaNeeds(plan, cfg),
     resources: run.resources,
     outputs: run.outputs,
-    // Plain-text secrets in the stack file are the user's to fix: said beside the program's own warnings.
-    log: [...plainSecretWarnings(sf.raw).map((message) => ({ severity: "warning" as const, message })), ...run.log],
+    // Plain-text secrets in the stack file are the user's to fix: said beside the program's own
+    // warnings.
+    log: [
+      ...plainSecretWarnings(sf.raw).map((message) => ({ severity: "warning" as const, message })),
+      ...run.log,
+    ],
     secretKeys,
     ms: performance.now() - started,
   };
 }
 
-/** DESIGN.md's JSON: `{ resources: [{ type, name, parent, inputs }], outputs }`, every secret "[secret]". */
-export function previewJson(run: PreviewRun): { resources: Array<{ type: string; name: string; parent: string | null; urn: string; inputs: unknown }>; outputs: Record<string, unknown> } {
+/**
+ * DESIGN.md's JSON: `{ resources: [{ type, name, parent, inputs }], outputs }`, every secret
+ * "[secret]".
+ */
+export function previewJson(run: PreviewRun): {
+  resources: Array<{
+    type: string;
+    name: string;
+    parent: string | null;
+    urn: string;
+    inputs: unknown;
+  }>;
+  outputs: Record<string, unknown>;
+} {
   const known = [SECRET_PLACEHOLDER];
   return {
     resources: run.resources.map((r) => ({
@@ -240,7 +299,10 @@ export function previewJson(run: PreviewRun): { resources: Array<{ type: string;
       inputs: redactSecrets(r.inputs, known),
     })),
     outputs: Object.fromEntries(
-      Object.entries(run.outputs).map(([k, o]) => [k, o.secret ? "[secret]" : redactSecrets(o.value, known)]),
+      Object.entries(run.outputs).map(([k, o]) => [
+        k,
+        o.secret ? "[secret]" : redactSecrets(o.value, known),
+      ]),
     ),
   };
 }
@@ -268,7 +330,10 @@ export function formatPreview(run: PreviewRun): string {
     for (const w of warnings) lines.push(`${w.severity}: ${w.message}`);
   }
   if (run.secretKeys.length > 0) {
-    lines.push("", `secrets (not decrypted offline, placeholder used): ${run.secretKeys.join(", ")}`);
+    lines.push(
+      "",
+      `secrets (not decrypted offline, placeholder used): ${run.secretKeys.join(", ")}`,
+    );
   }
   lines.push("", "Resources (type  name):");
   const children = new Map<string | undefined, RecordedResource[]>();
@@ -290,7 +355,9 @@ export function formatPreview(run: PreviewRun): string {
 
   lines.push("", "Outputs:");
   for (const [key, o] of Object.entries(run.outputs)) {
-    lines.push(`  ${key}: ${o.secret ? "[secret]" : formatValue(key, redactSecrets(o.value, [SECRET_PLACEHOLDER]))}`);
+    lines.push(
+      `  ${key}: ${o.secret ? "[secret]" : formatValue(key, redactSecrets(o.value, [SECRET_PLACEHOLDER]))}`,
+    );
   }
   const quotas = Object.entries(run.vcpuQuotas);
   if (quotas.length > 0) {

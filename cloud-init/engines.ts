@@ -3,14 +3,20 @@ import type { DownloadKind } from "./layout";
 
 /** What the renderer must know about an engine beyond its ReplicaPlan. */
 export interface EngineRuntime {
-  /** How the engine receives the API key when the replica does not say (ReplicaPlan has no field for it yet). */
+  /**
+   * How the engine receives the API key when the replica does not say (ReplicaPlan has no field for
+   * it yet).
+   */
   apiKey: ApiKeyDelivery;
   /** PyTorch engines share tensors between workers through /dev/shm: run them with --ipc=host. */
   needsIpcHost: boolean;
   /**
-   * The engine's memory-fraction flag, which the bootstrap may lower when a GPU has less free memory than planned.
-   * "total": a fraction of total GPU memory (vLLM --gpu-memory-utilization, SGLang --mem-fraction-static);
-   * "free": a fraction of the memory left after the weights (lmdeploy --cache-max-entry-count). null: none.
+   * The engine's memory-fraction flag, which the bootstrap may lower when a GPU has less free
+   * memory than planned.
+   * "total": a fraction of total GPU memory (vLLM --gpu-memory-utilization, SGLang
+   * --mem-fraction-static);
+   * "free": a fraction of the memory left after the weights (lmdeploy --cache-max-entry-count).
+   * null: none.
    */
   memoryKnob: { flag: string; kind: "total" | "free" } | null;
   /** How the model reaches the cache. */

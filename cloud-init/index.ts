@@ -1,4 +1,5 @@
-// Pure renderers: a pool plan in, cloud-config text and on-host files out. No @pulumi imports (DESIGN.md).
+// Pure renderers: a pool plan in, cloud-config text and on-host files out. No @pulumi imports
+// (DESIGN.md).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -7,8 +8,18 @@ import { resolveContext, type RenderContext, type ResolvedContext } from "./cont
 import { HOST_PATHS } from "./layout";
 import { LOG_SHIPPER_PATHS, renderFluentBitConfig } from "./logs";
 import { renderNginxConf, type NginxPaths } from "./nginx";
-import { renderDownloadsTsv, renderGpufleetEnv, renderImagesTxt, renderReplicasTsv } from "./plan-files";
-import { distinctDownloads, resolveReplicas, type RenderPool, type ResolvedReplica } from "./replicas";
+import {
+  renderDownloadsTsv,
+  renderGpufleetEnv,
+  renderImagesTxt,
+  renderReplicasTsv,
+} from "./plan-files";
+import {
+  distinctDownloads,
+  resolveReplicas,
+  type RenderPool,
+  type ResolvedReplica,
+} from "./replicas";
 import { renderDockerRun, renderReplicaUnit, renderSupportUnits } from "./units";
 
 export * from "./context";
@@ -16,7 +27,12 @@ export * from "./engines";
 export * from "./layout";
 export { DEFAULT_NGINX_PATHS, renderNginxConf, type NginxPaths } from "./nginx";
 export { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT, renderFluentBitConfig } from "./logs";
-export { resolveReplicas, type RenderPool, type RenderReplica, type ResolvedReplica } from "./replicas";
+export {
+  resolveReplicas,
+  type RenderPool,
+  type RenderReplica,
+  type ResolvedReplica,
+} from "./replicas";
 export { renderDockerRun, MEMORY_FRACTION_VAR } from "./units";
 
 /** EC2's limit on user data, bytes (before base64). */
@@ -31,7 +47,10 @@ export interface RenderedFile {
 }
 
 export interface RenderedUserData {
-  /** Plain cloud-config, or its gzip when the plain text is over EC2_USER_DATA_LIMIT (cloud-init reads both). */
+  /**
+   * Plain cloud-config, or its gzip when the plain text is over EC2_USER_DATA_LIMIT (cloud-init
+   * reads both).
+   */
   body: Buffer;
   gzipped: boolean;
   /** body in base64, what launch templates take. */
@@ -40,7 +59,9 @@ export interface RenderedUserData {
 
 export interface RenderedPool {
   pool: string;
-  /** `#cloud-config` + YAML: write_files for every file below, then runcmd starting gpufleet.target. */
+  /**
+   * `#cloud-config` + YAML: write_files for every file below, then runcmd starting gpufleet.target.
+   */
   userData: string;
   /** Every script, unit and config file that user data writes, in write order. */
   files: RenderedFile[];
@@ -48,7 +69,10 @@ export interface RenderedPool {
   replicas: Array<{ unit: string; dockerRun: string }>;
   /** userData gzipped (deterministic: no timestamp, so an unchanged plan gives unchanged bytes). */
   gzipped(): Buffer;
-  /** The user data to hand EC2: plain when it fits 16 KB, else gzipped; throws when even the gzip does not fit. */
+  /**
+   * The user data to hand EC2: plain when it fits 16 KB, else gzipped; throws when even the gzip
+   * does not fit.
+   */
   userDataForEc2(): RenderedUserData;
 }
 
@@ -67,33 +91,70 @@ export function renderFiles(
 ): RenderedFile[] {
   const files: RenderedFile[] = [
     { path: HOST_PATHS.lib, content: script("gpufleet-lib"), mode: "0644" },
-    { path: `${HOST_PATHS.bin}/gpufleet-bootstrap`, content: script("gpufleet-bootstrap"), mode: "0755" },
-    { path: `${HOST_PATHS.bin}/gpufleet-download`, content: script("gpufleet-download"), mode: "0755" },
-    { path: `${HOST_PATHS.bin}/gpufleet-watchdog`, content: script("gpufleet-watchdog"), mode: "0755" },
+    {
+      path: `${HOST_PATHS.bin}/gpufleet-bootstrap`,
+      content: script("gpufleet-bootstrap"),
+      mode: "0755",
+    },
+    {
+      path: `${HOST_PATHS.bin}/gpufleet-download`,
+      content: script("gpufleet-download"),
+      mode: "0755",
+    },
+    {
+      path: `${HOST_PATHS.bin}/gpufleet-watchdog`,
+      content: script("gpufleet-watchdog"),
+      mode: "0755",
+    },
     { path: HOST_PATHS.status, content: script("gpufleet-status"), mode: "0755" },
-    { path: `${HOST_PATHS.etc}/gpufleet.env`, content: renderGpufleetEnv(pool, replicas, ctx), mode: "0644" },
+    {
+      path: `${HOST_PATHS.etc}/gpufleet.env`,
+      content: renderGpufleetEnv(pool, replicas, ctx),
+      mode: "0644",
+    },
     { path: `${HOST_PATHS.etc}/replicas.tsv`, content: renderReplicasTsv(replicas), mode: "0644" },
-    { path: `${HOST_PATHS.etc}/downloads.tsv`, content: renderDownloadsTsv(distinctDownloads(replicas)), mode: "0644" },
+    {
+      path: `${HOST_PATHS.etc}/downloads.tsv`,
+      content: renderDownloadsTsv(distinctDownloads(replicas)),
+      mode: "0644",
+    },
     { path: `${HOST_PATHS.etc}/images.txt`, content: renderImagesTxt(replicas, ctx), mode: "0644" },
-    { path: `${HOST_PATHS.etc}/nginx.conf`, content: renderNginxConf(replicas, ctx, nginxPaths), mode: "0644" },
+    {
+      path: `${HOST_PATHS.etc}/nginx.conf`,
+      content: renderNginxConf(replicas, ctx, nginxPaths),
+      mode: "0644",
+    },
   ];
   const units = renderSupportUnits(ctx);
   if (ctx.logGroup !== "") {
     const names = [...units.map((u) => u.name), ...replicas.map((r) => `${r.name}.service`)];
-    files.push({ path: LOG_SHIPPER_PATHS.hostConfig, content: renderFluentBitConfig(names, ctx), mode: "0644" });
+    files.push({
+      path: LOG_SHIPPER_PATHS.hostConfig,
+      content: renderFluentBitConfig(names, ctx),
+      mode: "0644",
+    });
   }
   for (const unit of units) {
     files.push({ path: `${HOST_PATHS.units}/${unit.name}`, content: unit.content, mode: "0644" });
   }
   for (const replica of replicas) {
-    files.push({ path: `${HOST_PATHS.units}/${replica.name}.service`, content: renderReplicaUnit(replica, ctx), mode: "0644" });
+    files.push({
+      path: `${HOST_PATHS.units}/${replica.name}.service`,
+      content: renderReplicaUnit(replica, ctx),
+      mode: "0644",
+    });
   }
   return files;
 }
 
 function renderUserData(files: RenderedFile[], ctx: ResolvedContext): string {
   const config = {
-    write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.mode, content: f.content })),
+    write_files: files.map((f) => ({
+      path: f.path,
+      owner: "root:root",
+      permissions: f.mode,
+      content: f.content,
+    })),
     runcmd: [
       ["systemctl", "daemon-reload"],
       ["systemctl", "enable", "gpufleet.target", "gpufleet-watchdog.timer"],
@@ -104,7 +165,9 @@ function renderUserData(files: RenderedFile[], ctx: ResolvedContext): string {
   return header + stringify(config, { lineWidth: 0, blockQuote: "literal" });
 }
 
-/** Renders a pool's user data and on-host files. Throws, naming the pool, on a plan it cannot boot. */
+/**
+ * Renders a pool's user data and on-host files. Throws, naming the pool, on a plan it cannot boot.
+ */
 export function render(pool: RenderPool, context: RenderContext): RenderedPool {
   const ctx = resolveContext(context, pool.name, pool.proxyPort);
   const replicas = resolveReplicas(pool, ctx);
@@ -115,13 +178,18 @@ export function render(pool: RenderPool, context: RenderContext): RenderedPool {
     pool: ctx.pool,
     userData,
     files,
-    replicas: replicas.map((r) => ({ unit: `${r.name}.service`, dockerRun: renderDockerRun(r, ctx) })),
+    replicas: replicas.map((r) => ({
+      unit: `${r.name}.service`,
+      dockerRun: renderDockerRun(r, ctx),
+    })),
     gzipped,
     userDataForEc2(): RenderedUserData {
       const plain = Buffer.from(userData, "utf8");
       const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipped();
       if (body.length > EC2_USER_DATA_LIMIT) {
-        throw new Error(`user data of pool ${ctx.pool} is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`);
+        throw new Error(
+          `user data of pool ${ctx.pool} is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`,
+        );
       }
       return { body, gzipped: body !== plain, base64: body.toString("base64") };
     },

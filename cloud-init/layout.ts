@@ -1,5 +1,7 @@
-// Where things live on an instance. The planner builds engine arguments against CONTAINER_MODEL_DIR and the
-// per-engine layout below (modelPathInContainer), so the download script and the engine agree on paths.
+// Where things live on an instance. The planner builds engine arguments against CONTAINER_MODEL_DIR
+// and the
+// per-engine layout below (modelPathInContainer), so the download script and the engine agree on
+// paths.
 
 /** Host directories and files written by cloud-init or at boot. */
 export const HOST_PATHS = {
@@ -22,7 +24,10 @@ export const HOST_PATHS = {
 /** Host directory of the model cache (a mounted instance-store disk when the type has one). */
 export const DEFAULT_MODEL_CACHE_DIR = "/opt/gpufleet/models";
 
-/** Where the model cache appears inside engine containers (read-only), the planner's LaunchInput.modelDir. */
+/**
+ * Where the model cache appears inside engine containers (read-only), the planner's
+ * LaunchInput.modelDir.
+ */
 export const CONTAINER_MODEL_DIR = "/models";
 
 export type DownloadKind = "hf" | "gguf" | "ollama";
@@ -33,15 +38,20 @@ export function parseGgufSource(source: string): { repo: string; file: string } 
   if (colon > 0) return { repo: source.slice(0, colon), file: source.slice(colon + 1) };
   const parts = source.split("/");
   if (parts.length < 3 || !source.toLowerCase().endsWith(".gguf")) {
-    throw new Error(`GGUF source "${source}" must be "owner/repo/file.gguf" or "owner/repo:file.gguf"`);
+    throw new Error(
+      `GGUF source "${source}" must be "owner/repo/file.gguf" or "owner/repo:file.gguf"`,
+    );
   }
   return { repo: parts.slice(0, 2).join("/"), file: parts.slice(2).join("/") };
 }
 
 /**
- * Where a source lands, relative to the cache root. The planner's contract (planner/engines.ts): vLLM, SGLang and
- * lmdeploy run with HF_HOME=<model dir> and HF_HUB_OFFLINE=1 and name the repo id, so HF snapshots go into the
- * Hugging Face cache layout (hub/models--org--name); llama.cpp loads <model dir>/gguf/<file>; Ollama runs with
+ * Where a source lands, relative to the cache root. The planner's contract (planner/engines.ts):
+ * vLLM, SGLang and
+ * lmdeploy run with HF_HOME=<model dir> and HF_HUB_OFFLINE=1 and name the repo id, so HF snapshots
+ * go into the
+ * Hugging Face cache layout (hub/models--org--name); llama.cpp loads <model dir>/gguf/<file>;
+ * Ollama runs with
  * OLLAMA_MODELS=<model dir>/ollama.
  */
 export function cachePathOf(kind: DownloadKind, source: string): string {
@@ -50,7 +60,10 @@ export function cachePathOf(kind: DownloadKind, source: string): string {
   return "ollama";
 }
 
-/** What an engine names as its model: the repo id (resolved in HF_HOME), the GGUF path, or the Ollama tag. */
+/**
+ * What an engine names as its model: the repo id (resolved in HF_HOME), the GGUF path, or the
+ * Ollama tag.
+ */
 export function modelPathInContainer(kind: DownloadKind, source: string): string {
   if (kind === "gguf") return `${CONTAINER_MODEL_DIR}/gguf/${parseGgufSource(source).file}`;
   return source;
@@ -61,7 +74,10 @@ export function slugOf(source: string): string {
   return source.replace(/\//g, "--").replace(/[^A-Za-z0-9._-]/g, "_");
 }
 
-/** Completion marker of a download, relative to the cache root (a reboot finds it and skips the download). */
+/**
+ * Completion marker of a download, relative to the cache root (a reboot finds it and skips the
+ * download).
+ */
 export function markerOf(label: string): string {
   return `.gpufleet/${slugOf(label)}.complete`;
 }

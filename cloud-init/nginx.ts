@@ -2,7 +2,10 @@ import type { ResolvedContext } from "./context";
 import { HOST_PATHS } from "./layout";
 import type { ResolvedReplica } from "./replicas";
 
-/** Where nginx keeps its runtime files; the defaults are those of the nginx image the proxy unit runs. */
+/**
+ * Where nginx keeps its runtime files; the defaults are those of the nginx image the proxy unit
+ * runs.
+ */
 export interface NginxPaths {
   /** Default /var/run/nginx.pid. */
   pidFile: string;
@@ -12,7 +15,10 @@ export interface NginxPaths {
   errorLog: string;
   /** Default /dev/stdout (journald through the unit). */
   accessLog: string;
-  /** The root-only file gpufleet-bootstrap writes with the API key check; default /etc/gpufleet/secrets/nginx-auth.conf. */
+  /**
+   * The root-only file gpufleet-bootstrap writes with the API key check; default
+   * /etc/gpufleet/secrets/nginx-auth.conf.
+   */
   authInclude: string;
 }
 
@@ -25,17 +31,23 @@ export const DEFAULT_NGINX_PATHS: NginxPaths = {
 };
 
 /**
- * Seconds nginx waits between two reads from a replica: twice the slowest replica's longest possible answer
+ * Seconds nginx waits between two reads from a replica: twice the slowest replica's longest
+ * possible answer
  * (maxModelLen tokens at its single-stream decode rate), between 10 minutes and 2 hours.
  */
 export function readTimeoutSeconds(replicas: ResolvedReplica[]): number {
   const longest = Math.max(
-    ...replicas.map(({ plan }) => plan.maxModelLen / Math.max(1, plan.estimates.decodeTokensPerSecond)),
+    ...replicas.map(
+      ({ plan }) => plan.maxModelLen / Math.max(1, plan.estimates.decodeTokensPerSecond),
+    ),
   );
   return Math.min(7200, Math.max(600, Math.ceil((2 * longest) / 60) * 60));
 }
 
-/** A complete nginx.conf for the on-host proxy (the gpufleet-proxy container mounts it as /etc/nginx/nginx.conf). */
+/**
+ * A complete nginx.conf for the on-host proxy (the gpufleet-proxy container mounts it as
+ * /etc/nginx/nginx.conf).
+ */
 export function renderNginxConf(
   replicas: ResolvedReplica[],
   ctx: ResolvedContext,
@@ -44,11 +56,15 @@ export function renderNginxConf(
   const p = { ...DEFAULT_NGINX_PATHS, ...paths };
   const healthPaths = [...new Set(replicas.map((r) => r.plan.healthPath))];
   if (healthPaths.length !== 1) {
-    throw new Error(`cloud-init render of pool ${ctx.pool}: replicas answer health on different paths (${healthPaths.join(", ")})`);
+    throw new Error(
+      `cloud-init render of pool ${ctx.pool}: replicas answer health on different paths (${healthPaths.join(", ")})`,
+    );
   }
   const readTimeout = readTimeoutSeconds(replicas);
   const servers = replicas
-    .map((r) => `        server 127.0.0.1:${r.plan.port} max_fails=3 fail_timeout=30s;  # ${r.name}`)
+    .map(
+      (r) => `        server 127.0.0.1:${r.plan.port} max_fails=3 fail_timeout=30s;  # ${r.name}`,
+    )
     .join("\n");
   return `# gpufleet on-host proxy for pool ${ctx.pool} (stack ${ctx.stack}): the load balancer's only target.
 # Rendered by gpufleet; the API key check is in ${p.authInclude}, written at boot from SSM.

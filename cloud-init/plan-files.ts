@@ -1,4 +1,5 @@
-// The plan as data files the on-host scripts read (no secrets): gpufleet.env, replicas.tsv, downloads.tsv, images.txt.
+// The plan as data files the on-host scripts read (no secrets): gpufleet.env, replicas.tsv,
+// downloads.tsv, images.txt.
 import type { RenderPool, ResolvedReplica, Download } from "./replicas";
 import type { ResolvedContext } from "./context";
 import { CONTAINER_MODEL_DIR, slugOf } from "./layout";
@@ -8,10 +9,14 @@ function gib(x: number): string {
   return x.toFixed(3);
 }
 
-/** A TSV cell: the scripts read with IFS=tab, which collapses empty fields, so none may be empty or hold a tab. */
+/**
+ * A TSV cell: the scripts read with IFS=tab, which collapses empty fields, so none may be empty or
+ * hold a tab.
+ */
 function cell(value: string | number): string {
   const s = String(value);
-  if (s === "" || /[\t\n]/.test(s)) throw new Error(`plan value ${JSON.stringify(s)} cannot go into a TSV cell`);
+  if (s === "" || /[\t\n]/.test(s))
+    throw new Error(`plan value ${JSON.stringify(s)} cannot go into a TSV cell`);
   return s;
 }
 
@@ -20,9 +25,24 @@ function tsv(header: string[], rows: Array<Array<string | number>>): string {
 }
 
 export const REPLICA_COLUMNS = [
-  "name", "engine", "port", "gpus", "utilization", "knob_kind", "knob_value", "weights_gib", "activation_gib",
-  "overhead_gib", "min_kv_gib", "kv_gib", "health_path", "models_path", "download_slug", "served_name",
-  "load_grace_s", "model_id",
+  "name",
+  "engine",
+  "port",
+  "gpus",
+  "utilization",
+  "knob_kind",
+  "knob_value",
+  "weights_gib",
+  "activation_gib",
+  "overhead_gib",
+  "min_kv_gib",
+  "kv_gib",
+  "health_path",
+  "models_path",
+  "download_slug",
+  "served_name",
+  "load_grace_s",
+  "model_id",
 ];
 
 export function renderReplicasTsv(replicas: ResolvedReplica[]): string {
@@ -54,7 +74,16 @@ export function renderReplicasTsv(replicas: ResolvedReplica[]): string {
 export function renderDownloadsTsv(downloads: Download[]): string {
   return tsv(
     ["kind", "source", "file", "cache_path", "gated", "size_gib", "image", "marker"],
-    downloads.map((d) => [d.kind, d.source, d.file, d.cachePath, d.gated ? 1 : 0, gib(d.sizeGiB), d.image, d.marker]),
+    downloads.map((d) => [
+      d.kind,
+      d.source,
+      d.file,
+      d.cachePath,
+      d.gated ? 1 : 0,
+      gib(d.sizeGiB),
+      d.image,
+      d.marker,
+    ]),
   );
 }
 
@@ -68,7 +97,11 @@ export function renderImagesTxt(replicas: ResolvedReplica[], ctx: ResolvedContex
   return `${[...images].join("\n")}\n`;
 }
 
-export function renderGpufleetEnv(pool: RenderPool, replicas: ResolvedReplica[], ctx: ResolvedContext): string {
+export function renderGpufleetEnv(
+  pool: RenderPool,
+  replicas: ResolvedReplica[],
+  ctx: ResolvedContext,
+): string {
   const keyVars = [
     ...new Set(replicas.flatMap((r) => (r.apiKey.kind === "none" ? [] : [r.apiKey.variable]))),
   ].sort();
@@ -88,7 +121,8 @@ export function renderGpufleetEnv(pool: RenderPool, replicas: ResolvedReplica[],
     ["GPUFLEET_DOWNLOADER_IMAGE", ctx.helperImages.downloader],
     ["GPUFLEET_HF_HUB_VERSION", ctx.hfHubVersion],
   ];
-  for (const [name] of vars) if (!/^GPUFLEET_[A-Z_]+$/.test(name)) throw new Error(`bad variable ${name}`);
+  for (const [name] of vars)
+    if (!/^GPUFLEET_[A-Z_]+$/.test(name)) throw new Error(`bad variable ${name}`);
   const lines = vars.map(([name, value]) => `${name}=${shellQuote(String(value))}`);
   return `# shellcheck shell=bash disable=SC2034
 # Plan facts for the gpufleet on-host scripts (sourced by bash). No secrets: those are read from SSM at boot.\n${lines.join("\n")}\n`;

@@ -1,4 +1,5 @@
-// Quoting for the two languages the renderer writes words into: POSIX shell and systemd command lines.
+// Quoting for the two languages the renderer writes words into: POSIX shell and systemd command
+// lines.
 
 /** A word for a shell script or an env file sourced by bash: single-quoted unless plainly safe. */
 export function shellQuote(word: string): string {
@@ -14,8 +15,10 @@ export interface EnvRef {
 export type CommandWord = string | EnvRef;
 
 /**
- * One word of a systemd Exec= line. `%` and `$` are escaped so that nothing from the plan is taken for a specifier
- * or a variable; an EnvRef becomes `${NAME}`, which systemd replaces by the variable's value as one word.
+ * One word of a systemd Exec= line. `%` and `$` are escaped so that nothing from the plan is taken
+ * for a specifier
+ * or a variable; an EnvRef becomes `${NAME}`, which systemd replaces by the variable's value as one
+ * word.
  */
 export function systemdWord(word: CommandWord): string {
   if (typeof word !== "string") return `\${${word.env}}`;

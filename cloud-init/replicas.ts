@@ -4,7 +4,8 @@ import { ENGINE_RUNTIME } from "./engines";
 import { cachePathOf, markerOf, parseGgufSource, type DownloadKind } from "./layout";
 
 /**
- * A replica as the renderer takes it: a ReplicaPlan, where how the engine gets its API key and whether it needs
+ * A replica as the renderer takes it: a ReplicaPlan, where how the engine gets its API key and
+ * whether it needs
  * --ipc=host may be left out (they then default from ENGINE_RUNTIME). Every ReplicaPlan is one.
  */
 export type RenderReplica = Omit<ReplicaPlan, "apiKey" | "needsIpcHost" | "memoryKnob"> &
@@ -40,11 +41,15 @@ export interface ResolvedReplica {
   apiKey: ApiKeyDelivery;
   needsIpcHost: boolean;
   download: Download;
-  /** "total" / "free": the engine's memory fraction flag found in args; "none": no knob to lower. */
+  /**
+   * "total" / "free": the engine's memory fraction flag found in args; "none": no knob to lower.
+   */
   knobKind: "total" | "free" | "none";
   knobFlag: string | null;
   knobValue: string;
-  /** KV cache for one full-length sequence, GiB per GPU: the least a lowered budget must still hold. */
+  /**
+   * KV cache for one full-length sequence, GiB per GPU: the least a lowered budget must still hold.
+   */
   minKvGiB: number;
   /** Seconds after a (re)start during which failing health checks mean "loading", not "failed". */
   loadGraceSeconds: number;
@@ -56,13 +61,20 @@ function downloadOf(replica: RenderReplica, image: string): Download {
   const kind = ENGINE_RUNTIME[replica.engine].download;
   const source = replica.model.source;
   const sizeGiB = replica.memory.weightsGiB * replica.tensorParallel * 1.05;
-  const common = { kind, source, gated: replica.model.gated, sizeGiB, cachePath: cachePathOf(kind, source) };
+  const common = {
+    kind,
+    source,
+    gated: replica.model.gated,
+    sizeGiB,
+    cachePath: cachePathOf(kind, source),
+  };
   if (kind === "gguf") {
     const { repo, file } = parseGgufSource(source);
     const label = `${repo}/${file}`;
     return { ...common, source: repo, file, marker: markerOf(label), image: "-", label };
   }
-  if (kind === "ollama") return { ...common, file: "-", marker: markerOf(source), image, label: source };
+  if (kind === "ollama")
+    return { ...common, file: "-", marker: markerOf(source), image, label: source };
   return { ...common, file: "-", marker: markerOf(source), image: "-", label: source };
 }
 
@@ -81,7 +93,8 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
   const resolved = pool.replicas.map((plan, i) => {
     const runtime = ENGINE_RUNTIME[plan.engine];
     if (ports.has(plan.port)) problems.push(`replicas[${i}] reuses port ${plan.port}`);
-    if (plan.port === ctx.proxyPort) problems.push(`replicas[${i}] port ${plan.port} is the proxy port`);
+    if (plan.port === ctx.proxyPort)
+      problems.push(`replicas[${i}] port ${plan.port} is the proxy port`);
     ports.add(plan.port);
     for (const gpu of plan.gpus) {
       if (!Number.isInteger(gpu) || gpu < 0 || gpu >= pool.gpu.count) {
@@ -90,7 +103,9 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
     }
     if (plan.gpus.length === 0) problems.push(`replicas[${i}] has no GPU`);
     if (plan.model.gated && ctx.hfTokenParameter === "") {
-      problems.push(`replicas[${i}] model ${plan.model.id} is gated but no hfTokenParameter is given`);
+      problems.push(
+        `replicas[${i}] model ${plan.model.id} is gated but no hfTokenParameter is given`,
+      );
     }
     const image = ctx.engineImages[plan.engine] ?? plan.image;
     const knob = runtime.memoryKnob ? findKnob(plan.args, runtime.memoryKnob.flag) : null;
@@ -99,7 +114,17 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
       download = downloadOf(plan, image);
     } catch (err) {
       problems.push(`replicas[${i}]: ${(err as Error).message}`);
-      download = { kind: "hf", source: "-", file: "-", cachePath: "-", marker: "-", gated: false, sizeGiB: 0, image: "-", label: "-" };
+      download = {
+        kind: "hf",
+        source: "-",
+        file: "-",
+        cachePath: "-",
+        marker: "-",
+        gated: false,
+        sizeGiB: 0,
+        image: "-",
+        label: "-",
+      };
     }
     return {
       plan,
@@ -116,7 +141,8 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
     } satisfies ResolvedReplica;
   });
   if (pool.replicas.length === 0) problems.push("the pool has no replica");
-  if (problems.length > 0) throw new Error(`cloud-init render of pool ${pool.name}: ${problems.join("; ")}`);
+  if (problems.length > 0)
+    throw new Error(`cloud-init render of pool ${pool.name}: ${problems.join("; ")}`);
   return resolved;
 }
 

@@ -6,9 +6,15 @@ import type { ResolvedReplica } from "./replicas";
 import { systemdCommand, type CommandWord } from "./quote";
 
 const DOCKER = "/usr/bin/docker";
-/** Variable of /var/lib/gpufleet/replicas/<replica>.env: the engine's memory fraction after the bootstrap's check. */
+/**
+ * Variable of /var/lib/gpufleet/replicas/<replica>.env: the engine's memory fraction after the
+ * bootstrap's check.
+ */
 export const MEMORY_FRACTION_VAR = "GPUFLEET_MEMORY_FRACTION";
-/** Variables whose values must never reach a unit file or the plan's env (devices are docker --gpus's job). */
+/**
+ * Variables whose values must never reach a unit file or the plan's env (devices are docker
+ * --gpus's job).
+ */
 const DEVICE_VARS = new Set(["CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES"]);
 
 /** The planned args with the memory knob's value replaced by ${GPUFLEET_MEMORY_FRACTION}. */
@@ -26,7 +32,8 @@ function engineArgs(replica: ResolvedReplica): CommandWord[] {
       words.push(arg);
     }
   }
-  if (replica.apiKey.kind === "arg") words.push(replica.apiKey.flag, { env: replica.apiKey.variable });
+  if (replica.apiKey.kind === "arg")
+    words.push(replica.apiKey.flag, { env: replica.apiKey.variable });
   return words;
 }
 
@@ -37,7 +44,8 @@ export function dockerRunWords(replica: ResolvedReplica, ctx: ResolvedContext): 
   if (replica.needsIpcHost) words.push("--ipc=host");
   words.push("--gpus", `"device=${plan.gpus.join(",")}"`, "--log-driver", "none");
   words.push("-v", `${ctx.modelCacheDir}:${CONTAINER_MODEL_DIR}:ro`);
-  // The key reaches the container from the unit's root-only EnvironmentFile: `-e NAME` copies it from docker's
+  // The key reaches the container from the unit's root-only EnvironmentFile: `-e NAME` copies it
+  // from docker's
   // own environment, so it is on no command line.
   if (replica.apiKey.kind === "env") words.push("-e", replica.apiKey.variable);
   for (const [name, value] of Object.entries(plan.env).sort(([a], [b]) => a.localeCompare(b))) {
@@ -53,7 +61,10 @@ export function renderDockerRun(replica: ResolvedReplica, ctx: ResolvedContext):
   return systemdCommand(dockerRunWords(replica, ctx));
 }
 
-function unitFile(sections: Record<string, Array<[string, string | number]>>, header: string): string {
+function unitFile(
+  sections: Record<string, Array<[string, string | number]>>,
+  header: string,
+): string {
   const out = [`# ${header}`, "# Rendered by gpufleet; edits are lost on the next deployment."];
   for (const [section, entries] of Object.entries(sections)) {
     out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
@@ -67,7 +78,10 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
   return unitFile(
     {
       Unit: [
-        ["Description", `gpufleet ${replica.name}: ${plan.model.servedName} (${plan.engine}) on ${where}`],
+        [
+          "Description",
+          `gpufleet ${replica.name}: ${plan.model.servedName} (${plan.engine}) on ${where}`,
+        ],
         ["After", "gpufleet-download.service docker.service"],
         ["Requires", "gpufleet-download.service docker.service"],
       ],
@@ -90,7 +104,13 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
   );
 }
 
-function containerUnit(name: string, description: string, run: CommandWord[], ctx: ResolvedContext, after: string[]): string {
+function containerUnit(
+  name: string,
+  description: string,
+  run: CommandWord[],
+  ctx: ResolvedContext,
+  after: string[],
+): string {
   return unitFile(
     {
       Unit: [
@@ -101,7 +121,21 @@ function containerUnit(name: string, description: string, run: CommandWord[], ct
       Service: [
         ["Type", "simple"],
         ["ExecStartPre", `-${DOCKER} rm -f ${name}`],
-        ["ExecStart", systemdCommand([DOCKER, "run", "--rm", "--name", name, "--network", "host", "--log-driver", "none", ...run])],
+        [
+          "ExecStart",
+          systemdCommand([
+            DOCKER,
+            "run",
+            "--rm",
+            "--name",
+            name,
+            "--network",
+            "host",
+            "--log-driver",
+            "none",
+            ...run,
+          ]),
+        ],
         ["ExecStop", `${DOCKER} stop --time 10 ${name}`],
         ["Restart", "always"],
         ["RestartSec", 10],
@@ -146,7 +180,10 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
     content: unitFile(
       {
         Unit: [
-          ["Description", "gpufleet: check GPUs against the plan, fetch secrets from SSM, prepare the model cache"],
+          [
+            "Description",
+            "gpufleet: check GPUs against the plan, fetch secrets from SSM, prepare the model cache",
+          ],
           ["Wants", "network-online.target"],
           ["After", "network-online.target docker.service"],
         ],
@@ -167,7 +204,10 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
     content: unitFile(
       {
         Unit: [
-          ["Description", "gpufleet: download every planned model and pull every image, then start the replicas"],
+          [
+            "Description",
+            "gpufleet: download every planned model and pull every image, then start the replicas",
+          ],
           ["Requires", "gpufleet-bootstrap.service"],
           ["After", "gpufleet-bootstrap.service"],
         ],
@@ -187,7 +227,12 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
     name: "gpufleet-watchdog.service",
     content: unitFile(
       {
-        Unit: [["Description", "gpufleet: check every replica's health and model list, restart failing ones"]],
+        Unit: [
+          [
+            "Description",
+            "gpufleet: check every replica's health and model list, restart failing ones",
+          ],
+        ],
         Service: [
           ["Type", "oneshot"],
           ["ExecStart", `${bin}/gpufleet-watchdog`],

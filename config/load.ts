@@ -29,13 +29,17 @@ export function formatConfigPath(segments: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map(
-      (k) => `${formatConfigPath([...issue.path, k])}: unknown key (check its spelling; README lists every key)`,
+      (k) =>
+        `${formatConfigPath([...issue.path, k])}: unknown key (check its spelling; README lists every key)`,
     );
   }
   return [`${formatConfigPath(issue.path)}: ${issue.message}`];
 }
 
-/** Validates the raw `gpufleet:*` values (namespace stripped); throws ConfigError listing every problem. */
+/**
+ * Validates the raw `gpufleet:*` values (namespace stripped); throws ConfigError listing every
+ * problem.
+ */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const result = stackConfigSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
@@ -91,25 +95,33 @@ export function stackFilePath(stack: string, cwd = process.cwd()): string {
   return path.join(cwd, `Pulumi.${stack}.yaml`);
 }
 
-/** Keys whose values are secrets: Pulumi.<stack>.yaml should hold them encrypted (`secure:`), never in plain text. */
+/**
+ * Keys whose values are secrets: Pulumi.<stack>.yaml should hold them encrypted (`secure:`), never
+ * in plain text.
+ */
 export const SECRET_KEYS = ["hfToken", "apiKey", "alertWebhookUrl"] as const;
 
 /**
- * Secrets written into a stack file in plain text (not with `pulumi config set --secret`): anyone who can read the
+ * Secrets written into a stack file in plain text (not with `pulumi config set --secret`): anyone
+ * who can read the
  * repository can read them. One warning per key; the values themselves are never echoed.
  */
 export function plainSecretWarnings(raw: Record<string, unknown>): string[] {
   const out: string[] = [];
   for (const key of SECRET_KEYS) {
     if (typeof raw[key] === "string") {
-      out.push(`${NAMESPACE}:${key} is stored in plain text in the stack file; encrypt it: pulumi config set --secret ${NAMESPACE}:${key} <value>`);
+      out.push(
+        `${NAMESPACE}:${key} is stored in plain text in the stack file; encrypt it: pulumi config set --secret ${NAMESPACE}:${key} <value>`,
+      );
     }
   }
   const upstream = raw.gatewayApiKeys;
   if (upstream && typeof upstream === "object" && !Array.isArray(upstream)) {
     for (const [name, v] of Object.entries(upstream as Record<string, unknown>)) {
       if (typeof v === "string") {
-        out.push(`${NAMESPACE}:gatewayApiKeys.${name} is stored in plain text in the stack file; encrypt it: pulumi config set --secret --path '${NAMESPACE}:gatewayApiKeys.${name}' <value>`);
+        out.push(
+          `${NAMESPACE}:gatewayApiKeys.${name} is stored in plain text in the stack file; encrypt it: pulumi config set --secret --path '${NAMESPACE}:gatewayApiKeys.${name}' <value>`,
+        );
       }
     }
   }

@@ -1,4 +1,5 @@
-// From validated config to the planner's plain input: pools as PoolSpec, gpufleet:models as ModelSpec.
+// From validated config to the planner's plain input: pools as PoolSpec, gpufleet:models as
+// ModelSpec.
 import { deriveParams } from "../planner/memory";
 import { findGpu } from "../planner/catalog/gpus";
 import type { GpuId, ModelSpec, PoolSpec } from "../planner/types";
@@ -37,7 +38,8 @@ export function toModelSpec(m: ModelConfig, index: number): ModelSpec {
     ]);
   }
   const paramsB = m.paramsB ?? Math.round(deriveParams(arch) / 1e7) / 100;
-  const servedName = m.servedName ?? (m.id.split("/")[1] ?? m.id).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+  const servedName =
+    m.servedName ?? (m.id.split("/")[1] ?? m.id).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
   const hf = m.quantization === undefined ? m.id : undefined;
   return {
     id: m.id,

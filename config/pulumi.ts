@@ -23,7 +23,9 @@ function decode(value: string): unknown {
   }
 }
 
-/** Validated stack config of the running program; throws ConfigError (every problem, with its path). */
+/**
+ * Validated stack config of the running program; throws ConfigError (every problem, with its path).
+ */
 export function loadPulumiConfig(): StackConfig {
   return parseStackConfig(readPulumiConfig());
 }

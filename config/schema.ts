@@ -1,5 +1,7 @@
-// The one schema of a stack's `gpufleet:*` config. Both loaders (pulumi.Config inside the program, a
-// Pulumi.<stack>.yaml file in the CLI) hand the raw values here, so a typo fails the same way everywhere.
+// The one schema of a stack's `gpufleet:*` config. Both loaders (pulumi.Config inside the program,
+// a
+// Pulumi.<stack>.yaml file in the CLI) hand the raw values here, so a typo fails the same way
+// everywhere.
 import { z } from "zod";
 import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
 
@@ -8,13 +10,21 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 const positiveInt = z.number().int().positive();
 
-const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, { message: 'must be a subnet id such as "subnet-0123456789abcdef0"' });
-const AZ_NAME = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, { message: 'must be an availability zone name such as "us-east-1a"' });
-const AMI_ID = z.string().regex(/^ami-[0-9a-f]{8,17}$/, { message: 'must be an AMI id such as "ami-0123456789abcdef0"' });
-const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(\d|[12]\d|3[0-2])$/;
+const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
+  message: 'must be a subnet id such as "subnet-0123456789abcdef0"',
+});
+const AZ_NAME = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d[a-z]$/, {
+  message: 'must be an availability zone name such as "us-east-1a"',
+});
+const AMI_ID = z
+  .string()
+  .regex(/^ami-[0-9a-f]{8,17}$/, { message: 'must be an AMI id such as "ami-0123456789abcdef0"' });
+const IPV4_CIDR =
+  /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(\d|[12]\d|3[0-2])$/;
 /**
  * A secret as the two loaders see it: the plain value from the Pulumi engine (the program), or
- * `{ secure: "v1:…" }` as `pulumi config set --secret` writes it into Pulumi.<stack>.yaml (the CLI, which cannot decrypt).
+ * `{ secure: "v1:…" }` as `pulumi config set --secret` writes it into Pulumi.<stack>.yaml (the CLI,
+ * which cannot decrypt).
  */
 const SECRET_VALUE = z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]);
 
@@ -22,7 +32,8 @@ export const poolSchema = z
   .strictObject({
     /** Unique, DNS-safe (lowercase letters, digits, hyphens; at most 32 characters). */
     name: z.string().regex(DNS_LABEL, {
-      message: "must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters",
+      message:
+        "must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters",
     }),
     /** EC2 instance type with GPUs, e.g. g5.2xlarge. Mutually exclusive with gpu + gpuCount. */
     instanceType: z.string().min(1).optional(),
@@ -31,7 +42,10 @@ export const poolSchema = z
     gpuCount: positiveInt.max(16).optional(),
     /** Instances (auto scaling group desired size); default 1. */
     count: z.number().int().min(0).max(1000).default(1),
-    /** What the pool serves: chat (default), embedding (/v1/embeddings) or rerank (/v1/rerank), on vLLM. */
+    /**
+     * What the pool serves: chat (default), embedding (/v1/embeddings) or rerank (/v1/rerank), on
+     * vLLM.
+     */
     task: z.enum(TASKS).default("chat"),
     /** "auto" or a model id (HF repo) / served name from the catalog or gpufleet:models. */
     model: z.string().min(1).default("auto"),
@@ -51,24 +65,49 @@ export const poolSchema = z
     minCount: z.number().int().min(0).max(1000).optional(),
     /** AWS: most instances of the auto scaling group; default `count` (or minCount when larger). */
     maxCount: z.number().int().min(0).max(1000).optional(),
-    /** AWS: subnets of this pool's instances (an existing VPC, gpufleet:vpc.id); default the VPC's private subnets. */
+    /**
+     * AWS: subnets of this pool's instances (an existing VPC, gpufleet:vpc.id); default the VPC's
+     * private subnets.
+     */
     subnetIds: z.array(SUBNET_ID).min(1).optional(),
-    /** AWS: availability zones of this pool (a created VPC), e.g. ["us-east-1a"] where its GPU type is offered; default all. */
+    /**
+     * AWS: availability zones of this pool (a created VPC), e.g. ["us-east-1a"] where its GPU type
+     * is offered; default all.
+     */
     availabilityZones: z.array(AZ_NAME).min(1).optional(),
-    /** AWS: AMI of this pool; default gpufleet:amiId, else the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04). */
+    /**
+     * AWS: AMI of this pool; default gpufleet:amiId, else the Deep Learning Base OSS Nvidia Driver
+     * GPU AMI (Ubuntu 22.04).
+     */
     amiId: AMI_ID.optional(),
-    /** AWS: root volume size in GiB; default computed from the OS, the engine images and (without instance store) the weights. */
+    /**
+     * AWS: root volume size in GiB; default computed from the OS, the engine images and (without
+     * instance store) the weights.
+     */
     rootVolumeGiB: z.number().int().min(30).max(16384).optional(),
   })
   .superRefine((pool, ctx) => {
     if (pool.minCount !== undefined && pool.minCount > pool.count) {
-      ctx.addIssue({ code: "custom", path: ["minCount"], message: `must be at most count (${pool.count})` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["minCount"],
+        message: `must be at most count (${pool.count})`,
+      });
     }
     if (pool.maxCount !== undefined && pool.maxCount < Math.max(pool.count, pool.minCount ?? 0)) {
-      ctx.addIssue({ code: "custom", path: ["maxCount"], message: `must be at least count (${pool.count}) and minCount` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxCount"],
+        message: `must be at least count (${pool.count}) and minCount`,
+      });
     }
     if (pool.subnetIds !== undefined && pool.availabilityZones !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["availabilityZones"], message: "give either subnetIds (an existing VPC) or availabilityZones (a created VPC), not both" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["availabilityZones"],
+        message:
+          "give either subnetIds (an existing VPC) or availabilityZones (a created VPC), not both",
+      });
     }
     const hasType = pool.instanceType !== undefined;
     const hasGpu = pool.gpu !== undefined || pool.gpuCount !== undefined;
@@ -76,36 +115,47 @@ export const poolSchema = z
       ctx.addIssue({
         code: "custom",
         path: ["instanceType"],
-        message: "give either instanceType (a cloud pool) or gpu + gpuCount (own hardware), not both",
+        message:
+          "give either instanceType (a cloud pool) or gpu + gpuCount (own hardware), not both",
       });
     } else if (!hasType && !hasGpu) {
       ctx.addIssue({
         code: "custom",
         path: ["instanceType"],
-        message: "required: an EC2 instance type such as g5.xlarge, or gpu + gpuCount for own hardware",
+        message:
+          "required: an EC2 instance type such as g5.xlarge, or gpu + gpuCount for own hardware",
       });
     } else if (!hasType) {
-      if (pool.gpu === undefined) ctx.addIssue({ code: "custom", path: ["gpu"], message: "required with gpuCount" });
-      if (pool.gpuCount === undefined) ctx.addIssue({ code: "custom", path: ["gpuCount"], message: "required with gpu" });
+      if (pool.gpu === undefined)
+        ctx.addIssue({ code: "custom", path: ["gpu"], message: "required with gpuCount" });
+      if (pool.gpuCount === undefined)
+        ctx.addIssue({ code: "custom", path: ["gpuCount"], message: "required with gpu" });
     }
   });
 
 const dtypeSchema = z.enum(["bfloat16", "float16", "float32"]);
 
 /**
- * A model not in the catalog: its Hugging Face id and, under `config`, the fields of its config.json
- * under their own names. Typos in our own keys are errors; inside `config` unknown fields are accepted and
+ * A model not in the catalog: its Hugging Face id and, under `config`, the fields of its
+ * config.json
+ * under their own names. Typos in our own keys are errors; inside `config` unknown fields are
+ * accepted and
  * ignored, because a pasted config.json carries dozens the planner does not need.
  */
 export const modelSchema = z.strictObject({
-  id: z.string().regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be a Hugging Face repo id such as "org/name"' }),
+  id: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be a Hugging Face repo id such as "org/name"' }),
   servedName: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
       message: "must be lowercase letters, digits, '.', '_' or '-' (at most 63 characters)",
     })
     .optional(),
-  /** Total parameters in billions; required for mixture-of-experts, else derived from the architecture. */
+  /**
+   * Total parameters in billions; required for mixture-of-experts, else derived from the
+   * architecture.
+   */
   paramsB: z.number().positive().max(2000).optional(),
   activeParamsB: z.number().positive().max(2000).optional(),
   /** The weights in the repo are already quantized. */
@@ -124,9 +174,14 @@ export const modelSchema = z.strictObject({
     })
     .optional(),
   ollama: z
-    .strictObject({ tag: z.string().min(1), quantization: z.enum(["gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"]) })
+    .strictObject({
+      tag: z.string().min(1),
+      quantization: z.enum(["gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"]),
+    })
     .optional(),
-  /** config.json fields (Hugging Face names). Unknown config.json fields are accepted and ignored. */
+  /**
+   * config.json fields (Hugging Face names). Unknown config.json fields are accepted and ignored.
+   */
   config: z.looseObject({
     architectures: z.array(z.string()).min(1).optional(),
     model_type: z.string().optional(),
@@ -154,36 +209,92 @@ export const modelSchema = z.strictObject({
 /** AWS network: an existing VPC (id + subnets) or, by default, a created one. */
 export const vpcSchema = z
   .strictObject({
-    /** Existing VPC to deploy into (then publicSubnetIds and privateSubnetIds are required); default: create one. */
-    id: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, { message: 'must be a VPC id such as "vpc-0123456789abcdef0"' }).optional(),
-    /** Existing VPC: subnets of the load balancer (two or more AZs, routed to an internet gateway). */
-    publicSubnetIds: z.array(SUBNET_ID).min(2, { message: "an application load balancer needs subnets in at least two AZs" }).optional(),
-    /** Existing VPC: subnets of the GPU instances (egress to the internet through NAT for downloads). */
+    /**
+     * Existing VPC to deploy into (then publicSubnetIds and privateSubnetIds are required);
+     * default: create one.
+     */
+    id: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, {
+        message: 'must be a VPC id such as "vpc-0123456789abcdef0"',
+      })
+      .optional(),
+    /**
+     * Existing VPC: subnets of the load balancer (two or more AZs, routed to an internet gateway).
+     */
+    publicSubnetIds: z
+      .array(SUBNET_ID)
+      .min(2, { message: "an application load balancer needs subnets in at least two AZs" })
+      .optional(),
+    /**
+     * Existing VPC: subnets of the GPU instances (egress to the internet through NAT for
+     * downloads).
+     */
     privateSubnetIds: z.array(SUBNET_ID).min(1).optional(),
     /** Created VPC: its IPv4 CIDR, /16 to /24; default 10.0.0.0/16. */
     cidr: z
       .string()
       .regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "10.0.0.0/16"' })
-      .refine((c) => { const p = Number(c.split("/")[1]); return p >= 16 && p <= 24; }, { message: "prefix must be /16 to /24" })
+      .refine(
+        (c) => {
+          const p = Number(c.split("/")[1]);
+          return p >= 16 && p <= 24;
+        },
+        { message: "prefix must be /16 to /24" },
+      )
       .optional(),
-    /** Created VPC: number of availability zones (2–6), each with a public and a private subnet; default 2. */
+    /**
+     * Created VPC: number of availability zones (2–6), each with a public and a private subnet;
+     * default 2.
+     */
     azCount: z.number().int().min(2).max(6).optional(),
     /**
-     * Created VPC: "single" NAT gateway (default; ~$33/month, but the private subnets of every zone lose egress when
+     * Created VPC: "single" NAT gateway (default; ~$33/month, but the private subnets of every zone
+     * lose egress when
      * its zone fails) or "perAz" (one per zone, each zone's private subnet routed through its own).
      */
     natGateways: z.enum(["single", "perAz"]).optional(),
   })
   .superRefine((vpc, ctx) => {
     if (vpc.id !== undefined) {
-      if (vpc.publicSubnetIds === undefined) ctx.addIssue({ code: "custom", path: ["publicSubnetIds"], message: "required with vpc.id" });
-      if (vpc.privateSubnetIds === undefined) ctx.addIssue({ code: "custom", path: ["privateSubnetIds"], message: "required with vpc.id" });
-      if (vpc.cidr !== undefined) ctx.addIssue({ code: "custom", path: ["cidr"], message: "only for a created VPC (without vpc.id)" });
-      if (vpc.azCount !== undefined) ctx.addIssue({ code: "custom", path: ["azCount"], message: "only for a created VPC (without vpc.id)" });
-      if (vpc.natGateways !== undefined) ctx.addIssue({ code: "custom", path: ["natGateways"], message: "only for a created VPC (without vpc.id); an existing VPC keeps its own NAT" });
+      if (vpc.publicSubnetIds === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["publicSubnetIds"],
+          message: "required with vpc.id",
+        });
+      if (vpc.privateSubnetIds === undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["privateSubnetIds"],
+          message: "required with vpc.id",
+        });
+      if (vpc.cidr !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["cidr"],
+          message: "only for a created VPC (without vpc.id)",
+        });
+      if (vpc.azCount !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["azCount"],
+          message: "only for a created VPC (without vpc.id)",
+        });
+      if (vpc.natGateways !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["natGateways"],
+          message: "only for a created VPC (without vpc.id); an existing VPC keeps its own NAT",
+        });
     } else {
       for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
-        if (vpc[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: "requires vpc.id (subnets of an existing VPC)" });
+        if (vpc[key] !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: "requires vpc.id (subnets of an existing VPC)",
+          });
       }
     }
   });
@@ -191,18 +302,36 @@ export const vpcSchema = z
 /** AWS application load balancer in front of every pool. */
 export const loadBalancerSchema = z.strictObject({
   /** IPv4 CIDRs allowed to reach the load balancer on 80/443; default ["0.0.0.0/0"]. */
-  allowedCidrs: z.array(z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' })).min(1).default(["0.0.0.0/0"]),
-  /** ACM certificate ARN: HTTPS on 443 and HTTP redirected to it; default none (plain HTTP, with a warning). */
+  allowedCidrs: z
+    .array(
+      z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }),
+    )
+    .min(1)
+    .default(["0.0.0.0/0"]),
+  /**
+   * ACM certificate ARN: HTTPS on 443 and HTTP redirected to it; default none (plain HTTP, with a
+   * warning).
+   */
   certificateArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, { message: "must be an ACM certificate ARN" })
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, {
+      message: "must be an ACM certificate ARN",
+    })
     .optional(),
-  /** Seconds an idle connection stays open (1–4000); default: the on-host proxy's read timeout, capped at 4000. */
+  /**
+   * Seconds an idle connection stays open (1–4000); default: the on-host proxy's read timeout,
+   * capped at 4000.
+   */
   idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
 });
 
-/** The whole `gpufleet:*` namespace. Unknown keys are errors: a typo must not be silently ignored. */
-/** Alert thresholds of the monitoring stack (monitoring/context.ts DEFAULT_THRESHOLDS gives the defaults). */
+/**
+ * The whole `gpufleet:*` namespace. Unknown keys are errors: a typo must not be silently ignored.
+ */
+/**
+ * Alert thresholds of the monitoring stack (monitoring/context.ts DEFAULT_THRESHOLDS gives the
+ * defaults).
+ */
 export const thresholdsSchema = z.strictObject({
   /** KV-cache usage ratio held for kvCacheMinutes; default 0.9. */
   kvCacheUsageRatio: z.number().gt(0).lt(1).optional(),
@@ -216,7 +345,10 @@ export const thresholdsSchema = z.strictObject({
   gpuTemperatureCelsius: z.number().positive().max(120).optional(),
   /** Free share of a disk below which it is nearly full; default 0.10. */
   diskFreeRatio: z.number().gt(0).lt(1).optional(),
-  /** Seconds after boot during which a replica that is not up is still starting; default the pool's cold start + 300 s. */
+  /**
+   * Seconds after boot during which a replica that is not up is still starting; default the pool's
+   * cold start + 300 s.
+   */
   replicaStartupGraceSeconds: z.number().int().positive().optional(),
 });
 
@@ -225,17 +357,35 @@ export const monitoringSchema = z.strictObject({
   /** Create the monitoring stack; default true. */
   enabled: z.boolean().default(true),
   /** EC2 type of the monitoring instance; default t3.medium. */
-  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { message: "must be an EC2 instance type such as t3.medium" }).optional(),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+      message: "must be an EC2 instance type such as t3.medium",
+    })
+    .optional(),
   /** Days Prometheus keeps samples; default 15. */
   retentionDays: z.number().int().min(1).max(3650).optional(),
   /** Encrypted EBS data volume, GiB; default 50. */
   dataVolumeGiB: z.number().int().min(10).max(16384).optional(),
   /** IPv4 CIDRs allowed to open Grafana; default loadBalancer.allowedCidrs. */
-  allowedCidrs: z.array(z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' })).min(1).optional(),
+  allowedCidrs: z
+    .array(
+      z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }),
+    )
+    .min(1)
+    .optional(),
   /** Serve Grafana on this host name instead of the path /grafana/. */
-  grafanaHost: z.string().regex(/^[a-z0-9.-]+$/, { message: "must be a lowercase host name" }).optional(),
+  grafanaHost: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/, { message: "must be a lowercase host name" })
+    .optional(),
   /** SNS topic receiving every alert. */
-  snsTopicArn: z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, { message: "must be an SNS topic ARN" }).optional(),
+  snsTopicArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/, {
+      message: "must be an SNS topic ARN",
+    })
+    .optional(),
   /** Alert thresholds. */
   thresholds: thresholdsSchema.default({}),
 });
@@ -245,15 +395,24 @@ const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/
 /** An external model the gateway also serves (OpenAI, Anthropic, …). */
 export const gatewayUpstreamSchema = z.strictObject({
   /** Name clients send as `model`. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,63}$/, { message: "must be a model name clients can send" }),
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,63}$/, {
+    message: "must be a model name clients can send",
+  }),
   /** LiteLLM provider prefix: openai, anthropic, gemini, mistral, groq, … */
-  provider: z.string().regex(/^[a-z][a-z0-9_]*$/, { message: "must be a LiteLLM provider name such as openai" }),
+  provider: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, { message: "must be a LiteLLM provider name such as openai" }),
   /** The provider's model id. */
   model: z.string().min(1),
-  /** A key of gpufleet:gatewayApiKeys, or the ARN of an existing Secrets Manager secret holding the key. */
+  /**
+   * A key of gpufleet:gatewayApiKeys, or the ARN of an existing Secrets Manager secret holding the
+   * key.
+   */
   apiKeySecret: z.union([
     z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/),
-    z.string().regex(SECRET_ARN, { message: "must be a key of gpufleet:gatewayApiKeys or a Secrets Manager secret ARN" }),
+    z.string().regex(SECRET_ARN, {
+      message: "must be a key of gpufleet:gatewayApiKeys or a Secrets Manager secret ARN",
+    }),
   ]),
   /** Base URL of an OpenAI-compatible third party. */
   apiBase: z.url().optional(),
@@ -264,7 +423,9 @@ export const gatewaySchema = z.strictObject({
   /** Create the gateway; default false. */
   enabled: z.boolean().default(false),
   /** Fargate vCPU units per task; default 1024. */
-  cpu: z.union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)]).optional(),
+  cpu: z
+    .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
+    .optional(),
   /** MiB per task (valid for cpu); default 2048. */
   memoryMiB: z.number().int().min(512).max(30720).optional(),
   /** Tasks; default 1. */
@@ -272,7 +433,12 @@ export const gatewaySchema = z.strictObject({
   /** LiteLLM image; default the pinned one. */
   image: z.string().min(1).optional(),
   /** RDS instance class; default db.t4g.micro. */
-  dbInstanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { message: "must be an RDS instance class such as db.t4g.micro" }).optional(),
+  dbInstanceClass: z
+    .string()
+    .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+      message: "must be an RDS instance class such as db.t4g.micro",
+    })
+    .optional(),
   /** RDS storage, GiB; default 20. */
   dbAllocatedStorageGiB: z.number().int().min(20).max(1000).optional(),
   /** A standby database in a second AZ; default false. */
@@ -284,7 +450,12 @@ export const gatewaySchema = z.strictObject({
   /** External models served beside the pools. */
   upstreams: z.array(gatewayUpstreamSchema).default([]),
   /** USD per million tokens per served model name, so budgets count self-hosted traffic too. */
-  prices: z.record(z.string(), z.strictObject({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) })).default({}),
+  prices: z
+    .record(
+      z.string(),
+      z.strictObject({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }),
+    )
+    .default({}),
 });
 
 export const stackConfigSchema = z.strictObject({
@@ -294,24 +465,43 @@ export const stackConfigSchema = z.strictObject({
   vpc: vpcSchema.optional(),
   /** AWS: the load balancer; default: HTTP from anywhere. */
   loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
-  /** Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`); required for gated models. */
+  /**
+   * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
+   * required for gated models.
+   */
   hfToken: SECRET_VALUE.optional(),
-  /** Engine API key, a Pulumi secret: 8+ characters of A-Z a-z 0-9 . _ ~ + / = - (what the boot script accepts); default: generated (48 letters and digits). */
+  /**
+   * Engine API key, a Pulumi secret: 8+ characters of A-Z a-z 0-9 . _ ~ + / = - (what the boot
+   * script accepts); default: generated (48 letters and digits).
+   */
   apiKey: z
     .union([
-      z.string().regex(/^[A-Za-z0-9._~+/=-]{8,}$/, { message: "must be at least 8 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)" }),
+      z.string().regex(/^[A-Za-z0-9._~+/=-]{8,}$/, {
+        message: "must be at least 8 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
+      }),
       z.strictObject({ secure: z.string().min(1) }),
     ])
     .optional(),
-  /** AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of the region. */
+  /**
+   * AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of
+   * the region.
+   */
   amiId: AMI_ID.optional(),
   /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
   monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
   /** AWS: the LiteLLM gateway; default off. */
   gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
-  /** Upstream API keys by name, secret leaves (`pulumi config set --secret --path 'gpufleet:gatewayApiKeys.openai' sk-…`). */
-  gatewayApiKeys: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE).optional(),
-  /** Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret gpufleet:alertWebhookUrl https://…`). */
+  /**
+   * Upstream API keys by name, secret leaves (`pulumi config set --secret --path
+   * 'gpufleet:gatewayApiKeys.openai' sk-…`).
+   */
+  gatewayApiKeys: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE)
+    .optional(),
+  /**
+   * Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret
+   * gpufleet:alertWebhookUrl https://…`).
+   */
   alertWebhookUrl: z.union([z.url(), z.strictObject({ secure: z.string().min(1) })]).optional(),
 });
 

@@ -1,7 +1,11 @@
-// The LiteLLM proxy configuration of a fleet, built from the plan as data and serialized with `yaml`: one model_list
-// entry per (served model, pool) pointing at the pool's stable private address, external upstreams, router settings
-// that skip a failing pool, and general settings whose credentials are `os.environ/` references, never values.
-// Pure: the component calls it once with the internal load balancer's DNS name, `gpufleet render` with a placeholder.
+// The LiteLLM proxy configuration of a fleet, built from the plan as data and serialized with
+// `yaml`: one model_list
+// entry per (served model, pool) pointing at the pool's stable private address, external upstreams,
+// router settings
+// that skip a failing pool, and general settings whose credentials are `os.environ/` references,
+// never values.
+// Pure: the component calls it once with the internal load balancer's DNS name, `gpufleet render`
+// with a placeholder.
 import { Document } from "yaml";
 import { proxyReadTimeoutSeconds } from "../components/aws/facts";
 import type { FleetPlan, PoolPlan, Task } from "../planner/types";
@@ -56,17 +60,32 @@ export interface LiteLLMConfig {
   general_settings: Record<string, string | number | boolean>;
 }
 
-/** Router behaviour: a failing pool is cooled down and the request retried on another pool of the same model. */
+/**
+ * Router behaviour: a failing pool is cooled down and the request retried on another pool of the
+ * same model.
+ */
 export const ROUTER_SETTINGS = {
-  /** Weighted random pick (weights = instances × replicas serving the model); LiteLLM's recommended default. */
+  /**
+   * Weighted random pick (weights = instances × replicas serving the model); LiteLLM's recommended
+   * default.
+   */
   routing_strategy: "simple-shuffle",
-  /** Retries of a failed call, each a new pick (connection refused, 5xx, timeouts before the first token). */
+  /**
+   * Retries of a failed call, each a new pick (connection refused, 5xx, timeouts before the first
+   * token).
+   */
   num_retries: 2,
   /** Failures within a minute after which a deployment (one pool) is taken out of every pick … */
   allowed_fails: 3,
-  /** … for this many seconds. Within a pool the internal load balancer and the host's nginx skip a dead replica. */
+  /**
+   * … for this many seconds. Within a pool the internal load balancer and the host's nginx skip a
+   * dead replica.
+   */
   cooldown_time: 30,
-  /** Drops deployments whose context (max_input_tokens = the planned maxModelLen) cannot hold the request. */
+  /**
+   * Drops deployments whose context (max_input_tokens = the planned maxModelLen) cannot hold the
+   * request.
+   */
   enable_pre_call_checks: true,
 } as const;
 
@@ -79,22 +98,39 @@ function env(name: string): string {
 }
 
 function providerOf(task: Task, engines: Set<string>): string {
-  // vLLM's OpenAI server (and its /rerank, /embeddings): LiteLLM's hosted_vllm route; every other engine behind the
+  // vLLM's OpenAI server (and its /rerank, /embeddings): LiteLLM's hosted_vllm route; every other
+  // engine behind the
   // host's nginx speaks plain OpenAI-compatible /v1.
   if (task === "rerank") return "hosted_vllm";
   return [...engines].every((e) => e === "vllm") ? "hosted_vllm" : "openai";
 }
 
-function priced(price: TokenPrice | undefined): Pick<LiteLLMDeployment["litellm_params"], "input_cost_per_token" | "output_cost_per_token"> {
+function priced(
+  price: TokenPrice | undefined,
+): Pick<LiteLLMDeployment["litellm_params"], "input_cost_per_token" | "output_cost_per_token"> {
   if (price === undefined) return {};
-  return { input_cost_per_token: price.inputPerMillion / 1e6, output_cost_per_token: price.outputPerMillion / 1e6 };
+  return {
+    input_cost_per_token: price.inputPerMillion / 1e6,
+    output_cost_per_token: price.outputPerMillion / 1e6,
+  };
 }
 
 /** The (served model, pool) deployments of a pool, in replica order. */
-function poolDeployments(pool: PoolPlan, baseUrl: string, prices: Record<string, TokenPrice>): LiteLLMDeployment[] {
-  const byModel = new Map<string, { engines: Set<string>; replicas: number; maxModelLen: number }>();
+function poolDeployments(
+  pool: PoolPlan,
+  baseUrl: string,
+  prices: Record<string, TokenPrice>,
+): LiteLLMDeployment[] {
+  const byModel = new Map<
+    string,
+    { engines: Set<string>; replicas: number; maxModelLen: number }
+  >();
   for (const r of pool.replicas) {
-    const m = byModel.get(r.model.servedName) ?? { engines: new Set<string>(), replicas: 0, maxModelLen: Infinity };
+    const m = byModel.get(r.model.servedName) ?? {
+      engines: new Set<string>(),
+      replicas: 0,
+      maxModelLen: Infinity,
+    };
     m.engines.add(r.engine);
     m.replicas += 1;
     m.maxModelLen = Math.min(m.maxModelLen, r.maxModelLen);
@@ -121,15 +157,22 @@ function poolDeployments(pool: PoolPlan, baseUrl: string, prices: Record<string,
   }));
 }
 
-/** The LiteLLM configuration as data (what renderLiteLLMConfig serializes). Throws on an invalid gateway config. */
+/**
+ * The LiteLLM configuration as data (what renderLiteLLMConfig serializes). Throws on an invalid
+ * gateway config.
+ */
 export function buildLiteLLMConfig(plan: FleetPlan, ctx: GatewayRenderContext): LiteLLMConfig {
   const problems = validateGateway(plan, ctx.options);
-  if (problems.length > 0) throw new Error(`gateway config of stack ${ctx.stack}:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0)
+    throw new Error(`gateway config of stack ${ctx.stack}:\n  ${problems.join("\n  ")}`);
   const o = resolveGatewayOptions(ctx.options);
   const host = ctx.internalHost ?? placeholderHost(ctx.stack);
   const ports = internalListenerPorts(plan);
-  const deployments = plan.pools.flatMap((pool) => poolDeployments(pool, `http://${host}:${ports[pool.name]}`, o.prices));
-  // Entries of one model next to each other (the file reads per model), in order of first appearance.
+  const deployments = plan.pools.flatMap((pool) =>
+    poolDeployments(pool, `http://${host}:${ports[pool.name]}`, o.prices),
+  );
+  // Entries of one model next to each other (the file reads per model), in order of first
+  // appearance.
   const order = [...new Set(deployments.map((d) => d.model_name))];
   deployments.sort((a, b) => order.indexOf(a.model_name) - order.indexOf(b.model_name));
   const upstreams: LiteLLMDeployment[] = o.upstreams.map((u) => ({
@@ -179,6 +222,9 @@ export interface RenderedGatewayFile {
 }
 
 /** Every generated gateway artifact: `gateway/litellm-config.yaml`. */
-export function renderGatewayFiles(plan: FleetPlan, ctx: GatewayRenderContext): RenderedGatewayFile[] {
+export function renderGatewayFiles(
+  plan: FleetPlan,
+  ctx: GatewayRenderContext,
+): RenderedGatewayFile[] {
   return [{ path: "gateway/litellm-config.yaml", content: renderLiteLLMConfig(plan, ctx) }];
 }

@@ -1,6 +1,12 @@
-// What the gateway adds to the monthly bill, on-demand, us-east-1, before any savings plan. The GPU pools, the
+// What the gateway adds to the monthly bill, on-demand, us-east-1, before any savings plan. The GPU
+// pools, the
 // public load balancer and the NAT gateway are the fleet's own costs and are not counted here.
-import { resolveGatewayOptions, upstreamKeySecrets, isSecretArn, type GatewayOptions } from "./options";
+import {
+  resolveGatewayOptions,
+  upstreamKeySecrets,
+  isSecretArn,
+  type GatewayOptions,
+} from "./options";
 
 /** Hours in AWS's billing month. */
 export const HOURS_PER_MONTH = 730;
@@ -8,17 +14,36 @@ export const HOURS_PER_MONTH = 730;
 /** Prices used below, USD, us-east-1, with where each figure was read and when. */
 export const GATEWAY_PRICES = {
   asOf: "2026-06",
-  /** AWS Fargate, Linux/x86: $0.04048 per vCPU-hour, $0.004445 per GB-hour (vantage.sh/blog/fargate-pricing; factualminds.com, June 2026). */
+  /**
+   * AWS Fargate, Linux/x86: $0.04048 per vCPU-hour, $0.004445 per GB-hour
+   * (vantage.sh/blog/fargate-pricing; factualminds.com, June 2026).
+   */
   fargateVcpuHour: 0.04048,
   fargateGbHour: 0.004445,
-  /** RDS for PostgreSQL, Single-AZ on-demand per hour; Multi-AZ is twice (infratally.com "AWS RDS pricing explained 2026"). */
-  rdsInstanceHour: { "db.t4g.micro": 0.016, "db.t4g.small": 0.032, "db.t4g.medium": 0.065 } as Record<string, number>,
-  /** RDS gp3 storage, per GB-month (usage.ai RDS pricing, June 2026); backups up to the DB size are free. */
+  /**
+   * RDS for PostgreSQL, Single-AZ on-demand per hour; Multi-AZ is twice (infratally.com "AWS RDS
+   * pricing explained 2026").
+   */
+  rdsInstanceHour: {
+    "db.t4g.micro": 0.016,
+    "db.t4g.small": 0.032,
+    "db.t4g.medium": 0.065,
+  } as Record<string, number>,
+  /**
+   * RDS gp3 storage, per GB-month (usage.ai RDS pricing, June 2026); backups up to the DB size are
+   * free.
+   */
   rdsGp3GbMonth: 0.115,
-  /** Application Load Balancer: $0.0225 per hour + $0.008 per LCU-hour (cloud-horizons.com "ALB: the line item nobody watches", May 2026). */
+  /**
+   * Application Load Balancer: $0.0225 per hour + $0.008 per LCU-hour (cloud-horizons.com "ALB: the
+   * line item nobody watches", May 2026).
+   */
   albHour: 0.0225,
   albLcuHour: 0.008,
-  /** Secrets Manager: $0.40 per secret-month (+$0.05 per 10,000 calls; hivebook.wiki AWS Secrets Manager, 2026). */
+  /**
+   * Secrets Manager: $0.40 per secret-month (+$0.05 per 10,000 calls; hivebook.wiki AWS Secrets
+   * Manager, 2026).
+   */
   secretMonth: 0.4,
 } as const;
 
@@ -43,9 +68,12 @@ function round2(n: number): number {
 }
 
 /**
- * The gateway's fixed monthly cost: Fargate tasks, the PostgreSQL instance and its storage, the internal load
- * balancer (one LCU assumed: light traffic; each further LCU adds $5.84), and the Secrets Manager secrets.
- * Traffic-driven extras (LCUs, CloudWatch Logs at $0.50/GB ingested, NAT processing of upstream calls) are not included.
+ * The gateway's fixed monthly cost: Fargate tasks, the PostgreSQL instance and its storage, the
+ * internal load
+ * balancer (one LCU assumed: light traffic; each further LCU adds $5.84), and the Secrets Manager
+ * secrets.
+ * Traffic-driven extras (LCUs, CloudWatch Logs at $0.50/GB ingested, NAT processing of upstream
+ * calls) are not included.
  */
 export function gatewayMonthlyCost(options: GatewayOptions = {}): GatewayCost {
   const o = resolveGatewayOptions(options);
@@ -55,7 +83,9 @@ export function gatewayMonthlyCost(options: GatewayOptions = {}): GatewayCost {
   const gb = o.memoryMiB / 1024;
   lines.push({
     item: "Fargate tasks (LiteLLM)",
-    usdPerMonth: round2(o.taskCount * (vcpu * p.fargateVcpuHour + gb * p.fargateGbHour) * HOURS_PER_MONTH),
+    usdPerMonth: round2(
+      o.taskCount * (vcpu * p.fargateVcpuHour + gb * p.fargateGbHour) * HOURS_PER_MONTH,
+    ),
     detail: `${o.taskCount} × ${vcpu} vCPU / ${gb} GB × ${HOURS_PER_MONTH} h`,
   });
   const az = o.dbMultiAz ? 2 : 1;
@@ -63,7 +93,10 @@ export function gatewayMonthlyCost(options: GatewayOptions = {}): GatewayCost {
   lines.push({
     item: `RDS PostgreSQL ${o.dbInstanceClass}${o.dbMultiAz ? " Multi-AZ" : ""}`,
     usdPerMonth: hourly === undefined ? null : round2(hourly * az * HOURS_PER_MONTH),
-    detail: hourly === undefined ? "no price in the table for this class" : `$${hourly}/h × ${az} × ${HOURS_PER_MONTH} h`,
+    detail:
+      hourly === undefined
+        ? "no price in the table for this class"
+        : `$${hourly}/h × ${az} × ${HOURS_PER_MONTH} h`,
   });
   lines.push({
     item: "RDS gp3 storage",

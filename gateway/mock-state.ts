@@ -1,5 +1,7 @@
-// Realistic provider state for the resource types only the gateway creates (RDS, Secrets Manager, ECS), for the
-// offline mocks (cli/offline-mocks.ts's `stateOf` can fall through to this) and the gateway's own tests.
+// Realistic provider state for the resource types only the gateway creates (RDS, Secrets Manager,
+// ECS), for the
+// offline mocks (cli/offline-mocks.ts's `stateOf` can fall through to this) and the gateway's own
+// tests.
 // Pure: the helpers (ARN builder, hashing, the engine's secret wrapper) are handed in.
 
 export interface MockStateHelpers {
@@ -15,7 +17,12 @@ export interface MockStateHelpers {
 export type MockState = { id: string; state: Record<string, unknown> };
 
 /** State for a gateway-only resource type, or undefined for any other type. */
-export function gatewayMockState(type: string, name: string, inputs: Record<string, unknown>, h: MockStateHelpers): MockState | undefined {
+export function gatewayMockState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  h: MockStateHelpers,
+): MockState | undefined {
   const seed = `${type}::${name}`;
   const base = { ...inputs };
   const n = h.physical(name, inputs);
@@ -27,14 +34,19 @@ export function gatewayMockState(type: string, name: string, inputs: Record<stri
     }
     case "aws:secretsmanager/secretVersion:SecretVersion": {
       const versionId = `${h.hex(seed, 8)}-${h.hex(`${seed}a`, 4)}-${h.hex(`${seed}b`, 4)}-${h.hex(`${seed}c`, 4)}-${h.hex(`${seed}d`, 12)}`;
-      return { id: `${String(inputs.secretId)}|${versionId}`, state: { ...base, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] } };
+      return {
+        id: `${String(inputs.secretId)}|${versionId}`,
+        state: { ...base, arn: inputs.secretId, versionId, versionStages: ["AWSCURRENT"] },
+      };
     }
     case "aws:rds/subnetGroup:SubnetGroup": {
       const lower = n.toLowerCase();
       return { id: lower, state: { ...base, name: lower, arn: h.arn("rds", `subgrp:${lower}`) } };
     }
     case "aws:rds/instance:Instance": {
-      const identifier = (typeof inputs.identifier === "string" ? inputs.identifier : n).toLowerCase();
+      const identifier = (
+        typeof inputs.identifier === "string" ? inputs.identifier : n
+      ).toLowerCase();
       const port = typeof inputs.port === "number" ? inputs.port : 5432;
       const address = `${identifier}.c${h.hex(seed, 11)}.${h.region}.rds.amazonaws.com`;
       return {
@@ -59,10 +71,15 @@ export function gatewayMockState(type: string, name: string, inputs: Record<stri
     case "aws:ecs/taskDefinition:TaskDefinition": {
       const family = String(inputs.family ?? n);
       const arnWithoutRevision = h.arn("ecs", `task-definition/${family}`);
-      return { id: family, state: { ...base, family, revision: 1, arn: `${arnWithoutRevision}:1`, arnWithoutRevision } };
+      return {
+        id: family,
+        state: { ...base, family, revision: 1, arn: `${arnWithoutRevision}:1`, arnWithoutRevision },
+      };
     }
     case "aws:ecs/service:Service": {
-      const cluster = String(inputs.cluster ?? "default").split("/").pop();
+      const cluster = String(inputs.cluster ?? "default")
+        .split("/")
+        .pop();
       const arn = h.arn("ecs", `service/${cluster}/${n}`);
       return { id: arn, state: { ...base, name: n, arn } };
     }

@@ -1,5 +1,7 @@
-// The LiteLLM task as pure data: its container definition (config as a non-secret base64 variable, credentials only
-// as `secrets` with valueFrom ARNs) and the IAM documents of its execution role. The component resolves ARNs once
+// The LiteLLM task as pure data: its container definition (config as a non-secret base64 variable,
+// credentials only
+// as `secrets` with valueFrom ARNs) and the IAM documents of its execution role. The component
+// resolves ARNs once
 // and calls these.
 import type { PolicyDocument } from "../components/aws/policies";
 import { GATEWAY_ENV, LITELLM_PORT } from "./options";
@@ -8,8 +10,10 @@ import { GATEWAY_ENV, LITELLM_PORT } from "./options";
 export const CONFIG_PATH = "/tmp/gpufleet-litellm-config.yaml";
 
 /**
- * The container's command: decode the config from its variable with the image's own Python (no AWS CLI or boto3
- * needed in the image), then exec LiteLLM on it. The variable holds no secret, so it may sit in `environment`.
+ * The container's command: decode the config from its variable with the image's own Python (no AWS
+ * CLI or boto3
+ * needed in the image), then exec LiteLLM on it. The variable holds no secret, so it may sit in
+ * `environment`.
  */
 export const BOOT_SCRIPT =
   `python3 -c 'import base64,os; open("${CONFIG_PATH}","wb").write(base64.b64decode(os.environ["${GATEWAY_ENV.config}"]))'` +
@@ -51,10 +55,13 @@ export interface ContainerDefinition {
 export function gatewayContainerDefinitions(a: GatewayContainerArgs): ContainerDefinition[] {
   const encoded = Buffer.from(a.configYaml, "utf8").toString("base64");
   if (Buffer.byteLength(a.configYaml) > MAX_CONFIG_BYTES) {
-    throw new Error(`LiteLLM config is ${Buffer.byteLength(a.configYaml)} bytes; the task definition carries at most ${MAX_CONFIG_BYTES}`);
+    throw new Error(
+      `LiteLLM config is ${Buffer.byteLength(a.configYaml)} bytes; the task definition carries at most ${MAX_CONFIG_BYTES}`,
+    );
   }
   const names = a.secrets.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw new Error(`duplicate secret variables: ${names.join(", ")}`);
+  if (new Set(names).size !== names.length)
+    throw new Error(`duplicate secret variables: ${names.join(", ")}`);
   return [
     {
       name: "litellm",
@@ -74,7 +81,11 @@ export function gatewayContainerDefinitions(a: GatewayContainerArgs): ContainerD
       secrets: a.secrets,
       logConfiguration: {
         logDriver: "awslogs",
-        options: { "awslogs-group": a.logGroupName, "awslogs-region": a.region, "awslogs-stream-prefix": "litellm" },
+        options: {
+          "awslogs-group": a.logGroupName,
+          "awslogs-region": a.region,
+          "awslogs-stream-prefix": "litellm",
+        },
       },
       // Streams in flight get two minutes when a task is replaced (Fargate's maximum).
       stopTimeout: 120,
@@ -108,17 +119,29 @@ export interface ExecutionPolicyArgs {
 }
 
 /**
- * The execution role reads exactly the task's secrets and parameters and writes its log group; nothing else. The
- * secrets use the AWS-managed keys (aws/secretsmanager, aws/ssm), which ECS may decrypt through the services
+ * The execution role reads exactly the task's secrets and parameters and writes its log group;
+ * nothing else. The
+ * secrets use the AWS-managed keys (aws/secretsmanager, aws/ssm), which ECS may decrypt through the
+ * services
  * without a kms:Decrypt grant. The image comes from a public registry: no ECR permission either.
  */
 export function gatewayExecutionPolicyDocument(a: ExecutionPolicyArgs): PolicyDocument {
   const statements: PolicyDocument["Statement"] = [];
   if (a.secretArns.length > 0) {
-    statements.push({ Sid: "ReadGatewaySecrets", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...new Set(a.secretArns)] });
+    statements.push({
+      Sid: "ReadGatewaySecrets",
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [...new Set(a.secretArns)],
+    });
   }
   if (a.parameterArns.length > 0) {
-    statements.push({ Sid: "ReadEngineApiKey", Effect: "Allow", Action: ["ssm:GetParameters"], Resource: [...new Set(a.parameterArns)] });
+    statements.push({
+      Sid: "ReadEngineApiKey",
+      Effect: "Allow",
+      Action: ["ssm:GetParameters"],
+      Resource: [...new Set(a.parameterArns)],
+    });
   }
   statements.push({
     Sid: "WriteGatewayLogs",
@@ -130,7 +153,21 @@ export function gatewayExecutionPolicyDocument(a: ExecutionPolicyArgs): PolicyDo
 }
 
 /** The database secret's JSON (RDS's own layout, plus the URL LiteLLM reads as DATABASE_URL). */
-export function databaseSecretJson(a: { host: string; port: number; username: string; password: string; dbname: string }): string {
+export function databaseSecretJson(a: {
+  host: string;
+  port: number;
+  username: string;
+  password: string;
+  dbname: string;
+}): string {
   const url = `postgresql://${encodeURIComponent(a.username)}:${encodeURIComponent(a.password)}@${a.host}:${a.port}/${a.dbname}`;
-  return JSON.stringify({ engine: "postgres", host: a.host, port: a.port, username: a.username, password: a.password, dbname: a.dbname, url });
+  return JSON.stringify({
+    engine: "postgres",
+    host: a.host,
+    port: a.port,
+    username: a.username,
+    password: a.password,
+    dbname: a.dbname,
+    url,
+  });
 }

@@ -1,8 +1,13 @@
-// The monitoring instance's cloud-config: Prometheus, Alertmanager and Grafana as containers under systemd, data on
-// the EBS volume, secrets read from SSM at boot by gpufleet-monitoring-setup, configuration (everything the plan
-// shapes) fetched from the stack's private S3 bucket by gpufleet-monitoring-sync at boot and every 5 minutes. The
-// user data holds parameter NAMES and the bucket's name only, and does not depend on the plan: its size is the same
-// for 1 pool and for 100 (test/monitoring/cloud-config.test.ts and the component's mock test check it).
+// The monitoring instance's cloud-config: Prometheus, Alertmanager and Grafana as containers under
+// systemd, data on
+// the EBS volume, secrets read from SSM at boot by gpufleet-monitoring-setup, configuration
+// (everything the plan
+// shapes) fetched from the stack's private S3 bucket by gpufleet-monitoring-sync at boot and every
+// 5 minutes. The
+// user data holds parameter NAMES and the bucket's name only, and does not depend on the plan: its
+// size is the same
+// for 1 pool and for 100 (test/monitoring/cloud-config.test.ts and the component's mock test check
+// it).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
@@ -22,19 +27,33 @@ import {
 } from "./context";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { buildDashboards, dashboardFiles } from "./dashboards";
-import { GRAFANA_PATHS, grafanaEnvironment, renderGrafanaDashboardProvider, renderGrafanaDatasources } from "./grafana";
+import {
+  GRAFANA_PATHS,
+  grafanaEnvironment,
+  renderGrafanaDashboardProvider,
+  renderGrafanaDatasources,
+} from "./grafana";
 import { RULE_FILE, renderPrometheusConfig } from "./prometheus";
 import { renderRules } from "./rules";
 
-/** Key prefix of the configuration objects in the bucket (and the only prefix the instance role may read). */
+/**
+ * Key prefix of the configuration objects in the bucket (and the only prefix the instance role may
+ * read).
+ */
 export const CONFIG_PREFIX = "monitoring/";
 
-/** The manifest of the configuration: `sha256sum` lines (`<hex>  <path>`), sorted by path; uploaded last. */
+/**
+ * The manifest of the configuration: `sha256sum` lines (`<hex>  <path>`), sorted by path; uploaded
+ * last.
+ */
 export const MANIFEST_FILE = "manifest.sha256";
 
 /** What only the deployed host knows. */
 export interface MonitoringHostContext extends MonitoringContext {
-  /** The private S3 bucket holding the rendered configuration (renderMonitoringBundle) under `configPrefix`. */
+  /**
+   * The private S3 bucket holding the rendered configuration (renderMonitoringBundle) under
+   * `configPrefix`.
+   */
   configBucket: string;
   /** Key prefix of the configuration objects; default CONFIG_PREFIX. Must end in "/". */
   configPrefix?: string;
@@ -69,9 +88,16 @@ const SYNC_TIMER = "gpufleet-monitoring-sync.timer";
 /** Minutes between two configuration syncs. */
 export const SYNC_INTERVAL_MINUTES = 5;
 
-function unitFile(header: string, sections: Record<string, Array<[string, string | number]>>): string {
-  const out = [`# ${header}`, "# Rendered by gpufleet (monitoring/cloud-config.ts); edits are lost on the next deployment."];
-  for (const [section, entries] of Object.entries(sections)) out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
+function unitFile(
+  header: string,
+  sections: Record<string, Array<[string, string | number]>>,
+): string {
+  const out = [
+    `# ${header}`,
+    "# Rendered by gpufleet (monitoring/cloud-config.ts); edits are lost on the next deployment.",
+  ];
+  for (const [section, entries] of Object.entries(sections))
+    out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
   return `${out.join("\n")}\n`;
 }
 
@@ -86,7 +112,21 @@ function containerUnit(name: string, description: string, run: CommandWord[]): s
     Service: [
       ["Type", "simple"],
       ["ExecStartPre", `-${DOCKER} rm -f ${name}`],
-      ["ExecStart", systemdCommand([DOCKER, "run", "--rm", "--name", name, "--network", "host", "--log-driver", "none", ...run])],
+      [
+        "ExecStart",
+        systemdCommand([
+          DOCKER,
+          "run",
+          "--rm",
+          "--name",
+          name,
+          "--network",
+          "host",
+          "--log-driver",
+          "none",
+          ...run,
+        ]),
+      ],
       ["ExecStop", `${DOCKER} stop --time 30 ${name}`],
       ["Restart", "always"],
       ["RestartSec", 10],
@@ -102,124 +142,159 @@ function secretMount(file: string): string[] {
   return ["-v", `${MONITORING_HOST_PATHS.secrets}/${file}:${CONTAINER_PATHS.secrets}/${file}:ro`];
 }
 
-export function renderMonitoringUnits(ctx: ResolvedMonitoringContext): Array<{ name: string; content: string }> {
+export function renderMonitoringUnits(
+  ctx: ResolvedMonitoringContext,
+): Array<{ name: string; content: string }> {
   const data = MONITORING_HOST_PATHS.data;
   const units = [
     {
       name: "gpufleet-monitoring.target",
       content: unitFile(`gpufleet monitoring of stack ${ctx.stack}`, {
         Unit: [
-          ["Description", `gpufleet monitoring (stack ${ctx.stack}): Prometheus, Alertmanager, Grafana`],
-          ["Wants", `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service ${SYNC_TIMER}`],
+          [
+            "Description",
+            `gpufleet monitoring (stack ${ctx.stack}): Prometheus, Alertmanager, Grafana`,
+          ],
+          [
+            "Wants",
+            `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service ${SYNC_TIMER}`,
+          ],
         ],
         Install: [["WantedBy", "multi-user.target"]],
       }),
     },
     {
       name: SETUP_UNIT,
-      content: unitFile("Mounts the data volume, reads the secrets from SSM and fetches the configuration from S3 before any container starts.", {
-        Unit: [
-          ["Description", "gpufleet monitoring: data volume, secrets and configuration"],
-          ["After", "network-online.target docker.service"],
-          ["Wants", "network-online.target"],
-        ],
-        Service: [
-          ["Type", "oneshot"],
-          ["RemainAfterExit", "yes"],
-          ["ExecStart", `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-setup`],
-          ["TimeoutStartSec", "15min"],
-          ["StandardOutput", "journal"],
-          ["StandardError", "journal"],
-        ],
-      }),
+      content: unitFile(
+        "Mounts the data volume, reads the secrets from SSM and fetches the configuration from S3 before any container starts.",
+        {
+          Unit: [
+            ["Description", "gpufleet monitoring: data volume, secrets and configuration"],
+            ["After", "network-online.target docker.service"],
+            ["Wants", "network-online.target"],
+          ],
+          Service: [
+            ["Type", "oneshot"],
+            ["RemainAfterExit", "yes"],
+            ["ExecStart", `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-setup`],
+            ["TimeoutStartSec", "15min"],
+            ["StandardOutput", "journal"],
+            ["StandardError", "journal"],
+          ],
+        },
+      ),
     },
     {
       name: SYNC_UNIT,
-      content: unitFile("Fetches the configuration from S3; when its manifest changed, installs it and reloads what reads it.", {
-        Unit: [
-          ["Description", "gpufleet monitoring: configuration sync from S3"],
-          // After the boot: the setup installs the first configuration, and this never runs alongside it.
-          ["After", `network-online.target ${SETUP_UNIT}`],
-          ["Wants", "network-online.target"],
-          // Until the setup has installed a configuration once, there is nothing to keep in sync.
-          ["ConditionPathExists", `${ETC}/${MANIFEST_FILE}`],
-        ],
-        Service: [
-          ["Type", "oneshot"],
-          ["ExecStart", `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-sync`],
-          ["TimeoutStartSec", "4min"],
-          ["StandardOutput", "journal"],
-          ["StandardError", "journal"],
-        ],
-      }),
+      content: unitFile(
+        "Fetches the configuration from S3; when its manifest changed, installs it and reloads what reads it.",
+        {
+          Unit: [
+            ["Description", "gpufleet monitoring: configuration sync from S3"],
+            // After the boot: the setup installs the first configuration, and this never runs
+            // alongside it.
+            ["After", `network-online.target ${SETUP_UNIT}`],
+            ["Wants", "network-online.target"],
+            // Until the setup has installed a configuration once, there is nothing to keep in sync.
+            ["ConditionPathExists", `${ETC}/${MANIFEST_FILE}`],
+          ],
+          Service: [
+            ["Type", "oneshot"],
+            ["ExecStart", `${MONITORING_HOST_PATHS.bin}/gpufleet-monitoring-sync`],
+            ["TimeoutStartSec", "4min"],
+            ["StandardOutput", "journal"],
+            ["StandardError", "journal"],
+          ],
+        },
+      ),
     },
     {
       name: SYNC_TIMER,
-      content: unitFile(`Syncs the configuration from S3 every ${SYNC_INTERVAL_MINUTES} minutes: a plan change reaches the host without replacing it.`, {
-        Unit: [["Description", `gpufleet monitoring: configuration sync every ${SYNC_INTERVAL_MINUTES} minutes`]],
-        Timer: [
-          ["OnBootSec", `${SYNC_INTERVAL_MINUTES}min`],
-          ["OnUnitActiveSec", `${SYNC_INTERVAL_MINUTES}min`],
-          ["AccuracySec", "30s"],
-          ["Unit", SYNC_UNIT],
-        ],
-        Install: [["WantedBy", "timers.target"]],
-      }),
+      content: unitFile(
+        `Syncs the configuration from S3 every ${SYNC_INTERVAL_MINUTES} minutes: a plan change reaches the host without replacing it.`,
+        {
+          Unit: [
+            [
+              "Description",
+              `gpufleet monitoring: configuration sync every ${SYNC_INTERVAL_MINUTES} minutes`,
+            ],
+          ],
+          Timer: [
+            ["OnBootSec", `${SYNC_INTERVAL_MINUTES}min`],
+            ["OnUnitActiveSec", `${SYNC_INTERVAL_MINUTES}min`],
+            ["AccuracySec", "30s"],
+            ["Unit", SYNC_UNIT],
+          ],
+          Install: [["WantedBy", "timers.target"]],
+        },
+      ),
     },
     {
       name: "gpufleet-prometheus.service",
-      content: containerUnit("gpufleet-prometheus", `gpufleet: Prometheus on 127.0.0.1:${MONITORING_PORTS.prometheus}`, [
-        "--user",
-        "65534:65534",
-        "-v",
-        `${ETC}/prometheus:${CONTAINER_PATHS.prometheus}:ro`,
-        ...secretMount(SECRET_FILES.engineApiKey),
-        "-v",
-        `${data}/prometheus:/prometheus`,
-        ctx.images.prometheus,
-        `--config.file=${CONTAINER_PATHS.prometheus}/prometheus.yml`,
-        "--storage.tsdb.path=/prometheus",
-        `--storage.tsdb.retention.time=${ctx.retentionDays}d`,
-        // Only Grafana (same host) queries it: nothing outside the host reaches Prometheus.
-        `--web.listen-address=127.0.0.1:${MONITORING_PORTS.prometheus}`,
-        `--web.external-url=http://localhost:${MONITORING_PORTS.prometheus}/`,
-      ]),
+      content: containerUnit(
+        "gpufleet-prometheus",
+        `gpufleet: Prometheus on 127.0.0.1:${MONITORING_PORTS.prometheus}`,
+        [
+          "--user",
+          "65534:65534",
+          "-v",
+          `${ETC}/prometheus:${CONTAINER_PATHS.prometheus}:ro`,
+          ...secretMount(SECRET_FILES.engineApiKey),
+          "-v",
+          `${data}/prometheus:/prometheus`,
+          ctx.images.prometheus,
+          `--config.file=${CONTAINER_PATHS.prometheus}/prometheus.yml`,
+          "--storage.tsdb.path=/prometheus",
+          `--storage.tsdb.retention.time=${ctx.retentionDays}d`,
+          // Only Grafana (same host) queries it: nothing outside the host reaches Prometheus.
+          `--web.listen-address=127.0.0.1:${MONITORING_PORTS.prometheus}`,
+          `--web.external-url=http://localhost:${MONITORING_PORTS.prometheus}/`,
+        ],
+      ),
     },
     {
       name: "gpufleet-alertmanager.service",
-      content: containerUnit("gpufleet-alertmanager", `gpufleet: Alertmanager on 127.0.0.1:${MONITORING_PORTS.alertmanager}`, [
-        "--user",
-        "65534:65534",
-        "-v",
-        `${ETC}/alertmanager:${CONTAINER_PATHS.alertmanager}:ro`,
-        ...(ctx.receivers.webhook ? secretMount(SECRET_FILES.alertWebhookUrl) : []),
-        "-v",
-        `${data}/alertmanager:/alertmanager`,
-        ctx.images.alertmanager,
-        `--config.file=${CONTAINER_PATHS.alertmanager}/alertmanager.yml`,
-        "--storage.path=/alertmanager",
-        `--web.listen-address=127.0.0.1:${MONITORING_PORTS.alertmanager}`,
-        // One instance: no gossip cluster.
-        "--cluster.listen-address=",
-      ]),
+      content: containerUnit(
+        "gpufleet-alertmanager",
+        `gpufleet: Alertmanager on 127.0.0.1:${MONITORING_PORTS.alertmanager}`,
+        [
+          "--user",
+          "65534:65534",
+          "-v",
+          `${ETC}/alertmanager:${CONTAINER_PATHS.alertmanager}:ro`,
+          ...(ctx.receivers.webhook ? secretMount(SECRET_FILES.alertWebhookUrl) : []),
+          "-v",
+          `${data}/alertmanager:/alertmanager`,
+          ctx.images.alertmanager,
+          `--config.file=${CONTAINER_PATHS.alertmanager}/alertmanager.yml`,
+          "--storage.path=/alertmanager",
+          `--web.listen-address=127.0.0.1:${MONITORING_PORTS.alertmanager}`,
+          // One instance: no gossip cluster.
+          "--cluster.listen-address=",
+        ],
+      ),
     },
     {
       name: "gpufleet-grafana.service",
-      content: containerUnit("gpufleet-grafana", `gpufleet: Grafana on :${MONITORING_PORTS.grafana} (the load balancer's target)`, [
-        "--user",
-        "472:0",
-        "--env-file",
-        `${ETC}/grafana.env`,
-        "-v",
-        `${ETC}/grafana/provisioning:${GRAFANA_PATHS.provisioning}:ro`,
-        "-v",
-        `${ETC}/grafana/dashboards:${GRAFANA_PATHS.dashboards}:ro`,
-        "-v",
-        `${MONITORING_HOST_PATHS.secrets}/${SECRET_FILES.grafanaAdminPassword}:${GRAFANA_PATHS.adminPassword}:ro`,
-        "-v",
-        `${data}/grafana:/var/lib/grafana`,
-        ctx.images.grafana,
-      ]),
+      content: containerUnit(
+        "gpufleet-grafana",
+        `gpufleet: Grafana on :${MONITORING_PORTS.grafana} (the load balancer's target)`,
+        [
+          "--user",
+          "472:0",
+          "--env-file",
+          `${ETC}/grafana.env`,
+          "-v",
+          `${ETC}/grafana/provisioning:${GRAFANA_PATHS.provisioning}:ro`,
+          "-v",
+          `${ETC}/grafana/dashboards:${GRAFANA_PATHS.dashboards}:ro`,
+          "-v",
+          `${MONITORING_HOST_PATHS.secrets}/${SECRET_FILES.grafanaAdminPassword}:${GRAFANA_PATHS.adminPassword}:ro`,
+          "-v",
+          `${data}/grafana:/var/lib/grafana`,
+          ctx.images.grafana,
+        ],
+      ),
     },
   ];
   return units;
@@ -232,11 +307,17 @@ function envFile(vars: Record<string, string>): string {
 }
 
 /**
- * The configuration files Prometheus, Alertmanager and Grafana read, as paths relative to the config root
- * (prometheus/…, alertmanager/…, grafana/…, grafana.env): what `gpufleet render` writes to DIR/monitoring/, what
- * the bucket holds under `monitoring/`, and what the host installs under /etc/gpufleet-monitoring. No secrets.
+ * The configuration files Prometheus, Alertmanager and Grafana read, as paths relative to the
+ * config root
+ * (prometheus/…, alertmanager/…, grafana/…, grafana.env): what `gpufleet render` writes to
+ * DIR/monitoring/, what
+ * the bucket holds under `monitoring/`, and what the host installs under /etc/gpufleet-monitoring.
+ * No secrets.
  */
-export function renderConfigFiles(plan: FleetPlan, ctx: ResolvedMonitoringContext): Array<{ path: string; content: string }> {
+export function renderConfigFiles(
+  plan: FleetPlan,
+  ctx: ResolvedMonitoringContext,
+): Array<{ path: string; content: string }> {
   return [
     { path: CONFIG_PATHS.grafanaEnv, content: envFile(grafanaEnvironment(ctx)) },
     { path: CONFIG_PATHS.prometheus, content: renderPrometheusConfig(plan, ctx) },
@@ -244,7 +325,10 @@ export function renderConfigFiles(plan: FleetPlan, ctx: ResolvedMonitoringContex
     { path: CONFIG_PATHS.alertmanager, content: renderAlertmanagerConfig(ctx) },
     { path: CONFIG_PATHS.datasources, content: renderGrafanaDatasources() },
     { path: CONFIG_PATHS.dashboardProvider, content: renderGrafanaDashboardProvider() },
-    ...buildDashboards(plan).map((d) => ({ path: `${CONFIG_PATHS.dashboards}/${d.file}`, content: `${JSON.stringify(d.json)}\n` })),
+    ...buildDashboards(plan).map((d) => ({
+      path: `${CONFIG_PATHS.dashboards}/${d.file}`,
+      content: `${JSON.stringify(d.json)}\n`,
+    })),
   ];
 }
 
@@ -260,8 +344,10 @@ const CONFIG_PATHS = {
 } as const;
 
 /**
- * The paths renderConfigFiles(plan, …) returns, in its order, without rendering anything (cheap: the component
- * declares one object per path before Grafana's URL, which every file's content may depend on, is known).
+ * The paths renderConfigFiles(plan, …) returns, in its order, without rendering anything (cheap:
+ * the component
+ * declares one object per path before Grafana's URL, which every file's content may depend on, is
+ * known).
  */
 export function monitoringFilePaths(plan: FleetPlan): string[] {
   const { dashboards, ...fixed } = CONFIG_PATHS;
@@ -270,7 +356,10 @@ export function monitoringFilePaths(plan: FleetPlan): string[] {
 
 /** One object of the configuration bucket. */
 export interface MonitoringObject {
-  /** Path relative to the host's config root (/etc/gpufleet-monitoring), e.g. `prometheus/prometheus.yml`. */
+  /**
+   * Path relative to the host's config root (/etc/gpufleet-monitoring), e.g.
+   * `prometheus/prometheus.yml`.
+   */
   path: string;
   /** Object key: the prefix, then the path. */
   key: string;
@@ -283,7 +372,9 @@ export interface MonitoringObject {
 export interface MonitoringBundle {
   /** Every configuration file, sorted by path. */
   files: MonitoringObject[];
-  /** MANIFEST_FILE: `<sha256>  <path>` per file; the host installs nothing that does not match it. */
+  /**
+   * MANIFEST_FILE: `<sha256>  <path>` per file; the host installs nothing that does not match it.
+   */
   manifest: MonitoringObject;
 }
 
@@ -297,15 +388,26 @@ function sha256(content: string): string {
   return createHash("sha256").update(content, "utf8").digest("hex");
 }
 
-/** Paths the sync script accepts (it refuses anything else): no "..", no spaces, under the three config trees. */
+/**
+ * Paths the sync script accepts (it refuses anything else): no "..", no spaces, under the three
+ * config trees.
+ */
 const BUNDLE_PATH = /^(grafana\.env|(prometheus|alertmanager|grafana)\/[A-Za-z0-9_.\-/]+)$/;
 
 /**
- * The rendered configuration as the bucket's objects plus their manifest. Pure: the component uploads exactly this,
+ * The rendered configuration as the bucket's objects plus their manifest. Pure: the component
+ * uploads exactly this,
  * `gpufleet render` writes exactly this, the tests check exactly this.
  */
-export function renderMonitoringBundle(plan: FleetPlan, ctx: MonitoringContext, prefix: string = CONFIG_PREFIX): MonitoringBundle {
-  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix)) throw new Error(`monitoring render: configPrefix "${prefix}" must be a key prefix ending in "/"`);
+export function renderMonitoringBundle(
+  plan: FleetPlan,
+  ctx: MonitoringContext,
+  prefix: string = CONFIG_PREFIX,
+): MonitoringBundle {
+  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix))
+    throw new Error(
+      `monitoring render: configPrefix "${prefix}" must be a key prefix ending in "/"`,
+    );
   const object = (path: string, content: string): MonitoringObject => ({
     path,
     key: `${prefix}${path}`,
@@ -317,7 +419,8 @@ export function renderMonitoringBundle(plan: FleetPlan, ctx: MonitoringContext, 
     .map((f) => object(f.path, f.content))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of files) {
-    if (!BUNDLE_PATH.test(f.path) || f.path.includes("..") || f.path === MANIFEST_FILE) throw new Error(`monitoring render: bad config path "${f.path}"`);
+    if (!BUNDLE_PATH.test(f.path) || f.path.includes("..") || f.path === MANIFEST_FILE)
+      throw new Error(`monitoring render: bad config path "${f.path}"`);
   }
   const manifest = files.map((f) => `${f.sha256}  ${f.path}\n`).join("");
   return { files, manifest: object(MANIFEST_FILE, manifest) };
@@ -325,24 +428,36 @@ export function renderMonitoringBundle(plan: FleetPlan, ctx: MonitoringContext, 
 
 const SCRIPTS = join(__dirname, "scripts");
 
-/** Every file cloud-init writes on the monitoring host, in write order. Depends on no plan: configuration is in S3. */
+/**
+ * Every file cloud-init writes on the monitoring host, in write order. Depends on no plan:
+ * configuration is in S3.
+ */
 export function renderMonitoringHostFiles(host: MonitoringHostContext): MonitoringFile[] {
   const ctx = resolveMonitoringContext(host);
   const problems: string[] = [];
   const SSM = /^[A-Za-z0-9_.\-/]+$/;
   for (const [k, v] of Object.entries(host.parameters)) {
-    if (v !== undefined && !SSM.test(v)) problems.push(`parameters.${k} "${v}" is not an SSM parameter name`);
+    if (v !== undefined && !SSM.test(v))
+      problems.push(`parameters.${k} "${v}" is not an SSM parameter name`);
   }
   if (ctx.receivers.webhook && host.parameters.alertWebhookUrl === undefined) {
-    problems.push("receivers.webhook needs parameters.alertWebhookUrl (the SSM parameter holding the URL)");
+    problems.push(
+      "receivers.webhook needs parameters.alertWebhookUrl (the SSM parameter holding the URL)",
+    );
   }
-  if (!/^vol-[0-9a-f]{8,17}$/.test(host.dataVolumeId)) problems.push(`dataVolumeId "${host.dataVolumeId}" is not an EBS volume id`);
-  // S3 bucket naming rules (general purpose buckets): 3–63 lower-case letters, digits, "-" and ".", letter or digit at both ends.
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(host.configBucket) || host.configBucket.includes("..")) {
+  if (!/^vol-[0-9a-f]{8,17}$/.test(host.dataVolumeId))
+    problems.push(`dataVolumeId "${host.dataVolumeId}" is not an EBS volume id`);
+  // S3 bucket naming rules (general purpose buckets): 3–63 lower-case letters, digits, "-" and ".",
+  // letter or digit at both ends.
+  if (
+    !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(host.configBucket) ||
+    host.configBucket.includes("..")
+  ) {
     problems.push(`configBucket "${host.configBucket}" is not an S3 bucket name`);
   }
   const prefix = host.configPrefix ?? CONFIG_PREFIX;
-  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix)) problems.push(`configPrefix "${prefix}" must be a key prefix ending in "/"`);
+  if (!/^[A-Za-z0-9_.\-/]*\/$/.test(prefix))
+    problems.push(`configPrefix "${prefix}" must be a key prefix ending in "/"`);
   if (problems.length > 0) throw new Error(`monitoring render: ${problems.join("; ")}`);
 
   const hostEnv: Record<string, string> = {
@@ -358,7 +473,9 @@ export function renderMonitoringHostFiles(host: MonitoringHostContext): Monitori
     GPUFLEET_BIN_DIR: MONITORING_HOST_PATHS.bin,
     GPUFLEET_GRAFANA_PASSWORD_PARAMETER: host.parameters.grafanaAdminPassword,
     GPUFLEET_API_KEY_PARAMETER: host.parameters.engineApiKey,
-    GPUFLEET_WEBHOOK_PARAMETER: ctx.receivers.webhook ? host.parameters.alertWebhookUrl ?? "" : "",
+    GPUFLEET_WEBHOOK_PARAMETER: ctx.receivers.webhook
+      ? (host.parameters.alertWebhookUrl ?? "")
+      : "",
   };
   const script = (name: string): MonitoringFile => ({
     path: `${MONITORING_HOST_PATHS.bin}/${name}`,
@@ -369,7 +486,11 @@ export function renderMonitoringHostFiles(host: MonitoringHostContext): Monitori
     { path: `${ETC}/monitoring.env`, content: envFile(hostEnv), mode: "0644" },
     script("gpufleet-monitoring-setup"),
     script("gpufleet-monitoring-sync"),
-    ...renderMonitoringUnits(ctx).map((u) => ({ path: `${MONITORING_HOST_PATHS.units}/${u.name}`, content: u.content, mode: "0644" })),
+    ...renderMonitoringUnits(ctx).map((u) => ({
+      path: `${MONITORING_HOST_PATHS.units}/${u.name}`,
+      content: u.content,
+      mode: "0644",
+    })),
   ];
 }
 
@@ -377,21 +498,42 @@ export interface RenderedMonitoringUserData {
   /** `#cloud-config` text. */
   userData: string;
   files: MonitoringFile[];
-  /** What to hand EC2 (base64): plain when it fits 16 KB, else gzipped; throws when even that does not fit. */
+  /**
+   * What to hand EC2 (base64): plain when it fits 16 KB, else gzipped; throws when even that does
+   * not fit.
+   */
   base64(): string;
 }
 
-/** The monitoring instance's user data: the same for every plan (the configuration comes from the bucket). */
+/**
+ * The monitoring instance's user data: the same for every plan (the configuration comes from the
+ * bucket).
+ */
 export function renderMonitoringUserData(host: MonitoringHostContext): RenderedMonitoringUserData {
   const files = renderMonitoringHostFiles(host);
   const config = {
     package_update: true,
-    // Ubuntu 22.04's own packages: Docker for the containers, the aws CLI for the SSM reads and the S3 sync.
+    // Ubuntu 22.04's own packages: Docker for the containers, the aws CLI for the SSM reads and the
+    // S3 sync.
     packages: ["docker.io", "awscli"],
-    write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.mode, content: f.content })),
+    write_files: files.map((f) => ({
+      path: f.path,
+      owner: "root:root",
+      permissions: f.mode,
+      content: f.content,
+    })),
     runcmd: [
       ["systemctl", "daemon-reload"],
-      ["systemctl", "enable", "docker", "gpufleet-monitoring.target", "gpufleet-prometheus.service", "gpufleet-alertmanager.service", "gpufleet-grafana.service", SYNC_TIMER],
+      [
+        "systemctl",
+        "enable",
+        "docker",
+        "gpufleet-monitoring.target",
+        "gpufleet-prometheus.service",
+        "gpufleet-alertmanager.service",
+        "gpufleet-grafana.service",
+        SYNC_TIMER,
+      ],
       ["systemctl", "start", "--no-block", "gpufleet-monitoring.target"],
     ],
   };
@@ -405,8 +547,11 @@ export function renderMonitoringUserData(host: MonitoringHostContext): RenderedM
       const plain = Buffer.from(userData, "utf8");
       const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipSync(plain, { level: 9 });
       if (body.length > EC2_USER_DATA_LIMIT) {
-        // Cannot happen with the shipped scripts (the user data does not grow with the plan); kept as a guard.
-        throw new Error(`monitoring user data is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`);
+        // Cannot happen with the shipped scripts (the user data does not grow with the plan); kept
+        // as a guard.
+        throw new Error(
+          `monitoring user data is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`,
+        );
       }
       return body.toString("base64");
     },

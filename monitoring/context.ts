@@ -1,11 +1,14 @@
-// What only the deployment knows about monitoring, with defaults; paths on the monitoring host and in its
+// What only the deployment knows about monitoring, with defaults; paths on the monitoring host and
+// in its
 // containers. Pure data: no @pulumi imports (DESIGN.md).
 import { DEFAULT_MODEL_CACHE_DIR } from "../cloud-init/layout";
 import type { PoolPlan } from "../planner/types";
 
 /**
- * Tag keys the GPU pools' launch templates put on every instance (components/aws/facts.ts TAG_KEYS, poolTags) —
- * the contract Prometheus discovers targets by. Repeated here, not imported, so that monitoring/ stays free of
+ * Tag keys the GPU pools' launch templates put on every instance (components/aws/facts.ts TAG_KEYS,
+ * poolTags) —
+ * the contract Prometheus discovers targets by. Repeated here, not imported, so that monitoring/
+ * stays free of
  * components/; test/monitoring/prometheus.test.ts checks that the two agree.
  */
 export const DISCOVERY_TAGS = {
@@ -19,7 +22,10 @@ export const DISCOVERY_TAGS = {
 /** Value of DISCOVERY_TAGS.role on GPU instances. */
 export const ENGINE_ROLE = "engine";
 
-/** The label EC2 service discovery gives a tag (`__meta_ec2_tag_<key>`, every invalid character → `_`). */
+/**
+ * The label EC2 service discovery gives a tag (`__meta_ec2_tag_<key>`, every invalid character →
+ * `_`).
+ */
 export function ec2TagLabel(key: string): string {
   return `__meta_ec2_tag_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 }
@@ -39,7 +45,10 @@ export const MONITORING_PORTS = { prometheus: 9090, alertmanager: 9093, grafana:
 
 /** Host paths of the monitoring instance. */
 export const MONITORING_HOST_PATHS = {
-  /** Mount point of the encrypted EBS data volume: Prometheus TSDB, Alertmanager state, Grafana's database. */
+  /**
+   * Mount point of the encrypted EBS data volume: Prometheus TSDB, Alertmanager state, Grafana's
+   * database.
+   */
   data: "/var/lib/gpufleet-monitoring",
   /** Rendered configuration (no secrets). */
   etc: "/etc/gpufleet-monitoring",
@@ -50,11 +59,17 @@ export const MONITORING_HOST_PATHS = {
   units: "/etc/systemd/system",
 } as const;
 
-/** Where configuration and secrets appear inside the containers; the renderers write paths relative to these. */
+/**
+ * Where configuration and secrets appear inside the containers; the renderers write paths relative
+ * to these.
+ */
 export interface ConfigPaths {
   /** Prometheus's config dir (prometheus.yml, rules/). */
   prometheus: string;
-  /** Directory of the secret files Prometheus and Alertmanager read (engine-api-key, alert-webhook-url). */
+  /**
+   * Directory of the secret files Prometheus and Alertmanager read (engine-api-key,
+   * alert-webhook-url).
+   */
   secrets: string;
   /** Alertmanager's config dir. */
   alertmanager: string;
@@ -66,7 +81,9 @@ export const CONTAINER_PATHS: ConfigPaths = {
   alertmanager: "/etc/alertmanager",
 };
 
-/** File names of the secrets under ConfigPaths.secrets (written by the boot script; never rendered). */
+/**
+ * File names of the secrets under ConfigPaths.secrets (written by the boot script; never rendered).
+ */
 export const SECRET_FILES = {
   engineApiKey: "engine-api-key",
   alertWebhookUrl: "alert-webhook-url",
@@ -83,13 +100,20 @@ export interface AlertThresholds {
   requestsWaiting: number;
   /** Time-to-first-token p95 per pool and model, seconds, over 10 minutes; default 5. */
   ttftP95Seconds: number;
-  /** GPU temperature, °C, for 5 minutes; default 85 (NVIDIA data-centre GPUs slow down near 87–90). */
+  /**
+   * GPU temperature, °C, for 5 minutes; default 85 (NVIDIA data-centre GPUs slow down near 87–90).
+   */
   gpuTemperatureCelsius: number;
-  /** Free share of the root / model-cache filesystem below which the disk is "nearly full"; default 0.10. */
+  /**
+   * Free share of the root / model-cache filesystem below which the disk is "nearly full"; default
+   * 0.10.
+   */
   diskFreeRatio: number;
   /**
-   * Seconds after an instance boots during which a replica that is not up is still starting (image pull, weights
-   * download, load); default per pool: its planned cold start + 300 s, at least 600 (= the ASG's grace period).
+   * Seconds after an instance boots during which a replica that is not up is still starting (image
+   * pull, weights
+   * download, load); default per pool: its planned cold start + 300 s, at least 600 (= the ASG's
+   * grace period).
    */
   replicaStartupGraceSeconds?: number;
 }
@@ -103,21 +127,30 @@ export const DEFAULT_THRESHOLDS: Readonly<Omit<AlertThresholds, "replicaStartupG
   diskFreeRatio: 0.1,
 };
 
-/** Where Alertmanager sends alerts. Neither set: alerts are visible in Grafana / Alertmanager only. */
+/**
+ * Where Alertmanager sends alerts. Neither set: alerts are visible in Grafana / Alertmanager only.
+ */
 export interface AlertReceivers {
   /**
-   * A webhook receives every alert (Slack-compatible bridges, PagerDuty, …). The URL is a credential: it is never
-   * rendered; the boot script writes it from SSM to SECRET_FILES.alertWebhookUrl (Alertmanager's `url_file`).
+   * A webhook receives every alert (Slack-compatible bridges, PagerDuty, …). The URL is a
+   * credential: it is never
+   * rendered; the boot script writes it from SSM to SECRET_FILES.alertWebhookUrl (Alertmanager's
+   * `url_file`).
    */
   webhook?: boolean;
-  /** SNS topic ARN; Alertmanager publishes with the instance role (sns:Publish on this ARN only). */
+  /**
+   * SNS topic ARN; Alertmanager publishes with the instance role (sns:Publish on this ARN only).
+   */
   snsTopicArn?: string;
 }
 
 /**
- * Container images of the monitoring host; pinned so every boot runs what the tests validated (checked 2026-11-22):
- * Prometheus v2.53.5 (2025-06-30, the last release of the 2.53 LTS line; git tag in prometheus/prometheus),
- * Alertmanager v0.28.1 (CHANGELOG 2025-03-07), Grafana 11.6.1 (CHANGELOG 2025-04-23: fixes CVE-2025-3454,
+ * Container images of the monitoring host; pinned so every boot runs what the tests validated
+ * (checked 2026-11-22):
+ * Prometheus v2.53.5 (2025-06-30, the last release of the 2.53 LTS line; git tag in
+ * prometheus/prometheus),
+ * Alertmanager v0.28.1 (CHANGELOG 2025-03-07), Grafana 11.6.1 (CHANGELOG 2025-04-23: fixes
+ * CVE-2025-3454,
  * CVE-2025-2703 and CVE-2025-3260 of 11.6.0).
  */
 export const DEFAULT_MONITORING_IMAGES = {
@@ -141,13 +174,17 @@ export interface MonitoringContext {
   receivers?: AlertReceivers;
   /**
    * The URL users open Grafana at, e.g. `https://alb-123.elb.amazonaws.com/grafana/` (path rule) or
-   * `https://grafana.example.com/` (host rule); Grafana's root_url. A path other than `/` is served as a sub-path.
+   * `https://grafana.example.com/` (host rule); Grafana's root_url. A path other than `/` is served
+   * as a sub-path.
    * Default `http://localhost:3000/`.
    */
   grafanaRootUrl?: string;
   /** Image overrides; default DEFAULT_MONITORING_IMAGES. */
   images?: Partial<Record<MonitoringImage, string>>;
-  /** The GPU hosts' model-cache directory (for the disk alert); default cloud-init's DEFAULT_MODEL_CACHE_DIR. */
+  /**
+   * The GPU hosts' model-cache directory (for the disk alert); default cloud-init's
+   * DEFAULT_MODEL_CACHE_DIR.
+   */
   modelCacheDir?: string;
   /** Seconds between scrapes; default 15. */
   scrapeIntervalSeconds?: number;
@@ -157,7 +194,9 @@ export interface ResolvedMonitoringContext {
   stack: string;
   region: string;
   retentionDays: number;
-  thresholds: Omit<AlertThresholds, "replicaStartupGraceSeconds"> & { replicaStartupGraceSeconds?: number };
+  thresholds: Omit<AlertThresholds, "replicaStartupGraceSeconds"> & {
+    replicaStartupGraceSeconds?: number;
+  };
   receivers: AlertReceivers;
   grafanaRootUrl: string;
   /** Path part of grafanaRootUrl without the trailing slash ("" for a host rule). */
@@ -170,8 +209,10 @@ export interface ResolvedMonitoringContext {
 /** Fills defaults and checks every field; throws one error listing every problem. */
 export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonitoringContext {
   const problems: string[] = [];
-  if (!/^[A-Za-z0-9_.-]+$/.test(ctx.stack)) problems.push(`stack "${ctx.stack}" must be letters, digits, "_", "." or "-"`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(ctx.region)) problems.push(`region "${ctx.region}" is not an AWS region`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(ctx.stack))
+    problems.push(`stack "${ctx.stack}" must be letters, digits, "_", "." or "-"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(ctx.region))
+    problems.push(`region "${ctx.region}" is not an AWS region`);
   const retentionDays = ctx.retentionDays ?? 15;
   if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) {
     problems.push(`retentionDays ${retentionDays} must be a whole number of days, 1–3650`);
@@ -179,11 +220,13 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
   const thresholds = { ...DEFAULT_THRESHOLDS, ...stripUndefined(ctx.thresholds ?? {}) };
   const ratio = (name: keyof AlertThresholds): void => {
     const v = thresholds[name];
-    if (v !== undefined && !(v > 0 && v < 1)) problems.push(`thresholds.${name} ${v} must be between 0 and 1`);
+    if (v !== undefined && !(v > 0 && v < 1))
+      problems.push(`thresholds.${name} ${v} must be between 0 and 1`);
   };
   const positive = (name: keyof AlertThresholds): void => {
     const v = thresholds[name];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) problems.push(`thresholds.${name} ${v} must be positive`);
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      problems.push(`thresholds.${name} ${v} must be positive`);
   };
   ratio("kvCacheUsageRatio");
   ratio("diskFreeRatio");
@@ -193,22 +236,31 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
   positive("gpuTemperatureCelsius");
   positive("replicaStartupGraceSeconds");
   const arn = ctx.receivers?.snsTopicArn;
-  if (arn !== undefined && !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(arn)) {
+  if (
+    arn !== undefined &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(arn)
+  ) {
     problems.push(`receivers.snsTopicArn "${arn}" is not an SNS topic ARN`);
   }
   const rootUrl = ctx.grafanaRootUrl ?? "http://localhost:3000/";
   let subPath = "";
   try {
     const url = new URL(rootUrl);
-    if (url.protocol !== "http:" && url.protocol !== "https:") problems.push(`grafanaRootUrl "${rootUrl}" must be http(s)`);
+    if (url.protocol !== "http:" && url.protocol !== "https:")
+      problems.push(`grafanaRootUrl "${rootUrl}" must be http(s)`);
     subPath = url.pathname.replace(/\/+$/, "");
   } catch {
     problems.push(`grafanaRootUrl "${rootUrl}" is not a URL`);
   }
   const modelCacheDir = ctx.modelCacheDir ?? DEFAULT_MODEL_CACHE_DIR;
-  if (!/^\/[A-Za-z0-9_.\-/]*$/.test(modelCacheDir)) problems.push(`modelCacheDir "${modelCacheDir}" must be an absolute path`);
+  if (!/^\/[A-Za-z0-9_.\-/]*$/.test(modelCacheDir))
+    problems.push(`modelCacheDir "${modelCacheDir}" must be an absolute path`);
   const scrapeIntervalSeconds = ctx.scrapeIntervalSeconds ?? 15;
-  if (!Number.isInteger(scrapeIntervalSeconds) || scrapeIntervalSeconds < 5 || scrapeIntervalSeconds > 300) {
+  if (
+    !Number.isInteger(scrapeIntervalSeconds) ||
+    scrapeIntervalSeconds < 5 ||
+    scrapeIntervalSeconds > 300
+  ) {
     problems.push(`scrapeIntervalSeconds ${scrapeIntervalSeconds} must be 5–300`);
   }
   if (problems.length > 0) throw new Error(`monitoring render: ${problems.join("; ")}`);
@@ -231,9 +283,12 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 }
 
 /**
- * Seconds a replica may be down after its instance booted before the replica-down alerts fire: the pool's slowest
- * planned cold start plus five minutes, at least ten — the same rule as the ASG's health-check grace period
- * (components/aws/facts.ts healthCheckGraceSeconds), so an alert never fires on an instance still downloading.
+ * Seconds a replica may be down after its instance booted before the replica-down alerts fire: the
+ * pool's slowest
+ * planned cold start plus five minutes, at least ten — the same rule as the ASG's health-check
+ * grace period
+ * (components/aws/facts.ts healthCheckGraceSeconds), so an alert never fires on an instance still
+ * downloading.
  */
 export function startupGraceSeconds(pool: PoolPlan, configured?: number): number {
   if (configured !== undefined) return configured;
@@ -246,7 +301,10 @@ export function scrapedReplicas(pool: PoolPlan): PoolPlan["replicas"] {
   return pool.replicas.filter((r) => r.metricsPath !== null);
 }
 
-/** Per-instance on-demand price of a pool, USD/h (the plan's costPerHour covers all `count` instances). */
+/**
+ * Per-instance on-demand price of a pool, USD/h (the plan's costPerHour covers all `count`
+ * instances).
+ */
 export function instancePricePerHour(pool: PoolPlan): number {
   return pool.count > 0 ? pool.costPerHour / pool.count : 0;
 }

@@ -1,5 +1,7 @@
-// Grafana provisioning: the Prometheus datasource, the dashboards provider, and the server settings (as GF_*
-// environment variables: root URL matching the load balancer rule, anonymous access off, the admin password from a
+// Grafana provisioning: the Prometheus datasource, the dashboards provider, and the server settings
+// (as GF_*
+// environment variables: root URL matching the load balancer rule, anonymous access off, the admin
+// password from a
 // file the boot script writes from SSM).
 import { stringify } from "yaml";
 import { MONITORING_PORTS, SECRET_FILES, type ResolvedMonitoringContext } from "./context";
@@ -45,7 +47,8 @@ export function renderGrafanaDashboardProvider(): string {
           name: "gpufleet",
           folder: "gpufleet",
           type: "file",
-          // Dashboards are code: edits in the UI are refused, the next deployment would overwrite them anyway.
+          // Dashboards are code: edits in the UI are refused, the next deployment would overwrite
+          // them anyway.
           allowUiUpdates: false,
           disableDeletion: true,
           updateIntervalSeconds: 60,
@@ -57,7 +60,9 @@ export function renderGrafanaDashboardProvider(): string {
   );
 }
 
-/** Grafana's settings as environment variables (GF_<SECTION>_<KEY>), sorted. No secret among them. */
+/**
+ * Grafana's settings as environment variables (GF_<SECTION>_<KEY>), sorted. No secret among them.
+ */
 export function grafanaEnvironment(ctx: ResolvedMonitoringContext): Record<string, string> {
   const env: Record<string, string> = {
     GF_SERVER_HTTP_PORT: String(MONITORING_PORTS.grafana),
@@ -65,7 +70,8 @@ export function grafanaEnvironment(ctx: ResolvedMonitoringContext): Record<strin
     // A path rule (`/grafana/*`) forwards the path unchanged: Grafana must serve under it.
     GF_SERVER_SERVE_FROM_SUB_PATH: ctx.grafanaSubPath === "" ? "false" : "true",
     GF_SECURITY_ADMIN_USER: "admin",
-    // Grafana reads any GF_* variable ending in __FILE from that file: the password never enters the environment.
+    // Grafana reads any GF_* variable ending in __FILE from that file: the password never enters
+    // the environment.
     GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_PATHS.adminPassword,
     GF_SECURITY_DISABLE_GRAVATAR: "true",
     GF_SECURITY_COOKIE_SECURE: ctx.grafanaRootUrl.startsWith("https:") ? "true" : "false",

@@ -1,10 +1,15 @@
-// The metric names the engines and exporters really export in the pinned versions (planner/engines.ts,
-// cloud-init/context.ts DEFAULT_HELPER_IMAGES), with where each list was read. Dashboards and alert rules may only
-// name metrics from here (test/monitoring/dashboards.test.ts parses every query and checks it), so a renamed metric
+// The metric names the engines and exporters really export in the pinned versions
+// (planner/engines.ts,
+// cloud-init/context.ts DEFAULT_HELPER_IMAGES), with where each list was read. Dashboards and alert
+// rules may only
+// name metrics from here (test/monitoring/dashboards.test.ts parses every query and checks it), so
+// a renamed metric
 // is caught when a pin moves, not when a panel goes blank in production.
 //
-// Names are the exposition names: a prometheus_client Counter("x:y") is exposed as `x:y_total`, a Histogram("h") as
-// `h_bucket`, `h_sum` and `h_count` (listed here under the base name; `isExported` accepts the suffixes).
+// Names are the exposition names: a prometheus_client Counter("x:y") is exposed as `x:y_total`, a
+// Histogram("h") as
+// `h_bucket`, `h_sum` and `h_count` (listed here under the base name; `isExported` accepts the
+// suffixes).
 import type { EngineId } from "../planner/types";
 
 export type MetricType = "counter" | "gauge" | "histogram" | "info";
@@ -28,7 +33,8 @@ export const METRIC_SOURCES = {
     sources: [
       "https://github.com/vllm-project/vllm/blob/main/vllm/v1/metrics/loggers.py (PrometheusStatLogger.__init__)",
       "https://docs.vllm.ai/en/v0.32.0/usage/metrics/ (General Metrics table)",
-      // kv_cache_usage_perc replaced gpu_cache_usage_perc (deprecated, then hidden, then removed); the V0 names
+      // kv_cache_usage_perc replaced gpu_cache_usage_perc (deprecated, then hidden, then removed);
+      // the V0 names
       // below must NOT be used with the pin.
       "vllm-project/vllm#24110 (2025-09, 'Deprecate TPOT in favor of ITL'): time_per_output_token_seconds → inter_token_latency_seconds",
     ],
@@ -61,7 +67,9 @@ export const METRIC_SOURCES = {
     version:
       "python/sglang/srt/metrics/collector.py SchedulerMetricsCollector + TokenizerMetricsCollector (2026 main, " +
       "commit 93d04878); labels model_name (+ tp_rank / dp_rank where set)",
-    sources: ["https://github.com/sgl-project/sglang/blob/93d04878cfb9b08645fae7b11bd340ee33b34acf/python/sglang/srt/metrics/collector.py"],
+    sources: [
+      "https://github.com/sgl-project/sglang/blob/93d04878cfb9b08645fae7b11bd340ee33b34acf/python/sglang/srt/metrics/collector.py",
+    ],
     metrics: {
       "sglang:num_running_reqs": "gauge",
       "sglang:num_used_tokens": "gauge",
@@ -88,7 +96,9 @@ export const METRIC_SOURCES = {
     version:
       "lmdeploy/metrics/loggers.py PrometheusStatLogger at v0.16.0 (InternLM/lmdeploy 1263d5cd, 2026-08-21; the " +
       "newest tree that could be read; 0.17.0's could not) — labels model_name, engine",
-    sources: ["https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/metrics/loggers.py"],
+    sources: [
+      "https://github.com/InternLM/lmdeploy/blob/1263d5cd889b7ad500e85b8eb20401327a4516ab/lmdeploy/metrics/loggers.py",
+    ],
     metrics: {
       "lmdeploy:num_requests_running": "gauge",
       "lmdeploy:num_requests_waiting": "gauge",
@@ -114,7 +124,9 @@ export const METRIC_SOURCES = {
     version:
       "tools/server/server-task.cpp server_task_result_metrics (2026 master, commit 17f5f8a8): unlabelled series; " +
       "the KV-cache gauges kv_cache_usage_ratio / kv_cache_tokens of older builds are gone, so no KV panel/alert",
-    sources: ["https://github.com/ggml-org/llama.cpp/blob/17f5f8a80d8ac9c18c23ecb2321640daeec77096/tools/server/server-task.cpp"],
+    sources: [
+      "https://github.com/ggml-org/llama.cpp/blob/17f5f8a80d8ac9c18c23ecb2321640daeec77096/tools/server/server-task.cpp",
+    ],
     metrics: {
       "llamacpp:prompt_tokens_total": "counter",
       "llamacpp:prompt_tokens_cached_total": "counter",
@@ -132,7 +144,8 @@ export const METRIC_SOURCES = {
   },
   dcgm: {
     exporter: "NVIDIA dcgm-exporter 4.4.2-4.7.1 (default counters), :9400",
-    version: "etc/default-counters.csv at tag 4.4.2-4.7.1 (labels gpu, UUID, device, modelName, Hostname)",
+    version:
+      "etc/default-counters.csv at tag 4.4.2-4.7.1 (labels gpu, UUID, device, modelName, Hostname)",
     sources: ["https://github.com/NVIDIA/dcgm-exporter/blob/4.4.2-4.7.1/etc/default-counters.csv"],
     metrics: {
       DCGM_FI_DEV_SM_CLOCK: "gauge",
@@ -144,7 +157,8 @@ export const METRIC_SOURCES = {
       DCGM_FI_DEV_PCIE_REPLAY_COUNTER: "counter",
       DCGM_FI_DEV_GPU_UTIL: "gauge",
       DCGM_FI_DEV_MEM_COPY_UTIL: "gauge",
-      // "Value of the last XID error encountered": non-zero once an XID has happened (until the GPU is reset).
+      // "Value of the last XID error encountered": non-zero once an XID has happened (until the GPU
+      // is reset).
       DCGM_FI_DEV_XID_ERRORS: "gauge",
       DCGM_FI_DEV_FB_FREE: "gauge",
       DCGM_FI_DEV_FB_USED: "gauge",
@@ -170,12 +184,14 @@ export const METRIC_SOURCES = {
   },
   prometheus: {
     exporter: "Prometheus itself: the synthetic series of every scrape",
-    version: "https://prometheus.io/docs/concepts/jobs_instances/#automatically-generated-labels-and-time-series",
+    version:
+      "https://prometheus.io/docs/concepts/jobs_instances/#automatically-generated-labels-and-time-series",
     sources: ["https://prometheus.io/docs/concepts/jobs_instances/"],
     metrics: { up: "gauge", scrape_duration_seconds: "gauge", scrape_samples_scraped: "gauge" },
   },
   gpufleet: {
-    exporter: "this repo's recording rules (monitoring/rules.ts): per-engine names folded into one, and the plan's $/hour",
+    exporter:
+      "this repo's recording rules (monitoring/rules.ts): per-engine names folded into one, and the plan's $/hour",
     version: "rendered from the plan",
     sources: ["monitoring/rules.ts"],
     metrics: {
@@ -214,7 +230,9 @@ export function metricType(name: string): MetricType | undefined {
   return undefined;
 }
 
-/** One concept across engines: the name each engine exports it under, or null when it exports none. */
+/**
+ * One concept across engines: the name each engine exports it under, or null when it exports none.
+ */
 export interface EngineMetricNames {
   running: string | null;
   waiting: string | null;
@@ -228,7 +246,10 @@ export interface EngineMetricNames {
   e2e: string | null;
 }
 
-/** Engines with metrics. Ollama 0.35.1 serves no Prometheus endpoint (planner/engines.ts metricsPath: null). */
+/**
+ * Engines with metrics. Ollama 0.35.1 serves no Prometheus endpoint (planner/engines.ts
+ * metricsPath: null).
+ */
 export const ENGINE_METRICS: Readonly<Record<EngineId, EngineMetricNames | null>> = {
   vllm: {
     running: "vllm:num_requests_running",

@@ -1,5 +1,7 @@
-// prometheus.yml: EC2 discovery of this stack's GPU instances by their tags, one scrape job per planned replica
-// port of each pool, relabelled so that every engine series carries pool, replica, model, engine and instance_id.
+// prometheus.yml: EC2 discovery of this stack's GPU instances by their tags, one scrape job per
+// planned replica
+// port of each pool, relabelled so that every engine series carries pool, replica, model, engine
+// and instance_id.
 import { stringify } from "yaml";
 import { EXPORTER_PORTS } from "../cloud-init/context";
 import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
@@ -29,8 +31,13 @@ function portInList(port: number): string {
   return `(.* )?${port}( .*)?`;
 }
 
-function ec2Discovery(ctx: ResolvedMonitoringContext, port: number, pool?: string): Record<string, unknown> {
-  // Filtered by EC2 itself (server-side): only running instances of this stack's engine role (and pool).
+function ec2Discovery(
+  ctx: ResolvedMonitoringContext,
+  port: number,
+  pool?: string,
+): Record<string, unknown> {
+  // Filtered by EC2 itself (server-side): only running instances of this stack's engine role (and
+  // pool).
   const filters = [
     { name: `tag:${DISCOVERY_TAGS.stack}`, values: [ctx.stack] },
     { name: `tag:${DISCOVERY_TAGS.role}`, values: [ENGINE_ROLE] },
@@ -61,47 +68,88 @@ export function replicaLabels(replica: ReplicaPlan): Record<string, string> {
 }
 
 /**
- * The scrape job of one replica port of one pool. Engines protect /metrics differently (llama.cpp's and SGLang's
- * API-key middleware cover it, vLLM's and lmdeploy's do not); every engine job sends the key — a Bearer header an
+ * The scrape job of one replica port of one pool. Engines protect /metrics differently (llama.cpp's
+ * and SGLang's
+ * API-key middleware cover it, vLLM's and lmdeploy's do not); every engine job sends the key — a
+ * Bearer header an
  * engine does not check costs nothing.
  */
-function engineJob(pool: PoolPlan, replica: ReplicaPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths): Record<string, unknown> {
+function engineJob(
+  pool: PoolPlan,
+  replica: ReplicaPlan,
+  ctx: ResolvedMonitoringContext,
+  paths: ConfigPaths,
+): Record<string, unknown> {
   const labels = replicaLabels(replica);
   const relabel: Relabel[] = [
-    // A host whose tag does not list this port runs another plan (an instance refresh in progress): skip it.
-    { source_labels: [ec2TagLabel(DISCOVERY_TAGS.replicaPorts)], regex: portInList(replica.port), action: "keep" },
+    // A host whose tag does not list this port runs another plan (an instance refresh in progress):
+    // skip it.
+    {
+      source_labels: [ec2TagLabel(DISCOVERY_TAGS.replicaPorts)],
+      regex: portInList(replica.port),
+      action: "keep",
+    },
     { target_label: "job", replacement: JOBS.engine },
     ...hostLabels(),
     // replica = <instance id>:<port>: unique across the fleet, stable while the instance lives.
-    { source_labels: ["__meta_ec2_instance_id"], target_label: "replica", replacement: `$1:${replica.port}` },
-    ...Object.entries(labels).map(([label, value]) => ({ target_label: label, replacement: value })),
+    {
+      source_labels: ["__meta_ec2_instance_id"],
+      target_label: "replica",
+      replacement: `$1:${replica.port}`,
+    },
+    ...Object.entries(labels).map(([label, value]) => ({
+      target_label: label,
+      replacement: value,
+    })),
   ];
   return {
     job_name: `engine-${pool.name}-${replica.port}`,
     metrics_path: replica.metricsPath,
-    authorization: { type: "Bearer", credentials_file: `${paths.secrets}/${SECRET_FILES.engineApiKey}` },
+    authorization: {
+      type: "Bearer",
+      credentials_file: `${paths.secrets}/${SECRET_FILES.engineApiKey}`,
+    },
     ec2_sd_configs: [ec2Discovery(ctx, replica.port, pool.name)],
     relabel_configs: relabel,
   };
 }
 
-function exporterJob(job: string, port: number, ctx: ResolvedMonitoringContext): Record<string, unknown> {
+function exporterJob(
+  job: string,
+  port: number,
+  ctx: ResolvedMonitoringContext,
+): Record<string, unknown> {
   return {
     job_name: job,
     ec2_sd_configs: [ec2Discovery(ctx, port)],
     relabel_configs: [
-      { source_labels: [ec2TagLabel(DISCOVERY_TAGS.exporterPorts)], regex: portInList(port), action: "keep" },
+      {
+        source_labels: [ec2TagLabel(DISCOVERY_TAGS.exporterPorts)],
+        regex: portInList(port),
+        action: "keep",
+      },
       ...hostLabels(),
     ],
   };
 }
 
 function localJob(job: string, port: number, path = "/metrics"): Record<string, unknown> {
-  return { job_name: job, metrics_path: path, static_configs: [{ targets: [`localhost:${port}`] }] };
+  return {
+    job_name: job,
+    metrics_path: path,
+    static_configs: [{ targets: [`localhost:${port}`] }],
+  };
 }
 
-/** The scrape configs, in a stable order: exporters, then engines by pool and port, then the monitoring host. */
-export function scrapeConfigs(plan: FleetPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths = CONTAINER_PATHS): Record<string, unknown>[] {
+/**
+ * The scrape configs, in a stable order: exporters, then engines by pool and port, then the
+ * monitoring host.
+ */
+export function scrapeConfigs(
+  plan: FleetPlan,
+  ctx: ResolvedMonitoringContext,
+  paths: ConfigPaths = CONTAINER_PATHS,
+): Record<string, unknown>[] {
   const jobs: Record<string, unknown>[] = [
     exporterJob(JOBS.node, EXPORTER_PORTS.nodeExporter, ctx),
     exporterJob(JOBS.dcgm, EXPORTER_PORTS.dcgmExporter, ctx),
@@ -119,7 +167,11 @@ export function scrapeConfigs(plan: FleetPlan, ctx: ResolvedMonitoringContext, p
 }
 
 /** prometheus.yml. */
-export function renderPrometheusConfig(plan: FleetPlan, ctx: ResolvedMonitoringContext, paths: ConfigPaths = CONTAINER_PATHS): string {
+export function renderPrometheusConfig(
+  plan: FleetPlan,
+  ctx: ResolvedMonitoringContext,
+  paths: ConfigPaths = CONTAINER_PATHS,
+): string {
   const interval = `${ctx.scrapeIntervalSeconds}s`;
   const config = {
     global: {
@@ -129,7 +181,11 @@ export function renderPrometheusConfig(plan: FleetPlan, ctx: ResolvedMonitoringC
       external_labels: { stack: ctx.stack },
     },
     rule_files: [`${paths.prometheus}/rules/${RULE_FILE}`],
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [`localhost:${MONITORING_PORTS.alertmanager}`] }] }] },
+    alerting: {
+      alertmanagers: [
+        { static_configs: [{ targets: [`localhost:${MONITORING_PORTS.alertmanager}`] }] },
+      ],
+    },
     scrape_configs: scrapeConfigs(plan, ctx, paths),
   };
   const header =

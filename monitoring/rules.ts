@@ -1,5 +1,7 @@
-// Alert and recording rules, rendered from the plan: per-pool rules know the pool's expected targets and its
-// cold-start grace; fleet-wide rules read recording rules that fold each engine's own metric names into one.
+// Alert and recording rules, rendered from the plan: per-pool rules know the pool's expected
+// targets and its
+// cold-start grace; fleet-wide rules read recording rules that fold each engine's own metric names
+// into one.
 import { stringify } from "yaml";
 import type { FleetPlan } from "../planner/types";
 import {
@@ -31,13 +33,22 @@ export interface RuleGroup {
   rules: Array<RecordingRule | AlertRule>;
 }
 
-/** Labels every per-replica recording keeps (engine-exported labels such as model_name are dropped). */
+/**
+ * Labels every per-replica recording keeps (engine-exported labels such as model_name are dropped).
+ */
 export const REPLICA_LABELS = ["job", "pool", "replica", "model", "engine", "instance_id"] as const;
 const BY_REPLICA = `by (${REPLICA_LABELS.join(", ")})`;
 const ENGINE_SELECTOR = `{job="${JOBS.engine}"}`;
 
-/** `agg by (replica labels) (name{job=engine})` per engine, joined with `or` (each replica runs one engine). */
-function fold(concept: keyof EngineMetricNames, agg: "sum" | "max", wrap: (series: string) => string = (s) => s): string {
+/**
+ * `agg by (replica labels) (name{job=engine})` per engine, joined with `or` (each replica runs one
+ * engine).
+ */
+function fold(
+  concept: keyof EngineMetricNames,
+  agg: "sum" | "max",
+  wrap: (series: string) => string = (s) => s,
+): string {
   return namesOf(concept)
     .map((name) => `${agg} ${BY_REPLICA} (${wrap(`${name}${ENGINE_SELECTOR}`)})`)
     .join("\n  or\n");
@@ -49,18 +60,30 @@ export function recordingRules(): RecordingRule[] {
   return [
     { record: "gpufleet:replica_requests_running", expr: fold("running", "sum") },
     { record: "gpufleet:replica_requests_waiting", expr: fold("waiting", "sum") },
-    // max, not sum: a data-parallel vLLM exports one usage per engine core; the fullest one is what saturates.
+    // max, not sum: a data-parallel vLLM exports one usage per engine core; the fullest one is what
+    // saturates.
     { record: "gpufleet:replica_kv_cache_usage_ratio", expr: fold("kvUsage", "max") },
     { record: "gpufleet:replica_prompt_tokens:rate5m", expr: fold("promptTokens", "sum", rate) },
-    { record: "gpufleet:replica_generation_tokens:rate5m", expr: fold("generationTokens", "sum", rate) },
+    {
+      record: "gpufleet:replica_generation_tokens:rate5m",
+      expr: fold("generationTokens", "sum", rate),
+    },
   ];
 }
 
 /** The plan's prices as constant series per pool (cost panels and tokens per dollar). */
 export function costRules(plan: FleetPlan): RecordingRule[] {
   return plan.pools.flatMap((pool) => [
-    { record: "gpufleet:pool_instance_cost_dollars_per_hour", expr: `vector(${round(instancePricePerHour(pool))})`, labels: { pool: pool.name } },
-    { record: "gpufleet:pool_planned_cost_dollars_per_hour", expr: `vector(${round(pool.costPerHour)})`, labels: { pool: pool.name } },
+    {
+      record: "gpufleet:pool_instance_cost_dollars_per_hour",
+      expr: `vector(${round(instancePricePerHour(pool))})`,
+      labels: { pool: pool.name },
+    },
+    {
+      record: "gpufleet:pool_planned_cost_dollars_per_hour",
+      expr: `vector(${round(pool.costPerHour)})`,
+      labels: { pool: pool.name },
+    },
   ]);
 }
 
@@ -84,13 +107,16 @@ export function poolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): Ale
     if (scraped > 0) {
       alerts.push({
         alert: "GpufleetReplicaDown",
-        // `unless` a young host: a replica is expected down while its instance downloads and loads the model.
-        // A host whose node_exporter is gone too is not young: the alert fires (TargetsMissing says more).
+        // `unless` a young host: a replica is expected down while its instance downloads and loads
+        // the model.
+        // A host whose node_exporter is gone too is not young: the alert fires (TargetsMissing says
+        // more).
         expr: `${engineUp} == 0\nunless on (instance_id)\n(time() - ${boot}) < ${grace}`,
         for: "5m",
         labels: { severity: "critical", pool: pool.name },
         annotations: {
-          summary: "Replica {{ $labels.replica }} ({{ $labels.model }}, {{ $labels.engine }}) of pool {{ $labels.pool }} is down",
+          summary:
+            "Replica {{ $labels.replica }} ({{ $labels.model }}, {{ $labels.engine }}) of pool {{ $labels.pool }} is down",
           description:
             `Prometheus cannot scrape the engine on port {{ $labels.port }} of {{ $labels.instance_id }} although the host booted more than ${grace} s ago (the pool's cold-start grace). ` +
             "The watchdog restarts it; check `journalctl -u gpufleet-{{ $labels.engine }}-{{ $labels.port }}` over SSM Session Manager.",
@@ -120,7 +146,8 @@ export function poolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): Ale
       alerts.push({
         alert: "GpufleetTargetsMissing",
         expr: `count by (job, pool) (${up}) < ${n}\nor\nabsent(${up})`,
-        // Longer than an instance refresh's replacement: a target briefly missing while the ASG swaps hosts is normal.
+        // Longer than an instance refresh's replacement: a target briefly missing while the ASG
+        // swaps hosts is normal.
         for: "15m",
         labels: { severity: "warning", pool: pool.name, job },
         annotations: {
@@ -149,7 +176,9 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
       for: minutes(t.kvCacheMinutes),
       labels: { severity: "warning" },
       annotations: {
-        summary: "KV cache of {{ $labels.replica }} ({{ $labels.model }}) above " + `${Math.round(t.kvCacheUsageRatio * 100)} %`,
+        summary:
+          "KV cache of {{ $labels.replica }} ({{ $labels.model }}) above " +
+          `${Math.round(t.kvCacheUsageRatio * 100)} %`,
         description: `Above ${t.kvCacheUsageRatio} for ${t.kvCacheMinutes} minutes: new requests wait or running ones are preempted. Add instances to pool {{ $labels.pool }} or lower its maxModelLen.`,
       },
     },
@@ -169,7 +198,8 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "TTFT p95 of {{ $labels.model }} in pool {{ $labels.pool }} is {{ $value | humanizeDuration }}",
+        summary:
+          "TTFT p95 of {{ $labels.model }} in pool {{ $labels.pool }} is {{ $value | humanizeDuration }}",
         description: `Time to first token p95 above ${t.ttftP95Seconds} s for 10 minutes (queueing or long prompts). llama.cpp exports no TTFT histogram and is not covered.`,
       },
     },
@@ -178,7 +208,8 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
       expr: `DCGM_FI_DEV_XID_ERRORS{job="${JOBS.dcgm}"} > 0`,
       labels: { severity: "critical" },
       annotations: {
-        summary: "GPU {{ $labels.gpu }} of {{ $labels.instance_id }} (pool {{ $labels.pool }}) reported XID {{ $value }}",
+        summary:
+          "GPU {{ $labels.gpu }} of {{ $labels.instance_id }} (pool {{ $labels.pool }}) reported XID {{ $value }}",
         description:
           "An NVIDIA XID error (e.g. 48 double-bit ECC, 63/64 row remapping, 79 fallen off the bus) often needs a GPU reset: " +
           "terminate the instance and let the ASG replace it. https://docs.nvidia.com/deploy/xid-errors/",
@@ -200,7 +231,8 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
       for: "10m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "{{ $labels.mountpoint }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is nearly full",
+        summary:
+          "{{ $labels.mountpoint }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is nearly full",
         description: `Less than ${Math.round(t.diskFreeRatio * 100)} % free on the root or model-cache filesystem: model downloads and image pulls will fail.`,
       },
     },
@@ -210,8 +242,10 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
-        summary: "{{ $labels.job }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is not answering",
-        description: "GPU and host metrics of this instance are missing; the alerts that read them are blind.",
+        summary:
+          "{{ $labels.job }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is not answering",
+        description:
+          "GPU and host metrics of this instance are missing; the alerts that read them are blind.",
       },
     },
   ];

@@ -18,28 +18,41 @@ export const IMAGE_GB: Readonly<Record<EngineId, number>> = {
 const MAX_DOWNLOAD_GBPS = 8;
 /** Without a known NIC (own hardware) assume a 1 Gbit/s uplink. */
 const DEFAULT_GBPS = 1;
-/** Boot, driver checks, container start, CUDA graph capture and warm-up (ESTIMATE from seed 000's 30–60 min first start, most of it downloads). */
+/**
+ * Boot, driver checks, container start, CUDA graph capture and warm-up (ESTIMATE from seed 000's
+ * 30–60 min first start, most of it downloads).
+ */
 const FIXED_SECONDS = 120;
 /** Loading weights from local disk into GPU memory, GB/s (NVMe or gp3 at 1 GB/s). */
 const LOAD_GBS = 1;
 
 /**
  * Seconds from instance start to a healthy replica: image and weights downloaded in parallel (the
- * larger dominates) at the instance's network bandwidth, then weights loaded from disk, plus fixed time.
+ * larger dominates) at the instance's network bandwidth, then weights loaded from disk, plus fixed
+ * time.
  */
-export function estimateColdStartSeconds(engine: EngineId, weightsGB: number, networkGbps: number | null): number {
+export function estimateColdStartSeconds(
+  engine: EngineId,
+  weightsGB: number,
+  networkGbps: number | null,
+): number {
   const gbps = Math.min(networkGbps ?? DEFAULT_GBPS, MAX_DOWNLOAD_GBPS);
   const bytesPerSecond = (gbps * 1e9) / 8;
-  const download = Math.max(IMAGE_GB[engine], weightsGB) * 1e9 / bytesPerSecond;
+  const download = (Math.max(IMAGE_GB[engine], weightsGB) * 1e9) / bytesPerSecond;
   const load = weightsGB / LOAD_GBS;
   return Math.round(FIXED_SECONDS + download + load);
 }
 
 /**
- * Single-stream decode tokens/s: each token reads every weight once; with tensor parallelism the GPUs
+ * Single-stream decode tokens/s: each token reads every weight once; with tensor parallelism the
+ * GPUs
  * read their shards at once. 70 % of peak bandwidth is what memory-bound kernels reach in practice.
  */
-export function estimateDecodeTokensPerSecond(gpu: GpuSpec, tensorParallel: number, weightsGB: number): number {
+export function estimateDecodeTokensPerSecond(
+  gpu: GpuSpec,
+  tensorParallel: number,
+  weightsGB: number,
+): number {
   const bandwidth = gpu.memoryBandwidthGBs * tensorParallel * 0.7;
   return Math.round(bandwidth / Math.max(weightsGB, 0.1));
 }

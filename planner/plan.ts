@@ -1,7 +1,14 @@
-// The planner: per pool, which model, engine, quantization, KV dtype, context, utilization and tensor
-// parallelism start without running out of memory and serve the most tokens. Pure: plain data in and out.
+// The planner: per pool, which model, engine, quantization, KV dtype, context, utilization and
+// tensor
+// parallelism start without running out of memory and serve the most tokens. Pure: plain data in
+// and out.
 import { GPUS, findGpu } from "./catalog/gpus";
-import { INSTANCE_TYPES, PRICES_AS_OF, findInstanceType, instanceTypesOfFamily } from "./catalog/instances";
+import {
+  INSTANCE_TYPES,
+  PRICES_AS_OF,
+  findInstanceType,
+  instanceTypesOfFamily,
+} from "./catalog/instances";
 import { MODELS, findModel } from "./catalog/models";
 import {
   buildLaunch,
@@ -60,7 +67,9 @@ import type {
 } from "./types";
 import { GPU_IDS } from "./types";
 
-/** Everything wrong with a config that the planner found, one line per problem with its config path. */
+/**
+ * Everything wrong with a config that the planner found, one line per problem with its config path.
+ */
 export class PlanError extends Error {
   constructor(public readonly problems: string[]) {
     super(`the stack cannot be planned:\n  ${problems.join("\n  ")}`);
@@ -76,8 +85,10 @@ export interface PlanInput {
   /** Where the host's model cache is mounted in engine containers. */
   modelDir?: string;
   /**
-   * Engine memory accounting to plan for. Default: the pinned versions'. Calibration against start-up logs
-   * of vLLM before v0.21 sets `vllmGraphsInBudget: false` (graphs were captured outside the budget then).
+   * Engine memory accounting to plan for. Default: the pinned versions'. Calibration against
+   * start-up logs
+   * of vLLM before v0.21 sets `vllmGraphsInBudget: false` (graphs were captured outside the budget
+   * then).
    */
   accounting?: Accounting;
 }
@@ -121,7 +132,10 @@ interface FitRequest {
   accounting: Accounting;
 }
 
-/** Multimodal models profile a dummy image batch through their vision tower (ESTIMATE, no calibration case yet). */
+/**
+ * Multimodal models profile a dummy image batch through their vision tower (ESTIMATE, no
+ * calibration case yet).
+ */
 const VISION_RESERVE_GIB = 1;
 const ccOf = (gpu: GpuSpec): number => Number(gpu.computeCapability);
 
@@ -132,7 +146,8 @@ function contextCandidates(model: ModelSpec): number[] {
 }
 
 /**
- * Memory of one replica with the given choices, or the reason it does not fit. Everything is per GPU;
+ * Memory of one replica with the given choices, or the reason it does not fit. Everything is per
+ * GPU;
  * components are rounded up and the KV cache down, so the rounded figures still sum within budget.
  */
 export function fitReplica(r: FitRequest): Fit | string {
@@ -166,9 +181,14 @@ export function fitReplica(r: FitRequest): Fit | string {
       }) / GiB,
     );
   const tokensAt = (kv: number, len: number): number =>
-    Math.floor((kv * GiB) / kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm"));
+    Math.floor(
+      (kv * GiB) /
+        kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm"),
+    );
   const kvFor = (act: number): number => floorTo(budget - weightsGiB - act - overhead);
-  /** Sequences the cache keeps running at ~512 tokens each: a power of two between 8 and the cap. */
+  /**
+   * Sequences the cache keeps running at ~512 tokens each: a power of two between 8 and the cap.
+   */
   const seqsFor = (tokens: number): number =>
     Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, tokens / 512)))));
 
@@ -180,9 +200,12 @@ export function fitReplica(r: FitRequest): Fit | string {
   }
 
   /**
-   * Settles sequences and activations for one context: the sampler's warm-up grows with max_num_seqs,
-   * which is chosen from the tokens the cache holds. Starts from the cap and lowers it once; lowering it
-   * only frees memory, so the second answer is consistent (its cache holds at least what was assumed).
+   * Settles sequences and activations for one context: the sampler's warm-up grows with
+   * max_num_seqs,
+   * which is chosen from the tokens the cache holds. Starts from the cap and lowers it once;
+   * lowering it
+   * only frees memory, so the second answer is consistent (its cache holds at least what was
+   * assumed).
    */
   const settle = (len: number): { seqs: number; act: number; kvGiB: number; tokens: number } => {
     if (r.maxNumSeqs !== undefined || gguf) {
@@ -200,7 +223,12 @@ export function fitReplica(r: FitRequest): Fit | string {
   let chosen: { len: number; seqs: number; act: number; kvGiB: number; tokens: number } | undefined;
   let last: { len: number; tokens: number; kvGiB: number } | undefined;
   for (const len of lengths) {
-    if (r.maxModelLen === undefined && len < MIN_CONTEXT && len < r.model.arch.max_position_embeddings) break;
+    if (
+      r.maxModelLen === undefined &&
+      len < MIN_CONTEXT &&
+      len < r.model.arch.max_position_embeddings
+    )
+      break;
     const s = settle(len);
     last = { len, tokens: s.tokens, kvGiB: s.kvGiB };
     if (s.kvGiB > 0 && s.tokens >= r.minConcurrency * len) {
@@ -213,8 +241,16 @@ export function fitReplica(r: FitRequest): Fit | string {
     return `its KV cache (${last?.kvGiB ?? 0} GiB per GPU) holds ${last?.tokens ?? 0} tokens, fewer than ${r.minConcurrency} × ${len} (minConcurrency × maxModelLen)`;
   }
   const { len } = chosen;
-  const perToken = kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm");
-  // llama.cpp and Ollama allocate exactly context × slots (each slot the full context); vLLM, SGLang and
+  const perToken = kvBytesPerSeqToken(
+    r.model.arch,
+    r.kvCacheDtype,
+    dtype,
+    r.tp,
+    len,
+    r.engine === "vllm",
+  );
+  // llama.cpp and Ollama allocate exactly context × slots (each slot the full context); vLLM,
+  // SGLang and
   // lmdeploy take the whole remaining budget and run as many sequences as it holds.
   const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
   const kvTokens = gguf ? slots * len : chosen.tokens;
@@ -245,11 +281,21 @@ interface Hardware {
   gpu: GpuSpec;
   gpuCount: number;
   instance: InstanceTypeSpec | null;
-  /** NVLink between the GPUs: from the instance type; for own hardware assumed for SXM-class GPUs (the larger overhead, so the safer guess). */
+  /**
+   * NVLink between the GPUs: from the instance type; for own hardware assumed for SXM-class GPUs
+   * (the larger overhead, so the safer guess).
+   */
   nvlink: boolean;
 }
 
-const SXM_CLASS: ReadonlySet<string> = new Set(["V100-16GB", "V100-32GB", "A100-40GB", "A100-80GB", "H100", "H200"]);
+const SXM_CLASS: ReadonlySet<string> = new Set([
+  "V100-16GB",
+  "V100-32GB",
+  "A100-40GB",
+  "A100-80GB",
+  "H100",
+  "H200",
+]);
 
 /** NVLink assumed for own hardware of SXM-class GPUs: the larger overhead, so the safer guess. */
 export function assumesNvlink(gpu: GpuId): boolean {
@@ -269,7 +315,12 @@ function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardwa
       problems.push(`${at}.instanceType: unknown instance type "${pool.instanceType}"; ${hint}`);
       return undefined;
     }
-    return { gpu: GPUS[instance.gpu], gpuCount: instance.gpuCount, instance, nvlink: instance.nvlink };
+    return {
+      gpu: GPUS[instance.gpu],
+      gpuCount: instance.gpuCount,
+      instance,
+      nvlink: instance.nvlink,
+    };
   }
   const gpu = findGpu(pool.gpu ?? "");
   if (!gpu) {
@@ -279,12 +330,15 @@ function resolveHardware(pool: PoolSpec, at: string, problems: string[]): Hardwa
   return { gpu, gpuCount: pool.gpuCount ?? 1, instance: null, nvlink: assumesNvlink(gpu.id) };
 }
 
-/** Tensor-parallel sizes to try: divisors of the GPU count that split the attention and KV heads. */
+/**
+ * Tensor-parallel sizes to try: divisors of the GPU count that split the attention and KV heads.
+ */
 function tensorParallelOptions(model: ModelSpec, gpuCount: number): number[] {
   const out: number[] = [];
   for (const tp of [1, 2, 4, 8, 16]) {
     if (tp > gpuCount || gpuCount % tp !== 0) continue;
-    if (model.arch.num_attention_heads % tp !== 0 || model.arch.num_key_value_heads % tp !== 0) continue;
+    if (model.arch.num_attention_heads % tp !== 0 || model.arch.num_key_value_heads % tp !== 0)
+      continue;
     out.push(tp);
   }
   return out;
@@ -297,8 +351,10 @@ interface Search {
 }
 
 /**
- * For one model: try tensor-parallel sizes from 1 up, engines in priority order, quantizations and KV
- * dtypes in preference order. A combination reaching GOOD_CONTEXT wins at once; otherwise the one with
+ * For one model: try tensor-parallel sizes from 1 up, engines in priority order, quantizations and
+ * KV
+ * dtypes in preference order. A combination reaching GOOD_CONTEXT wins at once; otherwise the one
+ * with
  * the longest context at the smallest TP.
  */
 function searchModel(
@@ -310,19 +366,36 @@ function searchModel(
 ): Search {
   const rejected: string[] = [];
   if (pool.maxModelLen !== undefined && pool.maxModelLen > model.arch.max_position_embeddings) {
-    return { rejected: [`maxModelLen ${pool.maxModelLen} is longer than ${model.id} allows (${model.arch.max_position_embeddings})`] };
+    return {
+      rejected: [
+        `maxModelLen ${pool.maxModelLen} is longer than ${model.id} allows (${model.arch.max_position_embeddings})`,
+      ],
+    };
   }
-  if (pool.tensorParallel !== undefined && !tensorParallelOptions(model, hw.gpuCount).includes(pool.tensorParallel)) {
-    return { rejected: [`tensorParallel ${pool.tensorParallel} does not divide ${model.id}'s ${model.arch.num_key_value_heads} KV heads`] };
+  if (
+    pool.tensorParallel !== undefined &&
+    !tensorParallelOptions(model, hw.gpuCount).includes(pool.tensorParallel)
+  ) {
+    return {
+      rejected: [
+        `tensorParallel ${pool.tensorParallel} does not divide ${model.id}'s ${model.arch.num_key_value_heads} KV heads`,
+      ],
+    };
   }
   const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
   const util = pool.gpuMemoryUtilization ?? defaultUtilization(hw.gpu.memoryGiB);
-  const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);
+  const tps =
+    pool.tensorParallel !== undefined
+      ? [pool.tensorParallel]
+      : tensorParallelOptions(model, hw.gpuCount);
   let best: Fit | undefined;
   for (const tp of tps) {
     const engines = pool.engine !== "auto" ? [pool.engine] : enginePriority(category, tp);
     for (const engine of engines) {
-      const quants = pool.quantization !== undefined ? [pool.quantization] : supportedQuantizations(engine, hw.gpu, model);
+      const quants =
+        pool.quantization !== undefined
+          ? [pool.quantization]
+          : supportedQuantizations(engine, hw.gpu, model);
       if (quants.length === 0) {
         const why = checkEngineSupport({
           engine,
@@ -334,7 +407,8 @@ function searchModel(
           tensorParallel: tp,
         });
         const ggufEngine = engine === "llamacpp" || engine === "ollama";
-        const noArtifact = ggufEngine && !(engine === "ollama" ? model.artifacts.ollama : model.artifacts.gguf);
+        const noArtifact =
+          ggufEngine && !(engine === "ollama" ? model.artifacts.ollama : model.artifacts.gguf);
         rejected.push(
           noArtifact
             ? `${model.id} has no ${engine === "ollama" ? "Ollama tag" : "GGUF file"} in the catalog (add \`${engine === "ollama" ? "ollama" : "gguf"}\` to it under gpufleet:models)`
@@ -343,12 +417,24 @@ function searchModel(
         continue;
       }
       for (const quantization of quants) {
-        const kvs = pool.kvCacheDtype !== undefined ? [pool.kvCacheDtype] : unpinnedKvCacheDtypes(engine, hw.gpu, model);
-        // Within one weight format, the KV dtype that gives the longest context (ties: the exact one).
+        const kvs =
+          pool.kvCacheDtype !== undefined
+            ? [pool.kvCacheDtype]
+            : unpinnedKvCacheDtypes(engine, hw.gpu, model);
+        // Within one weight format, the KV dtype that gives the longest context (ties: the exact
+        // one).
         let bestKv: Fit | undefined;
         for (const kvCacheDtype of kvs) {
           const dtype = computeDtype(hw.gpu, model);
-          const unsupported = checkEngineSupport({ engine, gpu: hw.gpu, model, quantization, kvCacheDtype, dtype, tensorParallel: tp });
+          const unsupported = checkEngineSupport({
+            engine,
+            gpu: hw.gpu,
+            model,
+            quantization,
+            kvCacheDtype,
+            dtype,
+            tensorParallel: tp,
+          });
           if (unsupported.length > 0) {
             rejected.push(...unsupported);
             continue;
@@ -375,7 +461,8 @@ function searchModel(
           if (!bestKv || fit.maxModelLen > bestKv.maxModelLen) bestKv = fit;
         }
         if (!bestKv) continue;
-        const good = bestKv.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
+        const good =
+          bestKv.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
         if (good || pool.maxModelLen !== undefined) return { fit: bestKv, rejected };
         if (!best || bestKv.maxModelLen > best.maxModelLen) best = bestKv;
       }
@@ -386,33 +473,53 @@ function searchModel(
 }
 
 /**
- * KV dtypes an unpinned pool tries: "auto", and an 8-bit cache only where it is native (compute capability ≥ 8.9,
- * DESIGN.md), fp8 never for a model it breaks (policy.ts fp8KvHazard). A pin on 8.0–8.8 is honoured where the engine
+ * KV dtypes an unpinned pool tries: "auto", and an 8-bit cache only where it is native (compute
+ * capability ≥ 8.9,
+ * DESIGN.md), fp8 never for a model it breaks (policy.ts fp8KvHazard). A pin on 8.0–8.8 is honoured
+ * where the engine
  * has a software path, a pin on a hazardous model with a warning.
  */
 function unpinnedKvCacheDtypes(engine: EngineId, gpu: GpuSpec, model: ModelSpec): KvCacheDtype[] {
-  return supportedKvCacheDtypes(engine, gpu).filter((k) => k === "auto" || (ccOf(gpu) >= 8.9 && !(k === "fp8" && fp8KvHazard(model))));
+  return supportedKvCacheDtypes(engine, gpu).filter(
+    (k) => k === "auto" || (ccOf(gpu) >= 8.9 && !(k === "fp8" && fp8KvHazard(model))),
+  );
 }
 
-function modelCandidates(pool: PoolSpec, category: VramCategory, extra: readonly ModelSpec[]): ModelSpec[] {
+function modelCandidates(
+  pool: PoolSpec,
+  category: VramCategory,
+  extra: readonly ModelSpec[],
+): ModelSpec[] {
   if (pool.model !== "auto") {
     const m = findModel(pool.model, extra);
     return m ? [m] : [];
   }
   const ids = MODEL_PRIORITY[category];
-  const listed = ids.map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+  const listed = ids
+    .map((id) => findModel(id, extra))
+    .filter((m): m is ModelSpec => m !== undefined);
   if (pool.engine !== "llamacpp" && pool.engine !== "ollama") return listed;
-  // A pinned GGUF engine needs a GGUF file or an Ollama tag: after the category's list, the largest catalog
+  // A pinned GGUF engine needs a GGUF file or an Ollama tag: after the category's list, the largest
+  // catalog
   // models that ship one.
-  const artifact = (m: ModelSpec): boolean => (pool.engine === "ollama" ? !!m.artifacts.ollama : !!m.artifacts.gguf);
+  const artifact = (m: ModelSpec): boolean =>
+    pool.engine === "ollama" ? !!m.artifacts.ollama : !!m.artifacts.gguf;
   const more = [...extra, ...MODELS]
     .filter((m) => artifact(m) && !listed.includes(m))
     .sort((a, b) => b.paramsB - a.paramsB);
   return [...listed, ...more];
 }
 
-/** Pinned values that are wrong whatever else is chosen: checked before searching, each with a fix. */
-function checkPins(pool: PoolSpec, at: string, hw: Hardware, model: ModelSpec | undefined, problems: string[]): void {
+/**
+ * Pinned values that are wrong whatever else is chosen: checked before searching, each with a fix.
+ */
+function checkPins(
+  pool: PoolSpec,
+  at: string,
+  hw: Hardware,
+  model: ModelSpec | undefined,
+  problems: string[],
+): void {
   if (pool.tensorParallel !== undefined) {
     if (hw.gpuCount % pool.tensorParallel !== 0) {
       const ok = [1, 2, 4, 8, 16].filter((t) => t <= hw.gpuCount && hw.gpuCount % t === 0);
@@ -430,12 +537,21 @@ function checkPins(pool: PoolSpec, at: string, hw: Hardware, model: ModelSpec | 
       );
     }
   }
-  if (model && pool.maxModelLen !== undefined && pool.maxModelLen > model.arch.max_position_embeddings) {
+  if (
+    model &&
+    pool.maxModelLen !== undefined &&
+    pool.maxModelLen > model.arch.max_position_embeddings
+  ) {
     problems.push(
       `${at}.maxModelLen: ${pool.maxModelLen} is longer than ${model.id} allows (max_position_embeddings ${model.arch.max_position_embeddings}); use at most ${model.arch.max_position_embeddings}`,
     );
   }
-  if (model && pool.quantization !== undefined && model.weightsQuantization && pool.quantization !== model.weightsQuantization) {
+  if (
+    model &&
+    pool.quantization !== undefined &&
+    model.weightsQuantization &&
+    pool.quantization !== model.weightsQuantization
+  ) {
     problems.push(
       `${at}.quantization: ${model.id} ships ${model.weightsQuantization} weights; it cannot be served as ${pool.quantization} (remove the pin or use "${model.weightsQuantization}")`,
     );
@@ -454,11 +570,20 @@ function sourceOf(model: ModelSpec, engine: EngineId, quantization: Quantization
   return model.artifacts.hf ?? model.id;
 }
 
-function explain(fit: Fit, pool: PoolSpec, hw: Hardware, category: VramCategory, skipped: string[]): Reason[] {
+function explain(
+  fit: Fit,
+  pool: PoolSpec,
+  hw: Hardware,
+  category: VramCategory,
+  skipped: string[],
+): Reason[] {
   const pinned = (v: unknown): boolean => v !== undefined && v !== "auto";
   // fp8 KV would have been native here, but unpinnedKvCacheDtypes left it out for this model.
   const hazard = fp8KvHazard(fit.model);
-  const fp8Refused = hazard && ccOf(hw.gpu) >= 8.9 && supportedKvCacheDtypes(fit.engine, hw.gpu).includes("fp8") ? hazard : undefined;
+  const fp8Refused =
+    hazard && ccOf(hw.gpu) >= 8.9 && supportedKvCacheDtypes(fit.engine, hw.gpu).includes("fp8")
+      ? hazard
+      : undefined;
   const r: Reason[] = [];
   r.push({
     field: "model",
@@ -534,7 +659,9 @@ function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
   if (fit.model.unconfirmed) w.push(fit.model.unconfirmed);
   const hazard = fit.kvCacheDtype === "fp8" ? fp8KvHazard(fit.model) : undefined;
   if (hazard) {
-    w.push(`kvCacheDtype fp8 is pinned: ${hazard}; unpin it unless the checkpoint ships calibrated KV scales`);
+    w.push(
+      `kvCacheDtype fp8 is pinned: ${hazard}; unpin it unless the checkpoint ships calibrated KV scales`,
+    );
   }
   const layers = attentionLayers(fit.model.arch);
   if (layers.sliding > 0) {
@@ -544,16 +671,25 @@ function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
         : `${fit.model.id} has ${layers.sliding} sliding-window layers (window ${layers.window}); they are counted as full attention for ${fit.engine} (safe; the engine may hold more tokens than planned)`,
     );
   }
-  if (fit.engine === "sglang" || fit.engine === "lmdeploy" || fit.engine === "ollama" || fit.engine === "llamacpp") {
+  if (
+    fit.engine === "sglang" ||
+    fit.engine === "lmdeploy" ||
+    fit.engine === "ollama" ||
+    fit.engine === "llamacpp"
+  ) {
     w.push(
       `${fit.engine}'s memory knob is derived from the vLLM-style budget; the planner is calibrated on vLLM and SGLang start-up logs, and rounds the knob down`,
     );
   }
   if (fit.concurrency < 4 && fit.engine !== "llamacpp" && fit.engine !== "ollama") {
-    w.push(`the KV cache holds only ${fit.concurrency} full-length sequences: long requests will queue`);
+    w.push(
+      `the KV cache holds only ${fit.concurrency} full-length sequences: long requests will queue`,
+    );
   }
   if (gpu.memoryGiB < 10 && fit.model.paramsB > 3) {
-    w.push(`a ${fit.model.paramsB}B model on a ${gpu.memoryGiB} GiB GPU leaves little room for batching`);
+    w.push(
+      `a ${fit.model.paramsB}B model on a ${gpu.memoryGiB} GiB GPU leaves little room for batching`,
+    );
   }
   return w;
 }
@@ -616,7 +752,11 @@ function planReplicas(fit: Fit, hw: Hardware, modelDir: string): ReplicaPlan[] {
       metricsPath: launch.metricsPath,
       memoryKnob: launch.memoryKnob,
       estimates: {
-        coldStartSeconds: estimateColdStartSeconds(fit.engine, weightsGB, hw.instance?.networkGbps ?? null),
+        coldStartSeconds: estimateColdStartSeconds(
+          fit.engine,
+          weightsGB,
+          hw.instance?.networkGbps ?? null,
+        ),
         decodeTokensPerSecond: estimateDecodeTokensPerSecond(hw.gpu, fit.tp, weightsGB),
       },
       reasons: [],
@@ -626,7 +766,9 @@ function planReplicas(fit: Fit, hw: Hardware, modelDir: string): ReplicaPlan[] {
   return replicas;
 }
 
-/** Usable positions: RoBERTa-family configs count two padding offsets in max_position_embeddings. */
+/**
+ * Usable positions: RoBERTa-family configs count two padding offsets in max_position_embeddings.
+ */
 function usablePositions(model: ModelSpec): number {
   const roberta = model.arch.model_type.includes("roberta");
   return model.arch.max_position_embeddings - (roberta ? 2 : 0);
@@ -635,8 +777,10 @@ function usablePositions(model: ModelSpec): number {
 const isCausal = (m: ModelSpec): boolean => !isEncoderOnly(m.arch);
 
 /**
- * Memory of an embedding or rerank replica on vLLM's pooling runner. Encoder-only models (BERT, XLM-R) keep
- * no KV cache; decoder embedding models (Qwen3-Embedding) do, sized as for chat. Pooling models run without
+ * Memory of an embedding or rerank replica on vLLM's pooling runner. Encoder-only models (BERT,
+ * XLM-R) keep
+ * no KV cache; decoder embedding models (Qwen3-Embedding) do, sized as for chat. Pooling models run
+ * without
  * chunked prefill, so one batch must hold a whole sequence: max_num_batched_tokens ≥ max_model_len.
  */
 function fitPooling(
@@ -651,11 +795,23 @@ function fitPooling(
   const util = pool.gpuMemoryUtilization ?? defaultUtilization(gpu.memoryGiB);
   const limit = usablePositions(model);
   const maxModelLen = pool.maxModelLen ?? Math.min(limit, 8192);
-  if (maxModelLen > limit) return `maxModelLen ${maxModelLen} is longer than ${model.id} allows (${limit})`;
-  const batched = Math.max(pool.maxNumBatchedTokens ?? defaultBatchedTokens(gpu.memoryGiB), maxModelLen);
+  if (maxModelLen > limit)
+    return `maxModelLen ${maxModelLen} is longer than ${model.id} allows (${limit})`;
+  const batched = Math.max(
+    pool.maxNumBatchedTokens ?? defaultBatchedTokens(gpu.memoryGiB),
+    maxModelLen,
+  );
   const weightsGiB = ceil2(weightBytes(model, "none", dtype) / tp / GiB);
   const act = ceil2(
-    activationBytes({ engine: "vllm", arch: model.arch, tp, maxNumBatchedTokens: batched, maxNumSeqs: 1, dtype, pooling: true }) / GiB,
+    activationBytes({
+      engine: "vllm",
+      arch: model.arch,
+      tp,
+      maxNumBatchedTokens: batched,
+      maxNumSeqs: 1,
+      dtype,
+      pooling: true,
+    }) / GiB,
   );
   const overhead = ceil2(
     overheadGiB({
@@ -674,14 +830,31 @@ function fitPooling(
     return `needs ${round(weightsGiB + act + overhead, 1)} GiB per GPU (weights ${weightsGiB}, activations ${act} for ${batched} tokens, runtime ${overhead}); the budget is ${round(budget, 1)} GiB`;
   }
   const minConcurrency = pool.minConcurrency ?? DEFAULT_MIN_CONCURRENCY;
-  const base = { model, engine: "vllm" as const, quantization: "none" as const, kvCacheDtype: "auto" as const, dtype, tp, util, maxModelLen, maxNumBatchedTokens: batched };
+  const base = {
+    model,
+    engine: "vllm" as const,
+    quantization: "none" as const,
+    kvCacheDtype: "auto" as const,
+    dtype,
+    tp,
+    util,
+    maxModelLen,
+    maxNumBatchedTokens: batched,
+  };
   if (!isCausal(model)) {
     const seqs = pool.maxNumSeqs ?? 64;
     return {
       ...base,
       maxNumSeqs: seqs,
       concurrency: seqs,
-      memory: { weightsGiB, activationGiB: act, overheadGiB: overhead, kvCacheGiB: 0, kvBytesPerToken: 0, kvTokens: 0 },
+      memory: {
+        weightsGiB,
+        activationGiB: act,
+        overheadGiB: overhead,
+        kvCacheGiB: 0,
+        kvBytesPerToken: 0,
+        kvTokens: 0,
+      },
     };
   }
   const perToken = kvBytesPerSeqToken(model.arch, "auto", dtype, tp, maxModelLen, true);
@@ -689,16 +862,31 @@ function fitPooling(
   if (kvTokens < minConcurrency * maxModelLen) {
     return `its KV cache (${kvGiB} GiB per GPU) holds ${kvTokens} tokens, fewer than ${minConcurrency} × ${maxModelLen}`;
   }
-  const seqs = pool.maxNumSeqs ?? Math.max(8, Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, kvTokens / 512)))));
+  const seqs =
+    pool.maxNumSeqs ??
+    Math.max(
+      8,
+      Math.min(MAX_NUM_SEQS_CAP, 2 ** Math.floor(Math.log2(Math.max(1, kvTokens / 512)))),
+    );
   return {
     ...base,
     maxNumSeqs: seqs,
     concurrency: round(kvTokens / maxModelLen, 2),
-    memory: { weightsGiB, activationGiB: act, overheadGiB: overhead, kvCacheGiB: kvGiB, kvBytesPerToken: Math.round(perToken), kvTokens },
+    memory: {
+      weightsGiB,
+      activationGiB: act,
+      overheadGiB: overhead,
+      kvCacheGiB: kvGiB,
+      kvBytesPerToken: Math.round(perToken),
+      kvTokens,
+    },
   };
 }
 
-/** An embedding or rerank pool: vLLM's pooling runner, one replica per GPU unless the model needs more. */
+/**
+ * An embedding or rerank pool: vLLM's pooling runner, one replica per GPU unless the model needs
+ * more.
+ */
 function planTaskPool(
   pool: PoolSpec,
   at: string,
@@ -711,12 +899,19 @@ function planTaskPool(
 ): PoolPlan | undefined {
   const task = pool.task as "embedding" | "rerank";
   if (pool.engine !== "auto" && pool.engine !== "vllm") {
-    problems.push(`${at}.engine: ${task} pools run on vLLM's pooling runner; ${pool.engine} is for chat pools (use engine: vllm or auto)`);
+    problems.push(
+      `${at}.engine: ${task} pools run on vLLM's pooling runner; ${pool.engine} is for chat pools (use engine: vllm or auto)`,
+    );
     return undefined;
   }
-  for (const [key, value] of [["quantization", pool.quantization], ["kvCacheDtype", pool.kvCacheDtype]] as const) {
+  for (const [key, value] of [
+    ["quantization", pool.quantization],
+    ["kvCacheDtype", pool.kvCacheDtype],
+  ] as const) {
     if (value !== undefined && value !== "none" && value !== "auto") {
-      problems.push(`${at}.${key}: ${task} pools serve the model's own weights and KV dtype; remove ${key}`);
+      problems.push(
+        `${at}.${key}: ${task} pools serve the model's own weights and KV dtype; remove ${key}`,
+      );
       return undefined;
     }
   }
@@ -725,28 +920,47 @@ function planTaskPool(
     const m = findModel(pool.model, extra);
     if (!m) {
       const known = [...extra, ...MODELS].filter((x) => x.task === task).map((x) => x.id);
-      problems.push(`${at}.model: unknown ${task} model "${pool.model}"; known: ${known.join(", ")}, or describe it under gpufleet:models with task: ${task}`);
+      problems.push(
+        `${at}.model: unknown ${task} model "${pool.model}"; known: ${known.join(", ")}, or describe it under gpufleet:models with task: ${task}`,
+      );
       return undefined;
     }
     if ((m.task ?? "chat") !== task) {
-      problems.push(`${at}.model: ${m.id} is a ${m.task ?? "chat"} model, not a${task === "embedding" ? "n embedding" : " rerank"} model; pin one of ${TASK_MODEL_PRIORITY[task].join(", ")}`);
+      problems.push(
+        `${at}.model: ${m.id} is a ${m.task ?? "chat"} model, not a${task === "embedding" ? "n embedding" : " rerank"} model; pin one of ${TASK_MODEL_PRIORITY[task].join(", ")}`,
+      );
       return undefined;
     }
     candidates = [m];
   } else {
-    candidates = TASK_MODEL_PRIORITY[task].map((id) => findModel(id, extra)).filter((m): m is ModelSpec => m !== undefined);
+    candidates = TASK_MODEL_PRIORITY[task]
+      .map((id) => findModel(id, extra))
+      .filter((m): m is ModelSpec => m !== undefined);
   }
   const rejected: string[] = [];
   let fit: Fit | undefined;
   for (const model of candidates) {
     if (pool.tensorParallel !== undefined && hw.gpuCount % pool.tensorParallel !== 0) {
-      problems.push(`${at}.tensorParallel: ${pool.tensorParallel} does not divide the pool's ${hw.gpuCount} GPU(s)`);
+      problems.push(
+        `${at}.tensorParallel: ${pool.tensorParallel} does not divide the pool's ${hw.gpuCount} GPU(s)`,
+      );
       return undefined;
     }
-    const tps = pool.tensorParallel !== undefined ? [pool.tensorParallel] : tensorParallelOptions(model, hw.gpuCount);
+    const tps =
+      pool.tensorParallel !== undefined
+        ? [pool.tensorParallel]
+        : tensorParallelOptions(model, hw.gpuCount);
     for (const tp of tps) {
       const dtype = computeDtype(hw.gpu, model);
-      const unsupported = checkEngineSupport({ engine: "vllm", gpu: hw.gpu, model, quantization: "none", kvCacheDtype: "auto", dtype, tensorParallel: tp });
+      const unsupported = checkEngineSupport({
+        engine: "vllm",
+        gpu: hw.gpu,
+        model,
+        quantization: "none",
+        kvCacheDtype: "auto",
+        dtype,
+        tensorParallel: tp,
+      });
       if (unsupported.length > 0) {
         rejected.push(...unsupported);
         break;
@@ -762,27 +976,68 @@ function planTaskPool(
     if (fit) break;
   }
   if (!fit) {
-    problems.push(`${at}${pool.model !== "auto" ? ".model" : ""}: no ${task} model fits ${hw.gpuCount} × ${hw.gpu.id}: ${[...new Set(rejected)].slice(0, 3).join("; ")}`);
+    problems.push(
+      `${at}${pool.model !== "auto" ? ".model" : ""}: no ${task} model fits ${hw.gpuCount} × ${hw.gpu.id}: ${[...new Set(rejected)].slice(0, 3).join("; ")}`,
+    );
     return undefined;
   }
   const replicas = planReplicas(fit, hw, modelDir);
   const reasons: Reason[] = [
-    { field: "model", why: pool.model !== "auto" ? "pinned by config" : `first of the ${task} list (${TASK_MODEL_PRIORITY[task].join(" → ")}) that fits ${hw.gpu.id}` },
-    { field: "engine", why: `vLLM's pooling runner serves /v1/embeddings${task === "rerank" ? ", /v1/rerank and /v1/score" : ""}` },
-    { field: "tensorParallel", why: fit.tp === 1 ? "fits one GPU: one replica per GPU" : `smallest tensor-parallel size that fits (${fit.tp})` },
+    {
+      field: "model",
+      why:
+        pool.model !== "auto"
+          ? "pinned by config"
+          : `first of the ${task} list (${TASK_MODEL_PRIORITY[task].join(" → ")}) that fits ${hw.gpu.id}`,
+    },
+    {
+      field: "engine",
+      why: `vLLM's pooling runner serves /v1/embeddings${task === "rerank" ? ", /v1/rerank and /v1/score" : ""}`,
+    },
+    {
+      field: "tensorParallel",
+      why:
+        fit.tp === 1
+          ? "fits one GPU: one replica per GPU"
+          : `smallest tensor-parallel size that fits (${fit.tp})`,
+    },
     { field: "quantization", why: `the model's own weights in ${fit.dtype}` },
-    { field: "kvCacheDtype", why: isCausal(fit.model) ? "same as the model dtype" : "an encoder-only model keeps no KV cache" },
-    { field: "maxModelLen", why: pool.maxModelLen !== undefined ? "pinned by config" : `the model's usable positions, at most 8192; one batch holds a whole sequence (max_num_batched_tokens ${fit.maxNumBatchedTokens})` },
-    { field: "gpuMemoryUtilization", why: pool.gpuMemoryUtilization !== undefined ? "pinned by config" : "seed 000's rule: (free − 1.5 GiB) / total, clamped to [0.50, 0.92]" },
+    {
+      field: "kvCacheDtype",
+      why: isCausal(fit.model)
+        ? "same as the model dtype"
+        : "an encoder-only model keeps no KV cache",
+    },
+    {
+      field: "maxModelLen",
+      why:
+        pool.maxModelLen !== undefined
+          ? "pinned by config"
+          : `the model's usable positions, at most 8192; one batch holds a whole sequence (max_num_batched_tokens ${fit.maxNumBatchedTokens})`,
+    },
+    {
+      field: "gpuMemoryUtilization",
+      why:
+        pool.gpuMemoryUtilization !== undefined
+          ? "pinned by config"
+          : "seed 000's rule: (free − 1.5 GiB) / total, clamped to [0.50, 0.92]",
+    },
   ];
   for (const r of replicas) {
     r.reasons = reasons;
-    r.warnings = isCausal(fit.model) ? [] : [`${fit.model.id} is an encoder-only model: no KV cache; most of the GPU stays free — a small GPU (g4dn, g6) is enough`];
+    r.warnings = isCausal(fit.model)
+      ? []
+      : [
+          `${fit.model.id} is an encoder-only model: no KV cache; most of the GPU stays free — a small GPU (g4dn, g6) is enough`,
+        ];
   }
   return assemblePoolPlan(pool, task, hw, category, replicas, []);
 }
 
-/** The pool-level part of a plan: hardware, price, quota, proxy port; the instance type's purchase note first. */
+/**
+ * The pool-level part of a plan: hardware, price, quota, proxy port; the instance type's purchase
+ * note first.
+ */
 function assemblePoolPlan(
   pool: PoolSpec,
   task: PoolPlan["task"],
@@ -797,11 +1052,18 @@ function assemblePoolPlan(
     task,
     instanceType: hw.instance?.name ?? null,
     count: pool.count,
-    gpu: { model: hw.gpu.id, count: hw.gpuCount, memoryGiB: hw.gpu.memoryGiB, computeCapability: hw.gpu.computeCapability },
+    gpu: {
+      model: hw.gpu.id,
+      count: hw.gpuCount,
+      memoryGiB: hw.gpu.memoryGiB,
+      computeCapability: hw.gpu.computeCapability,
+    },
     category,
     costPerHour: round(price, 3),
     proxyPort: pool.proxyPort ?? DEFAULT_PROXY_PORT,
-    vcpuQuota: hw.instance ? { quota: hw.instance.vcpuQuota, vcpus: hw.instance.vcpus * pool.count } : null,
+    vcpuQuota: hw.instance
+      ? { quota: hw.instance.vcpuQuota, vcpus: hw.instance.vcpus * pool.count }
+      : null,
     localNvmeGB: hw.instance?.localNvmeGB ?? 0,
     networkGbps: hw.instance?.networkGbps ?? null,
     replicas,
@@ -822,9 +1084,14 @@ function planPool(
   const hw = resolveHardware(pool, at, problems);
   if (!hw) return undefined;
   const category = categoryOf(hw.gpu.memoryGiB);
-  if ((pool.task ?? "chat") !== "chat") return planTaskPool(pool, at, hw, category, extra, modelDir, accounting, problems);
+  if ((pool.task ?? "chat") !== "chat")
+    return planTaskPool(pool, at, hw, category, extra, modelDir, accounting, problems);
   const candidates = modelCandidates(pool, category, extra);
-  if (candidates.length === 1 && pool.model !== "auto" && (candidates[0]!.task ?? "chat") !== "chat") {
+  if (
+    candidates.length === 1 &&
+    pool.model !== "auto" &&
+    (candidates[0]!.task ?? "chat") !== "chat"
+  ) {
     problems.push(
       `${at}.model: ${candidates[0]!.id} is a${candidates[0]!.task === "embedding" ? "n embedding" : " rerank"} model; set task: ${candidates[0]!.task} on this pool, or pin a chat model`,
     );
@@ -847,7 +1114,8 @@ function planPool(
   for (const model of candidates) {
     const s = searchModel(pool, hw, model, category, accounting);
     if (s.fit) {
-      // Beyond the category's own list (GGUF engines' extra candidates), take the largest model that
+      // Beyond the category's own list (GGUF engines' extra candidates), take the largest model
+      // that
       // reaches a good context; a cramped fit only when nothing better fits.
       const good = s.fit.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
       if (pool.model !== "auto" || listed.has(model.id) || good) {
@@ -877,7 +1145,9 @@ function planPool(
     return undefined;
   }
   const fit = found.fit;
-  const engineSkips = [...new Set(found.rejected.filter((x) => !x.includes("TP") || x.includes("cannot")))];
+  const engineSkips = [
+    ...new Set(found.rejected.filter((x) => !x.includes("TP") || x.includes("cannot"))),
+  ];
   const replicas = planReplicas(fit, hw, modelDir);
   const reasons = explain(fit, pool, hw, category, engineSkips);
   const warnings = warningsFor(fit, hw.gpu);
@@ -885,7 +1155,14 @@ function planPool(
     rep.reasons = reasons;
     rep.warnings = warnings;
   }
-  return assemblePoolPlan(pool, pool.task ?? "chat", hw, category, replicas, skipped.map((s) => `skipped ${s}`));
+  return assemblePoolPlan(
+    pool,
+    pool.task ?? "chat",
+    hw,
+    category,
+    replicas,
+    skipped.map((s) => `skipped ${s}`),
+  );
 }
 
 /** The config key a failed pinned plan is reported under: the most specific pin. */
@@ -904,7 +1181,8 @@ function describePins(pool: PoolSpec): string {
   if (pool.kvCacheDtype !== undefined) parts.push(`kvCacheDtype ${pool.kvCacheDtype}`);
   if (pool.maxModelLen !== undefined) parts.push(`maxModelLen ${pool.maxModelLen}`);
   if (pool.tensorParallel !== undefined) parts.push(`tensorParallel ${pool.tensorParallel}`);
-  if (pool.gpuMemoryUtilization !== undefined) parts.push(`gpuMemoryUtilization ${pool.gpuMemoryUtilization}`);
+  if (pool.gpuMemoryUtilization !== undefined)
+    parts.push(`gpuMemoryUtilization ${pool.gpuMemoryUtilization}`);
   return parts.join(", ");
 }
 
@@ -914,13 +1192,23 @@ export function planFleet(input: PlanInput): FleetPlan {
   const names = new Map<string, number>();
   input.pools.forEach((p, i) => {
     const first = names.get(p.name);
-    if (first !== undefined) problems.push(`gpufleet:pools[${i}].name: "${p.name}" is already the name of pools[${first}]`);
+    if (first !== undefined)
+      problems.push(
+        `gpufleet:pools[${i}].name: "${p.name}" is already the name of pools[${first}]`,
+      );
     else names.set(p.name, i);
   });
   const extra = input.models ?? [];
   const pools: PoolPlan[] = [];
   input.pools.forEach((pool, i) => {
-    const plan = planPool(pool, i, extra, input.modelDir ?? "/models", input.accounting ?? {}, problems);
+    const plan = planPool(
+      pool,
+      i,
+      extra,
+      input.modelDir ?? "/models",
+      input.accounting ?? {},
+      problems,
+    );
     if (plan) pools.push(plan);
   });
   if (problems.length > 0) throw new PlanError(problems);

@@ -1,5 +1,6 @@
 // Plain data shared by the planner, the renderers, the CLI and the Pulumi program.
-// Nothing here imports @pulumi/*: the planner runs identically in tests, in the CLI and in `pulumi up`.
+// Nothing here imports @pulumi/*: the planner runs identically in tests, in the CLI and in `pulumi
+// up`.
 
 /** Catalog ids of the GPUs the planner knows (DESIGN.md, "Plan JSON"). */
 export const GPU_IDS = [
@@ -44,7 +45,10 @@ export interface GpuSpec {
   cloud: boolean;
 }
 
-/** The EC2 vCPU quota an instance family draws from (Service Quotas, "Running On-Demand … instances"). */
+/**
+ * The EC2 vCPU quota an instance family draws from (Service Quotas, "Running On-Demand …
+ * instances").
+ */
 export type VcpuQuota = "G and VT" | "P";
 
 export interface InstanceTypeSpec {
@@ -56,7 +60,10 @@ export interface InstanceTypeSpec {
   gpuCount: number;
   vcpus: number;
   memoryGiB: number;
-  /** Baseline ("up to" figures use the burst number and say so in the source comment) network bandwidth, Gbit/s. */
+  /**
+   * Baseline ("up to" figures use the burst number and say so in the source comment) network
+   * bandwidth, Gbit/s.
+   */
   networkGbps: number;
   /** Local instance-store NVMe: number of disks and total GB (0 when none). */
   localNvmeDisks: number;
@@ -66,16 +73,30 @@ export interface InstanceTypeSpec {
   vcpuQuota: VcpuQuota;
   /** GPUs are linked by NVLink/NVSwitch (tensor parallelism is cheap) rather than PCIe only. */
   nvlink: boolean;
-  /** Set when the type has no on-demand offer (e.g. sold through EC2 Capacity Blocks only): says so. */
+  /**
+   * Set when the type has no on-demand offer (e.g. sold through EC2 Capacity Blocks only): says so.
+   */
   purchaseNote?: string;
 }
 
 /** Weight formats the planner reasons about. "none" = the model's own dtype (bf16/fp16). */
-export const QUANTIZATIONS = ["none", "fp8", "awq", "gptq", "bitsandbytes", "gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"] as const;
+export const QUANTIZATIONS = [
+  "none",
+  "fp8",
+  "awq",
+  "gptq",
+  "bitsandbytes",
+  "gguf-q4_k_m",
+  "gguf-q5_k_m",
+  "gguf-q8_0",
+] as const;
 export type Quantization = (typeof QUANTIZATIONS)[number];
 
 export const KV_CACHE_DTYPES = ["auto", "fp8", "q8_0", "q4_0"] as const;
-/** "auto" = same as the compute dtype; "fp8" = vLLM/SGLang/lmdeploy 8-bit; q8_0/q4_0 = llama.cpp/Ollama. */
+/**
+ * "auto" = same as the compute dtype; "fp8" = vLLM/SGLang/lmdeploy 8-bit; q8_0/q4_0 =
+ * llama.cpp/Ollama.
+ */
 export type KvCacheDtype = (typeof KV_CACHE_DTYPES)[number];
 
 export type Dtype = "bfloat16" | "float16" | "float32";
@@ -100,12 +121,17 @@ export interface ModelArchitecture {
   /** Window of sliding-window attention layers, when the model has them. */
   sliding_window?: number | null;
   /**
-   * Which layers use the sliding window: every layer except each Nth (Gemma 3: 6 → 5 local : 1 global),
-   * or given per layer (`layer_types`). Absent with `sliding_window` set = every layer slides (Mistral v0.1).
+   * Which layers use the sliding window: every layer except each Nth (Gemma 3: 6 → 5 local : 1
+   * global),
+   * or given per layer (`layer_types`). Absent with `sliding_window` set = every layer slides
+   * (Mistral v0.1).
    */
   sliding_window_pattern?: number;
   layer_types?: string[];
-  /** Whether sliding windows are active at all (Qwen2 configs carry a window but `use_sliding_window: false`). */
+  /**
+   * Whether sliding windows are active at all (Qwen2 configs carry a window but
+   * `use_sliding_window: false`).
+   */
   use_sliding_window?: boolean;
   torch_dtype: Dtype;
   tie_word_embeddings: boolean;
@@ -130,7 +156,10 @@ export interface ModelArtifacts {
 
 export type ReasoningFamily = "qwen3" | "deepseek_r1";
 
-/** What a model / pool serves: chat and completions, embeddings (/v1/embeddings) or reranking (/v1/rerank). */
+/**
+ * What a model / pool serves: chat and completions, embeddings (/v1/embeddings) or reranking
+ * (/v1/rerank).
+ */
 export const TASKS = ["chat", "embedding", "rerank"] as const;
 export type Task = (typeof TASKS)[number];
 
@@ -156,7 +185,10 @@ export interface ModelSpec {
   reasoning?: ReasoningFamily;
   /** What the model serves; default "chat". */
   task?: Task;
-  /** Set when the repo could not be confirmed to exist: every plan using it carries this as a warning. */
+  /**
+   * Set when the repo could not be confirmed to exist: every plan using it carries this as a
+   * warning.
+   */
   unconfirmed?: string;
   /** Where the figures come from (HF config.json URL and date). */
   source: string;
@@ -193,7 +225,10 @@ export interface MemoryBreakdown {
   activationGiB: number;
   overheadGiB: number;
   kvCacheGiB: number;
-  /** Per GPU (kv heads ÷ TP), bytes of KV cache one token costs at maxModelLen (sliding layers averaged). */
+  /**
+   * Per GPU (kv heads ÷ TP), bytes of KV cache one token costs at maxModelLen (sliding layers
+   * averaged).
+   */
   kvBytesPerToken: number;
   /** Tokens the KV cache holds (the whole replica). */
   kvTokens: number;
@@ -308,7 +343,10 @@ export interface LaunchInput {
   modelDir: string;
 }
 
-/** How the engine gets its API key (never in args or the plan: the unit reads it from a root-only env file). */
+/**
+ * How the engine gets its API key (never in args or the plan: the unit reads it from a root-only
+ * env file).
+ */
 export type ApiKeyDelivery =
   | { kind: "env"; variable: string }
   | { kind: "arg"; flag: string; variable: string }
@@ -322,8 +360,14 @@ export interface EngineLaunch {
   healthPath: string;
   modelsPath: string;
   metricsPath: string | null;
-  /** Needs --ipc=host (or a large /dev/shm): PyTorch/NCCL shared memory for tensor parallelism and workers. */
+  /**
+   * Needs --ipc=host (or a large /dev/shm): PyTorch/NCCL shared memory for tensor parallelism and
+   * workers.
+   */
   needsIpcHost: boolean;
-  /** The engine's own memory knob and its value, for the plan's reasons (e.g. "--mem-fraction-static 0.83"). */
+  /**
+   * The engine's own memory knob and its value, for the plan's reasons (e.g. "--mem-fraction-static
+   * 0.83").
+   */
   memoryKnob: string;
 }

@@ -1,8 +1,10 @@
 // `npm run bench`: how long planning takes, measured rather than asserted in tests.
 //  1. plan every catalog combination: each GPU × GPU count × model (and auto) × engine (and auto);
 //  2. plan generated stacks of 1, 10 and 100 pools end to end (config validation included);
-//  3. `gpufleet preview` (the whole Pulumi program under mocks) of generated stacks of 1, 10 and 100 full pools,
-//     each in a fresh process, as a user runs it: wall time (process start included) and the process's peak RSS.
+// 3. `gpufleet preview` (the whole Pulumi program under mocks) of generated stacks of 1, 10 and 100
+// full pools,
+// each in a fresh process, as a user runs it: wall time (process start included) and the process's
+// peak RSS.
 // Prints wall time and peak RSS; run with --json for machine-readable output.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -48,7 +50,15 @@ function timeIt(name: string, specs: PoolSpec[][], stack = "bench"): Result {
   }
   const totalMs = performance.now() - start;
   sampleRss();
-  return { name, runs: specs.length, planned, refused, totalMs, perRunMs: totalMs / specs.length, peakRssMB: peakRss / 2 ** 20 };
+  return {
+    name,
+    runs: specs.length,
+    planned,
+    refused,
+    totalMs,
+    perRunMs: totalMs / specs.length,
+    peakRssMB: peakRss / 2 ** 20,
+  };
 }
 
 function catalogCombinations(): PoolSpec[][] {
@@ -64,7 +74,11 @@ function catalogCombinations(): PoolSpec[][] {
 function generatedStack(pools: number): Record<string, unknown> {
   const types = INSTANCE_TYPES.map((t) => t.name);
   return {
-    pools: Array.from({ length: pools }, (_, i) => ({ name: `pool-${i}`, instanceType: types[i % types.length], count: 1 + (i % 3) })),
+    pools: Array.from({ length: pools }, (_, i) => ({
+      name: `pool-${i}`,
+      instanceType: types[i % types.length],
+      count: 1 + (i % 3),
+    })),
   };
 }
 
@@ -76,14 +90,25 @@ function timeStacks(sizes: number[]): Result[] {
     for (let i = 0; i < reps; i++) planFleet(toPlanInput("bench", parseStackConfig(raw)));
     const totalMs = performance.now() - start;
     sampleRss();
-    return { name: `stack of ${n} pools (validate + plan)`, runs: reps, planned: reps, refused: 0, totalMs, perRunMs: totalMs / reps, peakRssMB: peakRss / 2 ** 20 };
+    return {
+      name: `stack of ${n} pools (validate + plan)`,
+      runs: reps,
+      planned: reps,
+      refused: 0,
+      totalMs,
+      perRunMs: totalMs / reps,
+      peakRssMB: peakRss / 2 ** 20,
+    };
   });
 }
 
 /**
- * A stack of `pools` full pools for the preview: every EC2 type in turn (multi-GPU types get a replica per GPU),
- * each pool serving its own model (copies of Qwen2.5-1.5B's architecture under distinct ids), so that the load
- * balancer gets one target group and one header rule per pool — 100 pools is the ALB's limit of both.
+ * A stack of `pools` full pools for the preview: every EC2 type in turn (multi-GPU types get a
+ * replica per GPU),
+ * each pool serving its own model (copies of Qwen2.5-1.5B's architecture under distinct ids), so
+ * that the load
+ * balancer gets one target group and one header rule per pool — 100 pools is the ALB's limit of
+ * both.
  */
 function previewStack(pools: number): Record<string, unknown> {
   const types = INSTANCE_TYPES.filter((t) => t.pricePerHour > 0).map((t) => t.name);
@@ -98,9 +123,17 @@ function previewStack(pools: number): Record<string, unknown> {
     "gpufleet:models": Array.from({ length: pools }, (_, i) => ({
       id: `bench/model-${i}`,
       config: {
-        architectures: ["Qwen2ForCausalLM"], model_type: "qwen2", num_hidden_layers: 28, num_attention_heads: 12,
-        num_key_value_heads: 2, hidden_size: 1536, intermediate_size: 8960, vocab_size: 151936,
-        max_position_embeddings: 32768, torch_dtype: "bfloat16", tie_word_embeddings: true,
+        architectures: ["Qwen2ForCausalLM"],
+        model_type: "qwen2",
+        num_hidden_layers: 28,
+        num_attention_heads: 12,
+        num_key_value_heads: 2,
+        hidden_size: 1536,
+        intermediate_size: 8960,
+        vocab_size: 151936,
+        max_position_embeddings: 32768,
+        torch_dtype: "bfloat16",
+        tie_word_embeddings: true,
       },
     })),
   };
@@ -131,11 +164,15 @@ function timePreviews(sizes: number[]): Result[] {
     const file = path.join(dir, `Pulumi.bench${n}.yaml`);
     writeFileSync(file, stringify({ config: previewStack(n) }));
     const start = performance.now();
-    const child = spawnSync(process.execPath, ["-r", "tsx/cjs", __filename, "--preview-child", file], {
-      encoding: "utf8",
-      cwd: path.join(__dirname, ".."),
-      maxBuffer: 64 * 2 ** 20,
-    });
+    const child = spawnSync(
+      process.execPath,
+      ["-r", "tsx/cjs", __filename, "--preview-child", file],
+      {
+        encoding: "utf8",
+        cwd: path.join(__dirname, ".."),
+        maxBuffer: 64 * 2 ** 20,
+      },
+    );
     const wallMs = performance.now() - start;
     if (child.status !== 0) throw new Error(`preview of ${n} pools failed:\n${child.stderr}`);
     const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as PreviewChildReport;

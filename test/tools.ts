@@ -1,7 +1,17 @@
-// The real validators tests run (cloud-init, shellcheck, nginx, systemd-analyze, promtool, amtool). A missing tool
-// FAILS the test with the line that installs it, in CI and elsewhere alike: a skipped check would look like a passing one.
+// The real validators tests run (cloud-init, shellcheck, nginx, systemd-analyze, promtool, amtool).
+// A missing tool
+// FAILS the test with the line that installs it, in CI and elsewhere alike: a skipped check would
+// look like a passing one.
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,7 +27,11 @@ export function requireTool(tool: string): void {
   }
 }
 
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): SpawnSyncReturns<string> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { encoding: "utf8", env: opts.env ?? process.env, cwd: opts.cwd });
 }
 
@@ -38,23 +52,37 @@ export function toolVersion(tool: string): [number, number, number] {
 }
 
 /**
- * `systemd-analyze verify` without systemd as PID 1: `populate` writes the rendered units and scripts into a root
- * that has the distribution's units (for multi-user.target, network-online.target, …) and a stub docker.service and
- * docker binary (the AMI's). verify parses every gpufleet unit, resolves every dependency and checks every Exec=
+ * `systemd-analyze verify` without systemd as PID 1: `populate` writes the rendered units and
+ * scripts into a root
+ * that has the distribution's units (for multi-user.target, network-online.target, …) and a stub
+ * docker.service and
+ * docker binary (the AMI's). verify parses every gpufleet unit, resolves every dependency and
+ * checks every Exec=
  * binary; the root is removed afterwards. Returns the units it verified and the run.
  */
-export function verifyUnits(prefix: string, populate: (root: string) => void): { units: string[]; result: SpawnSyncReturns<string> } {
+export function verifyUnits(
+  prefix: string,
+  populate: (root: string) => void,
+): { units: string[]; result: SpawnSyncReturns<string> } {
   requireTool("systemd-analyze");
   const root = tempDir(prefix);
   try {
     cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
-    writeFileSync(join(root, "usr/lib/systemd/system/docker.service"), "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n");
+    writeFileSync(
+      join(root, "usr/lib/systemd/system/docker.service"),
+      "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n",
+    );
     mkdirSync(join(root, "usr/bin"), { recursive: true });
     writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
     chmodSync(join(root, "usr/bin/docker"), 0o755);
     populate(root);
-    const units = readdirSync(join(root, "etc/systemd/system")).filter((f) => f.startsWith("gpufleet"));
-    return { units, result: run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]) };
+    const units = readdirSync(join(root, "etc/systemd/system")).filter((f) =>
+      f.startsWith("gpufleet"),
+    );
+    return {
+      units,
+      result: run("systemd-analyze", ["verify", "--man=no", `--root=${root}`, ...units]),
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
-// The pure arithmetic of the AWS components (awsx keeps it beside the component the same way): subnet CIDRs,
+// The pure arithmetic of the AWS components (awsx keeps it beside the component the same way):
+// subnet CIDRs,
 // names, tags, sizes, routes, quotas and the checks a plan must pass before anything is created.
 // No @pulumi imports: the CLI and the tests call these directly.
 import { createHash } from "node:crypto";
@@ -9,13 +10,22 @@ import type { StackConfig } from "../../config/schema";
 import { findInstanceType } from "../../planner/catalog/instances";
 import type { EngineId, FleetPlan, PoolPlan, VcpuQuota } from "../../planner/types";
 
-/** Public SSM parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04), x86_64. */
-export const DLAMI_PARAMETER = "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
+/**
+ * Public SSM parameter of the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04), x86_64.
+ */
+export const DLAMI_PARAMETER =
+  "/aws/service/deeplearning/ami/x86_64/base-oss-nvidia-driver-gpu-ubuntu-22.04/latest/ami-id";
 
-/** Header that routes a request to the pools of one served model (the ALB cannot read the JSON body). */
+/**
+ * Header that routes a request to the pools of one served model (the ALB cannot read the JSON
+ * body).
+ */
 export const MODEL_HEADER = "x-gpufleet-model";
 
-/** Application Load Balancer limits (Elastic Load Balancing quotas, default values; checked 2025-06). */
+/**
+ * Application Load Balancer limits (Elastic Load Balancing quotas, default values; checked
+ * 2025-06).
+ */
 export const ALB_LIMITS = {
   /** Target groups per load balancer. */
   targetGroups: 100,
@@ -43,12 +53,17 @@ export const TAG_KEYS = {
 export type Role = "network" | "load-balancer" | "engine" | "monitoring" | "secrets" | "instance";
 
 /** Tags of a resource of the fleet (values are plain: never a secret). */
-export function fleetTags(stack: string, role: Role, extra: Record<string, string> = {}): Record<string, string> {
+export function fleetTags(
+  stack: string,
+  role: Role,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return { [TAG_KEYS.stack]: stack, [TAG_KEYS.role]: role, ...extra };
 }
 
 /**
- * Tags of a pool's instances and volumes: stack, pool, role, the proxy port and the replica and exporter ports.
+ * Tags of a pool's instances and volumes: stack, pool, role, the proxy port and the replica and
+ * exporter ports.
  * Port lists are space-separated: the one separator every AWS service accepts in tag values.
  */
 export function poolTags(stack: string, pool: PoolPlan): Record<string, string> {
@@ -67,28 +82,44 @@ function shortHash(...parts: string[]): string {
 }
 
 /**
- * The target group's own name (at most 32 characters, unique per account and region). Pulumi's auto-naming adds 8
- * characters to the resource name and fails beyond 32, so the name is derived here: stack, pool and port hashed
- * in, so that a changed port (which replaces the group) gets a new name and create-before-delete works.
+ * The target group's own name (at most 32 characters, unique per account and region). Pulumi's
+ * auto-naming adds 8
+ * characters to the resource name and fails beyond 32, so the name is derived here: stack, pool and
+ * port hashed
+ * in, so that a changed port (which replaces the group) gets a new name and create-before-delete
+ * works.
  */
 export function targetGroupName(stack: string, pool: string, port: number): string {
   return `gf-${pool.slice(0, 20).replace(/-+$/, "")}-${shortHash(stack, pool, String(port))}`;
 }
 
 /** `count` instances, between minCount and maxCount (both default to count). */
-export function poolSizes(cfg: { count: number; minCount?: number; maxCount?: number }): { min: number; desired: number; max: number } {
+export function poolSizes(cfg: { count: number; minCount?: number; maxCount?: number }): {
+  min: number;
+  desired: number;
+  max: number;
+} {
   const min = cfg.minCount ?? cfg.count;
   return { min, desired: cfg.count, max: cfg.maxCount ?? Math.max(cfg.count, min) };
 }
 
-/** Public and private /(prefix+4) subnets of a created VPC: public i at block i, private i at block 8 + i. */
-export function computeSubnetCidrs(cidr: string, azCount: number): { public: string[]; private: string[] } {
+/**
+ * Public and private /(prefix+4) subnets of a created VPC: public i at block i, private i at block
+ * 8 + i.
+ */
+export function computeSubnetCidrs(
+  cidr: string,
+  azCount: number,
+): { public: string[]; private: string[] } {
   const [address, prefixText] = cidr.split("/");
   const prefix = Number(prefixText);
-  if (azCount < 1 || azCount > 8) throw new Error(`azCount ${azCount}: a VPC is split into at most 8 public + 8 private subnets`);
-  if (!Number.isInteger(prefix) || prefix < 16 || prefix > 24) throw new Error(`VPC CIDR ${cidr}: prefix must be /16 to /24`);
+  if (azCount < 1 || azCount > 8)
+    throw new Error(`azCount ${azCount}: a VPC is split into at most 8 public + 8 private subnets`);
+  if (!Number.isInteger(prefix) || prefix < 16 || prefix > 24)
+    throw new Error(`VPC CIDR ${cidr}: prefix must be /16 to /24`);
   const octets = (address ?? "").split(".").map(Number);
-  const base = (((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!) >>> 0;
+  const base =
+    (((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!) >>> 0;
   const size = 2 ** (32 - prefix);
   const network = base - (base % size);
   const sub = size / 16;
@@ -100,16 +131,27 @@ export function computeSubnetCidrs(cidr: string, azCount: number): { public: str
   };
 }
 
-/** Disk an image takes once pulled and extracted, GiB: estimates from the images' sizes on Docker Hub, rounded up (2025). */
-const IMAGE_GIB: Record<EngineId, number> = { vllm: 25, sglang: 35, lmdeploy: 20, ollama: 5, llamacpp: 5 };
+/**
+ * Disk an image takes once pulled and extracted, GiB: estimates from the images' sizes on Docker
+ * Hub, rounded up (2025).
+ */
+const IMAGE_GIB: Record<EngineId, number> = {
+  vllm: 25,
+  sglang: 35,
+  lmdeploy: 20,
+  ollama: 5,
+  llamacpp: 5,
+};
 /** The DLAMI's own root (OS, driver, CUDA, Docker) with headroom; its snapshot is 75 GiB (2025). */
 const OS_GIB = 100;
 /** nginx, the downloader and the two exporters. */
 const HELPER_IMAGES_GIB = 4;
 
 /**
- * Root volume of a pool's instances, GiB: the AMI, every distinct engine image (twice: layers are downloaded and
- * extracted side by side), and, when the type has no instance store to hold the model cache, every distinct
+ * Root volume of a pool's instances, GiB: the AMI, every distinct engine image (twice: layers are
+ * downloaded and
+ * extracted side by side), and, when the type has no instance store to hold the model cache, every
+ * distinct
  * model's weights with 20 % headroom. Rounded up to 10 GiB.
  */
 export function rootVolumeGiB(pool: PoolPlan): number {
@@ -117,15 +159,20 @@ export function rootVolumeGiB(pool: PoolPlan): number {
   const images = [...engines].reduce((sum, e) => sum + 2 * IMAGE_GIB[e], 0) + HELPER_IMAGES_GIB;
   const weights = new Map<string, number>();
   for (const r of pool.replicas) {
-    weights.set(r.model.source, Math.max(weights.get(r.model.source) ?? 0, r.memory.weightsGiB * r.tensorParallel));
+    weights.set(
+      r.model.source,
+      Math.max(weights.get(r.model.source) ?? 0, r.memory.weightsGiB * r.tensorParallel),
+    );
   }
   const cache = pool.localNvmeGB > 0 ? 0 : [...weights.values()].reduce((a, b) => a + b, 0) * 1.2;
   return Math.ceil((OS_GIB + images + cache) / 10) * 10;
 }
 
 /**
- * Seconds the ASG ignores failing load-balancer health checks after a launch: the slowest replica's planned cold
- * start (image pull + weights download + load) plus five minutes for boot, bootstrap and the first health check,
+ * Seconds the ASG ignores failing load-balancer health checks after a launch: the slowest replica's
+ * planned cold
+ * start (image pull + weights download + load) plus five minutes for boot, bootstrap and the first
+ * health check,
  * at least ten minutes. Shorter, and the ASG would replace instances that are still downloading.
  */
 export function healthCheckGraceSeconds(pool: PoolPlan): number {
@@ -135,17 +182,25 @@ export function healthCheckGraceSeconds(pool: PoolPlan): number {
 
 /** The on-host nginx's read timeout of a pool (cloud-init/nginx.ts), seconds. */
 export function proxyReadTimeoutSeconds(pool: PoolPlan): number {
-  const ctx = resolveContext({ stack: "x", region: "us-east-1", apiKeyParameter: "/x", hfTokenParameter: "/x" }, pool.name, pool.proxyPort);
+  const ctx = resolveContext(
+    { stack: "x", region: "us-east-1", apiKeyParameter: "/x", hfTokenParameter: "/x" },
+    pool.name,
+    pool.proxyPort,
+  );
   return readTimeoutSeconds(resolveReplicas(pool, ctx));
 }
 
 /**
- * The ALB's idle timeout: at least the longest proxy read timeout of any pool, so that the ALB never closes a
+ * The ALB's idle timeout: at least the longest proxy read timeout of any pool, so that the ALB
+ * never closes a
  * stream the host still serves; AWS allows at most 4000 s.
  */
 export function idleTimeoutSeconds(plan: FleetPlan, configured?: number): number {
   if (configured !== undefined) return configured;
-  return Math.min(ALB_LIMITS.idleTimeoutSeconds, Math.max(60, ...plan.pools.map(proxyReadTimeoutSeconds)));
+  return Math.min(
+    ALB_LIMITS.idleTimeoutSeconds,
+    Math.max(60, ...plan.pools.map(proxyReadTimeoutSeconds)),
+  );
 }
 
 export interface ModelRoute {
@@ -154,7 +209,10 @@ export interface ModelRoute {
   pools: Array<{ pool: string; weight: number }>;
 }
 
-/** One header route per served model, in plan order (first pool, first replica first): its pools and weights. */
+/**
+ * One header route per served model, in plan order (first pool, first replica first): its pools and
+ * weights.
+ */
 export function computeModelRoutes(plan: FleetPlan): ModelRoute[] {
   const byModel = new Map<string, Map<string, number>>();
   for (const pool of plan.pools) {
@@ -168,14 +226,19 @@ export function computeModelRoutes(plan: FleetPlan): ModelRoute[] {
     const most = Math.max(...pools.values());
     return {
       servedName,
-      pools: [...pools].map(([pool, n]) => ({ pool, weight: Math.max(1, Math.round((999 * n) / most)) })),
+      pools: [...pools].map(([pool, n]) => ({
+        pool,
+        weight: Math.max(1, Math.round((999 * n) / most)),
+      })),
     };
   });
 }
 
 /** Served model names per pool, distinct, in replica order. */
 export function servedModelsOf(plan: FleetPlan): Record<string, string[]> {
-  return Object.fromEntries(plan.pools.map((p) => [p.name, [...new Set(p.replicas.map((r) => r.model.servedName))]]));
+  return Object.fromEntries(
+    plan.pools.map((p) => [p.name, [...new Set(p.replicas.map((r) => r.model.servedName))]]),
+  );
 }
 
 export interface VcpuQuotaNeed {
@@ -183,13 +246,18 @@ export interface VcpuQuotaNeed {
   desired: number;
   /** vCPUs at every pool's maxCount. */
   max: number;
-  /** vCPUs while an instance refresh launches one extra instance per pool (the peak of a rolling model change). */
+  /**
+   * vCPUs while an instance refresh launches one extra instance per pool (the peak of a rolling
+   * model change).
+   */
   duringRefresh: number;
 }
 
 /**
- * EC2 on-demand vCPU quota each quota ("Running On-Demand G and VT instances", "… P instances") must allow,
- * summed over the pools. A new account has 0 for both: raise them in Service Quotas before `pulumi up`.
+ * EC2 on-demand vCPU quota each quota ("Running On-Demand G and VT instances", "… P instances")
+ * must allow,
+ * summed over the pools. A new account has 0 for both: raise them in Service Quotas before `pulumi
+ * up`.
  */
 export function computeVcpuQuotaNeeds(
   plan: FleetPlan,
@@ -209,10 +277,16 @@ export function computeVcpuQuotaNeeds(
 }
 
 /**
- * What the AWS program refuses before creating anything, one line per problem naming its config path: pools
- * without an EC2 type, gated models without gpufleet:hfToken, ALB limits, subnets or zones that do not fit the VPC.
+ * What the AWS program refuses before creating anything, one line per problem naming its config
+ * path: pools
+ * without an EC2 type, gated models without gpufleet:hfToken, ALB limits, subnets or zones that do
+ * not fit the VPC.
  */
-export function validateAwsDeployment(plan: FleetPlan, cfg: StackConfig, region?: string): string[] {
+export function validateAwsDeployment(
+  plan: FleetPlan,
+  cfg: StackConfig,
+  region?: string,
+): string[] {
   const problems: string[] = [];
   plan.pools.forEach((pool, i) => {
     if (pool.instanceType === null) {
@@ -222,18 +296,26 @@ export function validateAwsDeployment(plan: FleetPlan, cfg: StackConfig, region?
     }
     const poolCfg = cfg.pools[i];
     if (poolCfg?.subnetIds !== undefined && cfg.vpc?.id === undefined) {
-      problems.push(`gpufleet:pools[${i}].subnetIds: needs gpufleet:vpc.id (subnets of an existing VPC); for a created VPC use availabilityZones`);
+      problems.push(
+        `gpufleet:pools[${i}].subnetIds: needs gpufleet:vpc.id (subnets of an existing VPC); for a created VPC use availabilityZones`,
+      );
     }
     if (poolCfg?.availabilityZones !== undefined && cfg.vpc?.id !== undefined) {
-      problems.push(`gpufleet:pools[${i}].availabilityZones: only for a created VPC; with gpufleet:vpc.id pin subnetIds instead`);
+      problems.push(
+        `gpufleet:pools[${i}].availabilityZones: only for a created VPC; with gpufleet:vpc.id pin subnetIds instead`,
+      );
     }
     for (const az of poolCfg?.availabilityZones ?? []) {
       if (region !== undefined && !az.startsWith(region)) {
-        problems.push(`gpufleet:pools[${i}].availabilityZones: ${az} is not in the stack's region ${region}`);
+        problems.push(
+          `gpufleet:pools[${i}].availabilityZones: ${az} is not in the stack's region ${region}`,
+        );
       }
     }
   });
-  const gated = plan.pools.flatMap((p) => p.replicas.filter((r) => r.model.gated).map((r) => `${r.model.id} (pool ${p.name})`));
+  const gated = plan.pools.flatMap((p) =>
+    p.replicas.filter((r) => r.model.gated).map((r) => `${r.model.id} (pool ${p.name})`),
+  );
   if (gated.length > 0 && cfg.hfToken === undefined) {
     problems.push(
       `gpufleet:hfToken: required: ${[...new Set(gated)].join(", ")} ${gated.length === 1 ? "is" : "are"} gated on Hugging Face; accept the licence, then run \`pulumi config set --secret gpufleet:hfToken hf_…\``,
@@ -261,9 +343,12 @@ export function validateAwsDeployment(plan: FleetPlan, cfg: StackConfig, region?
 }
 
 /**
- * A pool's target group on its proxy port (the public load balancer's and the gateway's internal one alike): nginx
- * answers /health 200 while one replica of the host is healthy; requests are long and uneven, so each goes to the
- * instance with the fewest in flight; a deregistering instance (scale-in, instance refresh) keeps serving its
+ * A pool's target group on its proxy port (the public load balancer's and the gateway's internal
+ * one alike): nginx
+ * answers /health 200 while one replica of the host is healthy; requests are long and uneven, so
+ * each goes to the
+ * instance with the fewest in flight; a deregistering instance (scale-in, instance refresh) keeps
+ * serving its
  * streams for DEREGISTRATION_DELAY_SECONDS.
  */
 export function poolTargetGroupSettings(pool: Pick<PoolPlan, "name" | "proxyPort">) {

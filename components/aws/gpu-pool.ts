@@ -1,10 +1,17 @@
-// gpufleet:aws:GpuPool — one pool of the plan: a launch template whose user data is the cloud-init renderer's
+// gpufleet:aws:GpuPool — one pool of the plan: a launch template whose user data is the cloud-init
+// renderer's
 // output, and an auto scaling group behind the pool's target group.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { render } from "../../cloud-init";
 import type { PoolPlan } from "../../planner/types";
-import { DLAMI_PARAMETER, healthCheckGraceSeconds, poolSizes, poolTags, rootVolumeGiB } from "./facts";
+import {
+  DLAMI_PARAMETER,
+  healthCheckGraceSeconds,
+  poolSizes,
+  poolTags,
+  rootVolumeGiB,
+} from "./facts";
 
 export interface GpuPoolArgs {
   /** Stack name: tags, and the renderer's context. */
@@ -19,15 +26,24 @@ export interface GpuPoolArgs {
   instanceProfileArn: pulumi.Input<string>;
   /** The pool's target group; the ASG registers its instances there. */
   targetGroupArn: pulumi.Input<string>;
-  /** More target groups of the pool's proxy port (the gateway's internal load balancer); default none. */
+  /**
+   * More target groups of the pool's proxy port (the gateway's internal load balancer); default
+   * none.
+   */
   extraTargetGroupArns?: pulumi.Input<string>[];
   /** Names (never values) of the SSM parameters the instance reads at boot. */
   apiKeyParameter: string;
-  /** CloudWatch Logs group the instance role writes to (Security's); the hosts ship their units' journal there. */
+  /**
+   * CloudWatch Logs group the instance role writes to (Security's); the hosts ship their units'
+   * journal there.
+   */
   logGroupName?: pulumi.Input<string>;
   /** Name of the HF-token parameter; default none (anonymous downloads). */
   hfTokenParameter?: string;
-  /** AMI; default the region's Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) from its public SSM parameter. */
+  /**
+   * AMI; default the region's Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) from its
+   * public SSM parameter.
+   */
   amiId?: string;
   /** Fewest / most instances; default the plan's count. */
   minCount?: number;
@@ -50,89 +66,129 @@ export class GpuPool extends pulumi.ComponentResource {
     super("gpufleet:aws:GpuPool", name, { stack: args.stack, pool: args.pool.name }, opts);
     const pool = args.pool;
     if (pool.instanceType === null) {
-      throw new pulumi.ResourceError(`${name}: pool ${pool.name} has no EC2 instance type (own hardware)`, this);
+      throw new pulumi.ResourceError(
+        `${name}: pool ${pool.name} has no EC2 instance type (own hardware)`,
+        this,
+      );
     }
     const tags = poolTags(args.stack, pool);
     const region = aws.getRegionOutput({}, { parent: this });
     const imageId =
       args.amiId ?? aws.ssm.getParameterOutput({ name: DLAMI_PARAMETER }, { parent: this }).value;
 
-    // One apply resolves the region, then the pure renderer runs; the user data holds parameter names only.
-    const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) =>
-      render(pool, {
-        stack: args.stack,
-        region: r ?? "",
-        apiKeyParameter: args.apiKeyParameter,
-        hfTokenParameter: args.hfTokenParameter,
-        logGroup,
-      }).userDataForEc2().base64,
+    // One apply resolves the region, then the pure renderer runs; the user data holds parameter
+    // names only.
+    const userData = pulumi.all([region.region, args.logGroupName]).apply(
+      ([r, logGroup]) =>
+        render(pool, {
+          stack: args.stack,
+          region: r ?? "",
+          apiKeyParameter: args.apiKeyParameter,
+          hfTokenParameter: args.hfTokenParameter,
+          logGroup,
+        }).userDataForEc2().base64,
     );
 
-    const launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, {
-      description: `gpufleet ${args.stack} pool ${pool.name}: ${pool.instanceType}, ${pool.replicas.length} replica(s)`,
-      imageId,
-      instanceType: pool.instanceType,
-      iamInstanceProfile: { arn: args.instanceProfileArn },
-      vpcSecurityGroupIds: [args.securityGroupId],
-      userData,
-      // IMDSv2 only; one hop: engines run with host networking and never call IMDS from a bridged container.
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-      blockDeviceMappings: [
-        {
-          deviceName: ROOT_DEVICE,
-          ebs: {
-            volumeSize: args.rootVolumeGiB ?? rootVolumeGiB(pool),
-            volumeType: "gp3",
-            encrypted: "true",
-            deleteOnTermination: "true",
-            // Images (and weights, without instance store) land here at boot: gp3's 125 MB/s baseline would make
-            // the disk, not the network, the cold start's bottleneck.
-            iops: 3000,
-            throughput: 500,
+    const launchTemplate = new aws.ec2.LaunchTemplate(
+      `${name}-lt`,
+      {
+        description: `gpufleet ${args.stack} pool ${pool.name}: ${pool.instanceType}, ${pool.replicas.length} replica(s)`,
+        imageId,
+        instanceType: pool.instanceType,
+        iamInstanceProfile: { arn: args.instanceProfileArn },
+        vpcSecurityGroupIds: [args.securityGroupId],
+        userData,
+        // IMDSv2 only; one hop: engines run with host networking and never call IMDS from a bridged
+        // container.
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        blockDeviceMappings: [
+          {
+            deviceName: ROOT_DEVICE,
+            ebs: {
+              volumeSize: args.rootVolumeGiB ?? rootVolumeGiB(pool),
+              volumeType: "gp3",
+              encrypted: "true",
+              deleteOnTermination: "true",
+              // Images (and weights, without instance store) land here at boot: gp3's 125 MB/s
+              // baseline would make
+              // the disk, not the network, the cold start's bottleneck.
+              iops: 3000,
+              throughput: 500,
+            },
+          },
+        ],
+        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+          resourceType,
+          tags,
+        })),
+        updateDefaultVersion: true,
+        tags,
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
+
+    const sizes = poolSizes({
+      count: pool.count,
+      minCount: args.minCount,
+      maxCount: args.maxCount,
+    });
+    const grace = healthCheckGraceSeconds(pool);
+    const group = new aws.autoscaling.Group(
+      `${name}-asg`,
+      {
+        minSize: sizes.min,
+        desiredCapacity: sizes.desired,
+        maxSize: sizes.max,
+        vpcZoneIdentifiers: args.subnetIds,
+        launchTemplate: {
+          id: launchTemplate.id,
+          version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+        },
+        targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
+        // The ALB's /health (nginx: one replica answers) decides; EC2 status alone misses a dead
+        // engine.
+        healthCheckType: "ELB",
+        healthCheckGracePeriod: grace,
+        defaultInstanceWarmup: grace,
+        // A new launch-template version (model, engine, image change) rolls out one instance at a
+        // time, a new one
+        // launched and healthy before an old one goes (needs quota for one extra instance per
+        // pool).
+        instanceRefresh: {
+          strategy: "Rolling",
+          preferences: {
+            minHealthyPercentage: 100,
+            maxHealthyPercentage: 110,
+            instanceWarmup: String(grace),
+            skipMatching: true,
           },
         },
-      ],
-      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({ resourceType, tags })),
-      updateDefaultVersion: true,
-      tags,
-    }, { parent: this, dependsOn: args.dependsOn });
-
-    const sizes = poolSizes({ count: pool.count, minCount: args.minCount, maxCount: args.maxCount });
-    const grace = healthCheckGraceSeconds(pool);
-    const group = new aws.autoscaling.Group(`${name}-asg`, {
-      minSize: sizes.min,
-      desiredCapacity: sizes.desired,
-      maxSize: sizes.max,
-      vpcZoneIdentifiers: args.subnetIds,
-      launchTemplate: { id: launchTemplate.id, version: pulumi.interpolate`${launchTemplate.latestVersion}` },
-      targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
-      // The ALB's /health (nginx: one replica answers) decides; EC2 status alone misses a dead engine.
-      healthCheckType: "ELB",
-      healthCheckGracePeriod: grace,
-      defaultInstanceWarmup: grace,
-      // A new launch-template version (model, engine, image change) rolls out one instance at a time, a new one
-      // launched and healthy before an old one goes (needs quota for one extra instance per pool).
-      instanceRefresh: {
-        strategy: "Rolling",
-        preferences: {
-          minHealthyPercentage: 100,
-          maxHealthyPercentage: 110,
-          instanceWarmup: String(grace),
-          skipMatching: true,
-        },
+        // GPU capacity can take a while; `pulumi up` waits for the instances to launch, not to be
+        // healthy.
+        waitForCapacityTimeout: "20m",
+        tags: Object.entries({ ...tags, Name: `gpufleet-${args.stack}-${pool.name}` }).map(
+          ([key, value]) => ({
+            key,
+            value,
+            // Instances get their tags from the launch template; copying them here would duplicate
+            // them.
+            propagateAtLaunch: false,
+          }),
+        ),
       },
-      // GPU capacity can take a while; `pulumi up` waits for the instances to launch, not to be healthy.
-      waitForCapacityTimeout: "20m",
-      tags: Object.entries({ ...tags, Name: `gpufleet-${args.stack}-${pool.name}` }).map(([key, value]) => ({
-        key,
-        value,
-        // Instances get their tags from the launch template; copying them here would duplicate them.
-        propagateAtLaunch: false,
-      })),
-    }, { parent: this });
+      { parent: this },
+    );
 
     this.launchTemplateId = launchTemplate.id;
     this.autoScalingGroupName = group.name;
-    this.registerOutputs({ launchTemplateId: this.launchTemplateId, autoScalingGroupName: this.autoScalingGroupName });
+    this.registerOutputs({
+      launchTemplateId: this.launchTemplateId,
+      autoScalingGroupName: this.autoScalingGroupName,
+    });
   }
 }

@@ -1,4 +1,5 @@
-// The AWS fleet: thin ComponentResources around the pure planner, renderer and facts (../../STYLE.md).
+// The AWS fleet: thin ComponentResources around the pure planner, renderer and facts
+// (../../STYLE.md).
 export * from "./facts";
 export * from "./policies";
 export { Network, type NetworkArgs } from "./network";

@@ -1,6 +1,9 @@
-// gpufleet:aws:LoadBalancer — one internet-facing ALB for the whole fleet: a target group per pool on its proxy port
-// (a group per replica would hit the ALB's 100-group and 5-groups-per-forward limits), HTTPS when a certificate is
-// configured (HTTP redirects to it), routing by the `x-gpufleet-model` header to the pools of that model.
+// gpufleet:aws:LoadBalancer — one internet-facing ALB for the whole fleet: a target group per pool
+// on its proxy port
+// (a group per replica would hit the ALB's 100-group and 5-groups-per-forward limits), HTTPS when a
+// certificate is
+// configured (HTTP redirects to it), routing by the `x-gpufleet-model` header to the pools of that
+// model.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PoolPlan } from "../../planner/types";
@@ -41,37 +44,52 @@ export class LoadBalancer extends pulumi.ComponentResource {
   public readonly dnsName: pulumi.Output<string>;
   /** Target group ARN per pool name. */
   public readonly targetGroupArns: Record<string, pulumi.Output<string>>;
-  /** The serving listener (HTTPS with a certificate, else HTTP): Grafana's and the gateway's rules attach here. */
+  /**
+   * The serving listener (HTTPS with a certificate, else HTTP): Grafana's and the gateway's rules
+   * attach here.
+   */
   public readonly listenerArn: pulumi.Output<string>;
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:LoadBalancer", name, args, opts);
-    if (args.pools.length === 0) throw new pulumi.ResourceError(`${name}: no pool to route to`, this);
+    if (args.pools.length === 0)
+      throw new pulumi.ResourceError(`${name}: no pool to route to`, this);
     if (args.pools.length > ALB_LIMITS.targetGroups) {
-      throw new pulumi.ResourceError(`${name}: ${args.pools.length} pools, an ALB takes at most ${ALB_LIMITS.targetGroups} target groups`, this);
+      throw new pulumi.ResourceError(
+        `${name}: ${args.pools.length} pools, an ALB takes at most ${ALB_LIMITS.targetGroups} target groups`,
+        this,
+      );
     }
     const opts_ = { parent: this };
     const tags = fleetTags(args.stack, "load-balancer");
 
-    const alb = new aws.lb.LoadBalancer(`${name}-alb`, {
-      loadBalancerType: "application",
-      internal: false,
-      subnets: args.subnetIds,
-      securityGroups: [args.securityGroupId],
-      // Long generations stream for minutes; see facts.idleTimeoutSeconds.
-      idleTimeout: args.idleTimeoutSeconds,
-      dropInvalidHeaderFields: true,
-      tags: { ...tags, Name: `gpufleet-${args.stack}` },
-    }, opts_);
+    const alb = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.subnetIds,
+        securityGroups: [args.securityGroupId],
+        // Long generations stream for minutes; see facts.idleTimeoutSeconds.
+        idleTimeout: args.idleTimeoutSeconds,
+        dropInvalidHeaderFields: true,
+        tags: { ...tags, Name: `gpufleet-${args.stack}` },
+      },
+      opts_,
+    );
 
     this.targetGroupArns = {};
     for (const pool of args.pools) {
-      const tg = new aws.lb.TargetGroup(`${name}-${pool.name}`, {
-        name: targetGroupName(args.stack, pool.name, pool.proxyPort),
-        vpcId: args.vpcId,
-        ...poolTargetGroupSettings(pool),
-        tags: { ...tags, "gpufleet:pool": pool.name },
-      }, opts_);
+      const tg = new aws.lb.TargetGroup(
+        `${name}-${pool.name}`,
+        {
+          name: targetGroupName(args.stack, pool.name, pool.proxyPort),
+          vpcId: args.vpcId,
+          ...poolTargetGroupSettings(pool),
+          tags: { ...tags, "gpufleet:pool": pool.name },
+        },
+        opts_,
+      );
       this.targetGroupArns[pool.name] = tg.arn;
     }
 
@@ -79,34 +97,51 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const forwardDefault = { type: "forward", targetGroupArn: this.targetGroupArns[defaultPool]! };
     let serving: aws.lb.Listener;
     if (args.certificateArn !== undefined) {
-      serving = new aws.lb.Listener(`${name}-https`, {
-        loadBalancerArn: alb.arn,
-        port: 443,
-        protocol: "HTTPS",
-        sslPolicy: TLS_POLICY,
-        certificateArn: args.certificateArn,
-        defaultActions: [forwardDefault],
-        tags,
-      }, opts_);
-      new aws.lb.Listener(`${name}-http`, {
-        loadBalancerArn: alb.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-        tags,
-      }, opts_);
+      serving = new aws.lb.Listener(
+        `${name}-https`,
+        {
+          loadBalancerArn: alb.arn,
+          port: 443,
+          protocol: "HTTPS",
+          sslPolicy: TLS_POLICY,
+          certificateArn: args.certificateArn,
+          defaultActions: [forwardDefault],
+          tags,
+        },
+        opts_,
+      );
+      new aws.lb.Listener(
+        `${name}-http`,
+        {
+          loadBalancerArn: alb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [
+            {
+              type: "redirect",
+              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            },
+          ],
+          tags,
+        },
+        opts_,
+      );
     } else {
       void pulumi.log.warn(
         `${name}: no gpufleet:loadBalancer.certificateArn: the endpoint is plain HTTP and the API key crosses the network unencrypted; set an ACM certificate ARN for HTTPS`,
         this,
       );
-      serving = new aws.lb.Listener(`${name}-http`, {
-        loadBalancerArn: alb.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [forwardDefault],
-        tags,
-      }, opts_);
+      serving = new aws.lb.Listener(
+        `${name}-http`,
+        {
+          loadBalancerArn: alb.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [forwardDefault],
+          tags,
+        },
+        opts_,
+      );
     }
 
     args.routes.forEach((route, i) => {
@@ -122,16 +157,25 @@ export class LoadBalancer extends pulumi.ComponentResource {
           : {
               type: "forward",
               forward: {
-                targetGroups: route.pools.map((p) => ({ arn: this.targetGroupArns[p.pool]!, weight: p.weight })),
+                targetGroups: route.pools.map((p) => ({
+                  arn: this.targetGroupArns[p.pool]!,
+                  weight: p.weight,
+                })),
               },
             };
-      new aws.lb.ListenerRule(`${name}-model-${i}`, {
-        listenerArn: serving.arn,
-        priority: i + 1,
-        conditions: [{ httpHeader: { httpHeaderName: MODEL_HEADER, values: [route.servedName] } }],
-        actions: [action],
-        tags: { ...tags, "gpufleet:model": route.servedName },
-      }, opts_);
+      new aws.lb.ListenerRule(
+        `${name}-model-${i}`,
+        {
+          listenerArn: serving.arn,
+          priority: i + 1,
+          conditions: [
+            { httpHeader: { httpHeaderName: MODEL_HEADER, values: [route.servedName] } },
+          ],
+          actions: [action],
+          tags: { ...tags, "gpufleet:model": route.servedName },
+        },
+        opts_,
+      );
     });
 
     this.listenerArn = serving.arn;

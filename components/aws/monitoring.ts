@@ -1,10 +1,16 @@
-// gpufleet:aws:Monitoring — one small instance in a private subnet running Prometheus, Alertmanager and Grafana as
-// containers under systemd (user data from monitoring/cloud-config.ts), its data on an encrypted EBS volume, Grafana
-// behind the fleet's load balancer on its own listener rule. The Grafana admin password is generated, stored in SSM
+// gpufleet:aws:Monitoring — one small instance in a private subnet running Prometheus, Alertmanager
+// and Grafana as
+// containers under systemd (user data from monitoring/cloud-config.ts), its data on an encrypted
+// EBS volume, Grafana
+// behind the fleet's load balancer on its own listener rule. The Grafana admin password is
+// generated, stored in SSM
 // and read by the instance at boot; only the parameter's NAME leaves this component.
-// The configuration the plan shapes (prometheus.yml grows with every pool and replica port) lives in a private,
-// encrypted S3 bucket of this component, one object per file plus a manifest; the instance fetches it at boot and
-// every 5 minutes. The user data carries the bootstrap only: the same for 1 pool or 100, far under EC2's 16 KB, and
+// The configuration the plan shapes (prometheus.yml grows with every pool and replica port) lives
+// in a private,
+// encrypted S3 bucket of this component, one object per file plus a manifest; the instance fetches
+// it at boot and
+// every 5 minutes. The user data carries the bootstrap only: the same for 1 pool or 100, far under
+// EC2's 16 KB, and
 // unchanged by a plan change, which reaches the running host through the bucket.
 import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
@@ -38,19 +44,40 @@ export interface MonitoringArgs {
   vpcId: pulumi.Input<string>;
   /** A private subnet (NAT egress) for the instance. */
   subnetId: pulumi.Input<string>;
-  /** The load balancer's security group: the only source Grafana accepts besides the instance itself. */
+  /**
+   * The load balancer's security group: the only source Grafana accepts besides the instance
+   * itself.
+   */
   loadBalancerSecurityGroupId: pulumi.Input<string>;
-  /** The group GPU instances admit on replica and exporter ports (Security.monitoringGroupId); the instance joins it. */
+  /**
+   * The group GPU instances admit on replica and exporter ports (Security.monitoringGroupId); the
+   * instance joins it.
+   */
   scrapeSecurityGroupId: pulumi.Input<string>;
-  /** The load balancer's serving listener; a rule on it forwards Grafana's path (or host) to the instance. */
+  /**
+   * The load balancer's serving listener; a rule on it forwards Grafana's path (or host) to the
+   * instance.
+   */
   listenerArn: pulumi.Input<string>;
-  /** The load balancer's URL (LoadBalancer.endpoint), e.g. `https://x.elb.amazonaws.com`: Grafana's root URL base. */
+  /**
+   * The load balancer's URL (LoadBalancer.endpoint), e.g. `https://x.elb.amazonaws.com`: Grafana's
+   * root URL base.
+   */
   endpoint: pulumi.Input<string>;
-  /** NAME of the engine API key's SSM parameter (Secrets.apiKeyParameter): Prometheus sends it when scraping. */
+  /**
+   * NAME of the engine API key's SSM parameter (Secrets.apiKeyParameter): Prometheus sends it when
+   * scraping.
+   */
   engineApiKeyParameter: string;
-  /** IPv4 CIDRs that may open Grafana (an ALB source-IP condition); default ["0.0.0.0/0"], i.e. whoever reaches the ALB. */
+  /**
+   * IPv4 CIDRs that may open Grafana (an ALB source-IP condition); default ["0.0.0.0/0"], i.e.
+   * whoever reaches the ALB.
+   */
   allowedCidrs?: string[];
-  /** Serve Grafana on this host name (host-header rule, root URL `<scheme>://<host>/`); default the path `/grafana/`. */
+  /**
+   * Serve Grafana on this host name (host-header rule, root URL `<scheme>://<host>/`); default the
+   * path `/grafana/`.
+   */
   grafanaHost?: string;
   /** Default "t3.medium" (2 vCPU, 4 GiB: Prometheus for a few hundred targets and Grafana). */
   instanceType?: string;
@@ -60,7 +87,9 @@ export interface MonitoringArgs {
   dataVolumeGiB?: number;
   /** Alert thresholds; default monitoring/context.ts DEFAULT_THRESHOLDS. */
   thresholds?: Partial<AlertThresholds>;
-  /** Webhook receiving every alert (a Pulumi secret: stored in SSM, never rendered); default none. */
+  /**
+   * Webhook receiving every alert (a Pulumi secret: stored in SSM, never rendered); default none.
+   */
   alertWebhookUrl?: pulumi.Input<string>;
   /** SNS topic receiving every alert; the role may publish to it only. Default none. */
   snsTopicArn?: string;
@@ -73,13 +102,17 @@ export interface MonitoringArgs {
 }
 
 /** Canonical's public SSM parameter of the current Ubuntu 22.04 amd64 AMI. */
-export const UBUNTU_2204_PARAMETER = "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id";
+export const UBUNTU_2204_PARAMETER =
+  "/aws/service/canonical/ubuntu/server/22.04/stable/current/amd64/hvm/ebs-gp2/ami-id";
 
 /** The path Grafana is served under when no host is configured. */
 export const GRAFANA_PATH = "/grafana";
 
 /** NAMES of the monitoring's own SSM parameters, under the stack's /gpufleet/<stack>/ path. */
-export function monitoringParameterNames(stack: string): { grafanaAdminPassword: string; alertWebhookUrl: string } {
+export function monitoringParameterNames(stack: string): {
+  grafanaAdminPassword: string;
+  alertWebhookUrl: string;
+} {
   return {
     grafanaAdminPassword: `/gpufleet/${stack}/grafana-admin-password`,
     alertWebhookUrl: `/gpufleet/${stack}/alert-webhook-url`,
@@ -92,7 +125,10 @@ export interface MonitoringPolicyArgs {
   accountId: string;
   /** Every SSM parameter NAME the instance reads. */
   parameters: string[];
-  /** NAME of the configuration bucket; the role reads the objects under `configPrefix` of it, and nothing else of S3. */
+  /**
+   * NAME of the configuration bucket; the role reads the objects under `configPrefix` of it, and
+   * nothing else of S3.
+   */
   configBucket: string;
   /** Default CONFIG_PREFIX ("monitoring/"). */
   configPrefix?: string;
@@ -100,8 +136,10 @@ export interface MonitoringPolicyArgs {
 }
 
 /**
- * The monitoring role's only permissions: list instances (EC2 service discovery), read its own parameters, decrypt
- * them through SSM, read (list and get) its configuration objects under one prefix of its own bucket, and publish to
+ * The monitoring role's only permissions: list instances (EC2 service discovery), read its own
+ * parameters, decrypt
+ * them through SSM, read (list and get) its configuration objects under one prefix of its own
+ * bucket, and publish to
  * the alert topic when one is configured.
  */
 export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocument {
@@ -111,15 +149,19 @@ export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocumen
       Sid: "DiscoverInstances",
       Effect: "Allow",
       Action: ["ec2:DescribeInstances"],
-      // ec2:Describe* actions support no resource-level permissions: AWS requires "*" here (Service Authorization
-      // Reference, Amazon EC2, "DescribeInstances: Resource types —"). The action only reads metadata.
+      // ec2:Describe* actions support no resource-level permissions: AWS requires "*" here (Service
+      // Authorization
+      // Reference, Amazon EC2, "DescribeInstances: Resource types —"). The action only reads
+      // metadata.
       Resource: ["*"],
     },
     {
       Sid: "ReadOwnParameters",
       Effect: "Allow",
       Action: ["ssm:GetParameter"],
-      Resource: a.parameters.map((name) => `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${name}`),
+      Resource: a.parameters.map(
+        (name) => `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${name}`,
+      ),
     },
     ssmKeyDecryptStatement(a.partition, a.region, a.accountId),
     {
@@ -138,12 +180,20 @@ export function monitoringPolicyDocument(a: MonitoringPolicyArgs): PolicyDocumen
     },
   ];
   if (a.snsTopicArn !== undefined) {
-    statements.push({ Sid: "PublishAlerts", Effect: "Allow", Action: ["sns:Publish"], Resource: [a.snsTopicArn] });
+    statements.push({
+      Sid: "PublishAlerts",
+      Effect: "Allow",
+      Action: ["sns:Publish"],
+      Resource: [a.snsTopicArn],
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }
 
-/** ALB rules take at most 5 condition values in all: the path (2 values) leaves 3 source CIDRs per rule. */
+/**
+ * ALB rules take at most 5 condition values in all: the path (2 values) leaves 3 source CIDRs per
+ * rule.
+ */
 export function chunkCidrs(cidrs: string[], perRule: number): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < cidrs.length; i += perRule) out.push(cidrs.slice(i, i + perRule));
@@ -151,11 +201,17 @@ export function chunkCidrs(cidrs: string[], perRule: number): string[][] {
 }
 
 /**
- * `bucketPrefix` of the configuration bucket (S3 appends 26 characters; at most 37 here): lower-case letters, digits
+ * `bucketPrefix` of the configuration bucket (S3 appends 26 characters; at most 37 here):
+ * lower-case letters, digits
  * and "-" only, whatever the stack is called.
  */
 export function configBucketPrefix(stack: string): string {
-  const s = stack.toLowerCase().replace(/[^a-z0-9-]+/g, "-").slice(0, 16).replace(/^-+|-+$/g, "") || "stack";
+  const s =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .slice(0, 16)
+      .replace(/^-+|-+$/g, "") || "stack";
   return `gpufleet-${s}-monitoring-`;
 }
 
@@ -178,119 +234,185 @@ export class Monitoring extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = fleetTags(args.stack, "monitoring");
     const allowedCidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
-    if (allowedCidrs.length === 0) throw new pulumi.ResourceError(`${name}: allowedCidrs is empty: nobody could open Grafana`, this);
+    if (allowedCidrs.length === 0)
+      throw new pulumi.ResourceError(
+        `${name}: allowedCidrs is empty: nobody could open Grafana`,
+        this,
+      );
     const names = monitoringParameterNames(args.stack);
     const partition = partitionOf(args.region);
 
-    // --- network: Grafana from the load balancer only; everything between the host and itself -----------------
-    const group = new aws.ec2.SecurityGroup(`${name}-sg`, {
-      vpcId: args.vpcId,
-      description: "gpufleet monitoring: Grafana from the load balancer only",
-      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-host` },
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-in-grafana`, {
-      securityGroupId: group.id,
-      ipProtocol: "tcp",
-      fromPort: MONITORING_PORTS.grafana,
-      toPort: MONITORING_PORTS.grafana,
-      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
-      description: "Grafana, from the load balancer",
-    }, parent);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-in-self`, {
-      securityGroupId: group.id,
-      ipProtocol: "-1",
-      referencedSecurityGroupId: group.id,
-      description: "the monitoring host itself",
-    }, parent);
-    // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's port too.
-    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-grafana`, {
-      securityGroupId: args.loadBalancerSecurityGroupId,
-      ipProtocol: "tcp",
-      fromPort: MONITORING_PORTS.grafana,
-      toPort: MONITORING_PORTS.grafana,
-      referencedSecurityGroupId: group.id,
-      description: "to Grafana",
-    }, parent);
-    // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT. Scraping the
-    // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped ports.
-    for (const port of [80, 443]) {
-      new aws.vpc.SecurityGroupEgressRule(`${name}-out-${port}`, {
+    // --- network: Grafana from the load balancer only; everything between the host and itself
+    // -----------------
+    const group = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      {
+        vpcId: args.vpcId,
+        description: "gpufleet monitoring: Grafana from the load balancer only",
+        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-host` },
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-in-grafana`,
+      {
         securityGroupId: group.id,
         ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: "0.0.0.0/0",
-        description: "packages, images and AWS APIs through NAT",
-      }, parent);
+        fromPort: MONITORING_PORTS.grafana,
+        toPort: MONITORING_PORTS.grafana,
+        referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+        description: "Grafana, from the load balancer",
+      },
+      parent,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-in-self`,
+      {
+        securityGroupId: group.id,
+        ipProtocol: "-1",
+        referencedSecurityGroupId: group.id,
+        description: "the monitoring host itself",
+      },
+      parent,
+    );
+    // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's
+    // port too.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-lb-out-grafana`,
+      {
+        securityGroupId: args.loadBalancerSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: MONITORING_PORTS.grafana,
+        toPort: MONITORING_PORTS.grafana,
+        referencedSecurityGroupId: group.id,
+        description: "to Grafana",
+      },
+      parent,
+    );
+    // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT.
+    // Scraping the
+    // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped
+    // ports.
+    for (const port of [80, 443]) {
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-out-${port}`,
+        {
+          securityGroupId: group.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: "0.0.0.0/0",
+          description: "packages, images and AWS APIs through NAT",
+        },
+        parent,
+      );
     }
 
-    // --- secrets: Grafana's password generated here, the webhook URL from config; both only in SSM --------------
-    const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, parent);
-    const passwordParam = new aws.ssm.Parameter(`${name}-grafana-admin`, {
-      name: names.grafanaAdminPassword,
-      type: "SecureString",
-      value: pulumi.secret(password.result),
-      description: `gpufleet ${args.stack}: Grafana admin password (user admin)`,
-      tags,
-    }, parent);
+    // --- secrets: Grafana's password generated here, the webhook URL from config; both only in SSM
+    // --------------
+    const password = new random.RandomPassword(
+      `${name}-grafana-admin`,
+      { length: 32, special: false },
+      parent,
+    );
+    const passwordParam = new aws.ssm.Parameter(
+      `${name}-grafana-admin`,
+      {
+        name: names.grafanaAdminPassword,
+        type: "SecureString",
+        value: pulumi.secret(password.result),
+        description: `gpufleet ${args.stack}: Grafana admin password (user admin)`,
+        tags,
+      },
+      parent,
+    );
     const readable = [names.grafanaAdminPassword, args.engineApiKeyParameter];
     if (args.alertWebhookUrl !== undefined) {
-      new aws.ssm.Parameter(`${name}-alert-webhook`, {
-        name: names.alertWebhookUrl,
-        type: "SecureString",
-        value: pulumi.secret(args.alertWebhookUrl),
-        description: `gpufleet ${args.stack}: webhook URL Alertmanager posts alerts to`,
-        tags,
-      }, parent);
+      new aws.ssm.Parameter(
+        `${name}-alert-webhook`,
+        {
+          name: names.alertWebhookUrl,
+          type: "SecureString",
+          value: pulumi.secret(args.alertWebhookUrl),
+          description: `gpufleet ${args.stack}: webhook URL Alertmanager posts alerts to`,
+          tags,
+        },
+        parent,
+      );
       readable.push(names.alertWebhookUrl);
     }
 
-    // --- the configuration bucket: private, encrypted, owner-enforced; generated files only ----------------------
-    const bucket = new aws.s3.Bucket(`${name}-config`, {
-      bucketPrefix: configBucketPrefix(args.stack),
-      // It holds nothing but files this program renders again on every run.
-      forceDestroy: true,
-      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
-    }, parent);
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-config`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, parent);
-    const ownership = new aws.s3.BucketOwnershipControls(`${name}-config`, {
-      bucket: bucket.id,
-      // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    }, parent);
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-config`, {
-      bucket: bucket.id,
-      // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to widen).
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, parent);
-    // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy and that block.
-    const bucketPolicy = new aws.s3.BucketPolicy(`${name}-config`, {
-      bucket: bucket.id,
-      policy: bucket.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [arn, `${arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      ),
-    }, { parent: this, dependsOn: [publicAccess] });
+    // --- the configuration bucket: private, encrypted, owner-enforced; generated files only
+    // ----------------------
+    const bucket = new aws.s3.Bucket(
+      `${name}-config`,
+      {
+        bucketPrefix: configBucketPrefix(args.stack),
+        // It holds nothing but files this program renders again on every run.
+        forceDestroy: true,
+        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
+      },
+      parent,
+    );
+    const publicAccess = new aws.s3.BucketPublicAccessBlock(
+      `${name}-config`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      parent,
+    );
+    const ownership = new aws.s3.BucketOwnershipControls(
+      `${name}-config`,
+      {
+        bucket: bucket.id,
+        // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
+        rule: { objectOwnership: "BucketOwnerEnforced" },
+      },
+      parent,
+    );
+    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-config`,
+      {
+        bucket: bucket.id,
+        // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to
+        // widen).
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      parent,
+    );
+    // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy
+    // and that block.
+    const bucketPolicy = new aws.s3.BucketPolicy(
+      `${name}-config`,
+      {
+        bucket: bucket.id,
+        policy: bucket.arn.apply((arn) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [
+              {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [arn, `${arn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+              },
+            ],
+          }),
+        ),
+      },
+      { parent: this, dependsOn: [publicAccess] },
+    );
 
-    // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest, written last so
-    // that the host never installs a half-uploaded configuration (it also checks every file's sha256).
+    // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest,
+    // written last so
+    // that the host never installs a half-uploaded configuration (it also checks every file's
+    // sha256).
     const context: MonitoringContext = {
       stack: args.stack,
       region: args.region,
@@ -303,81 +425,117 @@ export class Monitoring extends pulumi.ComponentResource {
       if (args.grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
       return `${new URL(base).protocol}//${args.grafanaHost}/`;
     });
-    // The file set depends on the plan only (listed without rendering); the contents also on Grafana's URL (an
+    // The file set depends on the plan only (listed without rendering); the contents also on
+    // Grafana's URL (an
     // output): rendered once, in one apply.
     const paths = monitoringFilePaths(args.plan);
     const bundle: pulumi.Output<MonitoringBundle> = rootUrl.apply((grafanaRootUrl) => {
       const b = renderMonitoringBundle(args.plan, { ...context, grafanaRootUrl }, CONFIG_PREFIX);
       const rendered = b.files.map((f) => f.path);
       if (rendered.length !== paths.length || rendered.some((p) => !paths.includes(p))) {
-        throw new Error(`${name}: the monitoring files depend on Grafana's URL (${rendered.join(", ")} ≠ ${paths.join(", ")})`);
+        throw new Error(
+          `${name}: the monitoring files depend on Grafana's URL (${rendered.join(", ")} ≠ ${paths.join(", ")})`,
+        );
       }
       return b;
     });
     const guards = { parent: this, dependsOn: [publicAccess, ownership, encryption, bucketPolicy] };
     const objects = paths.map(
       (path) =>
-        new aws.s3.BucketObjectv2(`${name}-config-${path}`, {
-          bucket: bucket.id,
-          key: `${CONFIG_PREFIX}${path}`,
-          content: bundle.apply((b) => b.files.find((f) => f.path === path)!.content),
-          contentType: bundle.apply((b) => b.files.find((f) => f.path === path)!.contentType),
-          serverSideEncryption: "AES256",
-          tags,
-        }, guards),
-    );
-    const manifest = new aws.s3.BucketObjectv2(`${name}-config-manifest`, {
-      bucket: bucket.id,
-      key: `${CONFIG_PREFIX}${MANIFEST_FILE}`,
-      content: bundle.apply((b) => b.manifest.content),
-      contentType: bundle.apply((b) => b.manifest.contentType),
-      serverSideEncryption: "AES256",
-      tags,
-    }, { ...guards, dependsOn: [...guards.dependsOn, ...objects] });
-
-    // --- the instance role -------------------------------------------------------------------------------------
-    const role = new aws.iam.Role(`${name}-role`, {
-      description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters and configuration)`,
-      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
-      tags,
-    }, parent);
-    const rolePolicy = new aws.iam.RolePolicy(`${name}-role`, {
-      role: role.name,
-      policy: pulumi.all([args.accountId, bucket.bucket]).apply(([accountId, configBucket]) =>
-        JSON.stringify(
-          monitoringPolicyDocument({
-            partition,
-            region: args.region,
-            accountId,
-            parameters: readable,
-            configBucket,
-            configPrefix: CONFIG_PREFIX,
-            snsTopicArn: args.snsTopicArn,
-          }),
+        new aws.s3.BucketObjectv2(
+          `${name}-config-${path}`,
+          {
+            bucket: bucket.id,
+            key: `${CONFIG_PREFIX}${path}`,
+            content: bundle.apply((b) => b.files.find((f) => f.path === path)!.content),
+            contentType: bundle.apply((b) => b.files.find((f) => f.path === path)!.contentType),
+            serverSideEncryption: "AES256",
+            tags,
+          },
+          guards,
         ),
-      ),
-    }, parent);
-    if (args.sessionManager) {
-      new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
+    );
+    const manifest = new aws.s3.BucketObjectv2(
+      `${name}-config-manifest`,
+      {
+        bucket: bucket.id,
+        key: `${CONFIG_PREFIX}${MANIFEST_FILE}`,
+        content: bundle.apply((b) => b.manifest.content),
+        contentType: bundle.apply((b) => b.manifest.contentType),
+        serverSideEncryption: "AES256",
+        tags,
+      },
+      { ...guards, dependsOn: [...guards.dependsOn, ...objects] },
+    );
+
+    // --- the instance role
+    // -------------------------------------------------------------------------------------
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters and configuration)`,
+        assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+        tags,
+      },
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-role`,
+      {
         role: role.name,
-        policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-      }, parent);
+        policy: pulumi.all([args.accountId, bucket.bucket]).apply(([accountId, configBucket]) =>
+          JSON.stringify(
+            monitoringPolicyDocument({
+              partition,
+              region: args.region,
+              accountId,
+              parameters: readable,
+              configBucket,
+              configPrefix: CONFIG_PREFIX,
+              snsTopicArn: args.snsTopicArn,
+            }),
+          ),
+        ),
+      },
+      parent,
+    );
+    if (args.sessionManager) {
+      new aws.iam.RolePolicyAttachment(
+        `${name}-ssm-core`,
+        {
+          role: role.name,
+          policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        },
+        parent,
+      );
     }
-    const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+    const profile = new aws.iam.InstanceProfile(
+      `${name}-profile`,
+      { role: role.name, tags },
+      parent,
+    );
 
-    // --- the data volume, in the subnet's zone -----------------------------------------------------------------
+    // --- the data volume, in the subnet's zone
+    // -----------------------------------------------------------------
     const subnet = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent);
-    const volume = new aws.ebs.Volume(`${name}-data`, {
-      availabilityZone: subnet.availabilityZone,
-      size: args.dataVolumeGiB ?? 50,
-      type: "gp3",
-      encrypted: true,
-      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-data` },
-    }, parent);
+    const volume = new aws.ebs.Volume(
+      `${name}-data`,
+      {
+        availabilityZone: subnet.availabilityZone,
+        size: args.dataVolumeGiB ?? 50,
+        type: "gp3",
+        encrypted: true,
+        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-data` },
+      },
+      parent,
+    );
 
-    // --- the instance ------------------------------------------------------------------------------------------
-    // One apply resolves the volume id and the bucket's name, then the pure renderer runs. Only NAMES go in; no
-    // plan and no URL: the user data changes only with the volume, the bucket, the images or the retention.
+    // --- the instance
+    // ------------------------------------------------------------------------------------------
+    // One apply resolves the volume id and the bucket's name, then the pure renderer runs. Only
+    // NAMES go in; no
+    // plan and no URL: the user data changes only with the volume, the bucket, the images or the
+    // retention.
     const userData = pulumi.all([volume.id, bucket.bucket]).apply(([volumeId, configBucket]) =>
       renderMonitoringUserData({
         ...context,
@@ -392,62 +550,105 @@ export class Monitoring extends pulumi.ComponentResource {
         },
       }).base64(),
     );
-    const ami = args.amiId ?? aws.ssm.getParameterOutput({ name: UBUNTU_2204_PARAMETER }, parent).value;
-    const instance = new aws.ec2.Instance(`${name}-host`, {
-      ami,
-      instanceType: args.instanceType ?? "t3.medium",
-      subnetId: args.subnetId,
-      vpcSecurityGroupIds: [group.id, args.scrapeSecurityGroupId],
-      iamInstanceProfile: profile.name,
-      associatePublicIpAddress: false,
-      // IMDSv2 only; one hop: the containers run with host networking.
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-      rootBlockDevice: { volumeType: "gp3", volumeSize: 20, encrypted: true, deleteOnTermination: true },
-      userDataBase64: userData,
-      // A changed plan reaches the running host through the bucket (gpufleet-monitoring-sync.timer), not the user
-      // data, which changes only with the images, the retention, the receivers or the bucket. cloud-init writes files
-      // once per instance: such a change takes `pulumi up --replace` of this instance (the data volume is kept).
-      userDataReplaceOnChange: false,
-      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
-      volumeTags: tags,
-      // The first boot finds its password, its configuration and its role's permissions in place.
-    }, { parent: this, dependsOn: [passwordParam, manifest, rolePolicy] });
-    new aws.ec2.VolumeAttachment(`${name}-data`, {
-      deviceName: DATA_DEVICE,
-      volumeId: volume.id,
-      instanceId: instance.id,
-      stopInstanceBeforeDetaching: true,
-    }, parent);
+    const ami =
+      args.amiId ?? aws.ssm.getParameterOutput({ name: UBUNTU_2204_PARAMETER }, parent).value;
+    const instance = new aws.ec2.Instance(
+      `${name}-host`,
+      {
+        ami,
+        instanceType: args.instanceType ?? "t3.medium",
+        subnetId: args.subnetId,
+        vpcSecurityGroupIds: [group.id, args.scrapeSecurityGroupId],
+        iamInstanceProfile: profile.name,
+        associatePublicIpAddress: false,
+        // IMDSv2 only; one hop: the containers run with host networking.
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        rootBlockDevice: {
+          volumeType: "gp3",
+          volumeSize: 20,
+          encrypted: true,
+          deleteOnTermination: true,
+        },
+        userDataBase64: userData,
+        // A changed plan reaches the running host through the bucket
+        // (gpufleet-monitoring-sync.timer), not the user
+        // data, which changes only with the images, the retention, the receivers or the bucket.
+        // cloud-init writes files
+        // once per instance: such a change takes `pulumi up --replace` of this instance (the data
+        // volume is kept).
+        userDataReplaceOnChange: false,
+        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
+        volumeTags: tags,
+        // The first boot finds its password, its configuration and its role's permissions in place.
+      },
+      { parent: this, dependsOn: [passwordParam, manifest, rolePolicy] },
+    );
+    new aws.ec2.VolumeAttachment(
+      `${name}-data`,
+      {
+        deviceName: DATA_DEVICE,
+        volumeId: volume.id,
+        instanceId: instance.id,
+        stopInstanceBeforeDetaching: true,
+      },
+      parent,
+    );
 
-    // --- Grafana behind the load balancer ----------------------------------------------------------------------
-    const healthPath = args.grafanaHost === undefined ? `${GRAFANA_PATH}/api/health` : "/api/health";
-    const targetGroup = new aws.lb.TargetGroup(`${name}-grafana`, {
-      name: `gf-mon-${createHash("sha256").update(args.stack).digest("hex").slice(0, 8)}`,
-      vpcId: args.vpcId,
-      port: MONITORING_PORTS.grafana,
-      protocol: "HTTP",
-      targetType: "instance",
-      healthCheck: { enabled: true, path: healthPath, port: "traffic-port", protocol: "HTTP", matcher: "200", interval: 30 },
-      tags,
-    }, parent);
-    new aws.lb.TargetGroupAttachment(`${name}-grafana`, {
-      targetGroupArn: targetGroup.arn,
-      targetId: instance.id,
-      port: MONITORING_PORTS.grafana,
-    }, parent);
+    // --- Grafana behind the load balancer
+    // ----------------------------------------------------------------------
+    const healthPath =
+      args.grafanaHost === undefined ? `${GRAFANA_PATH}/api/health` : "/api/health";
+    const targetGroup = new aws.lb.TargetGroup(
+      `${name}-grafana`,
+      {
+        name: `gf-mon-${createHash("sha256").update(args.stack).digest("hex").slice(0, 8)}`,
+        vpcId: args.vpcId,
+        port: MONITORING_PORTS.grafana,
+        protocol: "HTTP",
+        targetType: "instance",
+        healthCheck: {
+          enabled: true,
+          path: healthPath,
+          port: "traffic-port",
+          protocol: "HTTP",
+          matcher: "200",
+          interval: 30,
+        },
+        tags,
+      },
+      parent,
+    );
+    new aws.lb.TargetGroupAttachment(
+      `${name}-grafana`,
+      {
+        targetGroupArn: targetGroup.arn,
+        targetId: instance.id,
+        port: MONITORING_PORTS.grafana,
+      },
+      parent,
+    );
     const route =
       args.grafanaHost === undefined
         ? { pathPattern: { values: [GRAFANA_PATH, `${GRAFANA_PATH}/*`] } }
         : { hostHeader: { values: [args.grafanaHost] } };
     const perRule = 5 - (args.grafanaHost === undefined ? 2 : 1);
     chunkCidrs(allowedCidrs, perRule).forEach((cidrs, i) => {
-      new aws.lb.ListenerRule(`${name}-grafana-${i}`, {
-        listenerArn: args.listenerArn,
-        priority: (args.listenerRulePriority ?? 1000) + i,
-        conditions: [route, { sourceIp: { values: cidrs } }],
-        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-        tags,
-      }, parent);
+      new aws.lb.ListenerRule(
+        `${name}-grafana-${i}`,
+        {
+          listenerArn: args.listenerArn,
+          priority: (args.listenerRulePriority ?? 1000) + i,
+          conditions: [route, { sourceIp: { values: cidrs } }],
+          actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+          tags,
+        },
+        parent,
+      );
     });
 
     this.grafanaUrl = rootUrl;

@@ -1,5 +1,7 @@
-// gpufleet:aws:Secrets — the engine API key (given, or generated) and the Hugging Face token as SSM SecureString
-// parameters under /gpufleet/<stack>/. The instance reads them at boot through its role; the program hands the
+// gpufleet:aws:Secrets — the engine API key (given, or generated) and the Hugging Face token as SSM
+// SecureString
+// parameters under /gpufleet/<stack>/. The instance reads them at boot through its role; the
+// program hands the
 // renderer and the outputs only their NAMES.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,7 +14,10 @@ export interface SecretsArgs {
   stack: string;
   /** Engine API key (a Pulumi secret); default: generated, 48 letters and digits. */
   apiKey?: pulumi.Input<string>;
-  /** Hugging Face token (a Pulumi secret); default: none (no HF-token parameter, anonymous downloads). */
+  /**
+   * Hugging Face token (a Pulumi secret); default: none (no HF-token parameter, anonymous
+   * downloads).
+   */
   hfToken?: pulumi.Input<string>;
 }
 
@@ -28,35 +33,51 @@ export class Secrets extends pulumi.ComponentResource {
     super("gpufleet:aws:Secrets", name, args, opts);
     const names = secretParameterNames(args.stack);
     const tags = fleetTags(args.stack, "secrets");
-    // pulumi.secret() even when the value came from a secret config: the parameter's state must stay encrypted.
+    // pulumi.secret() even when the value came from a secret config: the parameter's state must
+    // stay encrypted.
     const apiKey =
       args.apiKey !== undefined
         ? pulumi.secret(args.apiKey)
         : pulumi.secret(
-            new random.RandomPassword(`${name}-api-key`, { length: 48, special: false }, { parent: this }).result,
+            new random.RandomPassword(
+              `${name}-api-key`,
+              { length: 48, special: false },
+              { parent: this },
+            ).result,
           );
-    const apiKeyParam = new aws.ssm.Parameter(`${name}-api-key`, {
-      name: names.apiKey,
-      type: "SecureString",
-      value: apiKey,
-      description: `gpufleet ${args.stack}: engine API key (Bearer token of every /v1 request)`,
-      tags,
-    }, { parent: this });
+    const apiKeyParam = new aws.ssm.Parameter(
+      `${name}-api-key`,
+      {
+        name: names.apiKey,
+        type: "SecureString",
+        value: apiKey,
+        description: `gpufleet ${args.stack}: engine API key (Bearer token of every /v1 request)`,
+        tags,
+      },
+      { parent: this },
+    );
     this.apiKeyParameter = names.apiKey;
     this.parameterArns = [apiKeyParam.arn];
     if (args.hfToken !== undefined) {
-      const hfParam = new aws.ssm.Parameter(`${name}-hf-token`, {
-        name: names.hfToken,
-        type: "SecureString",
-        value: pulumi.secret(args.hfToken),
-        description: `gpufleet ${args.stack}: Hugging Face token (gated model downloads)`,
-        tags,
-      }, { parent: this });
+      const hfParam = new aws.ssm.Parameter(
+        `${name}-hf-token`,
+        {
+          name: names.hfToken,
+          type: "SecureString",
+          value: pulumi.secret(args.hfToken),
+          description: `gpufleet ${args.stack}: Hugging Face token (gated model downloads)`,
+          tags,
+        },
+        { parent: this },
+      );
       this.hfTokenParameter = names.hfToken;
       this.parameterArns.push(hfParam.arn);
     } else {
       this.hfTokenParameter = undefined;
     }
-    this.registerOutputs({ apiKeyParameter: this.apiKeyParameter, hfTokenParameter: this.hfTokenParameter });
+    this.registerOutputs({
+      apiKeyParameter: this.apiKeyParameter,
+      hfTokenParameter: this.hfTokenParameter,
+    });
   }
 }

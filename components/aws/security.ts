@@ -1,13 +1,18 @@
 // gpufleet:aws:Security — a security group per role and the instances' IAM role.
 //   load balancer: 80/443 from allowedCidrs only; out only to the engines' proxy ports.
-//   engines: each proxy port from the load balancer's group; replica and exporter ports from the monitoring group;
-//            out on 80/443 (images, weights, SSM, packages) through NAT. No SSH: Session Manager instead.
-//   monitoring: created now with no members, so that Prometheus (a later issue) only has to join it.
+// engines: each proxy port from the load balancer's group; replica and exporter ports from the
+// monitoring group;
+// out on 80/443 (images, weights, SSM, packages) through NAT. No SSH: Session Manager instead.
+// monitoring: created now with no members, so that Prometheus (a later issue) only has to join it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPORTER_PORTS, logGroupName } from "../../cloud-init/context";
 import { fleetTags } from "./facts";
-import { EC2_ASSUME_ROLE_POLICY, SSM_MANAGED_INSTANCE_CORE, instancePolicyDocument } from "./policies";
+import {
+  EC2_ASSUME_ROLE_POLICY,
+  SSM_MANAGED_INSTANCE_CORE,
+  instancePolicyDocument,
+} from "./policies";
 
 export interface SecurityArgs {
   /** Stack name: tags, the log group's name and the SSM path the role may read. */
@@ -16,7 +21,10 @@ export interface SecurityArgs {
   vpcId: pulumi.Input<string>;
   /** IPv4 CIDRs that may reach the load balancer. */
   allowedCidrs: string[];
-  /** Whether the load balancer listens on 443 (a certificate is configured); 80 is always open (HTTP or redirect). */
+  /**
+   * Whether the load balancer listens on 443 (a certificate is configured); 80 is always open (HTTP
+   * or redirect).
+   */
   https: boolean;
   /** Every pool's proxy port (the load balancer's targets). */
   proxyPorts: number[];
@@ -48,7 +56,11 @@ export class Security extends pulumi.ComponentResource {
 
   constructor(name: string, args: SecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:Security", name, args, opts);
-    Object.assign(this, createSecurityGroups(name, args, this), createInstanceRole(name, args, this));
+    Object.assign(
+      this,
+      createSecurityGroups(name, args, this),
+      createInstanceRole(name, args, this),
+    );
     this.registerOutputs({
       loadBalancerGroupId: this.loadBalancerGroupId,
       engineGroupId: this.engineGroupId,
@@ -62,78 +74,123 @@ export class Security extends pulumi.ComponentResource {
 
 function createSecurityGroups(name: string, args: SecurityArgs, parent: pulumi.Resource) {
   const opts = { parent };
-  const group = (role: "load-balancer" | "engine" | "monitoring", description: string): aws.ec2.SecurityGroup =>
-    new aws.ec2.SecurityGroup(`${name}-${role}`, {
-      vpcId: args.vpcId,
-      description,
-      // Rules are separate resources (below): inline rules and rule resources on one group fight each other.
-      tags: { ...fleetTags(args.stack, role === "engine" ? "engine" : role), Name: `gpufleet-${args.stack}-${role}` },
-    }, opts);
+  const group = (
+    role: "load-balancer" | "engine" | "monitoring",
+    description: string,
+  ): aws.ec2.SecurityGroup =>
+    new aws.ec2.SecurityGroup(
+      `${name}-${role}`,
+      {
+        vpcId: args.vpcId,
+        description,
+        // Rules are separate resources (below): inline rules and rule resources on one group fight
+        // each other.
+        tags: {
+          ...fleetTags(args.stack, role === "engine" ? "engine" : role),
+          Name: `gpufleet-${args.stack}-${role}`,
+        },
+      },
+      opts,
+    );
   const lb = group("load-balancer", "gpufleet load balancer: 80/443 from the allowed CIDRs");
-  const engine = group("engine", "gpufleet GPU instances: proxy port from the load balancer, metrics from monitoring");
-  const monitoring = group("monitoring", "gpufleet monitoring: members may scrape replica and exporter ports");
+  const engine = group(
+    "engine",
+    "gpufleet GPU instances: proxy port from the load balancer, metrics from monitoring",
+  );
+  const monitoring = group(
+    "monitoring",
+    "gpufleet monitoring: members may scrape replica and exporter ports",
+  );
 
   const listenPorts = args.https ? [80, 443] : [80];
   for (const port of listenPorts) {
     args.allowedCidrs.forEach((cidr, i) => {
-      new aws.vpc.SecurityGroupIngressRule(`${name}-lb-in-${port}-${i}`, {
-        securityGroupId: lb.id,
-        ipProtocol: "tcp",
-        fromPort: port,
-        toPort: port,
-        cidrIpv4: cidr,
-        description: `clients on ${port}`,
-      }, opts);
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-lb-in-${port}-${i}`,
+        {
+          securityGroupId: lb.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+          description: `clients on ${port}`,
+        },
+        opts,
+      );
     });
   }
   for (const [from, to] of portRanges(args.proxyPorts)) {
-    new aws.vpc.SecurityGroupEgressRule(`${name}-lb-out-${from}`, {
-      securityGroupId: lb.id,
-      ipProtocol: "tcp",
-      fromPort: from,
-      toPort: to,
-      referencedSecurityGroupId: engine.id,
-      description: "to the engines' proxy",
-    }, opts);
-    new aws.vpc.SecurityGroupIngressRule(`${name}-engine-in-proxy-${from}`, {
-      securityGroupId: engine.id,
-      ipProtocol: "tcp",
-      fromPort: from,
-      toPort: to,
-      referencedSecurityGroupId: lb.id,
-      description: "proxy port, from the load balancer only",
-    }, opts);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-lb-out-${from}`,
+      {
+        securityGroupId: lb.id,
+        ipProtocol: "tcp",
+        fromPort: from,
+        toPort: to,
+        referencedSecurityGroupId: engine.id,
+        description: "to the engines' proxy",
+      },
+      opts,
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-engine-in-proxy-${from}`,
+      {
+        securityGroupId: engine.id,
+        ipProtocol: "tcp",
+        fromPort: from,
+        toPort: to,
+        referencedSecurityGroupId: lb.id,
+        description: "proxy port, from the load balancer only",
+      },
+      opts,
+    );
   }
-  const scraped = [...portRanges(args.replicaPorts), ...portRanges([EXPORTER_PORTS.nodeExporter, EXPORTER_PORTS.dcgmExporter])];
+  const scraped = [
+    ...portRanges(args.replicaPorts),
+    ...portRanges([EXPORTER_PORTS.nodeExporter, EXPORTER_PORTS.dcgmExporter]),
+  ];
   for (const [from, to] of scraped) {
-    new aws.vpc.SecurityGroupIngressRule(`${name}-engine-in-monitoring-${from}`, {
-      securityGroupId: engine.id,
-      ipProtocol: "tcp",
-      fromPort: from,
-      toPort: to,
-      referencedSecurityGroupId: monitoring.id,
-      description: "replica and exporter ports, from monitoring only",
-    }, opts);
-    new aws.vpc.SecurityGroupEgressRule(`${name}-monitoring-out-${from}`, {
-      securityGroupId: monitoring.id,
-      ipProtocol: "tcp",
-      fromPort: from,
-      toPort: to,
-      referencedSecurityGroupId: engine.id,
-      description: "scrape the engines",
-    }, opts);
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-engine-in-monitoring-${from}`,
+      {
+        securityGroupId: engine.id,
+        ipProtocol: "tcp",
+        fromPort: from,
+        toPort: to,
+        referencedSecurityGroupId: monitoring.id,
+        description: "replica and exporter ports, from monitoring only",
+      },
+      opts,
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-monitoring-out-${from}`,
+      {
+        securityGroupId: monitoring.id,
+        ipProtocol: "tcp",
+        fromPort: from,
+        toPort: to,
+        referencedSecurityGroupId: engine.id,
+        description: "scrape the engines",
+      },
+      opts,
+    );
   }
-  // Images, weights, SSM and apt are HTTPS or HTTP; DNS and NTP go to the VPC's own resolvers, which security
+  // Images, weights, SSM and apt are HTTPS or HTTP; DNS and NTP go to the VPC's own resolvers,
+  // which security
   // groups do not filter.
   for (const port of [80, 443]) {
-    new aws.vpc.SecurityGroupEgressRule(`${name}-engine-out-${port}`, {
-      securityGroupId: engine.id,
-      ipProtocol: "tcp",
-      fromPort: port,
-      toPort: port,
-      cidrIpv4: "0.0.0.0/0",
-      description: "downloads and AWS APIs through NAT",
-    }, opts);
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-engine-out-${port}`,
+      {
+        securityGroupId: engine.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+        description: "downloads and AWS APIs through NAT",
+      },
+      opts,
+    );
   }
   return { loadBalancerGroupId: lb.id, engineGroupId: engine.id, monitoringGroupId: monitoring.id };
 }
@@ -141,30 +198,54 @@ function createSecurityGroups(name: string, args: SecurityArgs, parent: pulumi.R
 function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Resource) {
   const opts = { parent };
   const tags = fleetTags(args.stack, "instance");
-  const logGroup = new aws.cloudwatch.LogGroup(`${name}-logs`, {
-    name: logGroupName(args.stack),
-    retentionInDays: args.logRetentionDays ?? 30,
-    tags,
-  }, opts);
-  const role = new aws.iam.Role(`${name}-instance`, {
-    description: `gpufleet ${args.stack}: GPU instances (SSM Session Manager, own SSM parameters, own logs)`,
-    assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
-    tags,
-  }, opts);
+  const logGroup = new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    {
+      name: logGroupName(args.stack),
+      retentionInDays: args.logRetentionDays ?? 30,
+      tags,
+    },
+    opts,
+  );
+  const role = new aws.iam.Role(
+    `${name}-instance`,
+    {
+      description: `gpufleet ${args.stack}: GPU instances (SSM Session Manager, own SSM parameters, own logs)`,
+      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+      tags,
+    },
+    opts,
+  );
   const partition = aws.getPartitionOutput({}, { parent });
-  new aws.iam.RolePolicyAttachment(`${name}-ssm-core`, {
-    role: role.name,
-    policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${SSM_MANAGED_INSTANCE_CORE}`,
-  }, opts);
+  new aws.iam.RolePolicyAttachment(
+    `${name}-ssm-core`,
+    {
+      role: role.name,
+      policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${SSM_MANAGED_INSTANCE_CORE}`,
+    },
+    opts,
+  );
   const identity = aws.getCallerIdentityOutput({}, { parent });
   const region = aws.getRegionOutput({}, { parent });
   // One apply resolves every value, then the pure document builder runs.
   const policy = pulumi
     .all([partition.partition, region.region, identity.accountId, logGroup.arn])
     .apply(([p, r, account, logGroupArn]) =>
-      JSON.stringify(instancePolicyDocument({ partition: p, region: r, accountId: account, stack: args.stack, logGroupArn })),
+      JSON.stringify(
+        instancePolicyDocument({
+          partition: p,
+          region: r,
+          accountId: account,
+          stack: args.stack,
+          logGroupArn,
+        }),
+      ),
     );
   new aws.iam.RolePolicy(`${name}-instance`, { role: role.name, policy }, opts);
   const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name, tags }, opts);
-  return { instanceRoleArn: role.arn, instanceProfileArn: profile.arn, logGroupName: logGroup.name };
+  return {
+    instanceRoleArn: role.arn,
+    instanceProfileArn: profile.arn,
+    logGroupName: logGroup.name,
+  };
 }

@@ -292,7 +292,7 @@ export const GPUS: Readonly<Record<GpuId, GpuSpec>> = {
  * it is a different card (2.0 TB/s, 114 SMs).
  */
 const SMI_ALIASES: Readonly<Record<string, GpuId>> = {
-  "t4": "T4",
+  t4: "T4",
   "tesla v100-pcie-16gb": "V100-16GB",
   "tesla v100-pcie-32gb": "V100-32GB",
   "a100-pcie-40gb": "A100-40GB",

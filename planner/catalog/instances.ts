@@ -80,65 +80,65 @@ export const INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
   //  name            gpu          n  vcpu GiB   Gbps  #  NVMe GB $/h       nvlink
   // ── g4dn: NVIDIA T4 16 GB, PCIe. [SHAPE] [SPEC] [PRICE-G] ──────────────────────────────
   // network: xlarge-4xlarge "up to 25"; instance store 125/225/225/900/900/900/2x900 GB NVMe.
-  row("g4dn.xlarge",   "T4",        1, 4,   16,   25,   1, 125,   0.526,     false), // net "up to"
-  row("g4dn.2xlarge",  "T4",        1, 8,   32,   25,   1, 225,   0.752,     false), // net "up to"
-  row("g4dn.4xlarge",  "T4",        1, 16,  64,   25,   1, 225,   1.204,     false), // net "up to"
-  row("g4dn.8xlarge",  "T4",        1, 32,  128,  50,   1, 900,   2.176,     false),
-  row("g4dn.16xlarge", "T4",        1, 64,  256,  50,   1, 900,   4.352,     false),
-  row("g4dn.12xlarge", "T4",        4, 48,  192,  50,   1, 900,   3.912,     false),
-  row("g4dn.metal",    "T4",        8, 96,  384,  100,  2, 1800,  7.824,     false),
+  row("g4dn.xlarge", "T4", 1, 4, 16, 25, 1, 125, 0.526, false), // net "up to"
+  row("g4dn.2xlarge", "T4", 1, 8, 32, 25, 1, 225, 0.752, false), // net "up to"
+  row("g4dn.4xlarge", "T4", 1, 16, 64, 25, 1, 225, 1.204, false), // net "up to"
+  row("g4dn.8xlarge", "T4", 1, 32, 128, 50, 1, 900, 2.176, false),
+  row("g4dn.16xlarge", "T4", 1, 64, 256, 50, 1, 900, 4.352, false),
+  row("g4dn.12xlarge", "T4", 4, 48, 192, 50, 1, 900, 3.912, false),
+  row("g4dn.metal", "T4", 8, 96, 384, 100, 2, 1800, 7.824, false),
 
   // ── g5: NVIDIA A10G 24 GB, PCIe. [SHAPE] [SPEC] [PRICE-G] ─────────────────────────────────
   // network: xlarge/2xlarge "up to 10", 4xlarge "up to 25"; store 250/450/600/900/1900/3800/
   // 3800/2x3800 GB NVMe.
-  row("g5.xlarge",     "A10G",      1, 4,   16,   10,   1, 250,   1.006,     false), // net "up to"
-  row("g5.2xlarge",    "A10G",      1, 8,   32,   10,   1, 450,   1.212,     false), // net "up to"
-  row("g5.4xlarge",    "A10G",      1, 16,  64,   25,   1, 600,   1.624,     false), // net "up to"
-  row("g5.8xlarge",    "A10G",      1, 32,  128,  25,   1, 900,   2.448,     false),
-  row("g5.16xlarge",   "A10G",      1, 64,  256,  25,   1, 1900,  4.096,     false),
-  row("g5.12xlarge",   "A10G",      4, 48,  192,  40,   1, 3800,  5.672,     false),
-  row("g5.24xlarge",   "A10G",      4, 96,  384,  50,   1, 3800,  8.144,     false),
-  row("g5.48xlarge",   "A10G",      8, 192, 768,  100,  2, 7600,  16.288,    false),
+  row("g5.xlarge", "A10G", 1, 4, 16, 10, 1, 250, 1.006, false), // net "up to"
+  row("g5.2xlarge", "A10G", 1, 8, 32, 10, 1, 450, 1.212, false), // net "up to"
+  row("g5.4xlarge", "A10G", 1, 16, 64, 25, 1, 600, 1.624, false), // net "up to"
+  row("g5.8xlarge", "A10G", 1, 32, 128, 25, 1, 900, 2.448, false),
+  row("g5.16xlarge", "A10G", 1, 64, 256, 25, 1, 1900, 4.096, false),
+  row("g5.12xlarge", "A10G", 4, 48, 192, 40, 1, 3800, 5.672, false),
+  row("g5.24xlarge", "A10G", 4, 96, 384, 50, 1, 3800, 8.144, false),
+  row("g5.48xlarge", "A10G", 8, 192, 768, 100, 2, 7600, 16.288, false),
 
   // ── g6: NVIDIA L4 24 GB, PCIe. Shapes as g5 (AWS G6 page). [SPEC] [PRICE-G] ──────────────
   // network: xlarge/2xlarge "up to 10", 4xlarge "up to 25"; store 250/450/600/2x450/2x940/
   // 4x940/4x940/8x940 GB NVMe.
-  row("g6.xlarge",     "L4",        1, 4,   16,   10,   1, 250,   0.8048,    false), // net "up to"
-  row("g6.2xlarge",    "L4",        1, 8,   32,   10,   1, 450,   0.9776,    false), // net "up to"
-  row("g6.4xlarge",    "L4",        1, 16,  64,   25,   1, 600,   1.3232,    false), // net "up to"
-  row("g6.8xlarge",    "L4",        1, 32,  128,  25,   2, 900,   2.0144,    false),
-  row("g6.16xlarge",   "L4",        1, 64,  256,  25,   2, 1880,  3.3968,    false),
-  row("g6.12xlarge",   "L4",        4, 48,  192,  40,   4, 3760,  4.6016,    false),
-  row("g6.24xlarge",   "L4",        4, 96,  384,  50,   4, 3760,  6.6752,    false),
-  row("g6.48xlarge",   "L4",        8, 192, 768,  100,  8, 7520,  13.3504,   false),
+  row("g6.xlarge", "L4", 1, 4, 16, 10, 1, 250, 0.8048, false), // net "up to"
+  row("g6.2xlarge", "L4", 1, 8, 32, 10, 1, 450, 0.9776, false), // net "up to"
+  row("g6.4xlarge", "L4", 1, 16, 64, 25, 1, 600, 1.3232, false), // net "up to"
+  row("g6.8xlarge", "L4", 1, 32, 128, 25, 2, 900, 2.0144, false),
+  row("g6.16xlarge", "L4", 1, 64, 256, 25, 2, 1880, 3.3968, false),
+  row("g6.12xlarge", "L4", 4, 48, 192, 40, 4, 3760, 4.6016, false),
+  row("g6.24xlarge", "L4", 4, 96, 384, 50, 4, 3760, 6.6752, false),
+  row("g6.48xlarge", "L4", 8, 192, 768, 100, 8, 7520, 13.3504, false),
 
   // ── g6e: NVIDIA L40S 48 GB, PCIe. [SHAPE] [SPEC] [PRICE-G] ───────────────────────────────
   // network: xlarge/2xlarge "up to 20"; store 250/450/600/900/1900/2x1900/2x1900/4x1900 GB NVMe.
-  row("g6e.xlarge",    "L40S",      1, 4,   32,   20,   1, 250,   1.861,     false), // net "up to"
-  row("g6e.2xlarge",   "L40S",      1, 8,   64,   20,   1, 450,   2.24208,   false), // net "up to"
-  row("g6e.4xlarge",   "L40S",      1, 16,  128,  20,   1, 600,   3.00424,   false),
-  row("g6e.8xlarge",   "L40S",      1, 32,  256,  25,   1, 900,   4.52856,   false),
-  row("g6e.16xlarge",  "L40S",      1, 64,  512,  35,   1, 1900,  7.57719,   false),
-  row("g6e.12xlarge",  "L40S",      4, 48,  384,  100,  2, 3800,  10.49264,  false),
-  row("g6e.24xlarge",  "L40S",      4, 96,  768,  200,  2, 3800,  15.06559,  false),
-  row("g6e.48xlarge",  "L40S",      8, 192, 1536, 400,  4, 7600,  30.13118,  false),
+  row("g6e.xlarge", "L40S", 1, 4, 32, 20, 1, 250, 1.861, false), // net "up to"
+  row("g6e.2xlarge", "L40S", 1, 8, 64, 20, 1, 450, 2.24208, false), // net "up to"
+  row("g6e.4xlarge", "L40S", 1, 16, 128, 20, 1, 600, 3.00424, false),
+  row("g6e.8xlarge", "L40S", 1, 32, 256, 25, 1, 900, 4.52856, false),
+  row("g6e.16xlarge", "L40S", 1, 64, 512, 35, 1, 1900, 7.57719, false),
+  row("g6e.12xlarge", "L40S", 4, 48, 384, 100, 2, 3800, 10.49264, false),
+  row("g6e.24xlarge", "L40S", 4, 96, 768, 200, 2, 3800, 15.06559, false),
+  row("g6e.48xlarge", "L40S", 8, 192, 1536, 400, 4, 7600, 30.13118, false),
 
   // ── p3: NVIDIA V100 16 GB SXM2 (NVLink on 4/8-GPU sizes), EBS only. [SHAPE] [SPEC] [PRICE-P3]
-  row("p3.2xlarge",    "V100-16GB", 1, 8,   61,   10,   0, 0,     3.06,      false), // net "up to"
-  row("p3.8xlarge",    "V100-16GB", 4, 32,  244,  10,   0, 0,     12.24,     true),
-  row("p3.16xlarge",   "V100-16GB", 8, 64,  488,  25,   0, 0,     24.48,     true),
+  row("p3.2xlarge", "V100-16GB", 1, 8, 61, 10, 0, 0, 3.06, false), // net "up to"
+  row("p3.8xlarge", "V100-16GB", 4, 32, 244, 10, 0, 0, 12.24, true),
+  row("p3.16xlarge", "V100-16GB", 8, 64, 488, 25, 0, 0, 24.48, true),
   // p3dn: 8 x V100 32 GB SXM2, 2 x 900 GB NVMe, 100 Gbps (EFA). [SHAPE] [SPEC] [PRICE-P3]
-  row("p3dn.24xlarge", "V100-32GB", 8, 96,  768,  100,  2, 1800,  31.212,    true),
+  row("p3dn.24xlarge", "V100-32GB", 8, 96, 768, 100, 2, 1800, 31.212, true),
 
   // ── p4d / p4de: 8 x A100 SXM4 on NVSwitch, 8 x 1000 GB NVMe, 4 x 100 Gbps EFA. ──────────
   // [SHAPE] [SPEC] [PRICE-P]
-  row("p4d.24xlarge",  "A100-40GB", 8, 96,  1152, 400,  8, 8000,  21.957642, true),
-  row("p4de.24xlarge", "A100-80GB", 8, 96,  1152, 400,  8, 8000,  27.44705,  true),
+  row("p4d.24xlarge", "A100-40GB", 8, 96, 1152, 400, 8, 8000, 21.957642, true),
+  row("p4de.24xlarge", "A100-80GB", 8, 96, 1152, 400, 8, 8000, 27.44705, true),
 
   // ── p5 / p5e / p5en: H100 / H200 SXM5 on NVSwitch, 8 x 3840 GB NVMe, 3200 Gbps EFA. ────
   // [SHAPE] [SPEC] [PRICE-P]. p5.4xlarge: 1 x H100, 1 x 3840 GB NVMe, 100 Gbps.
-  row("p5.4xlarge",    "H100",      1, 16,  256,  100,  1, 3840,  6.88,      false),
-  row("p5.48xlarge",   "H100",      8, 192, 2048, 3200, 8, 30720, 55.04,     true),
+  row("p5.4xlarge", "H100", 1, 16, 256, 100, 1, 3840, 6.88, false),
+  row("p5.48xlarge", "H100", 8, 192, 2048, 3200, 8, 30720, 55.04, true),
   // p5e.48xlarge has NO on-demand SKU in us-east-1/us-east-2/us-west-2 price feeds (2026-07-28):
   // it is sold through EC2 Capacity Blocks only. The price is the Capacity Block effective
   // hourly rate, $47.76 (AWS Capacity Blocks pricing page, accessed 2026-08-01 per [PRICE-P]'s
@@ -148,7 +148,7 @@ export const INSTANCE_TYPES: readonly InstanceTypeSpec[] = [
     purchaseNote:
       "p5e.48xlarge has no on-demand offer in us-east-1: it is sold through EC2 Capacity Blocks only, and its price here is the Capacity Block rate; an auto scaling group needs a Capacity Block reservation (or use p5en.48xlarge)",
   },
-  row("p5en.48xlarge", "H200",      8, 192, 2048, 3200, 8, 30720, 63.296,    true),
+  row("p5en.48xlarge", "H200", 8, 192, 2048, 3200, 8, 30720, 63.296, true),
 ];
 
 const BY_NAME = new Map<string, InstanceTypeSpec>(

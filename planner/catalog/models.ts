@@ -1,14 +1,22 @@
-// Model catalog: pure data. Every architecture figure is the Hugging Face config.json field under its own name.
+// Model catalog: pure data. Every architecture figure is the Hugging Face config.json field under
+// its own name.
 //
-// How the figures were looked up (2026-11-21): the Hub itself was not reachable from the build machine, so each
-// config.json was read from public copies of it (the repo's own config as indexed, duplicates such as
-// "Duplicate from Qwen/Qwen2.5-72B-Instruct", quantized/fine-tuned derivatives that keep the base's config, and
-// config fixtures vendored into inference engines' tests). `source` names the canonical config.json URL; a
+// How the figures were looked up (2026-11-21): the Hub itself was not reachable from the build
+// machine, so each
+// config.json was read from public copies of it (the repo's own config as indexed, duplicates such
+// as
+// "Duplicate from Qwen/Qwen2.5-72B-Instruct", quantized/fine-tuned derivatives that keep the base's
+// config, and
+// config fixtures vendored into inference engines' tests). `source` names the canonical config.json
+// URL; a
 // "NOT CONFIRMED" comment marks every figure that no copy of the config showed.
-// paramsB: the Hub's "Model size" (safetensors metadata), cross-checked against the count the architecture implies
-// (test/catalog/models.test.ts recomputes it). Ollama library default tags (`ollama pull name:size`) ship Q4_K_M,
+// paramsB: the Hub's "Model size" (safetensors metadata), cross-checked against the count the
+// architecture implies
+// (test/catalog/models.test.ts recomputes it). Ollama library default tags (`ollama pull
+// name:size`) ship Q4_K_M,
 // except llama3.2:1b, which ships Q8_0.
-// Artifacts are listed only where the repo / file / tag was seen to exist; absent keys mean "not confirmed", not
+// Artifacts are listed only where the repo / file / tag was seen to exist; absent keys mean "not
+// confirmed", not
 // "does not exist".
 
 import type { ModelArchitecture, ModelSpec } from "../types";
@@ -20,9 +28,13 @@ function cfg(repo: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Shared architectures (a fine-tune copies its base's architecture; both are spelled out so the test can compare).
+// Shared architectures (a fine-tune copies its base's architecture; both are spelled out so the
+// test can compare).
 
-/** Qwen/Qwen3-8B config.json (copies of it: "Copy config.json from Qwen/Qwen3-8B", Sagicc/qwen3-8b-tokenizer). */
+/**
+ * Qwen/Qwen3-8B config.json (copies of it: "Copy config.json from Qwen/Qwen3-8B",
+ * Sagicc/qwen3-8b-tokenizer).
+ */
 const QWEN3_8B_ARCH: ModelArchitecture = {
   architectures: ["Qwen3ForCausalLM"],
   model_type: "qwen3",
@@ -40,7 +52,10 @@ const QWEN3_8B_ARCH: ModelArchitecture = {
   tie_word_embeddings: false,
 };
 
-/** Qwen/Qwen3-4B config.json (geometry from Qwen3 family tables and 4B GGUF metadata: 36 blocks, 2560, 9728, 32/8 heads, 128 key length). */
+/**
+ * Qwen/Qwen3-4B config.json (geometry from Qwen3 family tables and 4B GGUF metadata: 36 blocks,
+ * 2560, 9728, 32/8 heads, 128 key length).
+ */
 /** Qwen/Qwen3-4B config.json (QVikhr-3-4B's base); also the calibration table's Qwen3-4B. */
 export const QWEN3_4B_ARCH: ModelArchitecture = {
   architectures: ["Qwen3ForCausalLM"],
@@ -70,7 +85,8 @@ const MISTRAL_NEMO_ARCH: ModelArchitecture = {
   hidden_size: 5120,
   intermediate_size: 14336,
   vocab_size: 131072,
-  // As written in the config (Mistral's own 1024000). Mistral documents a 128k trained context for Nemo; the planner
+  // As written in the config (Mistral's own 1024000). Mistral documents a 128k trained context for
+  // Nemo; the planner
   // caps context by KV memory and its {32768, 16384, …} ladder anyway.
   max_position_embeddings: 1024000,
   sliding_window: null,
@@ -78,7 +94,10 @@ const MISTRAL_NEMO_ARCH: ModelArchitecture = {
   tie_word_embeddings: false,
 };
 
-/** google/gemma-3-27b-it config.json → text_config (Gemma3ForConditionalGeneration; vision tower counted in extraParamsB). */
+/**
+ * google/gemma-3-27b-it config.json → text_config (Gemma3ForConditionalGeneration; vision tower
+ * counted in extraParamsB).
+ */
 const GEMMA3_27B_ARCH: ModelArchitecture = {
   architectures: ["Gemma3ForConditionalGeneration"],
   model_type: "gemma3", // top level; text_config.model_type is "gemma3_text"
@@ -93,11 +112,14 @@ const GEMMA3_27B_ARCH: ModelArchitecture = {
   sliding_window: 1024,
   sliding_window_pattern: 6, // 5 local : 1 global → 52 sliding + 10 full-attention layers
   torch_dtype: "bfloat16",
-  // Not written in the 27B config; Gemma3TextConfig defaults to tied embeddings (Gemma always ties them).
+  // Not written in the 27B config; Gemma3TextConfig defaults to tied embeddings (Gemma always ties
+  // them).
   tie_word_embeddings: true,
 };
 
-/** Llama 3.x 70B geometry (meta-llama/Llama-3.1-70B-Instruct and Llama-3.3-70B-Instruct share it). */
+/**
+ * Llama 3.x 70B geometry (meta-llama/Llama-3.1-70B-Instruct and Llama-3.3-70B-Instruct share it).
+ */
 const LLAMA_70B_ARCH: ModelArchitecture = {
   architectures: ["LlamaForCausalLM"],
   model_type: "llama",
@@ -115,17 +137,21 @@ const LLAMA_70B_ARCH: ModelArchitecture = {
 // ---------------------------------------------------------------------------------------------------------------
 
 export const MODELS: readonly ModelSpec[] = [
-  // ---- Russian fine-tunes named by seed 000's priority table ----------------------------------------------------
+  // ---- Russian fine-tunes named by seed 000's priority table
+  // ----------------------------------------------------
   {
     id: "Vikhrmodels/QVikhr-3-4B-Instruction",
     servedName: "qvikhr-3-4b-instruction",
-    // NOT CONFIRMED from this repo's safetensors metadata: full fine-tune of Qwen/Qwen3-4B (4.02B), same shapes.
+    // NOT CONFIRMED from this repo's safetensors metadata: full fine-tune of Qwen/Qwen3-4B (4.02B),
+    // same shapes.
     paramsB: 4.02,
     baseModel: "Qwen/Qwen3-4B",
-    // NOT CONFIRMED from this repo's config.json: taken from its base (model card: built on Qwen3-4B, BF16, 40960 ctx).
+    // NOT CONFIRMED from this repo's config.json: taken from its base (model card: built on
+    // Qwen3-4B, BF16, 40960 ctx).
     arch: { ...QWEN3_4B_ARCH },
     gated: false,
-    // No GGUF / Ollama artifact confirmed (the card mentions GGUF and MLX variants; file names not seen).
+    // No GGUF / Ollama artifact confirmed (the card mentions GGUF and MLX variants; file names not
+    // seen).
     artifacts: {},
     reasoning: "qwen3",
     source: `${cfg("Vikhrmodels/QVikhr-3-4B-Instruction")}; architecture of the base Qwen/Qwen3-4B, this repo's own config not read`,
@@ -139,7 +165,8 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       // Seen: https://huggingface.co/Vikhrmodels/QVikhr-3-8B-Instruction-GGUF/resolve/main/QVikhr-3-8B-Instruction-Q8_0.gguf
-      // (a Q4_K_M file of the same name pattern was not seen, so the confirmed Q8_0 file is listed).
+      // (a Q4_K_M file of the same name pattern was not seen, so the confirmed Q8_0 file is
+      // listed).
       gguf: {
         repo: "Vikhrmodels/QVikhr-3-8B-Instruction-GGUF",
         file: "QVikhr-3-8B-Instruction-Q8_0.gguf",
@@ -150,10 +177,14 @@ export const MODELS: readonly ModelSpec[] = [
     source: `${cfg("Vikhrmodels/QVikhr-3-8B-Instruction")}; architecture of the base Qwen/Qwen3-8B, this repo's own config not read`,
   },
   {
-    // The repo id the seed names is a LoRA adapter (adapter_config.json + adapter weights; PEFT loads it onto
-    // Open-Orca/Mistral-7B-OpenOrca): IlyaGusev/saiga_mistral_7b is the old name of IlyaGusev/saiga_mistral_7b_lora
-    // (the Saiga collection lists only *_lora, and code loading "IlyaGusev/saiga_mistral_7b" goes through
-    // PeftConfig). Engines need merged weights: artifacts.hf points to IlyaGusev/saiga_mistral_7b_merged
+    // The repo id the seed names is a LoRA adapter (adapter_config.json + adapter weights; PEFT
+    // loads it onto
+    // Open-Orca/Mistral-7B-OpenOrca): IlyaGusev/saiga_mistral_7b is the old name of
+    // IlyaGusev/saiga_mistral_7b_lora
+    // (the Saiga collection lists only *_lora, and code loading "IlyaGusev/saiga_mistral_7b" goes
+    // through
+    // PeftConfig). Engines need merged weights: artifacts.hf points to
+    // IlyaGusev/saiga_mistral_7b_merged
     // ("Merged version of IlyaGusev/saiga_mistral_7b_lora", PyTorch .bin weights).
     id: "IlyaGusev/saiga_mistral_7b",
     servedName: "saiga-mistral-7b",
@@ -170,7 +201,8 @@ export const MODELS: readonly ModelSpec[] = [
       vocab_size: 32002, // OpenOrca's ChatML tokens (generation_config of the merged repo: eos_token_id 32000)
       max_position_embeddings: 32768,
       sliding_window: 4096, // Mistral v0.1: every layer slides (no pattern)
-      // NOT CONFIRMED: the merged repo's config.json was not read; float16 assumed (merge of an fp16 LoRA run;
+      // NOT CONFIRMED: the merged repo's config.json was not read; float16 assumed (merge of an
+      // fp16 LoRA run;
       // the OpenOrca base is bfloat16). The planner picks the compute dtype from the GPU anyway.
       torch_dtype: "float16",
       tie_word_embeddings: false,
@@ -178,10 +210,15 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       hf: "IlyaGusev/saiga_mistral_7b_merged",
-      // Seen in use: vLLM quantization "awq_marlin" on this repo (third-party quantization of the merged weights).
+      // Seen in use: vLLM quantization "awq_marlin" on this repo (third-party quantization of the
+      // merged weights).
       awq: "PrunaAI/IlyaGusev-saiga_mistral_7b_merged-AWQ-4bit-smashed",
       // IlyaGusev's own GGUF; llama.cpp's "q4_K" is its alias for Q4_K_M.
-      gguf: { repo: "IlyaGusev/saiga_mistral_7b_gguf", file: "model-q4_K.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "IlyaGusev/saiga_mistral_7b_gguf",
+        file: "model-q4_K.gguf",
+        quantization: "gguf-q4_k_m",
+      },
     },
     source:
       "https://huggingface.co/IlyaGusev/saiga_mistral_7b_lora/blob/main/adapter_config.json (base_model_name_or_path " +
@@ -208,9 +245,14 @@ export const MODELS: readonly ModelSpec[] = [
     },
     gated: false, // the fine-tune repo is not gated (its base meta-llama/Meta-Llama-3-8B-Instruct is)
     artifacts: {
-      // Third-party AWQ of an earlier snapshot (6615aef) of this repo; the repo has since been updated (v7).
+      // Third-party AWQ of an earlier snapshot (6615aef) of this repo; the repo has since been
+      // updated (v7).
       awq: "alekosus/saiga_llama3_8b_awq",
-      gguf: { repo: "IlyaGusev/saiga_llama3_8b_gguf", file: "model-q4_K.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "IlyaGusev/saiga_llama3_8b_gguf",
+        file: "model-q4_K.gguf",
+        quantization: "gguf-q4_k_m",
+      },
     },
     source: `${cfg("IlyaGusev/saiga_llama3_8b")}; values as in IlyaGusev/saiga_llama3_8b_gguf/config.json and alekosus/saiga_llama3_8b_awq`,
   },
@@ -222,14 +264,20 @@ export const MODELS: readonly ModelSpec[] = [
     arch: { ...MISTRAL_NEMO_ARCH },
     gated: false,
     artifacts: {
-      gguf: { repo: "IlyaGusev/saiga_nemo_12b_gguf", file: "saiga_nemo_12b.Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "IlyaGusev/saiga_nemo_12b_gguf",
+        file: "saiga_nemo_12b.Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
     },
     source: cfg("IlyaGusev/saiga_nemo_12b"),
   },
   {
-    // NOT CONFIRMED THAT THIS REPO EXISTS. Seed 000 names it for the 32gb category, but IlyaGusev's "Saiga"
+    // NOT CONFIRMED THAT THIS REPO EXISTS. Seed 000 names it for the 32gb category, but IlyaGusev's
+    // "Saiga"
     // collection (as last seen) lists saiga_gemma3_12b and no 27B, and no config, card or file of
-    // IlyaGusev/saiga_gemma3_27b was found. Everything below is google/gemma-3-27b-it's. Verify before relying on it.
+    // IlyaGusev/saiga_gemma3_27b was found. Everything below is google/gemma-3-27b-it's. Verify
+    // before relying on it.
     id: "IlyaGusev/saiga_gemma3_27b",
     servedName: "saiga-gemma3-27b",
     paramsB: 27.4, // NOT CONFIRMED: base gemma-3-27b-it incl. vision tower
@@ -243,8 +291,10 @@ export const MODELS: readonly ModelSpec[] = [
       "IlyaGusev/saiga_gemma3_27b (seed 000's first choice for 32 GB GPUs) could not be confirmed to exist on 2026-11-21; if its download fails at boot, pin model: IlyaGusev/saiga_nemo_12b or google/gemma-3-27b-it (gated)",
   },
 
-  // ---- Qwen2.5 Instruct ------------------------------------------------------------------------------------------
-  // Qwen2 configs carry a sliding_window value but use_sliding_window: false: every layer is full attention.
+  // ---- Qwen2.5 Instruct
+  // ------------------------------------------------------------------------------------------
+  // Qwen2 configs carry a sliding_window value but use_sliding_window: false: every layer is full
+  // attention.
   {
     id: "Qwen/Qwen2.5-0.5B-Instruct",
     servedName: "qwen2.5-0.5b-instruct",
@@ -267,7 +317,11 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       awq: "Qwen/Qwen2.5-0.5B-Instruct-AWQ",
-      gguf: { repo: "Qwen/Qwen2.5-0.5B-Instruct-GGUF", file: "qwen2.5-0.5b-instruct-q4_k_m.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "Qwen/Qwen2.5-0.5B-Instruct-GGUF",
+        file: "qwen2.5-0.5b-instruct-q4_k_m.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:0.5b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("Qwen/Qwen2.5-0.5B-Instruct"),
@@ -294,7 +348,11 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       awq: "Qwen/Qwen2.5-1.5B-Instruct-AWQ",
-      gguf: { repo: "Qwen/Qwen2.5-1.5B-Instruct-GGUF", file: "qwen2.5-1.5b-instruct-q4_k_m.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "Qwen/Qwen2.5-1.5B-Instruct-GGUF",
+        file: "qwen2.5-1.5b-instruct-q4_k_m.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:1.5b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("Qwen/Qwen2.5-1.5B-Instruct"),
@@ -321,8 +379,13 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       awq: "Qwen/Qwen2.5-7B-Instruct-AWQ",
-      // Qwen's own GGUF repo splits the 7B+ Q4_K_M into parts (…-00001-of-00002.gguf); bartowski's is one file.
-      gguf: { repo: "bartowski/Qwen2.5-7B-Instruct-GGUF", file: "Qwen2.5-7B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      // Qwen's own GGUF repo splits the 7B+ Q4_K_M into parts (…-00001-of-00002.gguf); bartowski's
+      // is one file.
+      gguf: {
+        repo: "bartowski/Qwen2.5-7B-Instruct-GGUF",
+        file: "Qwen2.5-7B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:7b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("Qwen/Qwen2.5-7B-Instruct"),
@@ -349,10 +412,15 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       awq: "Qwen/Qwen2.5-14B-Instruct-AWQ",
-      gguf: { repo: "bartowski/Qwen2.5-14B-Instruct-GGUF", file: "Qwen2.5-14B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Qwen2.5-14B-Instruct-GGUF",
+        file: "Qwen2.5-14B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:14b", quantization: "gguf-q4_k_m" },
     },
-    // Geometry seen in copies of the Qwen2.5-14B config (same as DeepSeek-R1-Distill-Qwen-14B's, which is built on it).
+    // Geometry seen in copies of the Qwen2.5-14B config (same as DeepSeek-R1-Distill-Qwen-14B's,
+    // which is built on it).
     source: cfg("Qwen/Qwen2.5-14B-Instruct"),
   },
   {
@@ -377,7 +445,11 @@ export const MODELS: readonly ModelSpec[] = [
     gated: false,
     artifacts: {
       awq: "Qwen/Qwen2.5-32B-Instruct-AWQ",
-      gguf: { repo: "bartowski/Qwen2.5-32B-Instruct-GGUF", file: "Qwen2.5-32B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Qwen2.5-32B-Instruct-GGUF",
+        file: "Qwen2.5-32B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:32b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("Qwen/Qwen2.5-32B-Instruct"),
@@ -405,13 +477,18 @@ export const MODELS: readonly ModelSpec[] = [
     artifacts: {
       awq: "Qwen/Qwen2.5-72B-Instruct-AWQ",
       // One 47.4 GB file (Qwen's own repo splits it in 12 parts).
-      gguf: { repo: "bartowski/Qwen2.5-72B-Instruct-GGUF", file: "Qwen2.5-72B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Qwen2.5-72B-Instruct-GGUF",
+        file: "Qwen2.5-72B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen2.5:72b", quantization: "gguf-q4_k_m" },
     },
     source: `${cfg("Qwen/Qwen2.5-72B-Instruct")}; values as in XelotX/Qwen2.5-72B-Instruct-Original ("Duplicate from Qwen/Qwen2.5-72B-Instruct")`,
   },
 
-  // ---- Qwen3 -----------------------------------------------------------------------------------------------------
+  // ---- Qwen3
+  // -----------------------------------------------------------------------------------------------------
   {
     id: "Qwen/Qwen3-8B",
     servedName: "qwen3-8b",
@@ -422,7 +499,11 @@ export const MODELS: readonly ModelSpec[] = [
       awq: "Qwen/Qwen3-8B-AWQ",
       fp8: "Qwen/Qwen3-8B-FP8",
       // Real name is capitalised; seed 001's "qwen3-8b-q4_k_m.gguf" is not a file of this repo.
-      gguf: { repo: "Qwen/Qwen3-8B-GGUF", file: "Qwen3-8B-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "Qwen/Qwen3-8B-GGUF",
+        file: "Qwen3-8B-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen3:8b", quantization: "gguf-q4_k_m" },
     },
     reasoning: "qwen3",
@@ -452,14 +533,19 @@ export const MODELS: readonly ModelSpec[] = [
     artifacts: {
       awq: "Qwen/Qwen3-32B-AWQ",
       fp8: "Qwen/Qwen3-32B-FP8",
-      gguf: { repo: "Qwen/Qwen3-32B-GGUF", file: "Qwen3-32B-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "Qwen/Qwen3-32B-GGUF",
+        file: "Qwen3-32B-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "qwen3:32b", quantization: "gguf-q4_k_m" },
     },
     reasoning: "qwen3",
     source: cfg("Qwen/Qwen3-32B"),
   },
 
-  // ---- DeepSeek R1 distill ---------------------------------------------------------------------------------------
+  // ---- DeepSeek R1 distill
+  // ---------------------------------------------------------------------------------------
   {
     id: "deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B",
     servedName: "deepseek-r1-distill-qwen-1.5b",
@@ -492,7 +578,8 @@ export const MODELS: readonly ModelSpec[] = [
     source: cfg("deepseek-ai/DeepSeek-R1-Distill-Qwen-1.5B"),
   },
 
-  // ---- Mistral ---------------------------------------------------------------------------------------------------
+  // ---- Mistral
+  // ---------------------------------------------------------------------------------------------------
   {
     id: "mistralai/Mistral-7B-Instruct-v0.3",
     servedName: "mistral-7b-instruct-v0.3",
@@ -513,15 +600,22 @@ export const MODELS: readonly ModelSpec[] = [
     },
     gated: true, // "agree to share your contact information" (auto-approved, but needs an HF token)
     artifacts: {
-      gguf: { repo: "bartowski/Mistral-7B-Instruct-v0.3-GGUF", file: "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
-      // NOT CONFIRMED directly: the library's v0.2 twin "mistral:7b-instruct-v0.2-q4_K_M" and "mistral:7b-instruct-q4_K_M"
-      // were seen; the v0.3 tag follows the same naming. (The untagged mistral:7b default ships Q4_0, not Q4_K_M.)
+      gguf: {
+        repo: "bartowski/Mistral-7B-Instruct-v0.3-GGUF",
+        file: "Mistral-7B-Instruct-v0.3-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
+      // NOT CONFIRMED directly: the library's v0.2 twin "mistral:7b-instruct-v0.2-q4_K_M" and
+      // "mistral:7b-instruct-q4_K_M"
+      // were seen; the v0.3 tag follows the same naming. (The untagged mistral:7b default ships
+      // Q4_0, not Q4_K_M.)
       ollama: { tag: "mistral:7b-instruct-v0.3-q4_K_M", quantization: "gguf-q4_k_m" },
     },
     source: cfg("mistralai/Mistral-7B-Instruct-v0.3"),
   },
 
-  // ---- Meta Llama (all gated: Llama community licence acceptance) -----------------------------------------------
+  // ---- Meta Llama (all gated: Llama community licence acceptance)
+  // -----------------------------------------------
   {
     id: "meta-llama/Llama-3.2-1B-Instruct",
     servedName: "llama-3.2-1b-instruct",
@@ -542,7 +636,11 @@ export const MODELS: readonly ModelSpec[] = [
     },
     gated: true,
     artifacts: {
-      gguf: { repo: "bartowski/Llama-3.2-1B-Instruct-GGUF", file: "Llama-3.2-1B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Llama-3.2-1B-Instruct-GGUF",
+        file: "Llama-3.2-1B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "llama3.2:1b", quantization: "gguf-q8_0" }, // the 1B default tag is Q8_0 (1.3 GB)
     },
     source: cfg("meta-llama/Llama-3.2-1B-Instruct"),
@@ -567,7 +665,11 @@ export const MODELS: readonly ModelSpec[] = [
     },
     gated: true,
     artifacts: {
-      gguf: { repo: "bartowski/Llama-3.2-3B-Instruct-GGUF", file: "Llama-3.2-3B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Llama-3.2-3B-Instruct-GGUF",
+        file: "Llama-3.2-3B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "llama3.2:3b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("meta-llama/Llama-3.2-3B-Instruct"),
@@ -592,7 +694,11 @@ export const MODELS: readonly ModelSpec[] = [
     gated: true,
     artifacts: {
       awq: "hugging-quants/Meta-Llama-3.1-8B-Instruct-AWQ-INT4",
-      gguf: { repo: "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF", file: "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF",
+        file: "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "llama3.1:8b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("meta-llama/Llama-3.1-8B-Instruct"),
@@ -605,7 +711,11 @@ export const MODELS: readonly ModelSpec[] = [
     gated: true,
     artifacts: {
       awq: "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4",
-      gguf: { repo: "bartowski/Meta-Llama-3.1-70B-Instruct-GGUF", file: "Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Meta-Llama-3.1-70B-Instruct-GGUF",
+        file: "Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "llama3.1:70b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("meta-llama/Llama-3.1-70B-Instruct"),
@@ -618,13 +728,18 @@ export const MODELS: readonly ModelSpec[] = [
     gated: true,
     artifacts: {
       // No AWQ / FP8 repo confirmed for 3.3.
-      gguf: { repo: "bartowski/Llama-3.3-70B-Instruct-GGUF", file: "Llama-3.3-70B-Instruct-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/Llama-3.3-70B-Instruct-GGUF",
+        file: "Llama-3.3-70B-Instruct-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "llama3.3:70b", quantization: "gguf-q4_k_m" },
     },
     source: cfg("meta-llama/Llama-3.3-70B-Instruct"),
   },
 
-  // ---- Google Gemma 3 --------------------------------------------------------------------------------------------
+  // ---- Google Gemma 3
+  // --------------------------------------------------------------------------------------------
   {
     id: "google/gemma-3-27b-it",
     servedName: "gemma-3-27b-it",
@@ -632,24 +747,33 @@ export const MODELS: readonly ModelSpec[] = [
     arch: { ...GEMMA3_27B_ARCH },
     gated: true, // Gemma Terms of Use, manual acceptance
     artifacts: {
-      gguf: { repo: "bartowski/google_gemma-3-27b-it-GGUF", file: "google_gemma-3-27b-it-Q4_K_M.gguf", quantization: "gguf-q4_k_m" },
+      gguf: {
+        repo: "bartowski/google_gemma-3-27b-it-GGUF",
+        file: "google_gemma-3-27b-it-Q4_K_M.gguf",
+        quantization: "gguf-q4_k_m",
+      },
       ollama: { tag: "gemma3:27b", quantization: "gguf-q4_k_m" },
     },
     extraParamsB: 0.4, // SigLIP-So400m vision encoder (27 layers, hidden 1152) + multimodal projector
     source: `${cfg("google/gemma-3-27b-it")} (text_config); values as in vendored GEMMA3_27B_CONFIG test fixtures`,
   },
 
-  // ---- Embedding and reranker models (pools with task: embedding / rerank; vLLM's pooling runner) -----------------
-  // Seed 001 serves an embedding and a reranker service beside chat; it names no model. These are the common
+  // ---- Embedding and reranker models (pools with task: embedding / rerank; vLLM's pooling runner)
+  // -----------------
+  // Seed 001 serves an embedding and a reranker service beside chat; it names no model. These are
+  // the common
   // multilingual choices (Russian included).
   {
     id: "BAAI/bge-m3",
     servedName: "bge-m3",
     paramsB: 0.568, // model card "568M"
     task: "embedding",
-    // XLM-RoBERTa-large: 24 layers, 16 heads, hidden 1024, intermediate 4096, vocab 250002, 8194 positions
-    // (8192 usable: RoBERTa offsets positions by the padding index). config.json says float32; engines run it in
-    // the GPU's half type. Values as commonly vendored for XLM-R large; not re-read from the Hub (2026-11-21).
+    // XLM-RoBERTa-large: 24 layers, 16 heads, hidden 1024, intermediate 4096, vocab 250002, 8194
+    // positions
+    // (8192 usable: RoBERTa offsets positions by the padding index). config.json says float32;
+    // engines run it in
+    // the GPU's half type. Values as commonly vendored for XLM-R large; not re-read from the Hub
+    // (2026-11-21).
     arch: {
       architectures: ["XLMRobertaModel"],
       model_type: "xlm-roberta",
@@ -672,8 +796,10 @@ export const MODELS: readonly ModelSpec[] = [
     servedName: "qwen3-embedding-0.6b",
     paramsB: 0.596,
     task: "embedding",
-    // Qwen3-0.6B's shape with vocab 151669 and 32768 positions: published config as vendored in public test
-    // fixtures (architectures Qwen3ForCausalLM, hidden 1024, 28 layers, vocab 151669, 32768 positions), read 2026-11-21.
+    // Qwen3-0.6B's shape with vocab 151669 and 32768 positions: published config as vendored in
+    // public test
+    // fixtures (architectures Qwen3ForCausalLM, hidden 1024, 28 layers, vocab 151669, 32768
+    // positions), read 2026-11-21.
     arch: {
       architectures: ["Qwen3ForCausalLM"],
       model_type: "qwen3",
@@ -718,9 +844,13 @@ export const MODELS: readonly ModelSpec[] = [
 
 /**
  * Finds a model by its exact Hugging Face id (case-insensitive) or its served name.
- * `extra` (e.g. models declared in stack config) is searched first, so it can shadow a built-in entry.
+ * `extra` (e.g. models declared in stack config) is searched first, so it can shadow a built-in
+ * entry.
  */
-export function findModel(idOrServedName: string, extra: readonly ModelSpec[] = []): ModelSpec | undefined {
+export function findModel(
+  idOrServedName: string,
+  extra: readonly ModelSpec[] = [],
+): ModelSpec | undefined {
   const key = idOrServedName.trim().toLowerCase();
   if (key === "") return undefined;
   for (const list of [extra, MODELS]) {

@@ -113,12 +113,9 @@ describe("findGpu", () => {
     expect(findGpu(name)?.id).toBe(id);
   });
 
-  it.each(["", "RTX 5090", "A100", "H100 PCIe", "rtx4090", "T4-extra"])(
-    "%j is unknown",
-    (name) => {
-      expect(findGpu(name)).toBeUndefined();
-    },
-  );
+  it.each(["", "RTX 5090", "A100", "H100 PCIe", "rtx4090", "T4-extra"])("%j is unknown", (name) => {
+    expect(findGpu(name)).toBeUndefined();
+  });
 });
 
 describe("gpuByNvidiaSmiName", () => {

@@ -10,7 +10,10 @@ const ROOT = path.join(__dirname, "../..");
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(["node", "gpufleet", ...args], { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+  const code = await main(["node", "gpufleet", ...args], {
+    out: (s) => (out += `${s}\n`),
+    err: (s) => (err += `${s}\n`),
+  });
   return { code, out, err };
 }
 
@@ -39,28 +42,72 @@ describe("gpufleet plan", () => {
     expect(typeof plan.costPerHour).toBe("number");
     for (const pool of plan.pools) {
       expect(Object.keys(pool)).toEqual(
-        expect.arrayContaining(["name", "instanceType", "count", "gpu", "category", "costPerHour", "proxyPort", "replicas"]),
+        expect.arrayContaining([
+          "name",
+          "instanceType",
+          "count",
+          "gpu",
+          "category",
+          "costPerHour",
+          "proxyPort",
+          "replicas",
+        ]),
       );
-      expect(Object.keys(pool.gpu).sort()).toEqual(["computeCapability", "count", "memoryGiB", "model"]);
+      expect(Object.keys(pool.gpu).sort()).toEqual([
+        "computeCapability",
+        "count",
+        "memoryGiB",
+        "model",
+      ]);
       for (const rep of pool.replicas) {
         expect(Object.keys(rep)).toEqual(
           expect.arrayContaining([
-            "gpus", "tensorParallel", "port", "engine", "image", "model", "maxModelLen", "gpuMemoryUtilization",
-            "kvCacheDtype", "maxNumSeqs", "memory", "args", "env", "warnings",
+            "gpus",
+            "tensorParallel",
+            "port",
+            "engine",
+            "image",
+            "model",
+            "maxModelLen",
+            "gpuMemoryUtilization",
+            "kvCacheDtype",
+            "maxNumSeqs",
+            "memory",
+            "args",
+            "env",
+            "warnings",
           ]),
         );
-        expect(Object.keys(rep.model)).toEqual(expect.arrayContaining(["id", "servedName", "paramsB", "dtype", "quantization"]));
+        expect(Object.keys(rep.model)).toEqual(
+          expect.arrayContaining(["id", "servedName", "paramsB", "dtype", "quantization"]),
+        );
         expect(Object.keys(rep.memory).sort()).toEqual(
-          ["activationGiB", "kvBytesPerToken", "kvCacheGiB", "kvTokens", "overheadGiB", "weightsGiB"].sort(),
+          [
+            "activationGiB",
+            "kvBytesPerToken",
+            "kvCacheGiB",
+            "kvTokens",
+            "overheadGiB",
+            "weightsGiB",
+          ].sort(),
         );
         expect(rep.image).toMatch(/:[\w.-]+$/);
       }
     }
-    expect(plan.costPerHour).toBeCloseTo(plan.pools.reduce((s, p) => s + p.costPerHour, 0), 3);
+    expect(plan.costPerHour).toBeCloseTo(
+      plan.pools.reduce((s, p) => s + p.costPerHour, 0),
+      3,
+    );
   });
 
   it("prints markdown for pull requests", async () => {
-    const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "markdown");
+    const r = await run(
+      "plan",
+      "--config",
+      path.join(ROOT, "Pulumi.dev.yaml"),
+      "--format",
+      "markdown",
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^### gpufleet plan — stack `dev`/);
     expect(r.out).toMatch(/\| GPUS \| PORT \| MODEL \|/);
@@ -75,13 +122,19 @@ describe("gpufleet plan", () => {
     expect(r.out).toBe("");
     const lines = r.err.trim().split("\n");
     expect(lines).toEqual([
-      expect.stringMatching(/^gpufleet:pools\[0\]\.instanceType: unknown instance type "g5\.3xlarge"; known g5\.\* types: /),
-      expect.stringMatching(/^gpufleet:pools\[1\]\.tensorParallel: 2 does not divide the pool's 1 GPU/),
+      expect.stringMatching(
+        /^gpufleet:pools\[0\]\.instanceType: unknown instance type "g5\.3xlarge"; known g5\.\* types: /,
+      ),
+      expect.stringMatching(
+        /^gpufleet:pools\[1\]\.tensorParallel: 2 does not divide the pool's 1 GPU/,
+      ),
     ]);
   });
 
   it("exits 2 on schema errors and on unknown options", async () => {
-    const file = stackFile("config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n      enigne: vllm\n");
+    const file = stackFile(
+      "config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n      enigne: vllm\n",
+    );
     const r = await run("plan", "--config", file);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^gpufleet:pools\[0\]\.enigne: unknown key/m);
@@ -100,10 +153,18 @@ describe("gpufleet calibrate", () => {
 describe("quota needs", () => {
   it("sums the vCPUs of each EC2 on-demand quota over the fleet", async () => {
     const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"));
-    const json = JSON.parse((await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json")).out) as FleetPlan;
-    const g = json.pools.filter((p) => p.vcpuQuota?.quota === "G and VT").reduce((s, p) => s + p.vcpuQuota!.vcpus, 0);
-    const p = json.pools.filter((x) => x.vcpuQuota?.quota === "P").reduce((s, x) => s + x.vcpuQuota!.vcpus, 0);
-    expect(r.out).toContain(`${g} vCPUs of "Running On-Demand G and VT instances", ${p} vCPUs of "Running On-Demand P instances"`);
+    const json = JSON.parse(
+      (await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json")).out,
+    ) as FleetPlan;
+    const g = json.pools
+      .filter((p) => p.vcpuQuota?.quota === "G and VT")
+      .reduce((s, p) => s + p.vcpuQuota!.vcpus, 0);
+    const p = json.pools
+      .filter((x) => x.vcpuQuota?.quota === "P")
+      .reduce((s, x) => s + x.vcpuQuota!.vcpus, 0);
+    expect(r.out).toContain(
+      `${g} vCPUs of "Running On-Demand G and VT instances", ${p} vCPUs of "Running On-Demand P instances"`,
+    );
     expect(p).toBe(96); // one p4d.24xlarge
   });
 });
@@ -115,7 +176,9 @@ describe("plain-text secrets", () => {
     );
     const r = await run("plan", "--config", file);
     expect(r.code).toBe(0);
-    expect(r.err).toMatch(/^warning: gpufleet:hfToken is stored in plain text .*pulumi config set --secret gpufleet:hfToken/m);
+    expect(r.err).toMatch(
+      /^warning: gpufleet:hfToken is stored in plain text .*pulumi config set --secret gpufleet:hfToken/m,
+    );
     expect(r.err).toMatch(/^warning: gpufleet:gatewayApiKeys\.openai is stored in plain text/m);
     expect(`${r.out}${r.err}`).not.toContain("SECRET");
   });

@@ -1,4 +1,5 @@
-// `gpufleet preview`: the program under mocks with a stack file's config, printed as a tree or as JSON.
+// `gpufleet preview`: the program under mocks with a stack file's config, printed as a tree or as
+// JSON.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -25,7 +26,10 @@ afterAll(() => {
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(["node", "gpufleet", ...args], { out: (s) => (out += `${s}\n`), err: (s) => (err += `${s}\n`) });
+  const code = await main(["node", "gpufleet", ...args], {
+    out: (s) => (out += `${s}\n`),
+    err: (s) => (err += `${s}\n`),
+  });
   return { code, out, err };
 }
 
@@ -37,32 +41,46 @@ function stackFile(body: string, name = "Pulumi.t.yaml"): string {
 }
 
 interface PreviewJson {
-  resources: Array<{ type: string; name: string; parent: string | null; inputs: Record<string, unknown> }>;
+  resources: Array<{
+    type: string;
+    name: string;
+    parent: string | null;
+    inputs: Record<string, unknown>;
+  }>;
   outputs: Record<string, unknown>;
 }
 
 describe("gpufleet preview", () => {
-  it.each([[[] as string[]], [["--update"]]])("prints the dev stack's resource tree and outputs %j", async (extra) => {
-    const r = await run("preview", "--stack", "dev", ...extra);
-    expect(r.err).toBe("");
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(new RegExp(`offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 8 components`));
-    expect(r.out).toMatch(/^ {2}gpufleet:aws:GpuPool {2}gpufleet-a100$/m);
-    expect(r.out).toMatch(/^ {4}\+ aws:ec2\/launchTemplate:LaunchTemplate {2}gpufleet-a100-lt$/m);
-    expect(r.out).toMatch(/^ {4}\+ aws:lb\/targetGroup:TargetGroup {2}gpufleet-a10g$/m);
-    expect(r.out).toMatch(/endpoint: "http:\/\/gpufleet-alb-.*\.us-east-1\.elb\.amazonaws\.com"/);
-    expect(r.out).toMatch(/secretParameters: \{"apiKey":"\/gpufleet\/dev\/engine-api-key","hfToken":null\}/);
-    expect(r.out).toMatch(/warning: .*plain HTTP/);
-    expect(r.out).toMatch(/Running On-Demand G and VT instances: 8 vCPUs/);
-    expect(r.out).toMatch(/Running On-Demand P instances: 96 vCPUs/);
-    expect(r.out).toMatch(/gpufleet plan — stack dev/); // the program's own log: the plan beside the tree
-    // The dev stack has the monitoring stack and the gateway with its database (issues 6 and 7).
-    expect(r.out).toMatch(/^ {2}gpufleet:aws:Monitoring {2}gpufleet-monitoring$/m);
-    expect(r.out).toMatch(/^ {2}gpufleet:aws:Gateway {2}gpufleet-gateway$/m);
-    expect(r.out).toMatch(/^ {4}\+ aws:rds\/instance:Instance {2}gpufleet-gateway-db$/m);
-    expect(r.out).toMatch(/^ {4}\+ aws:ecs\/service:Service {2}gpufleet-gateway-service$/m);
-    expect(r.out).toMatch(/grafanaUrl: "http:\/\/.*\/grafana\/"/);
-  });
+  it.each([[[] as string[]], [["--update"]]])(
+    "prints the dev stack's resource tree and outputs %j",
+    async (extra) => {
+      const r = await run("preview", "--stack", "dev", ...extra);
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(
+        new RegExp(
+          `offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 8 components`,
+        ),
+      );
+      expect(r.out).toMatch(/^ {2}gpufleet:aws:GpuPool {2}gpufleet-a100$/m);
+      expect(r.out).toMatch(/^ {4}\+ aws:ec2\/launchTemplate:LaunchTemplate {2}gpufleet-a100-lt$/m);
+      expect(r.out).toMatch(/^ {4}\+ aws:lb\/targetGroup:TargetGroup {2}gpufleet-a10g$/m);
+      expect(r.out).toMatch(/endpoint: "http:\/\/gpufleet-alb-.*\.us-east-1\.elb\.amazonaws\.com"/);
+      expect(r.out).toMatch(
+        /secretParameters: \{"apiKey":"\/gpufleet\/dev\/engine-api-key","hfToken":null\}/,
+      );
+      expect(r.out).toMatch(/warning: .*plain HTTP/);
+      expect(r.out).toMatch(/Running On-Demand G and VT instances: 8 vCPUs/);
+      expect(r.out).toMatch(/Running On-Demand P instances: 96 vCPUs/);
+      expect(r.out).toMatch(/gpufleet plan — stack dev/); // the program's own log: the plan beside the tree
+      // The dev stack has the monitoring stack and the gateway with its database (issues 6 and 7).
+      expect(r.out).toMatch(/^ {2}gpufleet:aws:Monitoring {2}gpufleet-monitoring$/m);
+      expect(r.out).toMatch(/^ {2}gpufleet:aws:Gateway {2}gpufleet-gateway$/m);
+      expect(r.out).toMatch(/^ {4}\+ aws:rds\/instance:Instance {2}gpufleet-gateway-db$/m);
+      expect(r.out).toMatch(/^ {4}\+ aws:ecs\/service:Service {2}gpufleet-gateway-service$/m);
+      expect(r.out).toMatch(/grafanaUrl: "http:\/\/.*\/grafana\/"/);
+    },
+  );
 
   it("--json: { resources: [{ type, name, parent, inputs }], outputs } with every secret replaced", async () => {
     const r = await run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
@@ -72,8 +90,11 @@ describe("gpufleet preview", () => {
     const types = doc.resources.map((x) => x.type);
     expect(types.filter((t) => t === "aws:ec2/launchTemplate:LaunchTemplate")).toHaveLength(2);
     for (const res of doc.resources) {
-      expect(Object.keys(res)).toEqual(expect.arrayContaining(["type", "name", "parent", "inputs"]));
-      if (res.type.startsWith("aws:")) expect(res.parent).toMatch(/^urn:pulumi:dev::gpufleet::gpufleet:aws:/);
+      expect(Object.keys(res)).toEqual(
+        expect.arrayContaining(["type", "name", "parent", "inputs"]),
+      );
+      if (res.type.startsWith("aws:"))
+        expect(res.parent).toMatch(/^urn:pulumi:dev::gpufleet::gpufleet:aws:/);
     }
     const params = doc.resources.filter((x) => x.type === "aws:ssm/parameter:Parameter");
     // The engine API key and Grafana's admin password: both SecureString, both redacted.
@@ -81,7 +102,10 @@ describe("gpufleet preview", () => {
       ["/gpufleet/dev/engine-api-key", "[secret]"],
       ["/gpufleet/dev/grafana-admin-password", "[secret]"],
     ]);
-    expect(doc.outputs.secretParameters).toEqual({ apiKey: "/gpufleet/dev/engine-api-key", hfToken: null });
+    expect(doc.outputs.secretParameters).toEqual({
+      apiKey: "/gpufleet/dev/engine-api-key",
+      hfToken: null,
+    });
     expect((doc.outputs.plan as { stack: string }).stack).toBe("dev");
     expect(r.err).toMatch(/warning: .*plain HTTP/); // diagnostics go to stderr, JSON stays parseable
   });
@@ -103,7 +127,9 @@ describe("gpufleet preview", () => {
 `);
     const text = await run("preview", "--config", file);
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/secrets \(not decrypted offline, placeholder used\): gpufleet:hfToken, gpufleet:apiKey/);
+    expect(text.out).toMatch(
+      /secrets \(not decrypted offline, placeholder used\): gpufleet:hfToken, gpufleet:apiKey/,
+    );
     expect(text.out).toMatch(/endpoint: "https:\/\//);
     expect(text.out).not.toContain(SECRET_PLACEHOLDER);
     const json = await run("preview", "--config", file, "--json", "--update");
@@ -119,8 +145,12 @@ describe("gpufleet preview", () => {
       ]),
     );
     // The given API key is used as is: the only generated password is Grafana's.
-    const passwords = doc.resources.filter((x) => x.type === "random:index/randomPassword:RandomPassword");
-    expect(passwords.map((p) => p.parent)).toEqual([expect.stringMatching(/gpufleet:aws:Monitoring::/)]);
+    const passwords = doc.resources.filter(
+      (x) => x.type === "random:index/randomPassword:RandomPassword",
+    );
+    expect(passwords.map((p) => p.parent)).toEqual([
+      expect.stringMatching(/gpufleet:aws:Monitoring::/),
+    ]);
   });
 
   it("bad config: exit 2, one line per problem on stderr, the program never runs", async () => {
@@ -134,10 +164,16 @@ describe("gpufleet preview", () => {
       subnetIds: [subnet-0123456789abcdef0]
 `;
     // schema errors first (one line each)…
-    const r = await run("preview", "--config", stackFile(`config:\n${pools}  gpufleet:loadBalancer:\n    idleTimeoutSeconds: 9000\n`));
+    const r = await run(
+      "preview",
+      "--config",
+      stackFile(`config:\n${pools}  gpufleet:loadBalancer:\n    idleTimeoutSeconds: 9000\n`),
+    );
     expect(r.code).toBe(2);
     expect(r.out).toBe("");
-    expect(r.err.trim().split("\n")).toEqual([expect.stringMatching(/^gpufleet:loadBalancer\.idleTimeoutSeconds: /)]);
+    expect(r.err.trim().split("\n")).toEqual([
+      expect.stringMatching(/^gpufleet:loadBalancer\.idleTimeoutSeconds: /),
+    ]);
     // …then what the AWS deployment refuses, every problem at once
     const r2 = await run("preview", "--config", stackFile(`config:\n${pools}`));
     expect(r2.code).toBe(2);
@@ -156,7 +192,8 @@ describe("gpufleet preview", () => {
   it("is deterministic: the same resources and outputs on every run", async () => {
     const a = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
     const b = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
-    const names = (d: PreviewJson): string[] => d.resources.map((x) => `${x.type}::${x.name}`).sort();
+    const names = (d: PreviewJson): string[] =>
+      d.resources.map((x) => `${x.type}::${x.name}`).sort();
     expect(names(a)).toEqual(names(b));
     expect(a.outputs).toEqual(b.outputs);
   });
@@ -195,7 +232,9 @@ describe("gpufleet preview: checks before anything is created", () => {
 `);
     const r = await run("preview", "--config", file);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^gpufleet:gateway\.upstreams\[0\]\.apiKeySecret: "openai" is not a key of gpufleet:gatewayApiKeys/m);
+    expect(r.err).toMatch(
+      /^gpufleet:gateway\.upstreams\[0\]\.apiKeySecret: "openai" is not a key of gpufleet:gatewayApiKeys/m,
+    );
     expect(r.out).toBe("");
   });
 });

@@ -1,4 +1,5 @@
-// Hand-written pool plans as the planner will produce them (the planner is not ready yet). Figures follow
+// Hand-written pool plans as the planner will produce them (the planner is not ready yet). Figures
+// follow
 // DESIGN.md's memory model: weights + activation + overhead + KV = utilization x memoryGiB per GPU.
 import type { PoolPlan, ReplicaPlan } from "../../planner/types";
 import { ENGINE_RUNTIME, type RenderContext } from "../../cloud-init";
@@ -13,7 +14,14 @@ export const CONTEXT: RenderContext = {
 
 type ReplicaInput = Omit<
   ReplicaPlan,
-  "reasons" | "warnings" | "concurrency" | "maxNumBatchedTokens" | "tensorParallel" | "apiKey" | "needsIpcHost" | "memoryKnob"
+  | "reasons"
+  | "warnings"
+  | "concurrency"
+  | "maxNumBatchedTokens"
+  | "tensorParallel"
+  | "apiKey"
+  | "needsIpcHost"
+  | "memoryKnob"
 > &
   Partial<Pick<ReplicaPlan, "tensorParallel" | "maxNumBatchedTokens">>;
 
@@ -34,7 +42,8 @@ function replica(r: ReplicaInput): ReplicaPlan {
     tensorParallel: 1,
     maxNumBatchedTokens: 8192,
     apiKey: runtime.apiKey,
-    // The planner's rule: PyTorch engines that always fork workers, and any tensor-parallel replica.
+    // The planner's rule: PyTorch engines that always fork workers, and any tensor-parallel
+    // replica.
     needsIpcHost: r.engine === "vllm" || r.engine === "sglang" || (r.tensorParallel ?? 1) > 1,
     memoryKnob: memoryKnobOf(r.args, r.env),
     ...r,
@@ -44,11 +53,14 @@ function replica(r: ReplicaInput): ReplicaPlan {
   };
 }
 
-function pool(p: Omit<PoolPlan, "warnings" | "vcpuQuota" | "category" | "task"> & Partial<PoolPlan>): PoolPlan {
+function pool(
+  p: Omit<PoolPlan, "warnings" | "vcpuQuota" | "category" | "task"> & Partial<PoolPlan>,
+): PoolPlan {
   return { category: "24gb", vcpuQuota: null, warnings: [], task: "chat", ...p };
 }
 
-// --- g5.2xlarge: one A10G, one vLLM replica (DESIGN.md's example plan) --------------------------------------
+// --- g5.2xlarge: one A10G, one vLLM replica (DESIGN.md's example plan)
+// --------------------------------------
 function vllmNemo(gpu: number): ReplicaPlan {
   const port = 8000 + gpu;
   return replica({
@@ -69,14 +81,46 @@ function vllmNemo(gpu: number): ReplicaPlan {
     gpuMemoryUtilization: 0.9,
     kvCacheDtype: "auto",
     maxNumSeqs: 64,
-    memory: { weightsGiB: 11.9, activationGiB: 2.1, overheadGiB: 0.6, kvCacheGiB: 5.2, kvBytesPerToken: 163840, kvTokens: 34078 },
+    memory: {
+      weightsGiB: 11.9,
+      activationGiB: 2.1,
+      overheadGiB: 0.6,
+      kvCacheGiB: 5.2,
+      kvBytesPerToken: 163840,
+      kvTokens: 34078,
+    },
     args: [
-      "IlyaGusev/saiga_nemo_12b", "--served-model-name", "saiga-nemo-12b", "--host", "0.0.0.0",
-      "--port", String(port), "--dtype", "bfloat16", "--max-model-len", "16384", "--gpu-memory-utilization", "0.9",
-      "--max-num-seqs", "64", "--max-num-batched-tokens", "8192", "--kv-cache-dtype", "auto",
-      "--tensor-parallel-size", "1", "--quantization", "fp8",
+      "IlyaGusev/saiga_nemo_12b",
+      "--served-model-name",
+      "saiga-nemo-12b",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(port),
+      "--dtype",
+      "bfloat16",
+      "--max-model-len",
+      "16384",
+      "--gpu-memory-utilization",
+      "0.9",
+      "--max-num-seqs",
+      "64",
+      "--max-num-batched-tokens",
+      "8192",
+      "--kv-cache-dtype",
+      "auto",
+      "--tensor-parallel-size",
+      "1",
+      "--quantization",
+      "fp8",
     ],
-    env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
+    env: {
+      HF_HOME: "/models",
+      HF_HUB_OFFLINE: "1",
+      TRANSFORMERS_OFFLINE: "1",
+      VLLM_NO_USAGE_STATS: "1",
+      DO_NOT_TRACK: "1",
+    },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -96,7 +140,8 @@ export const A10G_VLLM: PoolPlan = pool({
   replicas: [vllmNemo(0)],
 });
 
-// --- g5.12xlarge: four A10G, one SGLang replica per GPU ----------------------------------------------------
+// --- g5.12xlarge: four A10G, one SGLang replica per GPU
+// ----------------------------------------------------
 function sglangVikhr(gpu: number): ReplicaPlan {
   const port = 8000 + gpu;
   return replica({
@@ -117,13 +162,41 @@ function sglangVikhr(gpu: number): ReplicaPlan {
     gpuMemoryUtilization: 0.9,
     kvCacheDtype: "auto",
     maxNumSeqs: 16,
-    memory: { weightsGiB: 15.3, activationGiB: 1.5, overheadGiB: 0.7, kvCacheGiB: 2.3, kvBytesPerToken: 147456, kvTokens: 16748 },
+    memory: {
+      weightsGiB: 15.3,
+      activationGiB: 1.5,
+      overheadGiB: 0.7,
+      kvCacheGiB: 2.3,
+      kvBytesPerToken: 147456,
+      kvTokens: 16748,
+    },
     args: [
-      "python3", "-m", "sglang.launch_server", "--model-path", "Vikhrmodels/QVikhr-3-8B-Instruction",
-      "--served-model-name", "qvikhr-3-8b-instruction", "--host", "0.0.0.0", "--port", String(port),
-      "--dtype", "bfloat16", "--context-length", "8192", "--mem-fraction-static", "0.83",
-      "--max-running-requests", "16", "--chunked-prefill-size", "8192", "--tp-size", "1", "--enable-metrics",
-      "--reasoning-parser", "qwen3",
+      "python3",
+      "-m",
+      "sglang.launch_server",
+      "--model-path",
+      "Vikhrmodels/QVikhr-3-8B-Instruction",
+      "--served-model-name",
+      "qvikhr-3-8b-instruction",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(port),
+      "--dtype",
+      "bfloat16",
+      "--context-length",
+      "8192",
+      "--mem-fraction-static",
+      "0.83",
+      "--max-running-requests",
+      "16",
+      "--chunked-prefill-size",
+      "8192",
+      "--tp-size",
+      "1",
+      "--enable-metrics",
+      "--reasoning-parser",
+      "qwen3",
     ],
     env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
     healthPath: "/health",
@@ -145,7 +218,8 @@ export const G5_12XL_SGLANG: PoolPlan = pool({
   replicas: [0, 1, 2, 3].map(sglangVikhr),
 });
 
-// --- p4d.24xlarge: eight A100-40GB, one vLLM replica per GPU (the largest user data) ------------------------
+// --- p4d.24xlarge: eight A100-40GB, one vLLM replica per GPU (the largest user data)
+// ------------------------
 function vllmQwen14(gpu: number): ReplicaPlan {
   const port = 8000 + gpu;
   return replica({
@@ -166,14 +240,47 @@ function vllmQwen14(gpu: number): ReplicaPlan {
     gpuMemoryUtilization: 0.9,
     kvCacheDtype: "auto",
     maxNumSeqs: 64,
-    memory: { weightsGiB: 27.5, activationGiB: 2.5, overheadGiB: 0.8, kvCacheGiB: 4.66, kvBytesPerToken: 196608, kvTokens: 25450 },
+    memory: {
+      weightsGiB: 27.5,
+      activationGiB: 2.5,
+      overheadGiB: 0.8,
+      kvCacheGiB: 4.66,
+      kvBytesPerToken: 196608,
+      kvTokens: 25450,
+    },
     args: [
-      "Qwen/Qwen2.5-14B-Instruct", "--served-model-name", "qwen2.5-14b-instruct", "--host", "0.0.0.0",
-      "--port", String(port), "--dtype", "bfloat16", "--max-model-len", "16384", "--gpu-memory-utilization", "0.9",
-      "--max-num-seqs", "64", "--max-num-batched-tokens", "8192", "--kv-cache-dtype", "auto",
-      "--tensor-parallel-size", "1", "--enable-auto-tool-choice", "--tool-call-parser", "hermes",
+      "Qwen/Qwen2.5-14B-Instruct",
+      "--served-model-name",
+      "qwen2.5-14b-instruct",
+      "--host",
+      "0.0.0.0",
+      "--port",
+      String(port),
+      "--dtype",
+      "bfloat16",
+      "--max-model-len",
+      "16384",
+      "--gpu-memory-utilization",
+      "0.9",
+      "--max-num-seqs",
+      "64",
+      "--max-num-batched-tokens",
+      "8192",
+      "--kv-cache-dtype",
+      "auto",
+      "--tensor-parallel-size",
+      "1",
+      "--enable-auto-tool-choice",
+      "--tool-call-parser",
+      "hermes",
     ],
-    env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1", VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" },
+    env: {
+      HF_HOME: "/models",
+      HF_HUB_OFFLINE: "1",
+      TRANSFORMERS_OFFLINE: "1",
+      VLLM_NO_USAGE_STATS: "1",
+      DO_NOT_TRACK: "1",
+    },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -194,7 +301,8 @@ export const P4D_VLLM8: PoolPlan = pool({
   replicas: [0, 1, 2, 3, 4, 5, 6, 7].map(vllmQwen14),
 });
 
-// --- g5.12xlarge: one lmdeploy replica with tensor parallelism over four A10G ------------------------------
+// --- g5.12xlarge: one lmdeploy replica with tensor parallelism over four A10G
+// ------------------------------
 export const G5_12XL_LMDEPLOY_TP4: PoolPlan = pool({
   name: "lmdeploy-tp4",
   instanceType: "g5.12xlarge",
@@ -224,13 +332,43 @@ export const G5_12XL_LMDEPLOY_TP4: PoolPlan = pool({
       gpuMemoryUtilization: 0.9,
       kvCacheDtype: "auto",
       maxNumSeqs: 32,
-      memory: { weightsGiB: 4.6, activationGiB: 2.0, overheadGiB: 0.8, kvCacheGiB: 12.4, kvBytesPerToken: 65536, kvTokens: 203161 },
+      memory: {
+        weightsGiB: 4.6,
+        activationGiB: 2.0,
+        overheadGiB: 0.8,
+        kvCacheGiB: 12.4,
+        kvBytesPerToken: 65536,
+        kvTokens: 203161,
+      },
       args: [
-        "lmdeploy", "serve", "api_server", "Qwen/Qwen2.5-32B-Instruct-AWQ", "--backend", "turbomind",
-        "--server-name", "0.0.0.0", "--server-port", "8000", "--model-name", "qwen2.5-32b-instruct",
-        "--dtype", "float16", "--tp", "4", "--session-len", "32768", "--max-batch-size", "32",
-        "--max-prefill-token-num", "8192", "--cache-max-entry-count", "0.72", "--quant-policy", "0",
-        "--model-format", "awq",
+        "lmdeploy",
+        "serve",
+        "api_server",
+        "Qwen/Qwen2.5-32B-Instruct-AWQ",
+        "--backend",
+        "turbomind",
+        "--server-name",
+        "0.0.0.0",
+        "--server-port",
+        "8000",
+        "--model-name",
+        "qwen2.5-32b-instruct",
+        "--dtype",
+        "float16",
+        "--tp",
+        "4",
+        "--session-len",
+        "32768",
+        "--max-batch-size",
+        "32",
+        "--max-prefill-token-num",
+        "8192",
+        "--cache-max-entry-count",
+        "0.72",
+        "--quant-policy",
+        "0",
+        "--model-format",
+        "awq",
       ],
       env: { HF_HOME: "/models", HF_HUB_OFFLINE: "1", TRANSFORMERS_OFFLINE: "1" },
       healthPath: "/health",
@@ -241,7 +379,8 @@ export const G5_12XL_LMDEPLOY_TP4: PoolPlan = pool({
   ],
 });
 
-// --- g5.xlarge: Ollama (GGUF Q4_K_M from the Ollama library) ------------------------------------------------
+// --- g5.xlarge: Ollama (GGUF Q4_K_M from the Ollama library)
+// ------------------------------------------------
 export const G5_OLLAMA: PoolPlan = pool({
   name: "ollama",
   instanceType: "g5.xlarge",
@@ -270,7 +409,14 @@ export const G5_OLLAMA: PoolPlan = pool({
       gpuMemoryUtilization: 0.9,
       kvCacheDtype: "q8_0",
       maxNumSeqs: 4,
-      memory: { weightsGiB: 4.4, activationGiB: 1.2, overheadGiB: 0.6, kvCacheGiB: 1.9, kvBytesPerToken: 30464, kvTokens: 65536 },
+      memory: {
+        weightsGiB: 4.4,
+        activationGiB: 1.2,
+        overheadGiB: 0.6,
+        kvCacheGiB: 1.9,
+        kvBytesPerToken: 30464,
+        kvTokens: 65536,
+      },
       args: ["serve"],
       env: {
         OLLAMA_HOST: "0.0.0.0:8000",
@@ -291,7 +437,8 @@ export const G5_OLLAMA: PoolPlan = pool({
   ],
 });
 
-// --- g6.xlarge: llama.cpp serving one GGUF file on an L4 -----------------------------------------------------
+// --- g6.xlarge: llama.cpp serving one GGUF file on an L4
+// -----------------------------------------------------
 export const G6_LLAMACPP: PoolPlan = pool({
   name: "llamacpp",
   instanceType: "g6.xlarge",
@@ -320,11 +467,39 @@ export const G6_LLAMACPP: PoolPlan = pool({
       gpuMemoryUtilization: 0.9,
       kvCacheDtype: "q8_0",
       maxNumSeqs: 4,
-      memory: { weightsGiB: 4.4, activationGiB: 1.0, overheadGiB: 0.6, kvCacheGiB: 3.7, kvBytesPerToken: 30464, kvTokens: 131072 },
+      memory: {
+        weightsGiB: 4.4,
+        activationGiB: 1.0,
+        overheadGiB: 0.6,
+        kvCacheGiB: 3.7,
+        kvBytesPerToken: 30464,
+        kvTokens: 131072,
+      },
       args: [
-        "-m", "/models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf", "--host", "0.0.0.0", "--port", "8000",
-        "--alias", "qwen2.5-7b-instruct", "-c", "131072", "--parallel", "4", "-ngl", "999", "-fa", "on",
-        "-b", "8192", "--cache-type-k", "q8_0", "--cache-type-v", "q8_0", "--metrics", "--jinja",
+        "-m",
+        "/models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf",
+        "--host",
+        "0.0.0.0",
+        "--port",
+        "8000",
+        "--alias",
+        "qwen2.5-7b-instruct",
+        "-c",
+        "131072",
+        "--parallel",
+        "4",
+        "-ngl",
+        "999",
+        "-fa",
+        "on",
+        "-b",
+        "8192",
+        "--cache-type-k",
+        "q8_0",
+        "--cache-type-v",
+        "q8_0",
+        "--metrics",
+        "--jinja",
       ],
       env: {},
       healthPath: "/health",
@@ -335,4 +510,11 @@ export const G6_LLAMACPP: PoolPlan = pool({
   ],
 });
 
-export const ALL_POOLS: PoolPlan[] = [A10G_VLLM, G5_12XL_SGLANG, P4D_VLLM8, G5_12XL_LMDEPLOY_TP4, G5_OLLAMA, G6_LLAMACPP];
+export const ALL_POOLS: PoolPlan[] = [
+  A10G_VLLM,
+  G5_12XL_SGLANG,
+  P4D_VLLM8,
+  G5_12XL_LMDEPLOY_TP4,
+  G5_OLLAMA,
+  G6_LLAMACPP,
+];

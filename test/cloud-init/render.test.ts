@@ -17,7 +17,9 @@ import {
 } from "./fixtures";
 
 function unitOf(pool: PoolPlan, name: string): string {
-  const file = render(pool, CONTEXT).files.find((f) => f.path === `/etc/systemd/system/${name}.service`);
+  const file = render(pool, CONTEXT).files.find(
+    (f) => f.path === `/etc/systemd/system/${name}.service`,
+  );
   if (!file) throw new Error(`no unit ${name}`);
   return file.content;
 }
@@ -35,15 +37,21 @@ describe("render", () => {
 
   it("renders the planner's own dev stack (Pulumi.dev.yaml) as before: a plan change shows up in this snapshot", () => {
     const { plan } = planFromFile({ config: join(__dirname, "../../Pulumi.dev.yaml") });
-    for (const pool of plan.pools) expect(render(pool, CONTEXT).userData).toMatchSnapshot(`dev stack pool ${pool.name}`);
+    for (const pool of plan.pools)
+      expect(render(pool, CONTEXT).userData).toMatchSnapshot(`dev stack pool ${pool.name}`);
   });
 
   it("is cloud-config YAML whose write_files are exactly the rendered files", () => {
     for (const pool of ALL_POOLS) {
       const r = render(pool, CONTEXT);
       expect(r.userData.startsWith("#cloud-config\n")).toBe(true);
-      const doc = parse(r.userData) as { write_files: Array<{ path: string; content: string; permissions: string }>; runcmd: string[][] };
-      expect(doc.write_files.map((f) => [f.path, f.content, f.permissions])).toEqual(r.files.map((f) => [f.path, f.content, f.mode]));
+      const doc = parse(r.userData) as {
+        write_files: Array<{ path: string; content: string; permissions: string }>;
+        runcmd: string[][];
+      };
+      expect(doc.write_files.map((f) => [f.path, f.content, f.permissions])).toEqual(
+        r.files.map((f) => [f.path, f.content, f.mode]),
+      );
       expect(doc.runcmd.at(-1)).toEqual(["systemctl", "start", "--no-block", "gpufleet.target"]);
     }
   });
@@ -142,43 +150,88 @@ describe("render", () => {
   });
 
   it("downloads each distinct model once", () => {
-    const downloads = render(P4D_VLLM8, CONTEXT).files.find((f) => f.path === "/etc/gpufleet/downloads.tsv")!.content;
+    const downloads = render(P4D_VLLM8, CONTEXT).files.find(
+      (f) => f.path === "/etc/gpufleet/downloads.tsv",
+    )!.content;
     expect(downloads.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
       "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.875\t-\t.gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
     ]);
   });
 
   it("applies image overrides and the proxy port", () => {
-    const r = render(A10G_VLLM, { ...CONTEXT, images: { vllm: "registry.example/vllm:pinned", nginx: "nginx:1.27.5" }, proxyPort: 9090 });
-    expect(r.replicas[0]!.dockerRun).toContain(" registry.example/vllm:pinned IlyaGusev/saiga_nemo_12b ");
-    expect(r.files.find((f) => f.path === "/etc/gpufleet/nginx.conf")!.content).toContain("listen 9090;");
-    expect(r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-proxy.service")!.content).toContain(" nginx:1.27.5\n");
+    const r = render(A10G_VLLM, {
+      ...CONTEXT,
+      images: { vllm: "registry.example/vllm:pinned", nginx: "nginx:1.27.5" },
+      proxyPort: 9090,
+    });
+    expect(r.replicas[0]!.dockerRun).toContain(
+      " registry.example/vllm:pinned IlyaGusev/saiga_nemo_12b ",
+    );
+    expect(r.files.find((f) => f.path === "/etc/gpufleet/nginx.conf")!.content).toContain(
+      "listen 9090;",
+    );
+    expect(
+      r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-proxy.service")!.content,
+    ).toContain(" nginx:1.27.5\n");
   });
 
   it("drops device variables from the plan's env (docker --gpus chooses the devices)", () => {
-    const pool: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, env: { CUDA_VISIBLE_DEVICES: "0", X: "a b%$" } }] };
+    const pool: PoolPlan = {
+      ...A10G_VLLM,
+      replicas: [{ ...A10G_VLLM.replicas[0]!, env: { CUDA_VISIBLE_DEVICES: "0", X: "a b%$" } }],
+    };
     const line = render(pool, CONTEXT).replicas[0]!.dockerRun;
     expect(line).not.toContain("CUDA_VISIBLE_DEVICES");
     expect(line).toContain(` -e 'X=a b%%$$' `);
   });
 
   it("refuses plans it cannot boot, naming the pool", () => {
-    const gated: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } }] };
-    expect(() => render(gated, { ...CONTEXT, hfTokenParameter: undefined })).toThrow(/pool a10g: .*gated but no hfTokenParameter/);
-    const clash: PoolPlan = { ...G5_12XL_SGLANG, replicas: [G5_12XL_SGLANG.replicas[0]!, { ...G5_12XL_SGLANG.replicas[1]!, port: 8000 }] };
+    const gated: PoolPlan = {
+      ...A10G_VLLM,
+      replicas: [
+        { ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } },
+      ],
+    };
+    expect(() => render(gated, { ...CONTEXT, hfTokenParameter: undefined })).toThrow(
+      /pool a10g: .*gated but no hfTokenParameter/,
+    );
+    const clash: PoolPlan = {
+      ...G5_12XL_SGLANG,
+      replicas: [G5_12XL_SGLANG.replicas[0]!, { ...G5_12XL_SGLANG.replicas[1]!, port: 8000 }],
+    };
     expect(() => render(clash, CONTEXT)).toThrow(/pool sglang4: replicas\[1\] reuses port 8000/);
-    const offHost: PoolPlan = { ...A10G_VLLM, replicas: [{ ...A10G_VLLM.replicas[0]!, gpus: [1] }] };
+    const offHost: PoolPlan = {
+      ...A10G_VLLM,
+      replicas: [{ ...A10G_VLLM.replicas[0]!, gpus: [1] }],
+    };
     expect(() => render(offHost, CONTEXT)).toThrow(/uses GPU 1, the pool has 1/);
-    expect(() => render(A10G_VLLM, { ...CONTEXT, apiKeyParameter: "key with spaces" })).toThrow(/apiKeyParameter/);
-    expect(() => render(A10G_VLLM, { ...CONTEXT, logGroup: "logs with spaces" })).toThrow(/logGroup "logs with spaces" is not a CloudWatch Logs group name/);
+    expect(() => render(A10G_VLLM, { ...CONTEXT, apiKeyParameter: "key with spaces" })).toThrow(
+      /apiKeyParameter/,
+    );
+    expect(() => render(A10G_VLLM, { ...CONTEXT, logGroup: "logs with spaces" })).toThrow(
+      /logGroup "logs with spaces" is not a CloudWatch Logs group name/,
+    );
   });
 });
 
 describe("log shipping (gpufleet-logs.service)", () => {
   interface FluentBit {
     pipeline: {
-      inputs: Array<{ name: string; path: string; db: string; tag: string; systemd_filter: string[] }>;
-      outputs: Array<{ name: string; match: string; region: string; log_group_name: string; log_stream_prefix: string; auto_create_group: boolean }>;
+      inputs: Array<{
+        name: string;
+        path: string;
+        db: string;
+        tag: string;
+        systemd_filter: string[];
+      }>;
+      outputs: Array<{
+        name: string;
+        match: string;
+        region: string;
+        log_group_name: string;
+        log_stream_prefix: string;
+        auto_create_group: boolean;
+      }>;
     };
   }
 
@@ -195,8 +248,18 @@ describe("log shipping (gpufleet-logs.service)", () => {
     expect(input.name).toBe("systemd");
     expect(input.path).toBe("/var/log/journal");
     expect(input.db).toMatch(/^\/fluent-bit\/state\//);
-    expect(input.systemd_filter.sort()).toEqual(units.filter((u) => u !== "gpufleet-logs.service").map((u) => `_SYSTEMD_UNIT=${u}`).sort());
-    expect(input.systemd_filter).toEqual(expect.arrayContaining(["_SYSTEMD_UNIT=gpufleet-bootstrap.service", "_SYSTEMD_UNIT=gpufleet-vllm-8007.service"]));
+    expect(input.systemd_filter.sort()).toEqual(
+      units
+        .filter((u) => u !== "gpufleet-logs.service")
+        .map((u) => `_SYSTEMD_UNIT=${u}`)
+        .sort(),
+    );
+    expect(input.systemd_filter).toEqual(
+      expect.arrayContaining([
+        "_SYSTEMD_UNIT=gpufleet-bootstrap.service",
+        "_SYSTEMD_UNIT=gpufleet-vllm-8007.service",
+      ]),
+    );
     expect(fb.pipeline.outputs).toEqual([
       expect.objectContaining({
         name: "cloudwatch_logs",
@@ -207,19 +270,29 @@ describe("log shipping (gpufleet-logs.service)", () => {
         auto_create_group: false,
       }),
     ]);
-    const unit = r.files.find((f) => f.path === "/etc/systemd/system/gpufleet-logs.service")!.content;
+    const unit = r.files.find(
+      (f) => f.path === "/etc/systemd/system/gpufleet-logs.service",
+    )!.content;
     const run = execStart(unit);
     expect(run).toContain("--network host");
     expect(run).toContain("-v /var/log/journal:/var/log/journal:ro");
     expect(run).toContain("-v /etc/gpufleet/fluent-bit.yaml:/fluent-bit/etc/fluent-bit.yaml:ro");
-    expect(run).toMatch(/cr\.fluentbit\.io\/fluent\/fluent-bit:\d+\.\d+\.\d+ -c \/fluent-bit\/etc\/fluent-bit\.yaml$/);
+    expect(run).toMatch(
+      /cr\.fluentbit\.io\/fluent\/fluent-bit:\d+\.\d+\.\d+ -c \/fluent-bit\/etc\/fluent-bit\.yaml$/,
+    );
     const target = r.files.find((f) => f.path === "/etc/systemd/system/gpufleet.target")!.content;
     expect(target).toMatch(/^Wants=.*gpufleet-logs\.service/m);
   });
 
   it("is left out without a log group: logs stay in the host's journal", () => {
     const r = render(A10G_VLLM, { ...CONTEXT, logGroup: undefined });
-    expect(r.files.some((f) => f.path.includes("fluent-bit") || f.path.endsWith("gpufleet-logs.service"))).toBe(false);
-    expect(r.files.find((f) => f.path === "/etc/systemd/system/gpufleet.target")!.content).not.toContain("gpufleet-logs");
+    expect(
+      r.files.some(
+        (f) => f.path.includes("fluent-bit") || f.path.endsWith("gpufleet-logs.service"),
+      ),
+    ).toBe(false);
+    expect(
+      r.files.find((f) => f.path === "/etc/systemd/system/gpufleet.target")!.content,
+    ).not.toContain("gpufleet-logs");
   });
 });

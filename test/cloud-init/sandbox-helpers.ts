@@ -1,6 +1,16 @@
-// A temporary root with the rendered files and stub commands that record every call, for running the on-host
-// scripts with bash (GPUFLEET_ROOT redirects /etc, /var/lib, /opt; the stubs stand in for the host).
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+// A temporary root with the rendered files and stub commands that record every call, for running
+// the on-host
+// scripts with bash (GPUFLEET_ROOT redirects /etc, /var/lib, /opt; the stubs stand in for the
+// host).
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  existsSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeRenderedPool } from "../../cli/render";
@@ -10,7 +20,10 @@ import { run } from "../tools";
 
 const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
 
-/** Stub commands; each logs its call as "name arg arg …" to $STUB_LOG, then acts on files in $STUB_DIR. */
+/**
+ * Stub commands; each logs its call as "name arg arg …" to $STUB_LOG, then acts on files in
+ * $STUB_DIR.
+ */
 const STUBS: Record<string, string> = {
   "nvidia-smi": `case "$*" in
   *memory.used*) awk -F', *' '{ print $1 ", 1234" }' "$STUB_DIR/gpus.csv" ;;
@@ -69,7 +82,9 @@ export interface Sandbox {
   stubDir: string;
   env: NodeJS.ProcessEnv;
   /** Runs an on-host script (bootstrap, download, watchdog, status) with bash. */
-  runScript(name: "gpufleet-bootstrap" | "gpufleet-download" | "gpufleet-watchdog" | "gpufleet-status"): ReturnType<typeof run>;
+  runScript(
+    name: "gpufleet-bootstrap" | "gpufleet-download" | "gpufleet-watchdog" | "gpufleet-status",
+  ): ReturnType<typeof run>;
   /** Recorded stub calls, in order. */
   calls(): string[];
   setGpus(lines: string[]): void;
@@ -114,7 +129,10 @@ export async function createSandbox(pool: PoolPlan, ctx: RenderContext): Promise
     stubDir,
     env,
     runScript(name) {
-      const path = name === "gpufleet-status" ? join(root, "usr/local/bin", name) : join(root, "opt/gpufleet/bin", name);
+      const path =
+        name === "gpufleet-status"
+          ? join(root, "usr/local/bin", name)
+          : join(root, "opt/gpufleet/bin", name);
       return run("bash", [path], { env });
     },
     calls: () => readFileSync(env.STUB_LOG!, "utf8").split("\n").filter(Boolean),

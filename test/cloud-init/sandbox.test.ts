@@ -1,4 +1,5 @@
-// Runs the real on-host scripts with bash under a temporary root, with stub nvidia-smi, docker, systemctl, curl,
+// Runs the real on-host scripts with bash under a temporary root, with stub nvidia-smi, docker,
+// systemctl, curl,
 // aws, lsblk, mkfs, mount, df on PATH that record their calls.
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -25,7 +26,8 @@ function fatalLines(stderr: string): string[] {
   return stderr.split("\n").filter((l) => l.includes("FATAL"));
 }
 
-const isEngineStart = (call: string): boolean => /^systemctl start --no-block .*gpufleet-\w+-\d+\.service/.test(call);
+const isEngineStart = (call: string): boolean =>
+  /^systemctl start --no-block .*gpufleet-\w+-\d+\.service/.test(call);
 
 describe("gpufleet-bootstrap and gpufleet-download", () => {
   it("fetches every model and image before any engine unit starts, then starts one unit per replica", async () => {
@@ -34,11 +36,15 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(dl.status, describeRun("gpufleet-download", dl)).toBe(0);
 
     const calls = sb.calls();
-    const downloads = calls.filter((c) => /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction/.test(c));
+    const downloads = calls.filter((c) =>
+      /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction/.test(c),
+    );
     expect(downloads).toHaveLength(1); // four replicas, one model: downloaded once
     // Into the Hugging Face cache layout under HF_HOME, which the engines read offline.
     expect(downloads[0]).toContain(" -e HF_HOME=/models ");
-    expect(downloads[0]).toMatch(/ hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/);
+    expect(downloads[0]).toMatch(
+      / hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/,
+    );
     const pulls = calls.filter((c) => c.startsWith("docker pull"));
     expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.3-cu126");
     const starts = calls.filter(isEngineStart);
@@ -49,14 +55,19 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     const firstStart = calls.findIndex(isEngineStart);
     const lastFetch = Math.max(...[...downloads, ...pulls].map((c) => calls.lastIndexOf(c)));
     expect(lastFetch).toBeLessThan(firstStart);
-    expect(sb.exists("opt/gpufleet/models/.gpufleet/Vikhrmodels--QVikhr-3-8B-Instruction.complete")).toBe(true);
+    expect(
+      sb.exists("opt/gpufleet/models/.gpufleet/Vikhrmodels--QVikhr-3-8B-Instruction.complete"),
+    ).toBe(true);
 
-    // One unit per replica, with its devices and port; the memory fraction the unit reads is the planned one.
+    // One unit per replica, with its devices and port; the memory fraction the unit reads is the
+    // planned one.
     G5_12XL_SGLANG.replicas.forEach((_, i) => {
       const unit = sb.read(`etc/systemd/system/gpufleet-sglang-800${i}.service`);
       expect(unit).toContain(`--gpus '"device=${i}"'`);
       expect(unit).toContain(`--port 800${i} `);
-      expect(sb.read(`var/lib/gpufleet/replicas/gpufleet-sglang-800${i}.env`)).toBe("GPUFLEET_MEMORY_FRACTION=0.83\n");
+      expect(sb.read(`var/lib/gpufleet/replicas/gpufleet-sglang-800${i}.env`)).toBe(
+        "GPUFLEET_MEMORY_FRACTION=0.83\n",
+      );
     });
 
     // A second boot (reboot) finds the weights in the cache and downloads nothing.
@@ -71,13 +82,16 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     for (const file of ["engine.env", "hf.env", "auth-header", "nginx-auth.conf"]) {
       expect(statSync(join(sb.root, "etc/gpufleet/secrets", file)).mode & 0o777, file).toBe(0o600);
     }
-    expect(sb.read("etc/gpufleet/secrets/engine.env")).toBe(`GPUFLEET_API_KEY=${API_KEY}\nSGLANG_API_KEY=${API_KEY}\n`);
+    expect(sb.read("etc/gpufleet/secrets/engine.env")).toBe(
+      `GPUFLEET_API_KEY=${API_KEY}\nSGLANG_API_KEY=${API_KEY}\n`,
+    );
     expect(sb.read("etc/gpufleet/secrets/hf.env")).toBe("HF_TOKEN=hf_testtoken\n");
     expect(sb.calls()).toContain(
       "aws ssm get-parameter --region us-east-1 --name /gpufleet/dev/engine-api-key --with-decryption --query Parameter.Value --output text",
     );
     requireTool("nginx");
-    const conf = sb.read("etc/gpufleet/nginx.conf")
+    const conf = sb
+      .read("etc/gpufleet/nginx.conf")
       .replace("pid /var/run/nginx.pid;", `pid ${sb.root}/nginx.pid;`)
       .replace("error_log stderr", `error_log ${sb.root}/error.log`)
       .replace("access_log /dev/stdout", `access_log ${sb.root}/access.log`)
@@ -95,9 +109,15 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     sandbox.setGpus(lines);
     const boot = sandbox.runScript("gpufleet-bootstrap");
     expect(boot.status, describeRun("gpufleet-bootstrap", boot)).toBe(0);
-    expect(boot.stdout).toMatch(/gpufleet-sglang-8002: GPU 2 has 19\.0 GiB free, less than the planned 20\.2 GiB: lowering utilization 0\.9 -> 0\.84 \(memory knob 0\.83 -> 0\.77/);
-    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8002.env")).toBe("GPUFLEET_MEMORY_FRACTION=0.77\n");
-    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8001.env")).toBe("GPUFLEET_MEMORY_FRACTION=0.83\n");
+    expect(boot.stdout).toMatch(
+      /gpufleet-sglang-8002: GPU 2 has 19\.0 GiB free, less than the planned 20\.2 GiB: lowering utilization 0\.9 -> 0\.84 \(memory knob 0\.83 -> 0\.77/,
+    );
+    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8002.env")).toBe(
+      "GPUFLEET_MEMORY_FRACTION=0.77\n",
+    );
+    expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8001.env")).toBe(
+      "GPUFLEET_MEMORY_FRACTION=0.83\n",
+    );
   });
 
   it("fails when even the lowered budget cannot hold the weights", async () => {
@@ -127,7 +147,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
   it("stops the boot when a gated model's HF token is missing", async () => {
     const gated: PoolPlan = {
       ...A10G_VLLM,
-      replicas: [{ ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } }],
+      replicas: [
+        { ...A10G_VLLM.replicas[0]!, model: { ...A10G_VLLM.replicas[0]!.model, gated: true } },
+      ],
     };
     sandbox = await createSandbox(gated, CONTEXT);
     sandbox.setSsm("/gpufleet/dev/hf-token", null);
@@ -149,7 +171,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     const boot = sandbox.runScript("gpufleet-bootstrap");
     expect(boot.status).not.toBe(0);
     expect(fatalLines(boot.stderr)).toHaveLength(1);
-    expect(fatalLines(boot.stderr)[0]).toMatch(/^gpufleet-bootstrap: FATAL: cannot read the engine API key from SSM parameter \/gpufleet\/dev\/engine-api-key: .*ParameterNotFound/);
+    expect(fatalLines(boot.stderr)[0]).toMatch(
+      /^gpufleet-bootstrap: FATAL: cannot read the engine API key from SSM parameter \/gpufleet\/dev\/engine-api-key: .*ParameterNotFound/,
+    );
     expect(sandbox.exists("etc/gpufleet/secrets/engine.env")).toBe(false);
   });
 
@@ -161,9 +185,13 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(fatalLines(dl.stderr)).toEqual([
       "gpufleet-download: FATAL: download failed after 2 attempts, no engine started: IlyaGusev/saiga_nemo_12b",
     ]);
-    expect(sb.calls().filter((c) => c.includes("hf download IlyaGusev/saiga_nemo_12b"))).toHaveLength(2);
+    expect(
+      sb.calls().filter((c) => c.includes("hf download IlyaGusev/saiga_nemo_12b")),
+    ).toHaveLength(2);
     expect(sb.calls().some(isEngineStart)).toBe(false);
-    expect(sb.exists("opt/gpufleet/models/.gpufleet/IlyaGusev--saiga_nemo_12b.complete")).toBe(false);
+    expect(sb.exists("opt/gpufleet/models/.gpufleet/IlyaGusev--saiga_nemo_12b.complete")).toBe(
+      false,
+    );
   });
 
   it("fetches a single GGUF file for llama.cpp and pulls Ollama tags through a temporary Ollama", async () => {
@@ -171,7 +199,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(sb.runScript("gpufleet-download").status).toBe(0);
     let calls = sb.calls();
     const gguf = calls.findIndex((c) =>
-      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf$/.test(c),
+      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf$/.test(
+        c,
+      ),
     );
     expect(gguf).toBeGreaterThanOrEqual(0);
     expect(gguf).toBeLessThan(calls.findIndex(isEngineStart));
@@ -180,7 +210,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     sb = sandbox = await booted(G5_OLLAMA);
     expect(sb.runScript("gpufleet-download").status).toBe(0);
     calls = sb.calls();
-    const pull = calls.indexOf("docker exec gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M ollama pull qwen2.5:7b-instruct-q4_K_M");
+    const pull = calls.indexOf(
+      "docker exec gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M ollama pull qwen2.5:7b-instruct-q4_K_M",
+    );
     expect(pull).toBeGreaterThanOrEqual(0);
     expect(calls).toContain(
       "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M -e OLLAMA_MODELS=/models/ollama " +
@@ -204,7 +236,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     const calls = sandbox.calls();
     expect(calls).toContain("mkfs.ext4 -q -F -L gpufleet-cache -E nodiscard /dev/nvme2n1");
     expect(calls).toContain(`mount -o noatime /dev/nvme2n1 ${sandbox.root}/opt/gpufleet/models`);
-    expect(boot.stdout).toContain("model cache: instance store /dev/nvme2n1 mounted on /opt/gpufleet/models");
+    expect(boot.stdout).toContain(
+      "model cache: instance store /dev/nvme2n1 mounted on /opt/gpufleet/models",
+    );
   });
 
   it("fails when the model cache has too little space", async () => {
@@ -234,14 +268,21 @@ describe("gpufleet-watchdog", () => {
     const first = sb.runScript("gpufleet-watchdog");
     expect(first.status, describeRun("gpufleet-watchdog", first)).toBe(0);
     expect(first.stdout).toContain("gpufleet-sglang-8000: healthy");
-    expect(first.stdout).toContain("gpufleet-sglang-8001: GET :8001/health failed (unit active): restarting it (watchdog restart #1)");
+    expect(first.stdout).toContain(
+      "gpufleet-sglang-8001: GET :8001/health failed (unit active): restarting it (watchdog restart #1)",
+    );
     expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
     expect(sb.calls().filter((c) => c.startsWith("systemctl restart"))).toHaveLength(1);
-    // The model list is checked with the API key, from a root-only header file (never on the command line).
-    expect(sb.calls()).toContain(`curl -fsS -o /dev/null -m 10 -H @${sb.root}/etc/gpufleet/secrets/auth-header http://127.0.0.1:8000/v1/models`);
+    // The model list is checked with the API key, from a root-only header file (never on the
+    // command line).
+    expect(sb.calls()).toContain(
+      `curl -fsS -o /dev/null -m 10 -H @${sb.root}/etc/gpufleet/secrets/auth-header http://127.0.0.1:8000/v1/models`,
+    );
 
     const second = sb.runScript("gpufleet-watchdog");
-    expect(second.stdout).toMatch(/gpufleet-sglang-8001: GET :8001\/health failed \(unit active\); restarted \d+s ago, cooldown 300s: not restarting/);
+    expect(second.stdout).toMatch(
+      /gpufleet-sglang-8001: GET :8001\/health failed \(unit active\); restarted \d+s ago, cooldown 300s: not restarting/,
+    );
     expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
 
     const state = "var/lib/gpufleet/watchdog/gpufleet-sglang-8001.last-restart";
@@ -257,7 +298,9 @@ describe("gpufleet-watchdog", () => {
     const since = new Date(Date.now() - 60_000).toUTCString().replace("GMT", "UTC");
     sb.stubFile("since-gpufleet-sglang-8002.service", `${since}\n`);
     const r = sb.runScript("gpufleet-watchdog");
-    expect(r.stdout).toMatch(/gpufleet-sglang-8002: GET :8002\/health failed, up \d+s of its 600s load grace: waiting/);
+    expect(r.stdout).toMatch(
+      /gpufleet-sglang-8002: GET :8002\/health failed, up \d+s of its 600s load grace: waiting/,
+    );
     expect(sb.calls().some((c) => c.startsWith("systemctl restart"))).toBe(false);
   });
 
@@ -265,8 +308,12 @@ describe("gpufleet-watchdog", () => {
     const sb = await booted(G5_12XL_SGLANG);
     sb.stubFile("state-gpufleet-download.service", "activating");
     const r = sb.runScript("gpufleet-watchdog");
-    expect(r.stdout).toContain("gpufleet-download is activating: replicas are not started yet, nothing to check");
-    expect(sb.calls().some((c) => c.startsWith("curl") || c.startsWith("systemctl restart"))).toBe(false);
+    expect(r.stdout).toContain(
+      "gpufleet-download is activating: replicas are not started yet, nothing to check",
+    );
+    expect(sb.calls().some((c) => c.startsWith("curl") || c.startsWith("systemctl restart"))).toBe(
+      false,
+    );
   });
 });
 
@@ -282,7 +329,17 @@ describe("gpufleet-status", () => {
     const rows = r.stdout.split("\n");
     expect(rows[0]).toBe("gpufleet pool sglang4 (stack dev): 4 x A10G, proxy :8080");
     const row = (port: number): string[] => rows.find((l) => l.includes(`-${port} `))!.split(/\s+/);
-    expect(row(8000)).toEqual(["gpufleet-sglang-8000", "sglang", "8000", "0", "qvikhr-3-8b-instruction", "healthy", "0", "1234", "MiB"]);
+    expect(row(8000)).toEqual([
+      "gpufleet-sglang-8000",
+      "sglang",
+      "8000",
+      "0",
+      "qvikhr-3-8b-instruction",
+      "healthy",
+      "0",
+      "1234",
+      "MiB",
+    ]);
     expect(row(8001).slice(5, 7)).toEqual(["loading", "1"]);
     expect(row(8003).slice(5, 7)).toEqual(["failed", "1"]);
   });

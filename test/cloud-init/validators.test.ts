@@ -1,4 +1,5 @@
-// The rendered files pass the real validators: cloud-init's schema, shellcheck, nginx -t, systemd-analyze verify.
+// The rendered files pass the real validators: cloud-init's schema, shellcheck, nginx -t,
+// systemd-analyze verify.
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,10 +10,18 @@ import { ALL_POOLS as FIXTURE_POOLS, CONTEXT } from "./fixtures";
 import { planFromFile } from "../../cli/main";
 import type { PoolPlan } from "../../planner/types";
 
-/** The planner's own output too: the dev stack and a stack with one pool per engine (examples/engines.yaml). */
+/**
+ * The planner's own output too: the dev stack and a stack with one pool per engine
+ * (examples/engines.yaml).
+ */
 const PLANNED_POOLS: PoolPlan[] = [
-  ...planFromFile({ config: join(__dirname, "../../Pulumi.dev.yaml") }).plan.pools.map((p) => ({ ...p, name: `dev-${p.name}` })),
-  ...planFromFile({ config: join(__dirname, "../../examples/engines.yaml") }).plan.pools.map((p) => ({ ...p, name: `engines-${p.name}` })),
+  ...planFromFile({ config: join(__dirname, "../../Pulumi.dev.yaml") }).plan.pools.map((p) => ({
+    ...p,
+    name: `dev-${p.name}`,
+  })),
+  ...planFromFile({ config: join(__dirname, "../../examples/engines.yaml") }).plan.pools.map(
+    (p) => ({ ...p, name: `engines-${p.name}` }),
+  ),
 ];
 const ALL_POOLS: PoolPlan[] = [...FIXTURE_POOLS, ...PLANNED_POOLS];
 import { describeRun, requireTool, run, verifyUnits } from "../tools";
@@ -36,7 +45,11 @@ const names = ALL_POOLS.map((p) => p.name);
 describe("cloud-init schema", () => {
   it.each(names)("%s user-data.yaml is valid cloud-config", (name) => {
     requireTool("cloud-init");
-    const r = run("cloud-init", ["schema", "--config-file", join(poolDirs.get(name)!, "user-data.yaml")]);
+    const r = run("cloud-init", [
+      "schema",
+      "--config-file",
+      join(poolDirs.get(name)!, "user-data.yaml"),
+    ]);
     expect(r.status, describeRun("cloud-init schema", r)).toBe(0);
     expect(r.stdout).toContain("Valid cloud-config");
   });
@@ -59,7 +72,10 @@ describe("shellcheck", () => {
 
   it("a sourced settings file is valid bash too", () => {
     requireTool("shellcheck");
-    const r = run("shellcheck", ["--shell=bash", join(poolDirs.get("a10g")!, "etc/gpufleet/gpufleet.env")]);
+    const r = run("shellcheck", [
+      "--shell=bash",
+      join(poolDirs.get("a10g")!, "etc/gpufleet/gpufleet.env"),
+    ]);
     expect(r.status, describeRun("shellcheck", r)).toBe(0);
   });
 });
@@ -69,8 +85,12 @@ describe("nginx -t", () => {
     requireTool("nginx");
     const prefix = mkdtempSync(join(tmpdir(), "gpufleet-nginx-"));
     try {
-      // What gpufleet-bootstrap writes from SSM (the sandbox test checks the bootstrap's own file the same way).
-      writeFileSync(join(prefix, "auth.conf"), 'map $http_authorization $gpufleet_authorized {\n    default 0;\n    "Bearer test-key-0123456789" 1;\n}\n');
+      // What gpufleet-bootstrap writes from SSM (the sandbox test checks the bootstrap's own file
+      // the same way).
+      writeFileSync(
+        join(prefix, "auth.conf"),
+        'map $http_authorization $gpufleet_authorized {\n    default 0;\n    "Bearer test-key-0123456789" 1;\n}\n',
+      );
       const ctx = resolveContext(CONTEXT, pool.name, pool.proxyPort);
       const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
         pidFile: join(prefix, "nginx.pid"),
@@ -94,7 +114,8 @@ describe("systemd-analyze verify", () => {
   it.each(names)("%s units verify clean", (name) => {
     const dir = poolDirs.get(name)!;
     const { units, result: r } = verifyUnits("systemd", (root) => {
-      for (const sub of ["etc", "opt", "usr/local"]) cpSync(join(dir, sub), join(root, sub), { recursive: true });
+      for (const sub of ["etc", "opt", "usr/local"])
+        cpSync(join(dir, sub), join(root, sub), { recursive: true });
     });
     const pool = ALL_POOLS.find((p) => p.name === name)!;
     expect(units).toHaveLength(pool.replicas.length + 9); // 8 support units + gpufleet-logs.service (CONTEXT has a log group)

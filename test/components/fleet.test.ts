@@ -1,4 +1,5 @@
-// The AWS fleet under mocks that record every resource: assertions on what the program asks AWS for.
+// The AWS fleet under mocks that record every resource: assertions on what the program asks AWS
+// for.
 import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
@@ -7,7 +8,16 @@ import { DLAMI_PARAMETER, MODEL_HEADER, targetGroupName } from "../../components
 import type { PolicyDocument } from "../../components/aws/policies";
 import { EXPORTER_PORTS } from "../../cloud-init/context";
 import type { FleetPlan } from "../../planner/types";
-import { DEV_POOLS, SECRETS, T, field, ofType, runFleet, userDataOf, type FleetRun } from "./harness";
+import {
+  DEV_POOLS,
+  SECRETS,
+  T,
+  field,
+  ofType,
+  runFleet,
+  userDataOf,
+  type FleetRun,
+} from "./harness";
 
 const DEV = { pools: DEV_POOLS };
 
@@ -18,7 +28,9 @@ function planOf(run: FleetRun): FleetPlan {
 /** The model-routing rules (x-gpufleet-model header), not Grafana's or the gateway's. */
 function headerRules(run: FleetRun): FleetRun["resources"] {
   return ofType(run, T.rule).filter((r) =>
-    field<Array<{ httpHeader?: { httpHeaderName: string } }>>(r, "conditions").some((c) => c.httpHeader?.httpHeaderName === MODEL_HEADER),
+    field<Array<{ httpHeader?: { httpHeaderName: string } }>>(r, "conditions").some(
+      (c) => c.httpHeader?.httpHeaderName === MODEL_HEADER,
+    ),
   );
 }
 
@@ -32,10 +44,13 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     expect(run.error).toBeUndefined();
     const lts = ofType(run, T.launchTemplate);
     const asgs = ofType(run, T.asg);
-    expect(lts.map((r) => r.name)).toEqual(expect.arrayContaining(["gpufleet-a10g-lt", "gpufleet-a100-lt"]));
+    expect(lts.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["gpufleet-a10g-lt", "gpufleet-a100-lt"]),
+    );
     expect(lts).toHaveLength(2);
     expect(asgs).toHaveLength(2);
-    for (const r of [...lts, ...asgs]) expect(r.parent).toMatch(/gpufleet:aws:GpuPool::gpufleet-a1/);
+    for (const r of [...lts, ...asgs])
+      expect(r.parent).toMatch(/gpufleet:aws:GpuPool::gpufleet-a1/);
     const components = run.resources.filter((r) => !r.custom).map((r) => r.type);
     expect(new Set(components)).toEqual(
       new Set([
@@ -48,14 +63,21 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
       ]),
     );
     // every provider resource sits under a component
-    for (const r of run.resources.filter((x) => x.custom)) expect(r.parent).toMatch(/::gpufleet:aws:/);
+    for (const r of run.resources.filter((x) => x.custom))
+      expect(r.parent).toMatch(/::gpufleet:aws:/);
   });
 
   it("requires IMDSv2 and an encrypted gp3 root volume on every launch template", async () => {
     const run = await runFleet(DEV, { dryRun });
     for (const lt of ofType(run, T.launchTemplate)) {
-      expect(field<Record<string, unknown>>(lt, "metadataOptions")).toMatchObject({ httpTokens: "required", httpEndpoint: "enabled" });
-      const mappings = field<Array<{ deviceName: string; ebs: Record<string, unknown> }>>(lt, "blockDeviceMappings");
+      expect(field<Record<string, unknown>>(lt, "metadataOptions")).toMatchObject({
+        httpTokens: "required",
+        httpEndpoint: "enabled",
+      });
+      const mappings = field<Array<{ deviceName: string; ebs: Record<string, unknown> }>>(
+        lt,
+        "blockDeviceMappings",
+      );
       expect(mappings.length).toBeGreaterThan(0);
       for (const m of mappings) {
         expect(m.ebs.encrypted).toBe("true");
@@ -65,7 +87,11 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
       expect(field(lt, "imageId")).toBe("ami-0123456789abcdef0");
       expect(lt.inputs.keyName).toBeUndefined(); // no SSH key
     }
-    expect(run.calls.filter((c) => c.token === "aws:ssm/getParameter:getParameter").map((c) => c.inputs.name)).toContain(DLAMI_PARAMETER);
+    expect(
+      run.calls
+        .filter((c) => c.token === "aws:ssm/getParameter:getParameter")
+        .map((c) => c.inputs.name),
+    ).toContain(DLAMI_PARAMETER);
   });
 
   it("sizes and heals the groups from the plan: ELB health, grace ≥ cold start, instance refresh", async () => {
@@ -73,19 +99,31 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     const plan = planOf(run);
     for (const pool of plan.pools) {
       const asg = ofType(run, T.asg).find((r) => r.name === `gpufleet-${pool.name}-asg`)!;
-      expect(asg.inputs).toMatchObject({ minSize: 1, desiredCapacity: 1, maxSize: 1, healthCheckType: "ELB" });
+      expect(asg.inputs).toMatchObject({
+        minSize: 1,
+        desiredCapacity: 1,
+        maxSize: 1,
+        healthCheckType: "ELB",
+      });
       const cold = Math.max(...pool.replicas.map((r) => r.estimates.coldStartSeconds));
       expect(field<number>(asg, "healthCheckGracePeriod")).toBeGreaterThanOrEqual(cold);
-      expect(field<Record<string, unknown>>(asg, "instanceRefresh")).toMatchObject({ strategy: "Rolling" });
+      expect(field<Record<string, unknown>>(asg, "instanceRefresh")).toMatchObject({
+        strategy: "Rolling",
+      });
       const lt = ofType(run, T.launchTemplate).find((r) => r.name === `gpufleet-${pool.name}-lt`)!;
-      expect(field<Record<string, string>>(asg, "launchTemplate")).toEqual({ id: lt.id, version: "1" });
+      expect(field<Record<string, string>>(asg, "launchTemplate")).toEqual({
+        id: lt.id,
+        version: "1",
+      });
       expect(field<string[]>(asg, "targetGroupArns")).toHaveLength(1);
     }
   });
 
   it("boots hosts that ship their units' journal to the stack's log group, the one the instance role may write", async () => {
     const run = await runFleet(DEV, { dryRun });
-    const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) => /gpufleet:aws:Security::/.test(g.parent ?? ""))!;
+    const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
+      /gpufleet:aws:Security::/.test(g.parent ?? ""),
+    )!;
     expect(group.inputs.name).toBe("/gpufleet/dev");
     for (const lt of ofType(run, T.launchTemplate)) {
       const text = userDataOf(lt).text;
@@ -94,13 +132,20 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
       expect(text).toContain("path: /etc/systemd/system/gpufleet-logs.service");
     }
     const policies = ofType(run, T.rolePolicy).map((p) => String(p.inputs.policy));
-    expect(policies.some((p) => p.includes("logs:PutLogEvents") && p.includes(":log-group:/gpufleet/dev"))).toBe(true);
+    expect(
+      policies.some(
+        (p) => p.includes("logs:PutLogEvents") && p.includes(":log-group:/gpufleet/dev"),
+      ),
+    ).toBe(true);
   });
 
   it("tags instances with stack, pool, role and replica ports", async () => {
     const run = await runFleet(DEV, { dryRun });
     const a100 = ofType(run, T.launchTemplate).find((r) => r.name === "gpufleet-a100-lt")!;
-    const specs = field<Array<{ resourceType: string; tags: Record<string, string> }>>(a100, "tagSpecifications");
+    const specs = field<Array<{ resourceType: string; tags: Record<string, string> }>>(
+      a100,
+      "tagSpecifications",
+    );
     const instance = specs.find((s) => s.resourceType === "instance")!;
     expect(instance.tags).toMatchObject({
       "gpufleet:stack": "dev",
@@ -110,13 +155,19 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
       "gpufleet:replica-ports": "8000 8001 8002 8003 8004 8005 8006 8007",
       "gpufleet:exporter-ports": "9100 9400",
     });
-    expect(specs.map((s) => s.resourceType)).toEqual(expect.arrayContaining(["instance", "volume"]));
+    expect(specs.map((s) => s.resourceType)).toEqual(
+      expect.arrayContaining(["instance", "volume"]),
+    );
   });
 
   it("opens no engine or exporter port to a CIDR, and the load balancer only on 80", async () => {
     const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
-    const enginePorts = [...plan.pools.flatMap((p) => p.replicas.map((r) => r.port)), EXPORTER_PORTS.nodeExporter, EXPORTER_PORTS.dcgmExporter];
+    const enginePorts = [
+      ...plan.pools.flatMap((p) => p.replicas.map((r) => r.port)),
+      EXPORTER_PORTS.nodeExporter,
+      EXPORTER_PORTS.dcgmExporter,
+    ];
     const proxyPorts = plan.pools.map((p) => p.proxyPort);
     const groups = Object.fromEntries(ofType(run, T.sg).map((g) => [g.name, g.id]));
     for (const g of ofType(run, T.sg)) {
@@ -137,15 +188,23 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
       }
       if (rule.inputs.securityGroupId === groups["gpufleet-engine"]) {
         expect(rule.inputs.cidrIpv4).toBeUndefined();
-        if (portsOverlap(from, to, proxyPorts)) expect(rule.inputs.referencedSecurityGroupId).toBe(groups["gpufleet-load-balancer"]);
-        if (portsOverlap(from, to, enginePorts)) expect(rule.inputs.referencedSecurityGroupId).toBe(groups["gpufleet-monitoring"]);
+        if (portsOverlap(from, to, proxyPorts))
+          expect(rule.inputs.referencedSecurityGroupId).toBe(groups["gpufleet-load-balancer"]);
+        if (portsOverlap(from, to, enginePorts))
+          expect(rule.inputs.referencedSecurityGroupId).toBe(groups["gpufleet-monitoring"]);
       }
       expect(from === 22 || to === 22 || (from < 22 && to > 22)).toBe(false);
     }
     // every replica and exporter port is reachable from monitoring
-    const fromMonitoring = ingress.filter((r) => r.inputs.referencedSecurityGroupId === groups["gpufleet-monitoring"]);
+    const fromMonitoring = ingress.filter(
+      (r) => r.inputs.referencedSecurityGroupId === groups["gpufleet-monitoring"],
+    );
     for (const port of enginePorts) {
-      expect(fromMonitoring.some((r) => field<number>(r, "fromPort") <= port && port <= field<number>(r, "toPort"))).toBe(true);
+      expect(
+        fromMonitoring.some(
+          (r) => field<number>(r, "fromPort") <= port && port <= field<number>(r, "toPort"),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -153,12 +212,21 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
     // The load balancer's own target groups (monitoring adds Grafana's).
-    const tgs = ofType(run, T.targetGroup).filter((t) => /gpufleet:aws:LoadBalancer::/.test(t.parent ?? ""));
+    const tgs = ofType(run, T.targetGroup).filter((t) =>
+      /gpufleet:aws:LoadBalancer::/.test(t.parent ?? ""),
+    );
     expect(tgs).toHaveLength(plan.pools.length);
     for (const pool of plan.pools) {
       const tg = tgs.find((t) => t.name === `gpufleet-${pool.name}`)!;
-      expect(tg.inputs).toMatchObject({ port: pool.proxyPort, protocol: "HTTP", name: targetGroupName("dev", pool.name, pool.proxyPort) });
-      expect(field<Record<string, unknown>>(tg, "healthCheck")).toMatchObject({ path: "/health", matcher: "200" });
+      expect(tg.inputs).toMatchObject({
+        port: pool.proxyPort,
+        protocol: "HTTP",
+        name: targetGroupName("dev", pool.name, pool.proxyPort),
+      });
+      expect(field<Record<string, unknown>>(tg, "healthCheck")).toMatchObject({
+        path: "/health",
+        matcher: "200",
+      });
       expect(field<number>(tg, "deregistrationDelay")).toBeGreaterThanOrEqual(120);
       expect(String(tg.inputs.name).length).toBeLessThanOrEqual(32);
     }
@@ -169,18 +237,34 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     expect(listeners).toHaveLength(1);
     expect(listeners[0]!.inputs).toMatchObject({ port: 80, protocol: "HTTP" });
     const rules = headerRules(run);
-    expect(rules.map((r) => (field<Array<{ httpHeader: { values: string[] } }>>(r, "conditions")[0]!.httpHeader.values[0]))).toEqual(
+    expect(
+      rules.map(
+        (r) =>
+          field<Array<{ httpHeader: { values: string[] } }>>(r, "conditions")[0]!.httpHeader
+            .values[0],
+      ),
+    ).toEqual(
       Object.keys((run.outputs.routing!.value as { models: Record<string, string[]> }).models),
     );
-    expect(field<Array<{ httpHeader: { httpHeaderName: string } }>>(rules[0]!, "conditions")[0]!.httpHeader.httpHeaderName).toBe(MODEL_HEADER);
-    expect(run.log.some((l) => l.severity === "warning" && /plain HTTP/.test(l.message))).toBe(true);
+    expect(
+      field<Array<{ httpHeader: { httpHeaderName: string } }>>(rules[0]!, "conditions")[0]!
+        .httpHeader.httpHeaderName,
+    ).toBe(MODEL_HEADER);
+    expect(run.log.some((l) => l.severity === "warning" && /plain HTTP/.test(l.message))).toBe(
+      true,
+    );
   });
 
   it("keeps outputs to names and plan data: endpoint, served models, parameter names, quotas", async () => {
     const run = await runFleet(DEV, { dryRun });
-    expect(run.outputs.endpoint!.value).toMatch(/^http:\/\/gpufleet-alb-[0-9a-f]+-\d+\.us-east-1\.elb\.amazonaws\.com$/);
+    expect(run.outputs.endpoint!.value).toMatch(
+      /^http:\/\/gpufleet-alb-[0-9a-f]+-\d+\.us-east-1\.elb\.amazonaws\.com$/,
+    );
     expect(run.outputs.openaiBaseUrl!.value).toMatch(/\/v1$/);
-    expect(run.outputs.secretParameters!.value).toEqual({ apiKey: "/gpufleet/dev/engine-api-key", hfToken: null });
+    expect(run.outputs.secretParameters!.value).toEqual({
+      apiKey: "/gpufleet/dev/engine-api-key",
+      hfToken: null,
+    });
     expect(run.outputs.servedModels!.value).toEqual({
       a10g: [planOf(run).pools[0]!.replicas[0]!.model.servedName],
       a100: [planOf(run).pools[1]!.replicas[0]!.model.servedName],
@@ -196,43 +280,73 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
 describe("secrets", () => {
   function everythingButSecretValues(run: FleetRun): string {
     const inputs = JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs)));
-    const userData = ofType(run, T.launchTemplate).map((lt) => userDataOf(lt).text).join("\n");
-    const outputs = JSON.stringify(Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value])));
+    const userData = ofType(run, T.launchTemplate)
+      .map((lt) => userDataOf(lt).text)
+      .join("\n");
+    const outputs = JSON.stringify(
+      Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value])),
+    );
     return `${inputs}\n${userData}\n${outputs}`;
   }
 
-  it.each([true, false])("given hfToken and apiKey: SecureString parameters, values only there and marked secret (isDryRun %s)", async (dryRun) => {
-    const run = await runFleet({ ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey }, { dryRun });
-    expect(run.error).toBeUndefined();
-    const params = ofType(run, T.parameter).filter((p) => /gpufleet:aws:Secrets::/.test(p.parent ?? ""));
-    expect(params.map((p) => p.inputs.name).sort()).toEqual(["/gpufleet/dev/engine-api-key", "/gpufleet/dev/hf-token"]);
-    for (const p of params) {
-      expect(p.inputs.type).toBe("SecureString");
-      expect(pulumi.runtime.isRpcSecret(p.inputs.value)).toBe(true);
-    }
-    expect(pulumi.runtime.unwrapRpcSecret(params.find((p) => p.inputs.name === "/gpufleet/dev/hf-token")!.inputs.value)).toBe(SECRETS.hfToken);
-    expect(pulumi.runtime.unwrapRpcSecret(params.find((p) => p.inputs.name === "/gpufleet/dev/engine-api-key")!.inputs.value)).toBe(SECRETS.apiKey);
-    // Only monitoring's Grafana password is generated; the given API key is not.
-    expect(ofType(run, T.password).filter((p) => !/gpufleet:aws:Monitoring::/.test(p.parent ?? ""))).toHaveLength(0);
-    const text = everythingButSecretValues(run);
-    for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
-    expect(run.outputs.secretParameters!.value).toEqual({ apiKey: "/gpufleet/dev/engine-api-key", hfToken: "/gpufleet/dev/hf-token" });
-    // the renderer got the parameter names, and user data is gzipped where it had to be
-    const uds = ofType(run, T.launchTemplate).map(userDataOf);
-    for (const ud of uds) {
-      expect(ud.text).toMatch(/^#cloud-config/);
-      expect(ud.text).toContain("/gpufleet/dev/engine-api-key");
-      expect(ud.text).toContain("/gpufleet/dev/hf-token");
-    }
-    expect(uds.some((u) => u.gzipped)).toBe(true);
-  });
+  it.each([true, false])(
+    "given hfToken and apiKey: SecureString parameters, values only there and marked secret (isDryRun %s)",
+    async (dryRun) => {
+      const run = await runFleet(
+        { ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey },
+        { dryRun },
+      );
+      expect(run.error).toBeUndefined();
+      const params = ofType(run, T.parameter).filter((p) =>
+        /gpufleet:aws:Secrets::/.test(p.parent ?? ""),
+      );
+      expect(params.map((p) => p.inputs.name).sort()).toEqual([
+        "/gpufleet/dev/engine-api-key",
+        "/gpufleet/dev/hf-token",
+      ]);
+      for (const p of params) {
+        expect(p.inputs.type).toBe("SecureString");
+        expect(pulumi.runtime.isRpcSecret(p.inputs.value)).toBe(true);
+      }
+      expect(
+        pulumi.runtime.unwrapRpcSecret(
+          params.find((p) => p.inputs.name === "/gpufleet/dev/hf-token")!.inputs.value,
+        ),
+      ).toBe(SECRETS.hfToken);
+      expect(
+        pulumi.runtime.unwrapRpcSecret(
+          params.find((p) => p.inputs.name === "/gpufleet/dev/engine-api-key")!.inputs.value,
+        ),
+      ).toBe(SECRETS.apiKey);
+      // Only monitoring's Grafana password is generated; the given API key is not.
+      expect(
+        ofType(run, T.password).filter((p) => !/gpufleet:aws:Monitoring::/.test(p.parent ?? "")),
+      ).toHaveLength(0);
+      const text = everythingButSecretValues(run);
+      for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+      expect(run.outputs.secretParameters!.value).toEqual({
+        apiKey: "/gpufleet/dev/engine-api-key",
+        hfToken: "/gpufleet/dev/hf-token",
+      });
+      // the renderer got the parameter names, and user data is gzipped where it had to be
+      const uds = ofType(run, T.launchTemplate).map(userDataOf);
+      for (const ud of uds) {
+        expect(ud.text).toMatch(/^#cloud-config/);
+        expect(ud.text).toContain("/gpufleet/dev/engine-api-key");
+        expect(ud.text).toContain("/gpufleet/dev/hf-token");
+      }
+      expect(uds.some((u) => u.gzipped)).toBe(true);
+    },
+  );
 
   it("generates the API key with RandomPassword (its secret result never leaves the parameter)", async () => {
     const run = await runFleet(DEV, { dryRun: false });
     const [password] = ofType(run, T.password);
     expect(password).toBeDefined();
     expect(password!.parent).toMatch(/gpufleet:aws:Secrets::gpufleet$/);
-    const param = ofType(run, T.parameter).find((p) => p.inputs.name === "/gpufleet/dev/engine-api-key")!;
+    const param = ofType(run, T.parameter).find(
+      (p) => p.inputs.name === "/gpufleet/dev/engine-api-key",
+    )!;
     expect(pulumi.runtime.isRpcSecret(param.inputs.value)).toBe(true);
     expect(pulumi.runtime.unwrapRpcSecret(param.inputs.value)).toBe(SECRETS.random);
     expect(everythingButSecretValues(run)).not.toContain(SECRETS.random);
@@ -243,8 +357,12 @@ describe("IAM", () => {
   it("names its resources and uses no wildcard action", async () => {
     const run = await runFleet(DEV);
     const docs: PolicyDocument[] = [
-      ...ofType(run, T.rolePolicy).map((p) => JSON.parse(String(p.inputs.policy)) as PolicyDocument),
-      ...ofType(run, T.role).map((r) => JSON.parse(String(r.inputs.assumeRolePolicy)) as PolicyDocument),
+      ...ofType(run, T.rolePolicy).map(
+        (p) => JSON.parse(String(p.inputs.policy)) as PolicyDocument,
+      ),
+      ...ofType(run, T.role).map(
+        (r) => JSON.parse(String(r.inputs.assumeRolePolicy)) as PolicyDocument,
+      ),
     ];
     expect(docs.length).toBeGreaterThanOrEqual(2);
     // Actions AWS offers without resource-level permissions: the only ones allowed on Resource "*".
@@ -256,23 +374,36 @@ describe("IAM", () => {
         if (st.Resource !== undefined) {
           for (const r of ([] as string[]).concat(st.Resource)) {
             if (r === "*") {
-              expect(actions.every((a) => UNSCOPABLE.has(a)), `${st.Sid}: ${actions.join(", ")} on "*"`).toBe(true);
+              expect(
+                actions.every((a) => UNSCOPABLE.has(a)),
+                `${st.Sid}: ${actions.join(", ")} on "*"`,
+              ).toBe(true);
               continue;
             }
-            // S3 ARNs name neither region nor account: the only one allowed is this stack's monitoring bucket.
-            if (r.startsWith("arn:aws:s3:::")) expect(r).toMatch(/^arn:aws:s3:::gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?$/);
+            // S3 ARNs name neither region nor account: the only one allowed is this stack's
+            // monitoring bucket.
+            if (r.startsWith("arn:aws:s3:::"))
+              expect(r).toMatch(
+                /^arn:aws:s3:::gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?$/,
+              );
             else expect(r).toMatch(/^arn:aws:[a-z]+:us-east-1:123456789012:/);
           }
         }
       }
     }
-    const policy = JSON.parse(String(ofType(run, T.rolePolicy).find((p) => p.name === "gpufleet-instance")!.inputs.policy)) as PolicyDocument;
+    const policy = JSON.parse(
+      String(ofType(run, T.rolePolicy).find((p) => p.name === "gpufleet-instance")!.inputs.policy),
+    ) as PolicyDocument;
     const ssm = policy.Statement.find((s) => s.Action.includes("ssm:GetParameter"))!;
     expect(ssm.Resource).toEqual(["arn:aws:ssm:us-east-1:123456789012:parameter/gpufleet/dev/*"]);
     const kms = policy.Statement.find((s) => s.Action.includes("kms:Decrypt"))!;
     expect(kms.Condition?.StringEquals?.["kms:ViaService"]).toBe("ssm.us-east-1.amazonaws.com");
-    const attachments = run.resources.filter((r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
-    expect(attachments.map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    const attachments = run.resources.filter(
+      (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    );
+    expect(attachments.map((a) => a.inputs.policyArn)).toEqual([
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    ]);
   });
 });
 
@@ -281,7 +412,8 @@ describe("config variants", () => {
     const run = await runFleet({
       ...DEV,
       loadBalancer: {
-        certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc",
+        certificateArn:
+          "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc",
         allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"],
       },
     });
@@ -290,12 +422,23 @@ describe("config variants", () => {
     expect(listeners).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ port: 443, protocol: "HTTPS" }),
-        expect.objectContaining({ port: 80, protocol: "HTTP", defaultActions: [expect.objectContaining({ type: "redirect" })] }),
+        expect.objectContaining({
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [expect.objectContaining({ type: "redirect" })],
+        }),
       ]),
     );
     const lbGroup = ofType(run, T.sg).find((g) => g.name === "gpufleet-load-balancer")!;
     const lbRules = ofType(run, T.ingress).filter((r) => r.inputs.securityGroupId === lbGroup.id);
-    expect(lbRules.map((r) => `${String(r.inputs.fromPort)}-${String(r.inputs.toPort)} ${String(r.inputs.cidrIpv4)}`).sort()).toEqual([
+    expect(
+      lbRules
+        .map(
+          (r) =>
+            `${String(r.inputs.fromPort)}-${String(r.inputs.toPort)} ${String(r.inputs.cidrIpv4)}`,
+        )
+        .sort(),
+    ).toEqual([
       "443-443 198.51.100.7/32",
       "443-443 203.0.113.0/24",
       "80-80 198.51.100.7/32",
@@ -308,7 +451,13 @@ describe("config variants", () => {
   it("uses an existing VPC: no network created, pools in the private or their own subnets", async () => {
     const run = await runFleet({
       pools: [
-        { ...DEV_POOLS[0], subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"], minCount: 1, maxCount: 3, amiId: "ami-0fedcba9876543210" },
+        {
+          ...DEV_POOLS[0],
+          subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"],
+          minCount: 1,
+          maxCount: 3,
+          amiId: "ami-0fedcba9876543210",
+        },
         DEV_POOLS[1],
       ],
       vpc: {
@@ -321,13 +470,25 @@ describe("config variants", () => {
     expect(ofType(run, T.vpc)).toHaveLength(0);
     expect(ofType(run, T.subnet)).toHaveLength(0);
     const asgs = Object.fromEntries(ofType(run, T.asg).map((a) => [a.name, a.inputs]));
-    expect(asgs["gpufleet-a10g-asg"]).toMatchObject({ vpcZoneIdentifiers: ["subnet-0aaaaaaaaaaaaaaa1"], minSize: 1, desiredCapacity: 1, maxSize: 3 });
-    expect(asgs["gpufleet-a100-asg"]).toMatchObject({ vpcZoneIdentifiers: ["subnet-0ccccccccccccccc1", "subnet-0ccccccccccccccc2"] });
-    expect(ofType(run, T.alb)[0]!.inputs.subnets).toEqual(["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]);
+    expect(asgs["gpufleet-a10g-asg"]).toMatchObject({
+      vpcZoneIdentifiers: ["subnet-0aaaaaaaaaaaaaaa1"],
+      minSize: 1,
+      desiredCapacity: 1,
+      maxSize: 3,
+    });
+    expect(asgs["gpufleet-a100-asg"]).toMatchObject({
+      vpcZoneIdentifiers: ["subnet-0ccccccccccccccc1", "subnet-0ccccccccccccccc2"],
+    });
+    expect(ofType(run, T.alb)[0]!.inputs.subnets).toEqual([
+      "subnet-0bbbbbbbbbbbbbbb1",
+      "subnet-0bbbbbbbbbbbbbbb2",
+    ]);
     const lts = Object.fromEntries(ofType(run, T.launchTemplate).map((l) => [l.name, l.inputs]));
     expect(lts["gpufleet-a10g-lt"]!.imageId).toBe("ami-0fedcba9876543210");
     expect(lts["gpufleet-a100-lt"]!.imageId).toBe("ami-0123456789abcdef0");
-    expect(ofType(run, T.targetGroup).every((t) => t.inputs.vpcId === "vpc-0123456789abcdef0")).toBe(true);
+    expect(
+      ofType(run, T.targetGroup).every((t) => t.inputs.vpcId === "vpc-0123456789abcdef0"),
+    ).toBe(true);
   });
 
   it("creates a VPC spanning the zones pools pin, and pins those pools to them", async () => {
@@ -339,8 +500,16 @@ describe("config variants", () => {
     const subnets = ofType(run, T.subnet);
     expect(subnets).toHaveLength(6);
     const priv = subnets.filter((s) => s.name.includes("private"));
-    expect(priv.map((s) => s.inputs.availabilityZone)).toEqual(["us-east-1d", "us-east-1a", "us-east-1b"]);
-    expect(priv.map((s) => s.inputs.cidrBlock)).toEqual(["10.20.128.0/20", "10.20.144.0/20", "10.20.160.0/20"]);
+    expect(priv.map((s) => s.inputs.availabilityZone)).toEqual([
+      "us-east-1d",
+      "us-east-1a",
+      "us-east-1b",
+    ]);
+    expect(priv.map((s) => s.inputs.cidrBlock)).toEqual([
+      "10.20.128.0/20",
+      "10.20.144.0/20",
+      "10.20.160.0/20",
+    ]);
     const a100 = ofType(run, T.asg).find((a) => a.name === "gpufleet-a100-asg")!;
     expect(a100.inputs.vpcZoneIdentifiers).toEqual([priv[0]!.id]);
     const a10g = ofType(run, T.asg).find((a) => a.name === "gpufleet-a10g-asg")!;
@@ -355,13 +524,21 @@ describe("config variants", () => {
       const subnets = ofType(run, T.subnet);
       const byId = new Map(subnets.map((s) => [s.id, s]));
       const nats = ofType(run, NAT);
-      const natOf = new Map(ofType(run, RT).map((rt) => [rt.id, field<Array<{ natGatewayId?: string }>>(rt, "routes")[0]?.natGatewayId]));
+      const natOf = new Map(
+        ofType(run, RT).map((rt) => [
+          rt.id,
+          field<Array<{ natGatewayId?: string }>>(rt, "routes")[0]?.natGatewayId,
+        ]),
+      );
       // private subnet index → the public subnet index of the NAT gateway its route table points at
       return ofType(run, ASSOC)
         .filter((a) => byId.get(String(a.inputs.subnetId))?.name.includes("private"))
         .map((a) => {
           const nat = nats.find((n) => n.id === natOf.get(String(a.inputs.routeTableId)))!;
-          return [byId.get(String(a.inputs.subnetId))!.inputs.availabilityZone, byId.get(String(nat.inputs.subnetId))!.inputs.availabilityZone];
+          return [
+            byId.get(String(a.inputs.subnetId))!.inputs.availabilityZone,
+            byId.get(String(nat.inputs.subnetId))!.inputs.availabilityZone,
+          ];
         });
     };
     const single = await runFleet({ ...DEV, vpc: { azCount: 3 } });
@@ -386,14 +563,27 @@ describe("config variants", () => {
   it("forwards a model served by two pools to both target groups, weighted", async () => {
     const run = await runFleet({
       pools: [
-        { name: "small", instanceType: "g5.xlarge", model: "Qwen/Qwen2.5-7B-Instruct", engine: "vllm", count: 2 },
-        { name: "big", instanceType: "g5.12xlarge", model: "Qwen/Qwen2.5-7B-Instruct", engine: "vllm" },
+        {
+          name: "small",
+          instanceType: "g5.xlarge",
+          model: "Qwen/Qwen2.5-7B-Instruct",
+          engine: "vllm",
+          count: 2,
+        },
+        {
+          name: "big",
+          instanceType: "g5.12xlarge",
+          model: "Qwen/Qwen2.5-7B-Instruct",
+          engine: "vllm",
+        },
       ],
     });
     expect(run.error).toBeUndefined();
     const rules = headerRules(run);
     expect(rules).toHaveLength(1);
-    const action = field<Array<{ forward: { targetGroups: Array<{ arn: string; weight: number }> } }>>(rules[0]!, "actions")[0]!;
+    const action = field<
+      Array<{ forward: { targetGroups: Array<{ arn: string; weight: number }> } }>
+    >(rules[0]!, "actions")[0]!;
     expect(action.forward.targetGroups).toHaveLength(2);
     for (const tg of action.forward.targetGroups) expect(tg.weight).toBeGreaterThanOrEqual(1);
   });
@@ -402,19 +592,54 @@ describe("config variants", () => {
 describe("bad config creates no resource", () => {
   it.each([
     ["an unknown key", { ...DEV, vpcs: {} }, /gpufleet:vpcs: unknown key/],
-    ["a gated model without gpufleet:hfToken", { pools: [{ name: "l40s", instanceType: "g6e.xlarge", model: "google/gemma-3-27b-it" }] }, /gpufleet:hfToken: required: google\/gemma-3-27b-it/],
-    ["own hardware", { pools: [{ name: "home", gpu: "RTX 4090", gpuCount: 1 }] }, /gpufleet:pools\[0\]\.instanceType: .*own hardware/],
-    ["subnetIds without vpc.id", { pools: [{ ...DEV_POOLS[0], subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"] }] }, /gpufleet:pools\[0\]\.subnetIds: needs gpufleet:vpc\.id/],
-    ["a zone of another region", { pools: [{ ...DEV_POOLS[0], availabilityZones: ["eu-west-1a"] }] }, /eu-west-1a is not in the stack's region us-east-1/],
-    ["minCount above count", { pools: [{ ...DEV_POOLS[0], count: 1, minCount: 2 }] }, /gpufleet:pools\[0\]\.minCount: must be at most count/],
+    [
+      "a gated model without gpufleet:hfToken",
+      { pools: [{ name: "l40s", instanceType: "g6e.xlarge", model: "google/gemma-3-27b-it" }] },
+      /gpufleet:hfToken: required: google\/gemma-3-27b-it/,
+    ],
+    [
+      "own hardware",
+      { pools: [{ name: "home", gpu: "RTX 4090", gpuCount: 1 }] },
+      /gpufleet:pools\[0\]\.instanceType: .*own hardware/,
+    ],
+    [
+      "subnetIds without vpc.id",
+      { pools: [{ ...DEV_POOLS[0], subnetIds: ["subnet-0aaaaaaaaaaaaaaa1"] }] },
+      /gpufleet:pools\[0\]\.subnetIds: needs gpufleet:vpc\.id/,
+    ],
+    [
+      "a zone of another region",
+      { pools: [{ ...DEV_POOLS[0], availabilityZones: ["eu-west-1a"] }] },
+      /eu-west-1a is not in the stack's region us-east-1/,
+    ],
+    [
+      "minCount above count",
+      { pools: [{ ...DEV_POOLS[0], count: 1, minCount: 2 }] },
+      /gpufleet:pools\[0\]\.minCount: must be at most count/,
+    ],
     [
       "natGateways with an existing VPC",
-      { ...DEV, vpc: { id: "vpc-0123456789abcdef0", publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"], privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1"], natGateways: "perAz" } },
+      {
+        ...DEV,
+        vpc: {
+          id: "vpc-0123456789abcdef0",
+          publicSubnetIds: ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"],
+          privateSubnetIds: ["subnet-0aaaaaaaaaaaaaaa1"],
+          natGateways: "perAz",
+        },
+      },
       /gpufleet:vpc\.natGateways: only for a created VPC/,
     ],
     [
       "a model in six pools",
-      { pools: Array.from({ length: 6 }, (_, i) => ({ name: `p${i}`, instanceType: "g5.xlarge", model: "Qwen/Qwen2.5-7B-Instruct", engine: "vllm" })) },
+      {
+        pools: Array.from({ length: 6 }, (_, i) => ({
+          name: `p${i}`,
+          instanceType: "g5.xlarge",
+          model: "Qwen/Qwen2.5-7B-Instruct",
+          engine: "vllm",
+        })),
+      },
       /served by 6 pools .* at most 5 target groups/,
     ],
   ])("%s", async (_label, config, message) => {
@@ -428,12 +653,16 @@ describe("bad config creates no resource", () => {
 
 describe("with the gateway and monitoring", () => {
   it("joins every pool to the gateway's internal target groups and keeps secrets out of outputs and user data", async () => {
-    const run = await runFleet({ ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey, gateway: { enabled: true } }, { dryRun: true });
+    const run = await runFleet(
+      { ...DEV, hfToken: SECRETS.hfToken, apiKey: SECRETS.apiKey, gateway: { enabled: true } },
+      { dryRun: true },
+    );
     expect(run.error).toBeUndefined();
     const components = new Set(run.resources.filter((r) => !r.custom).map((r) => r.type));
     expect(components).toContain("gpufleet:aws:Gateway");
     expect(components).toContain("gpufleet:aws:Monitoring");
-    for (const asg of ofType(run, T.asg)) expect(field<string[]>(asg, "targetGroupArns")).toHaveLength(2);
+    for (const asg of ofType(run, T.asg))
+      expect(field<string[]>(asg, "targetGroupArns")).toHaveLength(2);
     expect(run.outputs.routing!.value).toMatchObject({ default: "gateway" });
     const gw = run.outputs.gatewayEndpoints!.value as Record<string, string>;
     expect(gw.ui).toMatch(/\/ui$/);
@@ -444,22 +673,28 @@ describe("with the gateway and monitoring", () => {
       JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs))),
     ].join("\n");
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
-    // The monitoring configuration objects (prometheus.yml scrapes with the engine key) carry its file's path, not
+    // The monitoring configuration objects (prometheus.yml scrapes with the engine key) carry its
+    // file's path, not
     // the key; nor the HF token or the generated Grafana password.
     const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
     expect(objects.map((o) => o.inputs.key)).toContain("monitoring/prometheus/prometheus.yml");
     for (const o of objects) {
       expect(pulumi.runtime.isRpcSecret(o.inputs.content)).toBe(false);
-      for (const secret of Object.values(SECRETS)) expect(o.inputs.content as string).not.toContain(secret);
+      for (const secret of Object.values(SECRETS))
+        expect(o.inputs.content as string).not.toContain(secret);
     }
     // The monitoring host's user data (plan-free) carries no secret either.
-    const monitoringHost = ofType(run, "aws:ec2/instance:Instance").find((i) => /gpufleet:aws:Monitoring::/.test(i.parent ?? ""))!;
+    const monitoringHost = ofType(run, "aws:ec2/instance:Instance").find((i) =>
+      /gpufleet:aws:Monitoring::/.test(i.parent ?? ""),
+    )!;
     const body = Buffer.from(String(monitoringHost.inputs.userDataBase64), "base64");
     const monitoringUserData = (body[0] === 0x1f ? gunzipSync(body) : body).toString("utf8");
     for (const secret of Object.values(SECRETS)) expect(monitoringUserData).not.toContain(secret);
     expect(monitoringUserData).toContain("GPUFLEET_CONFIG_BUCKET=gpufleet-dev-monitoring-");
     // Still: no engine or exporter port is open to any CIDR.
-    const engineSg = ofType(run, "aws:ec2/securityGroup:SecurityGroup").find((g) => g.name === "gpufleet-engine")!;
+    const engineSg = ofType(run, "aws:ec2/securityGroup:SecurityGroup").find(
+      (g) => g.name === "gpufleet-engine",
+    )!;
     for (const rule of ofType(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")) {
       if (rule.inputs.securityGroupId !== engineSg.id) continue;
       expect(rule.inputs.cidrIpv4).toBeUndefined();

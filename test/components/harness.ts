@@ -1,11 +1,14 @@
-// Runs index.ts under the offline mocks (cli/offline-mocks.ts) with a config built in the test, and helps read
+// Runs index.ts under the offline mocks (cli/offline-mocks.ts) with a config built in the test, and
+// helps read
 // what it registered.
 import { gunzipSync } from "node:zlib";
 import { vi } from "vitest";
 import { runUnderMocks, type MockRun } from "../../cli/preview";
 import type { RecordedResource } from "../../cli/offline-mocks";
 
-/** Distinctive secret values: none may appear anywhere but in the SSM parameters' (secret) values. */
+/**
+ * Distinctive secret values: none may appear anywhere but in the SSM parameters' (secret) values.
+ */
 export const SECRETS = {
   hfToken: "hf_TESTSECRET_hftoken_5f1c9a77",
   apiKey: "TESTSECRET-apikey-7d2e8b41",
@@ -24,8 +27,10 @@ export interface FleetRun extends MockRun {
 }
 
 /**
- * Runs the program. `gpufleet` holds the `gpufleet:*` keys (namespace left out, values as written in a stack
- * file); `hfToken` and `apiKey` are passed as secrets, the way `pulumi config set --secret` makes them.
+ * Runs the program. `gpufleet` holds the `gpufleet:*` keys (namespace left out, values as written
+ * in a stack
+ * file); `hfToken` and `apiKey` are passed as secrets, the way `pulumi config set --secret` makes
+ * them.
  */
 export async function runFleet(
   gpufleet: Record<string, unknown>,

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseStackConfig, readStackFile, toModelSpec, toPlanInput } from "../../config";
+import {
+  ConfigError,
+  parseStackConfig,
+  readStackFile,
+  toModelSpec,
+  toPlanInput,
+} from "../../config";
 import { planFleet } from "../../planner/plan";
 
 function problems(raw: Record<string, unknown>): string[] {
@@ -38,13 +44,21 @@ describe("stack config schema", () => {
         { name: "b", instanceType: "g5.xlarge", gpu: "A10G", gpuCount: 1 },
         { name: "c" },
         { name: "d", gpu: "RTX 4090" },
-        { name: "e", instanceType: "g5.xlarge", engine: "tgi", gpuMemoryUtilization: 1.2, kvCacheDtype: "int8" },
+        {
+          name: "e",
+          instanceType: "g5.xlarge",
+          engine: "tgi",
+          gpuMemoryUtilization: 1.2,
+          kvCacheDtype: "int8",
+        },
       ],
     });
     expect(p).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^gpufleet:pools\[0\]\.name: must be DNS-safe/),
-        expect.stringMatching(/^gpufleet:pools\[1\]\.instanceType: give either instanceType .* not both/),
+        expect.stringMatching(
+          /^gpufleet:pools\[1\]\.instanceType: give either instanceType .* not both/,
+        ),
         expect.stringMatching(/^gpufleet:pools\[2\]\.instanceType: required/),
         expect.stringMatching(/^gpufleet:pools\[3\]\.gpuCount: required with gpu/),
         expect.stringMatching(/^gpufleet:pools\[4\]\.engine: /),
@@ -56,7 +70,9 @@ describe("stack config schema", () => {
   });
 
   it("requires at least one pool", () => {
-    expect(problems({ pools: [] })).toEqual([expect.stringMatching(/^gpufleet:pools: at least one pool/)]);
+    expect(problems({ pools: [] })).toEqual([
+      expect.stringMatching(/^gpufleet:pools: at least one pool/),
+    ]);
     expect(problems({})).toEqual([expect.stringMatching(/^gpufleet:pools: /)]);
   });
 
@@ -106,13 +122,21 @@ describe("stack config schema", () => {
         {
           id: "acme/moe",
           config: {
-            num_hidden_layers: 48, num_attention_heads: 32, num_key_value_heads: 4, hidden_size: 2048,
-            intermediate_size: 6144, vocab_size: 151936, max_position_embeddings: 32768, num_experts: 128,
+            num_hidden_layers: 48,
+            num_attention_heads: 32,
+            num_key_value_heads: 4,
+            hidden_size: 2048,
+            intermediate_size: 6144,
+            vocab_size: 151936,
+            max_position_embeddings: 32768,
+            num_experts: 128,
           },
         },
       ],
     });
-    expect(() => toPlanInput("dev", cfg)).toThrow(/gpufleet:models\[0\]\.paramsB: required for a mixture-of-experts model/);
+    expect(() => toPlanInput("dev", cfg)).toThrow(
+      /gpufleet:models\[0\]\.paramsB: required for a mixture-of-experts model/,
+    );
   });
 
   it("rejects a model entry with a typo or a bad id", () => {
@@ -143,7 +167,10 @@ describe("Pulumi.<stack>.yaml loader", () => {
   it("ignores other namespaces but keeps gpufleet typos as errors", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-"));
     const file = path.join(dir, "Pulumi.qa.yaml");
-    writeFileSync(file, "config:\n  aws:region: eu-west-1\n  aws:profile: x\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n  gpufleet:poolz: []\n");
+    writeFileSync(
+      file,
+      "config:\n  aws:region: eu-west-1\n  aws:profile: x\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n  gpufleet:poolz: []\n",
+    );
     const sf = readStackFile(file);
     expect(sf.stack).toBe("qa");
     expect(() => parseStackConfig(sf.raw)).toThrow(/gpufleet:poolz: unknown key/);

@@ -23,7 +23,10 @@ describe("gatewayMonthlyCost", () => {
     const base = gatewayMonthlyCost();
     const fargate = (c: ReturnType<typeof gatewayMonthlyCost>) => c.lines[0]!.usdPerMonth!;
     expect(fargate(gatewayMonthlyCost({ taskCount: 2 }))).toBeCloseTo(2 * fargate(base), 1);
-    expect(fargate(gatewayMonthlyCost({ cpu: 2048, memoryMiB: 4096 }))).toBeCloseTo(2 * fargate(base), 1);
+    expect(fargate(gatewayMonthlyCost({ cpu: 2048, memoryMiB: 4096 }))).toBeCloseTo(
+      2 * fargate(base),
+      1,
+    );
     const multi = gatewayMonthlyCost({ dbMultiAz: true });
     expect(multi.lines[1]!.usdPerMonth).toBeCloseTo(2 * base.lines[1]!.usdPerMonth!, 2);
     expect(multi.lines[2]!.usdPerMonth).toBeCloseTo(2 * base.lines[2]!.usdPerMonth!, 2);
@@ -35,11 +38,22 @@ describe("gatewayMonthlyCost", () => {
       upstreams: [
         { name: "a", provider: "openai", model: "x", apiKeySecret: "openai" },
         { name: "b", provider: "openai", model: "y", apiKeySecret: "openai" },
-        { name: "c", provider: "anthropic", model: "z", apiKeySecret: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbC123" },
+        {
+          name: "c",
+          provider: "anthropic",
+          model: "z",
+          apiKeySecret: "arn:aws:secretsmanager:us-east-1:123456789012:secret:k-AbC123",
+        },
       ],
     });
-    expect(cost.lines.find((l) => l.item === "Secrets Manager")!.usdPerMonth).toBeCloseTo(4 * GATEWAY_PRICES.secretMonth, 2);
+    expect(cost.lines.find((l) => l.item === "Secrets Manager")!.usdPerMonth).toBeCloseTo(
+      4 * GATEWAY_PRICES.secretMonth,
+      2,
+    );
     expect(cost.unpriced).toEqual(["RDS PostgreSQL db.r7g.large"]);
-    expect(cost.usdPerMonth).toBeCloseTo(cost.lines.reduce((s, l) => s + (l.usdPerMonth ?? 0), 0), 2);
+    expect(cost.usdPerMonth).toBeCloseTo(
+      cost.lines.reduce((s, l) => s + (l.usdPerMonth ?? 0), 0),
+      2,
+    );
   });
 });

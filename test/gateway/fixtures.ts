@@ -1,4 +1,5 @@
-// Plans the gateway tests run on: the dev stack's pools (chat), plus an embedding and a rerank pool, and a model
+// Plans the gateway tests run on: the dev stack's pools (chat), plus an embedding and a rerank
+// pool, and a model
 // served by two pools; built by the planner from config, as the program does.
 import { parseStackConfig, toPlanInput } from "../../config";
 import { planFleet } from "../../planner/plan";

@@ -1,5 +1,7 @@
-// Runs the Gateway component alone under the fleet's offline mocks (cli/offline-mocks.ts, which answer RDS, Secrets
-// Manager and ECS through gateway/mock-state.ts) and their record of every registration with its parent.
+// Runs the Gateway component alone under the fleet's offline mocks (cli/offline-mocks.ts, which
+// answer RDS, Secrets
+// Manager and ECS through gateway/mock-state.ts) and their record of every registration with its
+// parent.
 import * as pulumi from "@pulumi/pulumi";
 import { createOfflineMocks, type RecordedResource } from "../../cli/offline-mocks";
 import type { GatewayArgs } from "../../components/aws/gateway";
@@ -39,19 +41,42 @@ async function resolve(v: unknown): Promise<{ value: unknown; secret: boolean }>
   return { value, secret };
 }
 
-/** Constructs one Gateway under mocks (`dryRun` as in `pulumi preview`), waits for every registration. */
+/**
+ * Constructs one Gateway under mocks (`dryRun` as in `pulumi preview`), waits for every
+ * registration.
+ */
 export async function runGateway(args: GatewayArgs, dryRun = true): Promise<GatewayRun> {
   const record: Recorded[] = [];
-  // The fleet's offline mocks answer the gateway's types too (gateway/mock-state.ts via cli/offline-mocks.ts).
-  const offline = createOfflineMocks({ project: "gpufleet", stack: "dev", region: REGION, accountId: ACCOUNT, randomPassword: SECRETS.random, record });
+  // The fleet's offline mocks answer the gateway's types too (gateway/mock-state.ts via
+  // cli/offline-mocks.ts).
+  const offline = createOfflineMocks({
+    project: "gpufleet",
+    stack: "dev",
+    region: REGION,
+    accountId: ACCOUNT,
+    randomPassword: SECRETS.random,
+    record,
+  });
   await pulumi.runtime.setMocks(offline.mocks, "gpufleet", "dev", dryRun);
   offline.installParentTracking();
   const { Gateway } = await import("../../components/aws/gateway.js");
   const gw = new Gateway("gpufleet-gateway", args);
   const outputs: GatewayRun["outputs"] = {};
   for (const key of [
-    "url", "openaiBaseUrl", "uiUrl", "swaggerUrl", "masterKeySecretName", "masterKeySecretArn", "databaseSecretName",
-    "databaseAddress", "internalDnsName", "clusterName", "serviceName", "logGroupName", "configYaml", "targetGroupArns",
+    "url",
+    "openaiBaseUrl",
+    "uiUrl",
+    "swaggerUrl",
+    "masterKeySecretName",
+    "masterKeySecretArn",
+    "databaseSecretName",
+    "databaseAddress",
+    "internalDnsName",
+    "clusterName",
+    "serviceName",
+    "logGroupName",
+    "configYaml",
+    "targetGroupArns",
   ] as const) {
     outputs[key] = await resolve(gw[key]);
   }

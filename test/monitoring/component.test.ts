@@ -1,12 +1,22 @@
-// gpufleet:aws:Monitoring under the SDK's mocks: the instance has no public IP and IMDSv2 only, its group admits only
-// the load balancer and itself, its role may only describe instances, read its own parameters and read its own
-// configuration objects, the configuration bucket is private and encrypted and holds exactly the rendered files, the
-// user data is the same for every plan (1 pool or 100) and under 16 KB, and the Grafana password (and the webhook
+// gpufleet:aws:Monitoring under the SDK's mocks: the instance has no public IP and IMDSv2 only, its
+// group admits only
+// the load balancer and itself, its role may only describe instances, read its own parameters and
+// read its own
+// configuration objects, the configuration bucket is private and encrypted and holds exactly the
+// rendered files, the
+// user data is the same for every plan (1 pool or 100) and under 16 KB, and the Grafana password
+// (and the webhook
 // URL) appear in no user data, object, tag or output.
 import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it } from "vitest";
-import { Monitoring, chunkCidrs, configBucketPrefix, monitoringPolicyDocument, type MonitoringArgs } from "../../components/aws/monitoring";
+import {
+  Monitoring,
+  chunkCidrs,
+  configBucketPrefix,
+  monitoringPolicyDocument,
+  type MonitoringArgs,
+} from "../../components/aws/monitoring";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { renderMonitoringBundle } from "../../monitoring";
 import { INSTANCE_TYPES } from "../../planner/catalog/instances";
@@ -22,7 +32,8 @@ const T = {
   bucket: "aws:s3/bucket:Bucket",
   publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
-  encryption: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  encryption:
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
   object: "aws:s3/bucketObjectv2:BucketObjectv2",
 } as const;
@@ -43,40 +54,66 @@ function secretWrap(value: unknown): Record<string, unknown> {
 
 function idOf(type: string, name: string): string {
   const short = type.split(":").pop()!.toLowerCase();
-  if (type === "aws:ec2/securityGroup:SecurityGroup") return `sg-${name.length.toString(16).padStart(17, "0")}`;
+  if (type === "aws:ec2/securityGroup:SecurityGroup")
+    return `sg-${name.length.toString(16).padStart(17, "0")}`;
   if (type === "aws:ebs/volume:Volume") return "vol-0123456789abcdef0";
   if (type === "aws:ec2/instance:Instance") return "i-0123456789abcdef0";
   if (type === T.bucket) return BUCKET;
   return `${short}-${name}`;
 }
 
-/** A generated plan of `pools` pools (every priced instance type in turn), as a stack of that size plans it. */
+/**
+ * A generated plan of `pools` pools (every priced instance type in turn), as a stack of that size
+ * plans it.
+ */
 function generatedPlan(pools: number): FleetPlan {
   const types = INSTANCE_TYPES.filter((t) => t.pricePerHour > 0).map((t) => t.name);
-  const raw = { pools: Array.from({ length: pools }, (_, i) => ({ name: `pool-${i}`, instanceType: types[i % types.length], count: 1 + (i % 3) })) };
+  const raw = {
+    pools: Array.from({ length: pools }, (_, i) => ({
+      name: `pool-${i}`,
+      instanceType: types[i % types.length],
+      count: 1 + (i % 3),
+    })),
+  };
   return planFleet(toPlanInput("dev", parseStackConfig(raw)));
 }
 
-async function construct(overrides: Partial<MonitoringArgs> = {}, dryRun = false): Promise<{ component: Monitoring; outputs: Record<string, unknown> }> {
+async function construct(
+  overrides: Partial<MonitoringArgs> = {},
+  dryRun = false,
+): Promise<{ component: Monitoring; outputs: Record<string, unknown> }> {
   recorded = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const id = idOf(args.type, args.name);
-        recorded.push({ type: args.type, name: args.name, id, inputs: args.inputs as Record<string, unknown> });
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          id,
+          inputs: args.inputs as Record<string, unknown>,
+        });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "random:index/randomPassword:RandomPassword") {
           // The real provider marks `result` secret; a mock that did not would hide a leak.
           state.result = secretWrap(PASSWORD);
         }
-        if (args.type.startsWith("aws:")) state.arn = `arn:aws:mock:us-east-1:123456789012:${args.name}`;
-        if (args.type === "aws:iam/role:Role" || args.type === "aws:iam/instanceProfile:InstanceProfile") state.name = args.name;
-        if (args.type === T.bucket) Object.assign(state, { bucket: BUCKET, arn: `arn:aws:s3:::${BUCKET}` });
+        if (args.type.startsWith("aws:"))
+          state.arn = `arn:aws:mock:us-east-1:123456789012:${args.name}`;
+        if (
+          args.type === "aws:iam/role:Role" ||
+          args.type === "aws:iam/instanceProfile:InstanceProfile"
+        )
+          state.name = args.name;
+        if (args.type === T.bucket)
+          Object.assign(state, { bucket: BUCKET, arn: `arn:aws:s3:::${BUCKET}` });
         return { id, state };
       },
       call(args) {
-        if (args.token === "aws:ec2/getSubnet:getSubnet") return { id: args.inputs.id, availabilityZone: "us-east-1b", vpcId: "vpc-1" };
-        if (args.token === "aws:ssm/getParameter:getParameter") return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String" };
+        if (args.token === "aws:ec2/getSubnet:getSubnet")
+          return { id: args.inputs.id, availabilityZone: "us-east-1b", vpcId: "vpc-1" };
+        if (args.token === "aws:ssm/getParameter:getParameter")
+          return { name: args.inputs.name, value: "ami-0abcdef1234567890", type: "String" };
         throw new Error(`this test answers no call ${args.token}`);
       },
     },
@@ -120,14 +157,20 @@ function one(type: string): Recorded {
 }
 
 /** Every plain (non-secret) string in a value, with its path; secrets are collected apart. */
-function walk(value: unknown, path: string, plain: Array<[string, string]>, secrets: string[]): void {
+function walk(
+  value: unknown,
+  path: string,
+  plain: Array<[string, string]>,
+  secrets: string[],
+): void {
   if (pulumi.runtime.isRpcSecret(value)) {
     secrets.push(path);
     return;
   }
   if (typeof value === "string") plain.push([path, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`, plain, secrets));
-  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, plain, secrets);
+  else if (value && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, plain, secrets);
 }
 
 /** The uploaded configuration: key → content. */
@@ -147,19 +190,28 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
     recorded = [];
   });
 
-  it.each([false, true])("runs in a private subnet: no public IP, IMDSv2, encrypted disks (preview=%s)", async (dryRun) => {
-    await construct({}, dryRun);
-    const instance = one("aws:ec2/instance:Instance");
-    expect(instance.inputs).toMatchObject({
-      associatePublicIpAddress: false,
-      subnetId: "subnet-private-1",
-      metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
-      rootBlockDevice: { encrypted: true },
-    });
-    expect(instance.inputs.vpcSecurityGroupIds).toContain(SCRAPE_SG);
-    expect(one("aws:ebs/volume:Volume").inputs).toMatchObject({ encrypted: true, availabilityZone: "us-east-1b" });
-    expect(one("aws:ec2/volumeAttachment:VolumeAttachment").inputs).toMatchObject({ volumeId: "vol-0123456789abcdef0", instanceId: "i-0123456789abcdef0" });
-  });
+  it.each([false, true])(
+    "runs in a private subnet: no public IP, IMDSv2, encrypted disks (preview=%s)",
+    async (dryRun) => {
+      await construct({}, dryRun);
+      const instance = one("aws:ec2/instance:Instance");
+      expect(instance.inputs).toMatchObject({
+        associatePublicIpAddress: false,
+        subnetId: "subnet-private-1",
+        metadataOptions: { httpTokens: "required", httpEndpoint: "enabled" },
+        rootBlockDevice: { encrypted: true },
+      });
+      expect(instance.inputs.vpcSecurityGroupIds).toContain(SCRAPE_SG);
+      expect(one("aws:ebs/volume:Volume").inputs).toMatchObject({
+        encrypted: true,
+        availabilityZone: "us-east-1b",
+      });
+      expect(one("aws:ec2/volumeAttachment:VolumeAttachment").inputs).toMatchObject({
+        volumeId: "vol-0123456789abcdef0",
+        instanceId: "i-0123456789abcdef0",
+      });
+    },
+  );
 
   it("accepts traffic only from the load balancer's group and its own", async () => {
     await construct();
@@ -183,24 +235,42 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
     const policies = byType("aws:iam/rolePolicy:RolePolicy");
     expect(policies).toHaveLength(1);
     expect(byType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
-    const doc = JSON.parse(policies[0]!.inputs.policy as string) as ReturnType<typeof monitoringPolicyDocument>;
+    const doc = JSON.parse(policies[0]!.inputs.policy as string) as ReturnType<
+      typeof monitoringPolicyDocument
+    >;
     const actions = doc.Statement.flatMap((s) => s.Action);
-    expect(actions.sort()).toEqual(["ec2:DescribeInstances", "kms:Decrypt", "s3:GetObject", "s3:ListBucket", "ssm:GetParameter"]);
+    expect(actions.sort()).toEqual([
+      "ec2:DescribeInstances",
+      "kms:Decrypt",
+      "s3:GetObject",
+      "s3:ListBucket",
+      "ssm:GetParameter",
+    ]);
     for (const s of doc.Statement) {
       expect(s.Effect).toBe("Allow");
       expect(s.Action).toHaveLength(1);
       if (s.Action.includes("ec2:DescribeInstances")) expect(s.Resource).toEqual(["*"]);
       if (s.Action.includes("ssm:GetParameter")) {
         expect(s.Resource.sort()).toEqual(
-          ["/gpufleet/dev/engine-api-key", "/gpufleet/dev/grafana-admin-password"].map((n) => `arn:aws:ssm:us-east-1:123456789012:parameter${n}`).sort(),
+          ["/gpufleet/dev/engine-api-key", "/gpufleet/dev/grafana-admin-password"]
+            .map((n) => `arn:aws:ssm:us-east-1:123456789012:parameter${n}`)
+            .sort(),
         );
       }
-      if (s.Action.includes("kms:Decrypt")) expect(s.Condition?.StringEquals).toEqual({ "kms:ViaService": "ssm.us-east-1.amazonaws.com" });
+      if (s.Action.includes("kms:Decrypt"))
+        expect(s.Condition?.StringEquals).toEqual({
+          "kms:ViaService": "ssm.us-east-1.amazonaws.com",
+        });
     }
     // S3: exactly the objects under monitoring/ of this bucket, and a listing of that prefix only.
     const s3 = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith("s3:")));
     expect(s3).toEqual([
-      { Sid: "ReadConfigObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${BUCKET}/monitoring/*`] },
+      {
+        Sid: "ReadConfigObjects",
+        Effect: "Allow",
+        Action: ["s3:GetObject"],
+        Resource: [`arn:aws:s3:::${BUCKET}/monitoring/*`],
+      },
       {
         Sid: "ListConfigPrefix",
         Effect: "Allow",
@@ -209,13 +279,18 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
         Condition: { StringLike: { "s3:prefix": ["monitoring/", "monitoring/*"] } },
       },
     ]);
-    expect(JSON.stringify(one("aws:iam/role:Role").inputs.assumeRolePolicy)).toContain("ec2.amazonaws.com");
+    expect(JSON.stringify(one("aws:iam/role:Role").inputs.assumeRolePolicy)).toContain(
+      "ec2.amazonaws.com",
+    );
   });
 
   it("keeps its configuration in a private, encrypted, owner-enforced bucket of its own", async () => {
     await construct();
     const bucket = one(T.bucket);
-    expect(bucket.inputs).toMatchObject({ bucketPrefix: "gpufleet-dev-monitoring-", forceDestroy: true });
+    expect(bucket.inputs).toMatchObject({
+      bucketPrefix: "gpufleet-dev-monitoring-",
+      forceDestroy: true,
+    });
     expect(bucket.inputs).not.toHaveProperty("acl");
     expect(bucket.inputs).not.toHaveProperty("policy");
     expect(one(T.publicAccess).inputs).toEqual({
@@ -225,10 +300,18 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    expect(one(T.ownership).inputs).toEqual({ bucket: BUCKET, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    expect(one(T.encryption).inputs).toEqual({ bucket: BUCKET, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    expect(one(T.ownership).inputs).toEqual({
+      bucket: BUCKET,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+    expect(one(T.encryption).inputs).toEqual({
+      bucket: BUCKET,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     // The one bucket policy only denies: plain HTTP.
-    const policy = JSON.parse(one(T.bucketPolicy).inputs.policy as string) as { Statement: Array<Record<string, unknown>> };
+    const policy = JSON.parse(one(T.bucketPolicy).inputs.policy as string) as {
+      Statement: Array<Record<string, unknown>>;
+    };
     expect(policy.Statement).toEqual([
       {
         Sid: "DenyInsecureTransport",
@@ -239,7 +322,8 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       },
     ]);
-    for (const o of byType(T.object)) expect(o.inputs).toMatchObject({ bucket: BUCKET, serverSideEncryption: "AES256" });
+    for (const o of byType(T.object))
+      expect(o.inputs).toMatchObject({ bucket: BUCKET, serverSideEncryption: "AES256" });
     expect(configBucketPrefix("My_Stack.prod")).toBe("gpufleet-my-stack-prod-monitoring-");
     expect(configBucketPrefix("a-very-long-stack-name-indeed").length).toBeLessThanOrEqual(37);
   });
@@ -253,17 +337,28 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
       grafanaRootUrl: "https://gpufleet-dev-1.us-east-1.elb.amazonaws.com/grafana/",
     });
     const uploaded = objects();
-    expect([...uploaded.keys()].sort()).toEqual([...bundle.files.map((f) => f.key), "monitoring/manifest.sha256"].sort());
+    expect([...uploaded.keys()].sort()).toEqual(
+      [...bundle.files.map((f) => f.key), "monitoring/manifest.sha256"].sort(),
+    );
     for (const f of bundle.files) expect(uploaded.get(f.key), f.key).toBe(f.content);
     expect(uploaded.get("monitoring/manifest.sha256")).toBe(bundle.manifest.content);
-    expect(byType(T.object).find((o) => o.inputs.key === "monitoring/prometheus/prometheus.yml")!.inputs.contentType).toBe("application/yaml");
+    expect(
+      byType(T.object).find((o) => o.inputs.key === "monitoring/prometheus/prometheus.yml")!.inputs
+        .contentType,
+    ).toBe("application/yaml");
   });
 
   it("boots with the same user data for every plan, 1 pool or 100, under EC2's 16 KB", async () => {
-    const userDataOf = async (plan: FleetPlan): Promise<{ b64: string; keys: number; prometheus: number }> => {
+    const userDataOf = async (
+      plan: FleetPlan,
+    ): Promise<{ b64: string; keys: number; prometheus: number }> => {
       await construct({ plan });
       const uploaded = objects();
-      return { b64: one("aws:ec2/instance:Instance").inputs.userDataBase64 as string, keys: uploaded.size, prometheus: uploaded.get("monitoring/prometheus/prometheus.yml")!.length };
+      return {
+        b64: one("aws:ec2/instance:Instance").inputs.userDataBase64 as string,
+        keys: uploaded.size,
+        prometheus: uploaded.get("monitoring/prometheus/prometheus.yml")!.length,
+      };
     };
     const one1 = await userDataOf(generatedPlan(1));
     const hundred = await userDataOf(generatedPlan(100));
@@ -280,63 +375,108 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
   }, 30_000);
 
   it("may publish to the alert topic only when one is configured", () => {
-    const base = { partition: "aws", region: "us-east-1", accountId: "123456789012", parameters: ["/gpufleet/dev/x"], configBucket: BUCKET };
-    expect(monitoringPolicyDocument(base).Statement.some((s) => s.Action.includes("sns:Publish"))).toBe(false);
+    const base = {
+      partition: "aws",
+      region: "us-east-1",
+      accountId: "123456789012",
+      parameters: ["/gpufleet/dev/x"],
+      configBucket: BUCKET,
+    };
+    expect(
+      monitoringPolicyDocument(base).Statement.some((s) => s.Action.includes("sns:Publish")),
+    ).toBe(false);
     const arn = "arn:aws:sns:us-east-1:123456789012:alerts";
-    expect(monitoringPolicyDocument({ ...base, snsTopicArn: arn }).Statement.find((s) => s.Action.includes("sns:Publish"))?.Resource).toEqual([arn]);
+    expect(
+      monitoringPolicyDocument({ ...base, snsTopicArn: arn }).Statement.find((s) =>
+        s.Action.includes("sns:Publish"),
+      )?.Resource,
+    ).toEqual([arn]);
   });
 
   it.each([
     ["the Grafana password", {}],
-    ["the Grafana password and the webhook URL", { alertWebhookUrl: pulumi.secret(WEBHOOK), snsTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts" }],
+    [
+      "the Grafana password and the webhook URL",
+      {
+        alertWebhookUrl: pulumi.secret(WEBHOOK),
+        snsTopicArn: "arn:aws:sns:us-east-1:123456789012:alerts",
+      },
+    ],
   ] as const)("keeps %s out of user data, objects, tags and outputs", async (_what, overrides) => {
     const { outputs } = await construct(overrides as Partial<MonitoringArgs>);
     const forbidden = [PASSWORD, WEBHOOK];
     const plain: Array<[string, string]> = [];
     const secrets: string[] = [];
     for (const r of recorded) walk(r.inputs, `${r.type}::${r.name}`, plain, secrets);
-    for (const [path, text] of plain) for (const f of forbidden) expect(text.includes(f), `${f.slice(0, 6)}… in ${path}`).toBe(false);
+    for (const [path, text] of plain)
+      for (const f of forbidden)
+        expect(text.includes(f), `${f.slice(0, 6)}… in ${path}`).toBe(false);
     const userData = userDataText(one("aws:ec2/instance:Instance"));
     for (const f of forbidden) expect(userData).not.toContain(f);
     for (const f of forbidden) expect(JSON.stringify(outputs)).not.toContain(f);
-    // The objects hold configuration only: no value (plain or wrapped) that came from a secret; files name secret FILES.
+    // The objects hold configuration only: no value (plain or wrapped) that came from a secret;
+    // files name secret FILES.
     for (const o of byType(T.object)) {
-      expect(pulumi.runtime.isRpcSecret(o.inputs.content), `${String(o.inputs.key)} depends on a secret`).toBe(false);
+      expect(
+        pulumi.runtime.isRpcSecret(o.inputs.content),
+        `${String(o.inputs.key)} depends on a secret`,
+      ).toBe(false);
       for (const f of forbidden) expect(o.inputs.content as string).not.toContain(f);
     }
     const uploaded = objects();
-    expect(uploaded.get("monitoring/grafana.env")).toContain("GF_SECURITY_ADMIN_PASSWORD__FILE=/run/gpufleet-secrets/grafana-admin-password");
-    expect(uploaded.get("monitoring/prometheus/prometheus.yml")).toContain("/run/gpufleet-secrets/engine-api-key");
+    expect(uploaded.get("monitoring/grafana.env")).toContain(
+      "GF_SECURITY_ADMIN_PASSWORD__FILE=/run/gpufleet-secrets/grafana-admin-password",
+    );
+    expect(uploaded.get("monitoring/prometheus/prometheus.yml")).toContain(
+      "/run/gpufleet-secrets/engine-api-key",
+    );
     // The password parameter's value reached the engine as a secret; the outputs carry its NAME.
-    const param = byType("aws:ssm/parameter:Parameter").find((p) => p.inputs.name === "/gpufleet/dev/grafana-admin-password")!;
+    const param = byType("aws:ssm/parameter:Parameter").find(
+      (p) => p.inputs.name === "/gpufleet/dev/grafana-admin-password",
+    )!;
     expect(pulumi.runtime.isRpcSecret(param.inputs.value)).toBe(true);
     expect(param.inputs.type).toBe("SecureString");
     expect(outputs.grafanaAdminPasswordParameter).toBe("/gpufleet/dev/grafana-admin-password");
     // The user data names what it reads at boot.
-    expect(userData).toContain("GPUFLEET_GRAFANA_PASSWORD_PARAMETER=/gpufleet/dev/grafana-admin-password");
+    expect(userData).toContain(
+      "GPUFLEET_GRAFANA_PASSWORD_PARAMETER=/gpufleet/dev/grafana-admin-password",
+    );
     expect(userData).toContain("GPUFLEET_DATA_VOLUME_ID=vol-0123456789abcdef0");
     expect(userData).toContain(`GPUFLEET_CONFIG_BUCKET=${BUCKET}`);
     if ("alertWebhookUrl" in overrides) {
-      const hook = byType("aws:ssm/parameter:Parameter").find((p) => p.inputs.name === "/gpufleet/dev/alert-webhook-url")!;
+      const hook = byType("aws:ssm/parameter:Parameter").find(
+        (p) => p.inputs.name === "/gpufleet/dev/alert-webhook-url",
+      )!;
       expect(pulumi.runtime.isRpcSecret(hook.inputs.value)).toBe(true);
       expect(userData).toContain("GPUFLEET_WEBHOOK_PARAMETER=/gpufleet/dev/alert-webhook-url");
-      expect(uploaded.get("monitoring/alertmanager/alertmanager.yml")).toContain("url_file: /run/gpufleet-secrets/alert-webhook-url");
+      expect(uploaded.get("monitoring/alertmanager/alertmanager.yml")).toContain(
+        "url_file: /run/gpufleet-secrets/alert-webhook-url",
+      );
     }
   });
 
   it("serves Grafana under /grafana/ on the listener, limited to the allowed CIDRs, with a matching root URL", async () => {
-    const { outputs } = await construct({ allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "10.0.0.0/8"] });
+    const { outputs } = await construct({
+      allowedCidrs: ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24", "10.0.0.0/8"],
+    });
     expect(outputs.grafanaUrl).toBe("https://gpufleet-dev-1.us-east-1.elb.amazonaws.com/grafana/");
-    const rules = byType("aws:lb/listenerRule:ListenerRule").sort((a, b) => a.name.localeCompare(b.name));
+    const rules = byType("aws:lb/listenerRule:ListenerRule").sort((a, b) =>
+      a.name.localeCompare(b.name),
+    );
     expect(rules.map((r) => r.inputs.priority)).toEqual([1000, 1001]);
     expect(rules).toHaveLength(2); // 4 CIDRs, 3 per rule beside the 2 path values
     expect(rules[0]!.inputs.conditions).toEqual([
       { pathPattern: { values: ["/grafana", "/grafana/*"] } },
       { sourceIp: { values: ["203.0.113.0/24", "198.51.100.0/24", "192.0.2.0/24"] } },
     ]);
-    expect(one("aws:lb/targetGroup:TargetGroup").inputs).toMatchObject({ port: 3000, healthCheck: { path: "/grafana/api/health" } });
+    expect(one("aws:lb/targetGroup:TargetGroup").inputs).toMatchObject({
+      port: 3000,
+      healthCheck: { path: "/grafana/api/health" },
+    });
     const grafanaEnv = objects().get("monitoring/grafana.env")!;
-    expect(grafanaEnv).toContain("GF_SERVER_ROOT_URL=https://gpufleet-dev-1.us-east-1.elb.amazonaws.com/grafana/");
+    expect(grafanaEnv).toContain(
+      "GF_SERVER_ROOT_URL=https://gpufleet-dev-1.us-east-1.elb.amazonaws.com/grafana/",
+    );
     expect(grafanaEnv).toContain("GF_SERVER_SERVE_FROM_SUB_PATH=true");
     expect(grafanaEnv).toContain("GF_AUTH_ANONYMOUS_ENABLED=false");
     // Prometheus scrapes Grafana under the same sub-path.
@@ -346,13 +486,21 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
   it("serves Grafana on its own host name when one is configured", async () => {
     const { outputs } = await construct({ grafanaHost: "grafana.example.com" });
     expect(outputs.grafanaUrl).toBe("https://grafana.example.com/");
-    expect(one("aws:lb/listenerRule:ListenerRule").inputs.conditions).toContainEqual({ hostHeader: { values: ["grafana.example.com"] } });
-    expect(objects().get("monitoring/grafana.env")).toContain("GF_SERVER_SERVE_FROM_SUB_PATH=false");
+    expect(one("aws:lb/listenerRule:ListenerRule").inputs.conditions).toContainEqual({
+      hostHeader: { values: ["grafana.example.com"] },
+    });
+    expect(objects().get("monitoring/grafana.env")).toContain(
+      "GF_SERVER_SERVE_FROM_SUB_PATH=false",
+    );
     // The URL is configuration, not user data: the instance boots the same either way.
     expect(userDataText(one("aws:ec2/instance:Instance"))).not.toContain("grafana.example.com");
   });
 
   it("splits CIDRs into rules of at most 5 condition values", () => {
-    expect(chunkCidrs(["a", "b", "c", "d", "e", "f", "g"], 3)).toEqual([["a", "b", "c"], ["d", "e", "f"], ["g"]]);
+    expect(chunkCidrs(["a", "b", "c", "d", "e", "f", "g"], 3)).toEqual([
+      ["a", "b", "c"],
+      ["d", "e", "f"],
+      ["g"],
+    ]);
   });
 });

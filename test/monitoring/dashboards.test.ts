@@ -1,5 +1,7 @@
-// Dashboards: every one is valid JSON from the foundation SDK; every panel query (and every alert / recording rule)
-// parses as PromQL with Prometheus's own grammar (@prometheus-io/lezer-promql) and names only metrics that the
+// Dashboards: every one is valid JSON from the foundation SDK; every panel query (and every alert /
+// recording rule)
+// parses as PromQL with Prometheus's own grammar (@prometheus-io/lezer-promql) and names only
+// metrics that the
 // pinned engines and exporters really export (monitoring/metrics.ts, with its sources).
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
@@ -33,8 +35,10 @@ function analyse(expr: string): { errors: string[]; metrics: string[] } {
   const metrics: string[] = [];
   tree.iterate({
     enter(node) {
-      if (node.type.isError) errors.push(`at ${node.from}: "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
-      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") metrics.push(expr.slice(node.from, node.to));
+      if (node.type.isError)
+        errors.push(`at ${node.from}: "${expr.slice(Math.max(0, node.from - 20), node.to + 20)}"`);
+      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector")
+        metrics.push(expr.slice(node.from, node.to));
     },
   });
   return { errors, metrics };
@@ -46,32 +50,51 @@ const PLANS = [
 ] as const;
 
 describe("dashboards", () => {
-  it.each(PLANS)("%s: a fleet overview, one dashboard per engine of the plan, GPUs & hosts", (_n, plan) => {
-    const engines = [...new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.engine)))];
-    const dashboards = buildDashboards(plan);
-    expect(dashboards.map((d) => d.uid)).toEqual(["gpufleet-fleet", ...engines.map((e) => `gpufleet-${e}`), "gpufleet-hosts"]);
-    for (const d of dashboards) {
-      const json = JSON.parse(JSON.stringify(d.json)) as { uid: string; title: string; panels: Array<{ datasource?: { uid: string }; type: string }> };
-      expect(json.uid).toBe(d.uid);
-      expect(json.panels.length).toBeGreaterThan(0);
-      for (const p of json.panels) if (p.type !== "row" && p.type !== "text") expect(p.datasource?.uid).toBe(DATASOURCE_UID);
-    }
-  });
-
-  it.each(PLANS)("%s: every panel query parses as PromQL and names only exported metrics", (_n, plan) => {
-    let checked = 0;
-    for (const d of buildDashboards(plan)) {
-      for (const q of dashboardQueries(d.json)) {
-        const expr = interpolate(unwrapVariable(q.expr));
-        const { errors, metrics } = analyse(expr);
-        expect(errors, `${d.uid} / ${q.panel}: ${expr}`).toEqual([]);
-        expect(metrics.length, `${d.uid} / ${q.panel} selects no metric`).toBeGreaterThan(0);
-        for (const m of metrics) expect(isExported(m), `${d.uid} / ${q.panel}: ${m} is in no list of monitoring/metrics.ts`).toBe(true);
-        checked++;
+  it.each(PLANS)(
+    "%s: a fleet overview, one dashboard per engine of the plan, GPUs & hosts",
+    (_n, plan) => {
+      const engines = [...new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.engine)))];
+      const dashboards = buildDashboards(plan);
+      expect(dashboards.map((d) => d.uid)).toEqual([
+        "gpufleet-fleet",
+        ...engines.map((e) => `gpufleet-${e}`),
+        "gpufleet-hosts",
+      ]);
+      for (const d of dashboards) {
+        const json = JSON.parse(JSON.stringify(d.json)) as {
+          uid: string;
+          title: string;
+          panels: Array<{ datasource?: { uid: string }; type: string }>;
+        };
+        expect(json.uid).toBe(d.uid);
+        expect(json.panels.length).toBeGreaterThan(0);
+        for (const p of json.panels)
+          if (p.type !== "row" && p.type !== "text") expect(p.datasource?.uid).toBe(DATASOURCE_UID);
       }
-    }
-    expect(checked).toBeGreaterThan(30);
-  });
+    },
+  );
+
+  it.each(PLANS)(
+    "%s: every panel query parses as PromQL and names only exported metrics",
+    (_n, plan) => {
+      let checked = 0;
+      for (const d of buildDashboards(plan)) {
+        for (const q of dashboardQueries(d.json)) {
+          const expr = interpolate(unwrapVariable(q.expr));
+          const { errors, metrics } = analyse(expr);
+          expect(errors, `${d.uid} / ${q.panel}: ${expr}`).toEqual([]);
+          expect(metrics.length, `${d.uid} / ${q.panel} selects no metric`).toBeGreaterThan(0);
+          for (const m of metrics)
+            expect(
+              isExported(m),
+              `${d.uid} / ${q.panel}: ${m} is in no list of monitoring/metrics.ts`,
+            ).toBe(true);
+          checked++;
+        }
+      }
+      expect(checked).toBeGreaterThan(30);
+    },
+  );
 
   it("every alert and recording rule parses as PromQL and names only exported metrics", () => {
     for (const group of ruleGroups(ENGINES_PLAN, resolveMonitoringContext(CONTEXT))) {
@@ -94,8 +117,14 @@ describe("dashboards", () => {
 
   it("says that Ollama exports no metrics, on its dashboard and the fleet's", () => {
     expect(ENGINE_METRICS.ollama).toBeNull();
-    const text = JSON.stringify(buildDashboards(ENGINES_PLAN).filter((d) => d.uid === "gpufleet-ollama" || d.uid === "gpufleet-fleet").map((d) => d.json));
-    expect(text.match(/Ollama[^"]*no (Prometheus )?metrics|exports no Prometheus metrics/g)?.length).toBeGreaterThanOrEqual(2);
+    const text = JSON.stringify(
+      buildDashboards(ENGINES_PLAN)
+        .filter((d) => d.uid === "gpufleet-ollama" || d.uid === "gpufleet-fleet")
+        .map((d) => d.json),
+    );
+    expect(
+      text.match(/Ollama[^"]*no (Prometheus )?metrics|exports no Prometheus metrics/g)?.length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it("every metric source names where its list was read", () => {

@@ -1,4 +1,5 @@
-// Real plans for the monitoring tests: the dev stack and examples/engines.yaml (one pool per engine, Ollama included),
+// Real plans for the monitoring tests: the dev stack and examples/engines.yaml (one pool per
+// engine, Ollama included),
 // planned by the same planner the program runs.
 import { join } from "node:path";
 import { parseStackConfig, readStackFile, toPlanInput } from "../../config";
@@ -23,7 +24,10 @@ export const CONTEXT: MonitoringContext = {
   grafanaRootUrl: "https://gpufleet-dev-123.us-east-1.elb.amazonaws.com/grafana/",
 };
 
-/** What the component hands the user-data renderer (names only; the bucket's name as the provider would make it). */
+/**
+ * What the component hands the user-data renderer (names only; the bucket's name as the provider
+ * would make it).
+ */
 export const HOST: MonitoringHostContext = {
   ...CONTEXT,
   dataVolumeId: "vol-0123456789abcdef0",

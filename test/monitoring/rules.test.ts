@@ -1,4 +1,5 @@
-// Alert rules: promtool accepts the rule files, and `promtool test rules` proves every alert fires on a synthetic
+// Alert rules: promtool accepts the rule files, and `promtool test rules` proves every alert fires
+// on a synthetic
 // series that should trigger it and stays quiet on a healthy one.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -17,14 +18,25 @@ import type { FleetPlan } from "../../planner/types";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN } from "./fixtures";
 import { describeRun, requireTool, run, tempDir } from "../tools";
 
-const ctx = resolveMonitoringContext({ ...CONTEXT, thresholds: { replicaStartupGraceSeconds: 600 } });
+const ctx = resolveMonitoringContext({
+  ...CONTEXT,
+  thresholds: { replicaStartupGraceSeconds: 600 },
+});
 
 /** One pool of one vLLM replica: per-pool alerts of other pools stay out of the expected lists. */
-const ONE_POOL: FleetPlan = { ...ENGINES_PLAN, pools: [ENGINES_PLAN.pools.find((p) => p.name === "vllm")!] };
+const ONE_POOL: FleetPlan = {
+  ...ENGINES_PLAN,
+  pools: [ENGINES_PLAN.pools.find((p) => p.name === "vllm")!],
+};
 const POOL = ONE_POOL.pools[0]!;
 const REPLICA = POOL.replicas[0]!;
 
-const host = { pool: POOL.name, instance_id: "i-0aaa", instance_type: POOL.instanceType ?? "", availability_zone: "us-east-1a" };
+const host = {
+  pool: POOL.name,
+  instance_id: "i-0aaa",
+  instance_type: POOL.instanceType ?? "",
+  availability_zone: "us-east-1a",
+};
 const replicaLabels = {
   job: JOBS.engine,
   ...host,
@@ -44,7 +56,11 @@ const folded = {
   instance_id: host.instance_id,
 };
 
-function series(name: string, labels: Record<string, string>, values: string): { series: string; values: string } {
+function series(
+  name: string,
+  labels: Record<string, string>,
+  values: string,
+): { series: string; values: string } {
   const body = Object.entries(labels)
     .map(([k, v]) => `${k}="${v}"`)
     .join(",");
@@ -67,7 +83,11 @@ const nodeUp = series("up", node, "1x40");
 const dcgmUp = series("up", dcgm, "1x40");
 const bootedAtEpoch = series("node_boot_time_seconds", node, "0x40");
 /** A histogram whose observations all fall in (lo, hi]: 10 per minute. */
-function histogram(base: string, lo: string, hi: string): Array<{ series: string; values: string }> {
+function histogram(
+  base: string,
+  lo: string,
+  hi: string,
+): Array<{ series: string; values: string }> {
   return [
     series(`${base}_bucket`, { ...replicaLabels, le: lo }, "0x40"),
     series(`${base}_bucket`, { ...replicaLabels, le: hi }, "0+10x40"),
@@ -84,7 +104,13 @@ const CASES: Case[] = [
     evalTime: "20m",
     expect: [{ ...replicaLabels, severity: "critical" }],
   },
-  { name: "replica up", alert: "GpufleetReplicaDown", input: [engineUp("1x40"), bootedAtEpoch, nodeUp], evalTime: "20m", expect: [] },
+  {
+    name: "replica up",
+    alert: "GpufleetReplicaDown",
+    input: [engineUp("1x40"), bootedAtEpoch, nodeUp],
+    evalTime: "20m",
+    expect: [],
+  },
   {
     name: "replica down while its host is still in the cold-start grace",
     alert: "GpufleetReplicaDown",
@@ -100,7 +126,13 @@ const CASES: Case[] = [
     evalTime: "20m",
     expect: [{ pool: POOL.name, severity: "critical" }],
   },
-  { name: "the pool's replica answers", alert: "GpufleetNoHealthyReplica", input: [engineUp("1x40"), bootedAtEpoch], evalTime: "20m", expect: [] },
+  {
+    name: "the pool's replica answers",
+    alert: "GpufleetNoHealthyReplica",
+    input: [engineUp("1x40"), bootedAtEpoch],
+    evalTime: "20m",
+    expect: [],
+  },
   {
     name: "the pool's host has no node_exporter and no dcgm target",
     alert: "GpufleetTargetsMissing",
@@ -111,11 +143,23 @@ const CASES: Case[] = [
       { job: JOBS.dcgm, pool: POOL.name, severity: "warning" },
     ],
   },
-  { name: "every planned target is discovered", alert: "GpufleetTargetsMissing", input: [engineUp("1x40"), nodeUp, dcgmUp], evalTime: "20m", expect: [] },
+  {
+    name: "every planned target is discovered",
+    alert: "GpufleetTargetsMissing",
+    input: [engineUp("1x40"), nodeUp, dcgmUp],
+    evalTime: "20m",
+    expect: [],
+  },
   {
     name: "vLLM KV cache above 90 % for 10 minutes",
     alert: "GpufleetKvCacheFull",
-    input: [series("vllm:kv_cache_usage_perc", { ...replicaLabels, model_name: "x", exported_engine: "0" }, "0.95x40")],
+    input: [
+      series(
+        "vllm:kv_cache_usage_perc",
+        { ...replicaLabels, model_name: "x", exported_engine: "0" },
+        "0.95x40",
+      ),
+    ],
     evalTime: "15m",
     expect: [{ ...folded, severity: "warning" }],
   },
@@ -126,7 +170,13 @@ const CASES: Case[] = [
     evalTime: "15m",
     expect: [{ ...folded, engine: "sglang", severity: "warning" }],
   },
-  { name: "KV cache at 50 %", alert: "GpufleetKvCacheFull", input: [series("vllm:kv_cache_usage_perc", replicaLabels, "0.5x40")], evalTime: "15m", expect: [] },
+  {
+    name: "KV cache at 50 %",
+    alert: "GpufleetKvCacheFull",
+    input: [series("vllm:kv_cache_usage_perc", replicaLabels, "0.5x40")],
+    evalTime: "15m",
+    expect: [],
+  },
   {
     name: "KV cache above 90 % for only 5 minutes",
     alert: "GpufleetKvCacheFull",
@@ -144,19 +194,40 @@ const CASES: Case[] = [
   {
     name: "llama.cpp requests deferred above the threshold",
     alert: "GpufleetRequestsWaiting",
-    input: [series("llamacpp:requests_deferred", { ...replicaLabels, engine: "llamacpp" }, "40x40")],
+    input: [
+      series("llamacpp:requests_deferred", { ...replicaLabels, engine: "llamacpp" }, "40x40"),
+    ],
     evalTime: "10m",
     expect: [{ ...folded, engine: "llamacpp", severity: "warning" }],
   },
-  { name: "a short queue", alert: "GpufleetRequestsWaiting", input: [series("vllm:num_requests_waiting", replicaLabels, "3x40")], evalTime: "10m", expect: [] },
+  {
+    name: "a short queue",
+    alert: "GpufleetRequestsWaiting",
+    input: [series("vllm:num_requests_waiting", replicaLabels, "3x40")],
+    evalTime: "10m",
+    expect: [],
+  },
   {
     name: "TTFT p95 above the threshold (observations between 6 and 20 s)",
     alert: "GpufleetTtftHigh",
     input: histogram("vllm:time_to_first_token_seconds", "6", "20"),
     evalTime: "20m",
-    expect: [{ pool: POOL.name, model: REPLICA.model.servedName, engine: REPLICA.engine, severity: "warning" }],
+    expect: [
+      {
+        pool: POOL.name,
+        model: REPLICA.model.servedName,
+        engine: REPLICA.engine,
+        severity: "warning",
+      },
+    ],
   },
-  { name: "TTFT under half a second", alert: "GpufleetTtftHigh", input: histogram("vllm:time_to_first_token_seconds", "0.1", "0.5"), evalTime: "20m", expect: [] },
+  {
+    name: "TTFT under half a second",
+    alert: "GpufleetTtftHigh",
+    input: histogram("vllm:time_to_first_token_seconds", "0.1", "0.5"),
+    evalTime: "20m",
+    expect: [],
+  },
   {
     name: "an XID error",
     alert: "GpufleetGpuXidError",
@@ -164,7 +235,13 @@ const CASES: Case[] = [
     evalTime: "10m",
     expect: [{ ...dcgm, severity: "critical" }],
   },
-  { name: "no XID error", alert: "GpufleetGpuXidError", input: [series("DCGM_FI_DEV_XID_ERRORS", dcgm, "0x20")], evalTime: "10m", expect: [] },
+  {
+    name: "no XID error",
+    alert: "GpufleetGpuXidError",
+    input: [series("DCGM_FI_DEV_XID_ERRORS", dcgm, "0x20")],
+    evalTime: "10m",
+    expect: [],
+  },
   {
     name: "a hot GPU",
     alert: "GpufleetGpuTemperatureHigh",
@@ -172,13 +249,27 @@ const CASES: Case[] = [
     evalTime: "10m",
     expect: [{ ...dcgm, severity: "warning" }],
   },
-  { name: "a cool GPU", alert: "GpufleetGpuTemperatureHigh", input: [series("DCGM_FI_DEV_GPU_TEMP", dcgm, "65x20")], evalTime: "10m", expect: [] },
+  {
+    name: "a cool GPU",
+    alert: "GpufleetGpuTemperatureHigh",
+    input: [series("DCGM_FI_DEV_GPU_TEMP", dcgm, "65x20")],
+    evalTime: "10m",
+    expect: [],
+  },
   ...(["/opt/gpufleet/models", "/"] as const).map((mountpoint) => ({
     name: `${mountpoint} nearly full`,
     alert: "GpufleetDiskNearlyFull",
     input: [
-      series("node_filesystem_avail_bytes", { ...node, mountpoint, fstype: "ext4", device: "/dev/nvme1n1" }, "5e9x20"),
-      series("node_filesystem_size_bytes", { ...node, mountpoint, fstype: "ext4", device: "/dev/nvme1n1" }, "100e9x20"),
+      series(
+        "node_filesystem_avail_bytes",
+        { ...node, mountpoint, fstype: "ext4", device: "/dev/nvme1n1" },
+        "5e9x20",
+      ),
+      series(
+        "node_filesystem_size_bytes",
+        { ...node, mountpoint, fstype: "ext4", device: "/dev/nvme1n1" },
+        "100e9x20",
+      ),
     ],
     evalTime: "15m",
     expect: [{ ...node, mountpoint, fstype: "ext4", device: "/dev/nvme1n1", severity: "warning" }],
@@ -187,8 +278,16 @@ const CASES: Case[] = [
     name: "the model cache half free",
     alert: "GpufleetDiskNearlyFull",
     input: [
-      series("node_filesystem_avail_bytes", { ...node, mountpoint: "/opt/gpufleet/models", fstype: "ext4" }, "50e9x20"),
-      series("node_filesystem_size_bytes", { ...node, mountpoint: "/opt/gpufleet/models", fstype: "ext4" }, "100e9x20"),
+      series(
+        "node_filesystem_avail_bytes",
+        { ...node, mountpoint: "/opt/gpufleet/models", fstype: "ext4" },
+        "50e9x20",
+      ),
+      series(
+        "node_filesystem_size_bytes",
+        { ...node, mountpoint: "/opt/gpufleet/models", fstype: "ext4" },
+        "100e9x20",
+      ),
     ],
     evalTime: "15m",
     expect: [],
@@ -200,10 +299,19 @@ const CASES: Case[] = [
     evalTime: "10m",
     expect: [{ ...node, severity: "warning" }],
   },
-  { name: "exporters answering", alert: "GpufleetExporterDown", input: [nodeUp, dcgmUp], evalTime: "10m", expect: [] },
+  {
+    name: "exporters answering",
+    alert: "GpufleetExporterDown",
+    input: [nodeUp, dcgmUp],
+    evalTime: "10m",
+    expect: [],
+  },
 ];
 
-/** The rule file for promtool's unit tests: annotations dropped (promtool compares them verbatim; they do not decide firing). */
+/**
+ * The rule file for promtool's unit tests: annotations dropped (promtool compares them verbatim;
+ * they do not decide firing).
+ */
 function rulesWithoutAnnotations(plan: FleetPlan): string {
   const groups = ruleGroups(plan, ctx).map((g: RuleGroup) => ({
     ...g,
@@ -225,10 +333,20 @@ describe("alert rules", () => {
   });
 
   it("covers every alert of the rule file with a firing and a quiet case", () => {
-    const alerts = new Set(ruleGroups(ONE_POOL, ctx).flatMap((g) => g.rules.flatMap((r) => ("alert" in r ? [r.alert] : []))));
+    const alerts = new Set(
+      ruleGroups(ONE_POOL, ctx).flatMap((g) =>
+        g.rules.flatMap((r) => ("alert" in r ? [r.alert] : [])),
+      ),
+    );
     for (const alert of alerts) {
-      expect(CASES.some((c) => c.alert === alert && c.expect.length > 0), `${alert} fires somewhere`).toBe(true);
-      expect(CASES.some((c) => c.alert === alert && c.expect.length === 0), `${alert} stays quiet somewhere`).toBe(true);
+      expect(
+        CASES.some((c) => c.alert === alert && c.expect.length > 0),
+        `${alert} fires somewhere`,
+      ).toBe(true);
+      expect(
+        CASES.some((c) => c.alert === alert && c.expect.length === 0),
+        `${alert} stays quiet somewhere`,
+      ).toBe(true);
     }
   });
 
@@ -243,7 +361,13 @@ describe("alert rules", () => {
         name: c.name,
         interval: "1m",
         input_series: c.input,
-        alert_rule_test: [{ eval_time: c.evalTime, alertname: c.alert, exp_alerts: c.expect.map((labels) => ({ exp_labels: labels })) }],
+        alert_rule_test: [
+          {
+            eval_time: c.evalTime,
+            alertname: c.alert,
+            exp_alerts: c.expect.map((labels) => ({ exp_labels: labels })),
+          },
+        ],
       })),
     };
     writeFileSync(join(dir, "tests.yml"), stringify(tests, { lineWidth: 0 }));
@@ -255,7 +379,11 @@ describe("alert rules", () => {
   it("uses each pool's cold-start grace unless a threshold overrides it", () => {
     const groups = ruleGroups(DEV_PLAN, resolveMonitoringContext(CONTEXT));
     for (const pool of DEV_PLAN.pools) {
-      const down = groups.flatMap((g) => g.rules).find((r) => "alert" in r && r.alert === "GpufleetReplicaDown" && r.labels.pool === pool.name) as AlertRule;
+      const down = groups
+        .flatMap((g) => g.rules)
+        .find(
+          (r) => "alert" in r && r.alert === "GpufleetReplicaDown" && r.labels.pool === pool.name,
+        ) as AlertRule;
       expect(down.expr).toContain(`< ${startupGraceSeconds(pool)}`);
       expect(startupGraceSeconds(pool)).toBeGreaterThanOrEqual(600);
     }
@@ -264,8 +392,12 @@ describe("alert rules", () => {
   });
 
   it("prices every pool from the plan", () => {
-    const rules = ruleGroups(DEV_PLAN, ctx)[0]!.rules.filter((r) => "record" in r && r.record === "gpufleet:pool_planned_cost_dollars_per_hour");
-    expect(rules.map((r) => ("labels" in r ? r.labels?.pool : undefined))).toEqual(DEV_PLAN.pools.map((p) => p.name));
+    const rules = ruleGroups(DEV_PLAN, ctx)[0]!.rules.filter(
+      (r) => "record" in r && r.record === "gpufleet:pool_planned_cost_dollars_per_hour",
+    );
+    expect(rules.map((r) => ("labels" in r ? r.labels?.pool : undefined))).toEqual(
+      DEV_PLAN.pools.map((p) => p.name),
+    );
     const sum = rules.reduce((s, r) => s + Number(/vector\(([\d.]+)\)/.exec(r.expr)![1]), 0);
     expect(sum).toBeCloseTo(DEV_PLAN.costPerHour, 2);
   });

@@ -1,13 +1,31 @@
-// gpufleet-monitoring-sync, run for real with bash under a temporary root (GPUFLEET_ROOT), with stub aws (S3 served
-// from a directory), docker, systemctl and curl that record their calls: it installs exactly the bucket's files after
-// checking them against the manifest, fails with one FATAL line at boot when it cannot, does nothing while the
-// manifest is unchanged, and on a change reloads Prometheus and Alertmanager and restarts Grafana only when Grafana's
+// gpufleet-monitoring-sync, run for real with bash under a temporary root (GPUFLEET_ROOT), with
+// stub aws (S3 served
+// from a directory), docker, systemctl and curl that record their calls: it installs exactly the
+// bucket's files after
+// checking them against the manifest, fails with one FATAL line at boot when it cannot, does
+// nothing while the
+// manifest is unchanged, and on a change reloads Prometheus and Alertmanager and restarts Grafana
+// only when Grafana's
 // environment or provisioning changed.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { renderMonitoringBundle, renderMonitoringHostFiles, type MonitoringBundle, type MonitoringContext } from "../../monitoring";
+import {
+  renderMonitoringBundle,
+  renderMonitoringHostFiles,
+  type MonitoringBundle,
+  type MonitoringContext,
+} from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import { describeRun, run } from "../tools";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN, HOST } from "./fixtures";
@@ -76,7 +94,8 @@ function createSandbox(): Sandbox {
     writeFileSync(join(stubBin, name), `#!/usr/bin/env bash\n${LOG}\n${body}\n`);
     chmodSync(join(stubBin, name), 0o755);
   }
-  // The host's files as cloud-init writes them (monitoring.env, the scripts), plus the setup's secrets.
+  // The host's files as cloud-init writes them (monitoring.env, the scripts), plus the setup's
+  // secrets.
   for (const f of renderMonitoringHostFiles(HOST)) {
     const target = join(root, f.path);
     mkdirSync(dirname(target), { recursive: true });
@@ -102,7 +121,12 @@ function createSandbox(): Sandbox {
     base,
     root,
     stubDir,
-    sync: (mode) => run("bash", [join(root, "opt/gpufleet/bin/gpufleet-monitoring-sync"), ...(mode ? [mode] : [])], { env }),
+    sync: (mode) =>
+      run(
+        "bash",
+        [join(root, "opt/gpufleet/bin/gpufleet-monitoring-sync"), ...(mode ? [mode] : [])],
+        { env },
+      ),
     upload(bundle) {
       const dir = join(stubDir, "s3", BUCKET);
       rmSync(dir, { recursive: true, force: true });
@@ -135,11 +159,16 @@ function expectInstalled(sb: Sandbox, bundle: MonitoringBundle): void {
   expect(sb.read("manifest.sha256")).toBe(bundle.manifest.content);
 }
 
-const signals = (calls: string[]): string[] => calls.filter((c) => c.startsWith("docker kill") || c.startsWith("systemctl restart"));
+const signals = (calls: string[]): string[] =>
+  calls.filter((c) => c.startsWith("docker kill") || c.startsWith("systemctl restart"));
 
 function activate(sb: Sandbox): void {
-  for (const s of ["prometheus", "alertmanager", "grafana"]) writeFileSync(join(sb.stubDir, `active-gpufleet-${s}.service`), "");
-  writeFileSync(join(sb.stubDir, "metrics-9090"), "# HELP x\nprometheus_config_last_reload_successful 1\n");
+  for (const s of ["prometheus", "alertmanager", "grafana"])
+    writeFileSync(join(sb.stubDir, `active-gpufleet-${s}.service`), "");
+  writeFileSync(
+    join(sb.stubDir, "metrics-9090"),
+    "# HELP x\nprometheus_config_last_reload_successful 1\n",
+  );
   writeFileSync(join(sb.stubDir, "metrics-9093"), "alertmanager_config_last_reload_successful 1\n");
 }
 
@@ -151,11 +180,17 @@ describe("gpufleet-monitoring-sync", () => {
     const r = sandbox.sync("--boot");
     expect(r.status, describeRun("sync --boot", r)).toBe(0);
     expectInstalled(sandbox, bundle);
-    expect(readFileSync(join(sandbox.root, ETC, "secrets", "engine-api-key"), "utf8")).toBe("sk-never-touched");
+    expect(readFileSync(join(sandbox.root, ETC, "secrets", "engine-api-key"), "utf8")).toBe(
+      "sk-never-touched",
+    );
     expect(signals(sandbox.calls())).toEqual([]);
     const recursive = sandbox.calls().filter((c) => c.includes("--recursive"));
     expect(recursive).toHaveLength(1);
-    expect(recursive[0]).toMatch(new RegExp(`^aws s3 cp --region us-east-1 --only-show-errors --recursive s3://${BUCKET}/monitoring/ \\S+/var/lib/gpufleet/monitoring-sync\\.\\w+/files/$`));
+    expect(recursive[0]).toMatch(
+      new RegExp(
+        `^aws s3 cp --region us-east-1 --only-show-errors --recursive s3://${BUCKET}/monitoring/ \\S+/var/lib/gpufleet/monitoring-sync\\.\\w+/files/$`,
+      ),
+    );
   });
 
   it("at boot: one FATAL line and a failed unit when the bucket cannot be read; nothing installed", () => {
@@ -166,9 +201,13 @@ describe("gpufleet-monitoring-sync", () => {
     expect(r.status).toBe(1);
     const fatal = r.stderr.split("\n").filter((l) => l.includes("FATAL"));
     expect(fatal, r.stderr).toHaveLength(1);
-    expect(fatal[0]).toContain(`cannot fetch the monitoring configuration from s3://${BUCKET}/monitoring/`);
+    expect(fatal[0]).toContain(
+      `cannot fetch the monitoring configuration from s3://${BUCKET}/monitoring/`,
+    );
     expect(fatal[0]).toContain("AccessDenied");
-    expect(readFileSync(join(sandbox.root, "var/lib/gpufleet/boot-error"), "utf8")).toContain("cannot fetch");
+    expect(readFileSync(join(sandbox.root, "var/lib/gpufleet/boot-error"), "utf8")).toContain(
+      "cannot fetch",
+    );
     expect(sandbox.installed()).toEqual([]);
   });
 
@@ -176,7 +215,10 @@ describe("gpufleet-monitoring-sync", () => {
     sandbox = createSandbox();
     const bundle = bundleOf(DEV_PLAN);
     sandbox.upload(bundle);
-    writeFileSync(join(sandbox.stubDir, "s3", BUCKET, "monitoring/prometheus/prometheus.yml"), "global: {}\n");
+    writeFileSync(
+      join(sandbox.stubDir, "s3", BUCKET, "monitoring/prometheus/prometheus.yml"),
+      "global: {}\n",
+    );
     let r = sandbox.sync("--boot");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^FATAL .*do not match its manifest\.sha256/m);
@@ -191,11 +233,19 @@ describe("gpufleet-monitoring-sync", () => {
     sandbox = createSandbox();
     const bundle = bundleOf(DEV_PLAN);
     const evil = "0".repeat(64);
-    sandbox.upload({ ...bundle, manifest: { ...bundle.manifest, content: `${bundle.manifest.content}${evil}  secrets/engine-api-key\n` } });
+    sandbox.upload({
+      ...bundle,
+      manifest: {
+        ...bundle.manifest,
+        content: `${bundle.manifest.content}${evil}  secrets/engine-api-key\n`,
+      },
+    });
     const r = sandbox.sync("--boot");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/FATAL .*bad manifest line/);
-    expect(readFileSync(join(sandbox.root, ETC, "secrets", "engine-api-key"), "utf8")).toBe("sk-never-touched");
+    expect(readFileSync(join(sandbox.root, ETC, "secrets", "engine-api-key"), "utf8")).toBe(
+      "sk-never-touched",
+    );
   });
 
   it("on the timer: reads only the manifest while it is unchanged, and signals nothing", () => {
@@ -210,7 +260,9 @@ describe("gpufleet-monitoring-sync", () => {
     expect(r.stdout).toBe("");
     const aws = sandbox.calls().filter((c) => c.startsWith("aws"));
     expect(aws).toHaveLength(1);
-    expect(aws[0]).toMatch(new RegExp(`^aws s3 cp .* s3://${BUCKET}/monitoring/manifest\\.sha256 `));
+    expect(aws[0]).toMatch(
+      new RegExp(`^aws s3 cp .* s3://${BUCKET}/monitoring/manifest\\.sha256 `),
+    );
     expect(signals(sandbox.calls())).toEqual([]);
   });
 
@@ -226,8 +278,13 @@ describe("gpufleet-monitoring-sync", () => {
     expect(r.status, describeRun("sync", r)).toBe(0);
     expectInstalled(sandbox, next);
     // ENGINES_PLAN has dashboards DEV_PLAN has not (e.g. Ollama's): gone from the host.
-    expect(existsSync(join(sandbox.root, ETC, "grafana/dashboards/gpufleet-ollama.json"))).toBe(false);
-    expect(signals(sandbox.calls())).toEqual(["docker kill --signal HUP gpufleet-prometheus", "docker kill --signal HUP gpufleet-alertmanager"]);
+    expect(existsSync(join(sandbox.root, ETC, "grafana/dashboards/gpufleet-ollama.json"))).toBe(
+      false,
+    );
+    expect(signals(sandbox.calls())).toEqual([
+      "docker kill --signal HUP gpufleet-prometheus",
+      "docker kill --signal HUP gpufleet-alertmanager",
+    ]);
     expect(r.stdout).toMatch(/reloaded prometheus,reloaded alertmanager/);
   });
 
@@ -237,11 +294,16 @@ describe("gpufleet-monitoring-sync", () => {
     expect(sandbox.sync("--boot").status).toBe(0);
     activate(sandbox);
     sandbox.clearCalls();
-    const moved = bundleOf(DEV_PLAN, { ...CONTEXT, grafanaRootUrl: "https://grafana.example.com/" });
+    const moved = bundleOf(DEV_PLAN, {
+      ...CONTEXT,
+      grafanaRootUrl: "https://grafana.example.com/",
+    });
     sandbox.upload(moved);
     const r = sandbox.sync();
     expect(r.status, describeRun("sync", r)).toBe(0);
-    expect(sandbox.read("grafana.env")).toContain("GF_SERVER_ROOT_URL=https://grafana.example.com/");
+    expect(sandbox.read("grafana.env")).toContain(
+      "GF_SERVER_ROOT_URL=https://grafana.example.com/",
+    );
     expect(signals(sandbox.calls())).toContain("systemctl restart gpufleet-grafana.service");
   });
 
@@ -259,7 +321,10 @@ describe("gpufleet-monitoring-sync", () => {
     expect(r.stderr).not.toContain("FATAL");
     expectInstalled(sandbox, bundle);
     rmSync(join(sandbox.stubDir, "s3-denied"));
-    writeFileSync(join(sandbox.stubDir, "metrics-9090"), "prometheus_config_last_reload_successful 0\n");
+    writeFileSync(
+      join(sandbox.stubDir, "metrics-9090"),
+      "prometheus_config_last_reload_successful 0\n",
+    );
     r = sandbox.sync();
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^ERROR .*prometheus rejected the new configuration/m);

@@ -1,4 +1,5 @@
-// The calibration table (real engine start-up logs) as a test: the plan's KV tokens may under-state what
+// The calibration table (real engine start-up logs) as a test: the plan's KV tokens may under-state
+// what
 // the engine logged by up to 15 % and over-state it by at most 5 %; weights within ±5 % (issue 3).
 import { describe, expect, it } from "vitest";
 import { CALIBRATION_CASES } from "../../calibration/cases";
@@ -37,9 +38,13 @@ describe("calibration against engine start-up logs", () => {
     }
   });
 
-  // A bf16-KV twin is the same run without --kv-cache-dtype fp8 (its id is the fp8 case's id without "-kvfp8…").
+  // A bf16-KV twin is the same run without --kv-cache-dtype fp8 (its id is the fp8 case's id
+  // without "-kvfp8…").
   const twins = judged.flatMap((fp8) => {
-    const twin = fp8.flags.kvCacheDtype === "fp8" ? judged.find((c) => c !== fp8 && fp8.id.startsWith(`${c.id}-kvfp8`)) : undefined;
+    const twin =
+      fp8.flags.kvCacheDtype === "fp8"
+        ? judged.find((c) => c !== fp8 && fp8.id.startsWith(`${c.id}-kvfp8`))
+        : undefined;
     return twin ? [[fp8.id, fp8, twin] as const] : [];
   });
 
@@ -47,18 +52,23 @@ describe("calibration against engine start-up logs", () => {
     expect(twins.length).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(twins)("%s: fp8 KV keeps the pool and doubles the tokens, in the log and in the plan", (_id, fp8, twin) => {
-    expect(twin.flags.kvCacheDtype).toBe("auto");
-    expect({ ...fp8.flags, kvCacheDtype: "auto" }).toEqual(twin.flags);
-    const logged = fp8.logged.kvTokens / twin.logged.kvTokens;
-    expect(logged).toBeGreaterThan(1.95);
-    expect(logged).toBeLessThan(2.05);
-    const planned = runCalibrationCase(fp8).plannedKvTokens! / runCalibrationCase(twin).plannedKvTokens!;
-    expect(planned).toBeGreaterThan(1.95);
-    expect(planned).toBeLessThan(2.001); // whole tokens: floor(2x) may exceed 2·floor(x) by one
-  });
+  it.each(twins)(
+    "%s: fp8 KV keeps the pool and doubles the tokens, in the log and in the plan",
+    (_id, fp8, twin) => {
+      expect(twin.flags.kvCacheDtype).toBe("auto");
+      expect({ ...fp8.flags, kvCacheDtype: "auto" }).toEqual(twin.flags);
+      const logged = fp8.logged.kvTokens / twin.logged.kvTokens;
+      expect(logged).toBeGreaterThan(1.95);
+      expect(logged).toBeLessThan(2.05);
+      const planned =
+        runCalibrationCase(fp8).plannedKvTokens! / runCalibrationCase(twin).plannedKvTokens!;
+      expect(planned).toBeGreaterThan(1.95);
+      expect(planned).toBeLessThan(2.001); // whole tokens: floor(2x) may exceed 2·floor(x) by one
+    },
+  );
 
   it("excluded cases say why", () => {
-    for (const r of runCalibration().filter((x) => x.excluded)) expect(r.excluded!.length).toBeGreaterThan(40);
+    for (const r of runCalibration().filter((x) => x.excluded))
+      expect(r.excluded!.length).toBeGreaterThan(40);
   });
 });

@@ -1,11 +1,19 @@
-// Property tests: every plan the planner returns, for any catalog GPU × model × engine × pins, fits and
-// honours its pins; anything it cannot plan is a PlanError naming a config key, never a crash or a plan.
+// Property tests: every plan the planner returns, for any catalog GPU × model × engine × pins, fits
+// and
+// honours its pins; anything it cannot plan is a PlanError naming a config key, never a crash or a
+// plan.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MODELS } from "../../planner/catalog/models";
 import { PlanError, planFleet } from "../../planner/plan";
 import { fp8KvHazard } from "../../planner/policy";
-import { ENGINE_IDS, GPU_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, type PoolSpec } from "../../planner/types";
+import {
+  ENGINE_IDS,
+  GPU_IDS,
+  KV_CACHE_DTYPES,
+  QUANTIZATIONS,
+  type PoolSpec,
+} from "../../planner/types";
 import { checkInvariants } from "./plan.test";
 
 const poolArb: fc.Arbitrary<PoolSpec> = fc.record(
@@ -16,8 +24,12 @@ const poolArb: fc.Arbitrary<PoolSpec> = fc.record(
     count: fc.constant(1),
     model: fc.constantFrom("auto", ...MODELS.map((m) => m.id)),
     engine: fc.constantFrom("auto" as const, ...ENGINE_IDS),
-    maxModelLen: fc.option(fc.constantFrom(2048, 4096, 8192, 16384, 32768, 131072), { nil: undefined }),
-    gpuMemoryUtilization: fc.option(fc.double({ min: 0.5, max: 0.95, noNaN: true }), { nil: undefined }),
+    maxModelLen: fc.option(fc.constantFrom(2048, 4096, 8192, 16384, 32768, 131072), {
+      nil: undefined,
+    }),
+    gpuMemoryUtilization: fc.option(fc.double({ min: 0.5, max: 0.95, noNaN: true }), {
+      nil: undefined,
+    }),
     kvCacheDtype: fc.option(fc.constantFrom(...KV_CACHE_DTYPES), { nil: undefined }),
     quantization: fc.option(fc.constantFrom(...QUANTIZATIONS), { nil: undefined }),
     tensorParallel: fc.option(fc.constantFrom(1, 2, 4, 8), { nil: undefined }),
@@ -60,11 +72,14 @@ describe("planner properties (fast-check)", () => {
           }
           if (pool.quantization !== undefined) expect(r.model.quantization).toBe(pool.quantization);
           if (pool.tensorParallel !== undefined) expect(r.tensorParallel).toBe(pool.tensorParallel);
-          if (pool.gpuMemoryUtilization !== undefined) expect(r.gpuMemoryUtilization).toBe(pool.gpuMemoryUtilization);
+          if (pool.gpuMemoryUtilization !== undefined)
+            expect(r.gpuMemoryUtilization).toBe(pool.gpuMemoryUtilization);
           if (pool.maxNumSeqs !== undefined && r.engine !== "llamacpp" && r.engine !== "ollama") {
             expect(r.maxNumSeqs).toBe(pool.maxNumSeqs);
           }
-          expect(r.memory.kvTokens).toBeGreaterThanOrEqual(r.maxModelLen * Math.min(pool.minConcurrency ?? 2, r.concurrency));
+          expect(r.memory.kvTokens).toBeGreaterThanOrEqual(
+            r.maxModelLen * Math.min(pool.minConcurrency ?? 2, r.concurrency),
+          );
         }
       }),
       { numRuns: 1500, seed: 20261121 },
@@ -80,7 +95,10 @@ describe("planner properties (fast-check)", () => {
       for (const gpuCount of [1, 2, 4, 8]) {
         let plan;
         try {
-          plan = planFleet({ stack: "t", pools: [{ name: "p", gpu, gpuCount, count: 1, model: "auto", engine: "auto" }] });
+          plan = planFleet({
+            stack: "t",
+            pools: [{ name: "p", gpu, gpuCount, count: 1, model: "auto", engine: "auto" }],
+          });
         } catch (err) {
           expect(err).toBeInstanceOf(PlanError);
           continue;
@@ -97,7 +115,10 @@ describe("planner properties (fast-check)", () => {
     const failures: string[] = [];
     for (const gpu of GPU_IDS) {
       try {
-        planFleet({ stack: "t", pools: [{ name: "p", gpu, gpuCount: 1, count: 1, model: "auto", engine: "auto" }] });
+        planFleet({
+          stack: "t",
+          pools: [{ name: "p", gpu, gpuCount: 1, count: 1, model: "auto", engine: "auto" }],
+        });
       } catch (err) {
         failures.push(`${gpu}: ${(err as Error).message}`);
       }

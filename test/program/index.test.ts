@@ -6,14 +6,19 @@ import { createOfflineMocks } from "../../cli/offline-mocks";
 
 const created: string[] = [];
 
-async function runProgram(config: Record<string, string>, dryRun: boolean): Promise<Record<string, unknown>> {
+async function runProgram(
+  config: Record<string, string>,
+  dryRun: boolean,
+): Promise<Record<string, unknown>> {
   vi.resetModules();
   created.length = 0;
   const offline = createOfflineMocks({ project: "gpufleet", stack: "dev" }).mocks;
   await pulumi.runtime.setMocks(
     {
-      // Realistic state (ids, ARNs, the ALB's dnsName: in a preview, outputs a mock leaves out are unknown) and
-      // answers for the data sources the program reads, from the offline mocks; anything else throws
+      // Realistic state (ids, ARNs, the ALB's dnsName: in a preview, outputs a mock leaves out are
+      // unknown) and
+      // answers for the data sources the program reads, from the offline mocks; anything else
+      // throws
       // ("offline mocks have no answer for <token>").
       newResource: (args) => {
         created.push(`${args.type}::${args.name}`);
@@ -29,9 +34,12 @@ async function runProgram(config: Record<string, string>, dryRun: boolean): Prom
   const mod = (await import("../../index.js")) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mod)) {
-    out[k] = pulumi.Output.isInstance(v) ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res)) : v;
+    out[k] = pulumi.Output.isInstance(v)
+      ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res))
+      : v;
   }
-  // Registrations no export depends on (listener rules, …) must land in this run, not in the next test's record.
+  // Registrations no export depends on (listener rules, …) must land in this run, not in the next
+  // test's record.
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return out;
 }
@@ -49,17 +57,20 @@ describe("index.ts under mocks", () => {
     created.length = 0;
   });
 
-  it.each([true, false])("plans from pulumi config and exports the plan (preview=%s)", async (dryRun) => {
-    const out = await runProgram(DEV, dryRun);
-    const plan = out.plan as FleetPlan;
-    expect(plan.stack).toBe("dev");
-    expect(plan.pools.map((p) => p.name)).toEqual(["a10g", "a100"]);
-    expect(out.costPerHour).toBe(plan.costPerHour);
-    expect(out.servedModels).toEqual({
-      a10g: [plan.pools[0]!.replicas[0]!.model.servedName],
-      a100: [plan.pools[1]!.replicas[0]!.model.servedName],
-    });
-  });
+  it.each([true, false])(
+    "plans from pulumi config and exports the plan (preview=%s)",
+    async (dryRun) => {
+      const out = await runProgram(DEV, dryRun);
+      const plan = out.plan as FleetPlan;
+      expect(plan.stack).toBe("dev");
+      expect(plan.pools.map((p) => p.name)).toEqual(["a10g", "a100"]);
+      expect(out.costPerHour).toBe(plan.costPerHour);
+      expect(out.servedModels).toEqual({
+        a10g: [plan.pools[0]!.replicas[0]!.model.servedName],
+        a100: [plan.pools[1]!.replicas[0]!.model.servedName],
+      });
+    },
+  );
 
   it("throws before creating anything when the config is bad, listing every problem with its path", async () => {
     const bad = {
