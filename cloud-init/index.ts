@@ -25,7 +25,13 @@ import { renderDockerRun, renderReplicaUnit, renderSupportUnits } from "./units"
 export * from "./context";
 export * from "./engines";
 export * from "./layout";
-export { DEFAULT_NGINX_PATHS, renderNginxConf, type NginxPaths } from "./nginx";
+export {
+  API_KEY_PATTERN,
+  DEFAULT_NGINX_PATHS,
+  renderNginxAuthCheck,
+  renderNginxConf,
+  type NginxPaths,
+} from "./nginx";
 export { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT, renderFluentBitConfig } from "./logs";
 export {
   resolveReplicas,

@@ -31,6 +31,38 @@ export const DEFAULT_NGINX_PATHS: NginxPaths = {
 };
 
 /**
+ * What an engine API key may be (config and boot script alike): Bearer-token characters, 8 to 256
+ * of them. 256 keeps the header far below nginx's 8 KiB header-line buffer
+ * (large_client_header_buffers); the generated key has 48.
+ */
+export const API_KEY_PATTERN = /^[A-Za-z0-9._~+/=-]{8,256}$/;
+
+/**
+ * The proxy's key check, the file gpufleet-bootstrap writes at boot (and a target that knows the
+ * key renders itself). A regular expression, not a map string: nginx compares map strings
+ * case-insensitively and hashes them into buckets of map_hash_bucket_size (64 bytes by default),
+ * so a 48-character key made `nginx -t` fail; a regex is case-sensitive and takes no bucket.
+ * `.` and `+`, the only key characters special to PCRE, become the classes `[.]` and `[+]`.
+ * gpufleet-bootstrap.sh writes the same text byte for byte (a test compares them).
+ */
+export function renderNginxAuthCheck(key: string): string {
+  if (!API_KEY_PATTERN.test(key)) {
+    throw new Error(
+      "engine API key must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
+    );
+  }
+  const pattern = key.replace(/[.+]/g, "[$&]");
+  return (
+    "# Written at boot by gpufleet-bootstrap from SSM; root only. A case-sensitive regex: map strings\n" +
+    "# match case-insensitively and need a hash bucket as long as the key.\n" +
+    "map $http_authorization $gpufleet_authorized {\n" +
+    "    default 0;\n" +
+    `    "~^Bearer ${pattern}$" 1;\n` +
+    "}\n"
+  );
+}
+
+/**
  * Seconds nginx waits between two reads from a replica: twice the slowest replica's longest
  * possible answer
  * (maxModelLen tokens at its single-stream decode rate), between 10 minutes and 2 hours.
@@ -88,7 +120,7 @@ http {
                         'upstream=$upstream_addr upstream_status=$upstream_status';
     access_log ${p.accessLog} gpufleet;
 
-    # map $http_authorization $gpufleet_authorized { default 0; "Bearer <key>" 1; }
+    # map $http_authorization $gpufleet_authorized { default 0; "~^Bearer <key>$" 1; } (renderNginxAuthCheck)
     include ${p.authInclude};
 
     upstream gpufleet_replicas {

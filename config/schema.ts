@@ -4,6 +4,7 @@
 // everywhere.
 import { z } from "zod";
 import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
+import { API_KEY_PATTERN } from "../cloud-init/nginx";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -471,13 +472,13 @@ export const stackConfigSchema = z.strictObject({
    */
   hfToken: SECRET_VALUE.optional(),
   /**
-   * Engine API key, a Pulumi secret: 8+ characters of A-Z a-z 0-9 . _ ~ + / = - (what the boot
-   * script accepts); default: generated (48 letters and digits).
+   * Engine API key, a Pulumi secret: 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (what the
+   * boot script accepts); default: generated (48 letters and digits).
    */
   apiKey: z
     .union([
-      z.string().regex(/^[A-Za-z0-9._~+/=-]{8,}$/, {
-        message: "must be at least 8 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
+      z.string().regex(API_KEY_PATTERN, {
+        message: "must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
       }),
       z.strictObject({ secure: z.string().min(1) }),
     ])

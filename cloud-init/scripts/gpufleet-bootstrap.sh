@@ -134,22 +134,28 @@ fetch_parameter() {
 }
 
 fetch_secrets() {
-  local err="$GPUFLEET_STATE/ssm-error" key token gated var
+  local err="$GPUFLEET_STATE/ssm-error" key pattern token gated var
   mkdir -p "$GPUFLEET_SECRETS"
   chmod 0700 "$GPUFLEET_SECRETS"
   if ! key="$(fetch_parameter "$GPUFLEET_API_KEY_PARAMETER" 2>"$err")"; then
     gf_fatal "cannot read the engine API key from SSM parameter $GPUFLEET_API_KEY_PARAMETER: $(tr '\n' ' ' <"$err")"
   fi
-  if ! [[ "$key" =~ ^[A-Za-z0-9._~+/=-]{8,}$ ]]; then
-    gf_fatal "the engine API key in SSM parameter $GPUFLEET_API_KEY_PARAMETER must be at least 8 characters of A-Z a-z 0-9 . _ ~ + / = -"
+  # The same range as the config (cloud-init/nginx.ts API_KEY_PATTERN).
+  if ! [[ "$key" =~ ^[A-Za-z0-9._~+/=-]{8,256}$ ]]; then
+    gf_fatal "the engine API key in SSM parameter $GPUFLEET_API_KEY_PARAMETER must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = -"
   fi
   {
     printf 'GPUFLEET_API_KEY=%s\n' "$key"
     for var in $GPUFLEET_API_KEY_VARS; do printf '%s=%s\n' "$var" "$key"; done
   } | gf_write_secret "$GPUFLEET_SECRETS/engine.env"
   printf 'Authorization: Bearer %s\n' "$key" | gf_write_secret "$GPUFLEET_SECRETS/auth-header"
+  # The proxy's key check, byte for byte what renderNginxAuthCheck (cloud-init/nginx.ts) renders: a case-sensitive
+  # regex (a map string matches case-insensitively and fails `nginx -t` once the key outgrows map_hash_bucket_size);
+  # "." and "+", the only key characters special to PCRE, become "[.]" and "[+]".
+  pattern="${key//./[.]}"
+  pattern="${pattern//+/[+]}"
   # shellcheck disable=SC2016 # $http_authorization and $gpufleet_authorized are nginx variables.
-  printf '# Written at boot by gpufleet-bootstrap from SSM; root only.\nmap $http_authorization $gpufleet_authorized {\n    default 0;\n    "Bearer %s" 1;\n}\n' "$key" |
+  printf '# Written at boot by gpufleet-bootstrap from SSM; root only. A case-sensitive regex: map strings\n# match case-insensitively and need a hash bucket as long as the key.\nmap $http_authorization $gpufleet_authorized {\n    default 0;\n    "~^Bearer %s$" 1;\n}\n' "$pattern" |
     gf_write_secret "$GPUFLEET_SECRETS/nginx-auth.conf"
   gf_log "engine API key read from SSM parameter $GPUFLEET_API_KEY_PARAMETER"
 

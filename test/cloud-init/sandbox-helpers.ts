@@ -75,7 +75,8 @@ exit 0`,
   df: `printf 'Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/root 1048576000 1 %s 1%% /\\n' "\${STUB_DF_AVAIL_KB:-524288000}"`,
 };
 
-export const API_KEY = "sk-test-0123456789abcdef";
+/** 48 letters and digits, as the generated key (RandomPassword length 48, special false). */
+export const API_KEY = "Xk3vQ9mT2pLr8WzN5bYc7HdJ4fGs6AeU1oKi0uZnMwRqVtEy";
 
 export interface Sandbox {
   root: string;

@@ -3,11 +3,14 @@
 // aws, lsblk, mkfs, mount, df on PATH that record their calls.
 import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PoolPlan } from "../../planner/types";
 import { A10G_VLLM, CONTEXT, G5_12XL_SGLANG, G5_OLLAMA, G6_LLAMACPP } from "./fixtures";
 import { API_KEY, a10gLines, createSandbox, type Sandbox } from "./sandbox-helpers";
 import { describeRun, requireTool, run } from "../tools";
+
+// Each test renders a pool and runs bash scripts: seconds when idle, far more on a shared machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let sandbox: Sandbox | undefined;
 afterEach(() => {

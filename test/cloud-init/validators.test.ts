@@ -5,7 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRenderedPool } from "../../cli/render";
-import { renderNginxConf, resolveContext, resolveReplicas } from "../../cloud-init";
+import {
+  renderNginxAuthCheck,
+  renderNginxConf,
+  resolveContext,
+  resolveReplicas,
+} from "../../cloud-init";
+import { API_KEY } from "./sandbox-helpers";
 import { ALL_POOLS as FIXTURE_POOLS, CONTEXT } from "./fixtures";
 import { planFromFile } from "../../cli/main";
 import type { PoolPlan } from "../../planner/types";
@@ -85,12 +91,9 @@ describe("nginx -t", () => {
     requireTool("nginx");
     const prefix = mkdtempSync(join(tmpdir(), "gpufleet-nginx-"));
     try {
-      // What gpufleet-bootstrap writes from SSM (the sandbox test checks the bootstrap's own file
-      // the same way).
-      writeFileSync(
-        join(prefix, "auth.conf"),
-        'map $http_authorization $gpufleet_authorized {\n    default 0;\n    "Bearer test-key-0123456789" 1;\n}\n',
-      );
+      // What gpufleet-bootstrap writes from SSM, for a generated 48-character key (proxy.test.ts
+      // runs nginx with the bootstrap's own file).
+      writeFileSync(join(prefix, "auth.conf"), renderNginxAuthCheck(API_KEY));
       const ctx = resolveContext(CONTEXT, pool.name, pool.proxyPort);
       const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
         pidFile: join(prefix, "nginx.pid"),

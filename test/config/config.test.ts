@@ -69,6 +69,18 @@ describe("stack config schema", () => {
     expect(p.length).toBeGreaterThanOrEqual(7);
   });
 
+  it("accepts an engine API key of 8 to 256 Bearer-token characters and refuses others", () => {
+    const base = { pools: [{ name: "a", instanceType: "g5.xlarge" }] };
+    for (const apiKey of ["a".repeat(8), "A.b+C~d/E=f-G_h0", "k".repeat(48), "z".repeat(256)]) {
+      expect(parseStackConfig({ ...base, apiKey }).apiKey).toBe(apiKey);
+    }
+    for (const apiKey of ["a".repeat(7), "k".repeat(257), "has space in it", "new\nline12"]) {
+      expect(problems({ ...base, apiKey })).toEqual([
+        expect.stringMatching(/^gpufleet:apiKey: .*8 to 256 characters/),
+      ]);
+    }
+  });
+
   it("requires at least one pool", () => {
     expect(problems({ pools: [] })).toEqual([
       expect.stringMatching(/^gpufleet:pools: at least one pool/),
