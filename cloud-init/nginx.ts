@@ -20,6 +20,12 @@ export interface NginxPaths {
    * /etc/gpufleet/secrets/nginx-auth.conf.
    */
   authInclude: string;
+  /**
+   * While this file exists /health answers 503: gpufleet-watchdog writes it when it gave up on a
+   * replica, so the load balancer marks the host unhealthy and the ASG replaces it; default
+   * /var/lib/gpufleet/health/unhealthy.
+   */
+  unhealthyFile: string;
 }
 
 export const DEFAULT_NGINX_PATHS: NginxPaths = {
@@ -28,6 +34,7 @@ export const DEFAULT_NGINX_PATHS: NginxPaths = {
   errorLog: "stderr",
   accessLog: "/dev/stdout",
   authInclude: `${HOST_PATHS.secrets}/nginx-auth.conf`,
+  unhealthyFile: `${HOST_PATHS.state}/health/unhealthy`,
 };
 
 /**
@@ -136,6 +143,10 @@ ${servers}
         # 200 as soon as one replica answers its health path; a refused, failed or 5xx replica is skipped.
         location = /health {
             access_log off;
+            # The watchdog gave up on a replica of this host: have it replaced.
+            if (-f ${p.unhealthyFile}) {
+                return 503 '{"error":{"message":"a replica failed for good; this host is to be replaced","code":503}}\\n';
+            }
             proxy_pass http://gpufleet_replicas${healthPaths[0]};
             proxy_http_version 1.1;
             proxy_set_header Connection "";

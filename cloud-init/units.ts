@@ -17,6 +17,13 @@ export const MEMORY_FRACTION_VAR = "GPUFLEET_MEMORY_FRACTION";
  */
 const DEVICE_VARS = new Set(["CUDA_VISIBLE_DEVICES", "NVIDIA_VISIBLE_DEVICES"]);
 
+/**
+ * systemd's start limit of a replica unit: at most `burst` starts within `intervalSec`. With
+ * RestartSec=30 an engine that dies at start-up spends its five starts in about 3 minutes, one that
+ * dies after loading its weights (an out-of-memory at the first batch) in well under the hour.
+ */
+export const REPLICA_START_LIMIT = { intervalSec: 3600, burst: 5 } as const;
+
 /** The planned args with the memory knob's value replaced by ${GPUFLEET_MEMORY_FRACTION}. */
 function engineArgs(replica: ResolvedReplica): CommandWord[] {
   const args = replica.plan.args;
@@ -84,6 +91,10 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
         ],
         ["After", "gpufleet-download.service docker.service"],
         ["Requires", "gpufleet-download.service docker.service"],
+        // A replica that keeps exiting ends failed (Result=start-limit-hit) instead of restarting
+        // forever; the watchdog then gives up on it and reports the host unhealthy.
+        ["StartLimitIntervalSec", REPLICA_START_LIMIT.intervalSec],
+        ["StartLimitBurst", REPLICA_START_LIMIT.burst],
       ],
       Service: [
         ["Type", "simple"],
@@ -269,6 +280,9 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
         `${HOST_PATHS.etc}/nginx.conf:/etc/nginx/nginx.conf:ro`,
         "-v",
         `${HOST_PATHS.secrets}/nginx-auth.conf:${HOST_PATHS.secrets}/nginx-auth.conf:ro`,
+        // The watchdog's verdict on the host (DEFAULT_NGINX_PATHS.unhealthyFile).
+        "-v",
+        `${HOST_PATHS.state}/health:${HOST_PATHS.state}/health:ro`,
         ctx.helperImages.nginx,
       ],
       ctx,
@@ -287,6 +301,8 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
         "/:/host:ro,rslave",
         ctx.helperImages.nodeExporter,
         "--path.rootfs=/host",
+        // The watchdog's gpufleet_replica_given_up and gpufleet_watchdog_restarts_total.
+        `--collector.textfile.directory=/host${HOST_PATHS.state}/metrics`,
         `--web.listen-address=:${EXPORTER_PORTS.nodeExporter}`,
       ],
       ctx,

@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_KEY_PATTERN, renderNginxAuthCheck } from "../../cloud-init";
 import type { PoolPlan } from "../../planner/types";
@@ -51,6 +51,7 @@ afterAll(() => new Promise<void>((ok) => upstream.close(() => ok())));
 
 interface Proxy {
   port: number;
+  root: string;
   get(path: string, authorization?: string): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
@@ -76,9 +77,16 @@ async function startProxy(key: string): Promise<Proxy> {
     .replace("error_log stderr", `error_log ${sb.root}/error.log`)
     .replace("access_log /dev/stdout", `access_log ${sb.root}/access.log`)
     .replaceAll("/var/cache/nginx", sb.root)
-    .replace("include /etc/gpufleet/", `include ${sb.root}/etc/gpufleet/`);
+    .replace("include /etc/gpufleet/", `include ${sb.root}/etc/gpufleet/`)
+    .replace(
+      "-f /var/lib/gpufleet/health/unhealthy",
+      `-f ${sb.root}/var/lib/gpufleet/health/unhealthy`,
+    );
   expect(conf).toContain(`listen 127.0.0.1:${port};`);
   writeFileSync(join(sb.root, "nginx-test.conf"), conf);
+  // nginx's workers (user nobody when started as root) must reach the watchdog's file, as the
+  // proxy container's workers reach the host's /var/lib/gpufleet/health; mkdtemp made it 0700.
+  chmodSync(join(sb.root, "../.."), 0o755);
   const args = [
     "-e",
     join(sb.root, "error.log"),
@@ -119,7 +127,7 @@ async function startProxy(key: string): Promise<Proxy> {
     }
     await new Promise((ok) => setTimeout(ok, 100));
   }
-  return { port, get, stop };
+  return { port, root: sb.root, get, stop };
 }
 
 describe("the proxy's key check under real nginx", () => {
@@ -176,6 +184,22 @@ describe("the proxy's key check under real nginx", () => {
     },
     120_000,
   );
+
+  it("answers /health with 503 while the watchdog reports the host unhealthy", async () => {
+    const proxy = await startProxy(alnumKey(48));
+    try {
+      const file = join(proxy.root, "var/lib/gpufleet/health/unhealthy");
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, "gpufleet-ollama-8000\n");
+      const r = await proxy.get("/health");
+      expect(r.status).toBe(503);
+      expect(r.body).toContain("this host is to be replaced");
+      rmSync(file);
+      expect((await proxy.get("/health")).status).toBe(200);
+    } finally {
+      await proxy.stop();
+    }
+  }, 120_000);
 
   it("the boot refuses a key the config would refuse (too long, a space), before writing it", async () => {
     for (const key of [alnumKey(257), `${alnumKey(20)} ${alnumKey(20)}`, "short"]) {

@@ -30,6 +30,9 @@ const STUBS: Record<string, string> = {
   *) cat "$STUB_DIR/gpus.csv" ;;
 esac`,
   docker: `case "\${1:-}" in
+  inspect)
+    f="$STUB_DIR/docker-inspect-\${!#}"
+    if [ -e "$f" ]; then cat "$f"; else echo "running 0 2020-01-02T03:04:05Z 0"; fi ;;
   pull) if [ -e "$STUB_DIR/fail-pull" ] && grep -qxF -- "\${!#}" "$STUB_DIR/fail-pull"; then exit 1; fi ;;
   run)
     if [ -e "$STUB_DIR/fail-download" ]; then
@@ -46,10 +49,9 @@ exit 0`,
     echo "$s"; [ "$s" = active ] ;;
   show)
     unit="\${!#}"
-    case "$*" in
-      *NRestarts*) echo 0 ;;
-      *) if [ -e "$STUB_DIR/since-$unit" ]; then cat "$STUB_DIR/since-$unit"; else echo "Thu 2020-01-02 03:04:05 UTC"; fi ;;
-    esac ;;
+    val() { if [ -e "$STUB_DIR/$1-$unit" ]; then cat "$STUB_DIR/$1-$unit"; else echo "$2"; fi; }
+    printf 'ActiveState=%s\\nSubState=%s\\nResult=%s\\nNRestarts=%s\\nActiveEnterTimestampMonotonic=%s\\n' \\
+      "$(val state active)" "$(val sub running)" "$(val result success)" "$(val nrestarts 0)" "$(val mono 1000000)" ;;
   *) exit 0 ;;
 esac`,
   curl: `url="\${!#}"; port="\${url#http://127.0.0.1:}"; port="\${port%%/*}"
@@ -121,10 +123,13 @@ export async function createSandbox(pool: PoolPlan, ctx: RenderContext): Promise
     GPUFLEET_CONSOLE: join(base, "console"),
     GPUFLEET_RETRY_BACKOFF_SECONDS: "0",
     GPUFLEET_DOWNLOAD_ATTEMPTS: "2",
+    // The monotonic clock the watchdog reads (seconds since boot); stub units became active at 1 s.
+    GPUFLEET_UPTIME_FILE: join(stubDir, "uptime"),
     STUB_LOG: join(base, "calls.log"),
     STUB_DIR: stubDir,
   };
   writeFileSync(env.STUB_LOG!, "");
+  writeFileSync(join(stubDir, "uptime"), "100000.00 190000.00\n");
   const sandbox: Sandbox = {
     root,
     stubDir,

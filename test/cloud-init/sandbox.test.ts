@@ -1,7 +1,7 @@
 // Runs the real on-host scripts with bash under a temporary root, with stub nvidia-smi, docker,
 // systemctl, curl,
 // aws, lsblk, mkfs, mount, df on PATH that record their calls.
-import { statSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PoolPlan } from "../../planner/types";
@@ -272,7 +272,7 @@ describe("gpufleet-watchdog", () => {
     expect(first.status, describeRun("gpufleet-watchdog", first)).toBe(0);
     expect(first.stdout).toContain("gpufleet-sglang-8000: healthy");
     expect(first.stdout).toContain(
-      "gpufleet-sglang-8001: GET :8001/health failed (unit active): restarting it (watchdog restart #1)",
+      "gpufleet-sglang-8001: GET :8001/health failed (unit active): restarting it (watchdog restart #1, 1 of 3 in a row)",
     );
     expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
     expect(sb.calls().filter((c) => c.startsWith("systemctl restart"))).toHaveLength(1);
@@ -291,20 +291,162 @@ describe("gpufleet-watchdog", () => {
     const state = "var/lib/gpufleet/watchdog/gpufleet-sglang-8001.last-restart";
     writeFileSync(join(sb.root, state), `${Math.floor(Date.now() / 1000) - 301}\n`);
     const third = sb.runScript("gpufleet-watchdog");
-    expect(third.stdout).toContain("restarting it (watchdog restart #2)");
+    expect(third.stdout).toContain("restarting it (watchdog restart #2, 2 of 3 in a row)");
     expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(2);
   });
 
   it("leaves a replica alone while it is loading its weights", async () => {
     const sb = await running();
     sb.stubFile("unhealthy-ports", "8002\n");
-    const since = new Date(Date.now() - 60_000).toUTCString().replace("GMT", "UTC");
-    sb.stubFile("since-gpufleet-sglang-8002.service", `${since}\n`);
+    // Active for 60 s on the monotonic clock (uptime 100000 s).
+    sb.stubFile("mono-gpufleet-sglang-8002.service", `${(100000 - 60) * 1_000_000}\n`);
     const r = sb.runScript("gpufleet-watchdog");
-    expect(r.stdout).toMatch(
-      /gpufleet-sglang-8002: GET :8002\/health failed, up \d+s of its 600s load grace: waiting/,
+    expect(r.stdout).toContain(
+      "gpufleet-sglang-8002: GET :8002/health failed, up 60s of its 600s load grace: waiting",
     );
     expect(sb.calls().some((c) => c.startsWith("systemctl restart"))).toBe(false);
+  });
+
+  const stateOf = (sb: Sandbox, name: string): string =>
+    sb.read(`var/lib/gpufleet/watchdog/${name}.state`).trim();
+  const watchdog = (sb: Sandbox): ReturnType<Sandbox["runScript"]> => {
+    const r = sb.runScript("gpufleet-watchdog");
+    expect(r.status, describeRun("gpufleet-watchdog", r)).toBe(0);
+    return r;
+  };
+
+  it("checks every replica on its own: an unwritable state file or a garbage counter stops no other check", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8001\n8002\n");
+    // 8000's state file cannot be written (a directory in its place); 8002's counter is garbage.
+    mkdirSync(join(sb.root, "var/lib/gpufleet/watchdog/gpufleet-sglang-8000.state"), {
+      recursive: true,
+    });
+    writeFileSync(
+      join(sb.root, "var/lib/gpufleet/watchdog/gpufleet-sglang-8002.last-restart"),
+      "12x\n",
+    );
+    const r = watchdog(sb);
+    expect(r.stdout).toContain("ERROR: gpufleet-sglang-8000: the check stopped with exit 1");
+    expect(r.stderr).toContain(
+      'gpufleet-sglang-8002: last-restart file holds "12x", not a number: read as 0',
+    );
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
+    expect(restartsOf(sb, "gpufleet-sglang-8002.service")).toHaveLength(1);
+    expect(stateOf(sb, "gpufleet-sglang-8003")).toBe("healthy");
+  });
+
+  it("restarts a replica whose last restart is in the future (the clock stepped back)", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8001\n");
+    const future = Math.floor(Date.now() / 1000) + 3600;
+    mkdirSync(join(sb.root, "var/lib/gpufleet/watchdog"), { recursive: true });
+    writeFileSync(
+      join(sb.root, "var/lib/gpufleet/watchdog/gpufleet-sglang-8001.last-restart"),
+      `${future}\n`,
+    );
+    const r = watchdog(sb);
+    expect(r.stdout).toMatch(
+      /gpufleet-sglang-8001: its last restart is recorded \d+s in the future \(the clock stepped back\): cooldown treated as over/,
+    );
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(1);
+  });
+
+  it("shows a unit in systemd's restart loop as restarting, not loading, and leaves its restart to systemd", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8001\n");
+    sb.stubFile("state-gpufleet-sglang-8001.service", "activating");
+    sb.stubFile("sub-gpufleet-sglang-8001.service", "auto-restart");
+    sb.stubFile("nrestarts-gpufleet-sglang-8001.service", "3");
+    const r = watchdog(sb);
+    expect(r.stdout).toContain(
+      "gpufleet-sglang-8001: GET :8001/health failed: it exited and is in the service manager's restart loop (3 restarts so far)",
+    );
+    expect(stateOf(sb, "gpufleet-sglang-8001")).toBe("restarting");
+    expect(sb.calls().some((c) => c.startsWith("systemctl restart"))).toBe(false);
+    const status = sb.runScript("gpufleet-status");
+    const row = status.stdout.split("\n").find((l) => l.startsWith("gpufleet-sglang-8001 "))!;
+    expect(row.split(/\s+/).slice(5, 7)).toEqual(["restarting", "3"]);
+  });
+
+  it("gives up on a replica that keeps failing: marked failed, ALERT, metric, host unhealthy; a recovery clears it", async () => {
+    const sb = await running();
+    sb.stubFile("unhealthy-ports", "8001\n");
+    const lastRestart = join(
+      sb.root,
+      "var/lib/gpufleet/watchdog/gpufleet-sglang-8001.last-restart",
+    );
+    for (let i = 1; i <= 3; i++) {
+      const r = watchdog(sb);
+      expect(r.stdout).toContain(`restarting it (watchdog restart #${i}, ${i} of 3 in a row)`);
+      writeFileSync(lastRestart, `${Math.floor(Date.now() / 1000) - 301}\n`);
+    }
+    const r = watchdog(sb);
+    expect(r.stdout).toContain(
+      "ALERT: gpufleet-sglang-8001: GET :8001/health failed after 3 watchdog restarts in a row: giving up on it",
+    );
+    expect(r.stdout).toContain("ALERT: host unhealthy: given up on gpufleet-sglang-8001");
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(3);
+    expect(sb.read("var/lib/gpufleet/health/unhealthy")).toBe("gpufleet-sglang-8001\n");
+    const metrics = sb.read("var/lib/gpufleet/metrics/gpufleet-watchdog.prom");
+    expect(metrics).toContain('gpufleet_replica_given_up{replica="gpufleet-sglang-8001"} 1\n');
+    expect(metrics).toContain('gpufleet_replica_given_up{replica="gpufleet-sglang-8000"} 0\n');
+    expect(metrics).toContain(
+      'gpufleet_watchdog_restarts_total{replica="gpufleet-sglang-8001"} 3\n',
+    );
+    // No more restarts, however long it waits.
+    writeFileSync(lastRestart, "1\n");
+    expect(watchdog(sb).stdout).toMatch(
+      /gpufleet-sglang-8001: .*; given up since .*: not restarting/,
+    );
+    expect(restartsOf(sb, "gpufleet-sglang-8001.service")).toHaveLength(3);
+    const status = sb.runScript("gpufleet-status").stdout;
+    expect(status).toContain(
+      "host reported unhealthy (proxy /health 503): the watchdog gave up on gpufleet-sglang-8001",
+    );
+    expect(
+      status
+        .split("\n")
+        .find((l) => l.startsWith("gpufleet-sglang-8001 "))!
+        .split(/\s+/)[5],
+    ).toBe("failed");
+
+    // Someone fixed it (e.g. over Session Manager): healthy again, the host is healthy again.
+    sb.stubFile("unhealthy-ports", "");
+    watchdog(sb);
+    expect(stateOf(sb, "gpufleet-sglang-8001")).toBe("healthy");
+    expect(sb.exists("var/lib/gpufleet/health/unhealthy")).toBe(false);
+  });
+
+  it("gives up at once on a unit that hit systemd's start limit", async () => {
+    const sb = await running();
+    expect(sb.read("etc/systemd/system/gpufleet-sglang-8002.service")).toMatch(
+      /StartLimitIntervalSec=3600\nStartLimitBurst=5\n/,
+    );
+    sb.stubFile("unhealthy-ports", "8002\n");
+    sb.stubFile("state-gpufleet-sglang-8002.service", "failed");
+    sb.stubFile("sub-gpufleet-sglang-8002.service", "failed");
+    sb.stubFile("result-gpufleet-sglang-8002.service", "start-limit-hit");
+    sb.stubFile("nrestarts-gpufleet-sglang-8002.service", "5");
+    const r = watchdog(sb);
+    expect(r.stdout).toContain(
+      "ALERT: gpufleet-sglang-8002: GET :8002/health failed; the service manager hit its start limit after 5 automatic restarts: giving up on it",
+    );
+    expect(sb.calls().some((c) => c.startsWith("systemctl restart"))).toBe(false);
+    expect(sb.read("var/lib/gpufleet/health/unhealthy")).toBe("gpufleet-sglang-8002\n");
+  });
+
+  it("acts through the Docker API instead of systemd with GPUFLEET_SERVICE_MANAGER=docker", async () => {
+    const sb = await running();
+    sb.env.GPUFLEET_SERVICE_MANAGER = "docker";
+    sb.stubFile("unhealthy-ports", "8001\n8002\n");
+    sb.stubFile("docker-inspect-gpufleet-sglang-8002", "restarting 4 2020-01-02T03:04:05Z 137\n");
+    const r = watchdog(sb);
+    expect(sb.calls().filter((c) => c.startsWith("docker restart"))).toEqual([
+      "docker restart --time 30 gpufleet-sglang-8001",
+    ]);
+    expect(r.stdout).toContain("restart loop (4 restarts so far)");
+    expect(sb.calls().some((c) => c.startsWith("systemctl"))).toBe(false);
   });
 
   it("checks nothing until the downloads are done", async () => {
