@@ -23,7 +23,6 @@ import {
 import { renderDockerRun, renderReplicaUnit, renderSupportUnits } from "./units";
 
 export * from "./context";
-export * from "./engines";
 export * from "./layout";
 export {
   API_KEY_PATTERN,

@@ -1,7 +1,7 @@
 // Where things live on an instance. The planner builds engine arguments against CONTAINER_MODEL_DIR
-// and the
-// per-engine layout below (modelPathInContainer), so the download script and the engine agree on
-// paths.
+// and the per-format cache layout below (cachePathOf), so the download script and the engine agree
+// on paths.
+import type { WeightsFormat } from "../planner/types";
 
 /** Host directories and files written by cloud-init or at boot. */
 export const HOST_PATHS = {
@@ -30,7 +30,8 @@ export const DEFAULT_MODEL_CACHE_DIR = "/opt/gpufleet/models";
  */
 export const CONTAINER_MODEL_DIR = "/models";
 
-export type DownloadKind = "hf" | "gguf" | "ollama";
+/** How a replica's weights reach the cache: the plan's ReplicaPlan.weightsFormat. */
+export type DownloadKind = WeightsFormat;
 
 /** A GGUF source "owner/repo/file.gguf" (or "owner/repo:file.gguf") split into repo and file. */
 export function parseGgufSource(source: string): { repo: string; file: string } {
@@ -46,7 +47,7 @@ export function parseGgufSource(source: string): { repo: string; file: string } 
 }
 
 /**
- * Where a source lands, relative to the cache root. The planner's contract (planner/engines.ts):
+ * Where a source lands, relative to the cache root. The planner's contract (planner/launch/):
  * vLLM, SGLang and
  * lmdeploy run with HF_HOME=<model dir> and HF_HUB_OFFLINE=1 and name the repo id, so HF snapshots
  * go into the
@@ -58,15 +59,6 @@ export function cachePathOf(kind: DownloadKind, source: string): string {
   if (kind === "hf") return `hub/models--${source.replace(/\//g, "--")}`;
   if (kind === "gguf") return "gguf";
   return "ollama";
-}
-
-/**
- * What an engine names as its model: the repo id (resolved in HF_HOME), the GGUF path, or the
- * Ollama tag.
- */
-export function modelPathInContainer(kind: DownloadKind, source: string): string {
-  if (kind === "gguf") return `${CONTAINER_MODEL_DIR}/gguf/${parseGgufSource(source).file}`;
-  return source;
 }
 
 /** Same as gf_slug in gpufleet-lib.sh: a file-name-safe form of a model source. */

@@ -1,18 +1,16 @@
 import type { ApiKeyDelivery, PoolPlan, ReplicaPlan } from "../planner/types";
 import type { ResolvedContext } from "./context";
-import { ENGINE_RUNTIME } from "./engines";
 import { cachePathOf, markerOf, parseGgufSource, type DownloadKind } from "./layout";
 
 /**
- * A replica as the renderer takes it: a ReplicaPlan, where how the engine gets its API key and
- * whether it needs
- * --ipc=host may be left out (they then default from ENGINE_RUNTIME). Every ReplicaPlan is one.
+ * A replica as the renderer takes it: the planner's ReplicaPlan, whose engine facts (API-key
+ * delivery, --ipc=host, the memory share, the weights format) come from the planner's engine
+ * catalog; the renderer derives none of them.
  */
-export type RenderReplica = Omit<ReplicaPlan, "apiKey" | "needsIpcHost" | "memoryKnob"> &
-  Partial<Pick<ReplicaPlan, "apiKey" | "needsIpcHost" | "memoryKnob">>;
+export type RenderReplica = ReplicaPlan;
 
-/** A pool plan whose replicas may carry the render-only fields above (any PoolPlan is one). */
-export type RenderPool = Omit<PoolPlan, "replicas"> & { replicas: RenderReplica[] };
+/** A pool as the renderer takes it: the planner's PoolPlan. */
+export type RenderPool = PoolPlan;
 
 export interface Download {
   kind: DownloadKind;
@@ -41,9 +39,7 @@ export interface ResolvedReplica {
   apiKey: ApiKeyDelivery;
   needsIpcHost: boolean;
   download: Download;
-  /**
-   * "total" / "free": the engine's memory fraction flag found in args; "none": no knob to lower.
-   */
+  /** "total" / "free": what the plan's memory share is a share of; "none": no knob to lower. */
   knobKind: "total" | "free" | "none";
   knobFlag: string | null;
   knobValue: string;
@@ -58,7 +54,7 @@ export interface ResolvedReplica {
 const GIB = 1024 ** 3;
 
 function downloadOf(replica: RenderReplica, image: string): Download {
-  const kind = ENGINE_RUNTIME[replica.engine].download;
+  const kind = replica.weightsFormat;
   const source = replica.model.source;
   const sizeGiB = replica.memory.weightsGiB * replica.tensorParallel * 1.05;
   const common = {
@@ -78,20 +74,15 @@ function downloadOf(replica: RenderReplica, image: string): Download {
   return { ...common, file: "-", marker: markerOf(source), image: "-", label: source };
 }
 
-function findKnob(args: string[], flag: string): string | null {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === flag && i + 1 < args.length) return args[i + 1]!;
-    if (arg.startsWith(`${flag}=`)) return arg.slice(flag.length + 1);
-  }
-  return null;
+/** Whether args carry `flag value` (the plan's memory share, which the unit makes a variable). */
+function flagValueIn(args: readonly string[], flag: string, value: string): boolean {
+  return args.some((a, i) => a === flag && args[i + 1] === value);
 }
 
 export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): ResolvedReplica[] {
   const problems: string[] = [];
   const ports = new Set<number>();
   const resolved = pool.replicas.map((plan, i) => {
-    const runtime = ENGINE_RUNTIME[plan.engine];
     if (ports.has(plan.port)) problems.push(`replicas[${i}] reuses port ${plan.port}`);
     if (plan.port === ctx.proxyPort)
       problems.push(`replicas[${i}] port ${plan.port} is the proxy port`);
@@ -108,7 +99,9 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
       );
     }
     const image = ctx.engineImages[plan.engine] ?? plan.image;
-    const knob = runtime.memoryKnob ? findKnob(plan.args, runtime.memoryKnob.flag) : null;
+    const knob = plan.memoryFraction;
+    if (knob && !flagValueIn(plan.args, knob.flag, knob.value))
+      problems.push(`replicas[${i}] args lack its memory share ${knob.flag} ${knob.value}`);
     let download: Download;
     try {
       download = downloadOf(plan, image);
@@ -130,12 +123,12 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
       plan,
       name: `gpufleet-${plan.engine}-${plan.port}`,
       image,
-      apiKey: plan.apiKey ?? runtime.apiKey,
-      needsIpcHost: plan.needsIpcHost ?? runtime.needsIpcHost,
+      apiKey: plan.apiKey,
+      needsIpcHost: plan.needsIpcHost,
       download,
-      knobKind: knob !== null && runtime.memoryKnob ? runtime.memoryKnob.kind : "none",
-      knobFlag: knob !== null && runtime.memoryKnob ? runtime.memoryKnob.flag : null,
-      knobValue: knob ?? "-",
+      knobKind: knob ? knob.kind : "none",
+      knobFlag: knob ? knob.flag : null,
+      knobValue: knob ? knob.value : "-",
       minKvGiB: (plan.maxModelLen * plan.memory.kvBytesPerToken) / GIB,
       loadGraceSeconds: Math.max(600, Math.ceil(plan.estimates.coldStartSeconds)),
     } satisfies ResolvedReplica;

@@ -273,6 +273,13 @@ export interface ReplicaPlan {
   needsIpcHost: boolean;
   /** The engine's own memory knob as launched, e.g. "--mem-fraction-static 0.83". */
   memoryKnob: string;
+  /**
+   * The memory share in args that the bootstrap may lower when a GPU has less free memory than
+   * planned (vLLM, SGLang, lmdeploy); null where the knob is a token count (llama.cpp, Ollama).
+   */
+  memoryFraction: MemoryFraction | null;
+  /** How the weights reach the host cache: an HF snapshot, one GGUF file, or an Ollama pull. */
+  weightsFormat: WeightsFormat;
   /** Path the engine answers health on, and the one listing models. */
   healthPath: string;
   modelsPath: string;
@@ -352,6 +359,25 @@ export type ApiKeyDelivery =
   | { kind: "arg"; flag: string; variable: string }
   | { kind: "none" };
 
+/**
+ * What an engine's memory knob is a share of: "total" GPU memory (vLLM --gpu-memory-utilization,
+ * SGLang --mem-fraction-static), the memory "free" after the weights (lmdeploy
+ * --cache-max-entry-count), or "tokens" of KV context (llama.cpp -c, Ollama's context length).
+ */
+export type MemoryKnobKind = "total" | "free" | "tokens";
+
+/** A memory share passed as `<flag> <value>` in a replica's args. */
+export interface MemoryFraction {
+  /** The flag, e.g. "--gpu-memory-utilization". */
+  flag: string;
+  /** The value as in args, e.g. "0.90". */
+  value: string;
+  kind: Exclude<MemoryKnobKind, "tokens">;
+}
+
+/** How an engine's weights reach the host's model cache. */
+export type WeightsFormat = "hf" | "gguf" | "ollama";
+
 export interface EngineLaunch {
   image: string;
   args: string[];
@@ -370,4 +396,6 @@ export interface EngineLaunch {
    * 0.83").
    */
   memoryKnob: string;
+  memoryFraction: MemoryFraction | null;
+  weightsFormat: WeightsFormat;
 }

@@ -2,7 +2,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { EC2_USER_DATA_LIMIT, render } from "../../cloud-init";
-import type { PoolPlan } from "../../planner/types";
+import type { PoolPlan, ReplicaPlan } from "../../planner/types";
 import { join } from "node:path";
 import { planFromFile } from "../../cli/main";
 import {
@@ -83,56 +83,64 @@ describe("render", () => {
   describe("the exact docker run line of each engine", () => {
     it("vllm", () => {
       expect(execStart(unitOf(A10G_VLLM, "gpufleet-vllm-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --gpus '\"device=0\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e DO_NOT_TRACK=1 -e HF_HOME=/models " +
-          "-e HF_HUB_OFFLINE=1 -e TRANSFORMERS_OFFLINE=1 -e VLLM_NO_USAGE_STATS=1 vllm/vllm-openai:v0.11.0 " +
-          "IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b --host 0.0.0.0 --port 8000 --dtype bfloat16 " +
-          "--max-model-len 16384 --gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 64 " +
-          "--max-num-batched-tokens 8192 --kv-cache-dtype auto --tensor-parallel-size 1 --quantization fp8",
+        "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --gpus " +
+          "'\"device=0\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e " +
+          "DO_NOT_TRACK=1 -e HF_HOME=/models -e HF_HUB_OFFLINE=1 -e " +
+          "HF_MODULES_CACHE=/tmp/hf_modules -e TRANSFORMERS_OFFLINE=1 -e VLLM_NO_USAGE_STATS=1 " +
+          "vllm/vllm-openai:v0.31.0 IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b " +
+          "--host 0.0.0.0 --port 8000 --dtype bfloat16 --max-model-len 16384 " +
+          "--gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 32 " +
+          "--max-num-batched-tokens 4096 --kv-cache-dtype auto --tensor-parallel-size 1 " +
+          "--quantization fp8",
       );
     });
 
     it("sglang (third of four replicas: GPU 2, port 8002)", () => {
       expect(execStart(unitOf(G5_12XL_SGLANG, "gpufleet-sglang-8002"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --gpus '\"device=2\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HOME=/models -e HF_HUB_OFFLINE=1 " +
-          "-e TRANSFORMERS_OFFLINE=1 lmsysorg/sglang:v0.5.3-cu126 python3 -m sglang.launch_server " +
-          "--model-path Vikhrmodels/QVikhr-3-8B-Instruction --served-model-name qvikhr-3-8b-instruction " +
-          "--host 0.0.0.0 --port 8002 --dtype bfloat16 --context-length 8192 " +
-          "--mem-fraction-static ${GPUFLEET_MEMORY_FRACTION} --max-running-requests 16 --chunked-prefill-size 8192 " +
-          "--tp-size 1 --enable-metrics --reasoning-parser qwen3 --api-key ${SGLANG_API_KEY}",
+        "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --gpus " +
+          "'\"device=2\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HOME=/models -e " +
+          "HF_HUB_OFFLINE=1 -e HF_MODULES_CACHE=/tmp/hf_modules -e TRANSFORMERS_OFFLINE=1 " +
+          "lmsysorg/sglang:v0.5.21 python3 -m sglang.launch_server --model-path " +
+          "Vikhrmodels/QVikhr-3-8B-Instruction --served-model-name qvikhr-3-8b-instruction --host " +
+          "0.0.0.0 --port 8002 --dtype bfloat16 --context-length 8192 --mem-fraction-static " +
+          "${GPUFLEET_MEMORY_FRACTION} --max-running-requests 16 --chunked-prefill-size 4096 " +
+          "--tp-size 1 --enable-metrics --reasoning-parser qwen3 --tool-call-parser qwen25 " +
+          "--api-key ${SGLANG_API_KEY}",
       );
     });
 
     it("lmdeploy (tensor parallel over four GPUs)", () => {
       expect(execStart(unitOf(G5_12XL_LMDEPLOY_TP4, "gpufleet-lmdeploy-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host " +
-          "--gpus '\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e HF_HOME=/models " +
-          "-e HF_HUB_OFFLINE=1 -e TRANSFORMERS_OFFLINE=1 openmmlab/lmdeploy:v0.10.1-cu12 lmdeploy serve api_server " +
-          "Qwen/Qwen2.5-32B-Instruct-AWQ --backend turbomind --server-name 0.0.0.0 --server-port 8000 " +
-          "--model-name qwen2.5-32b-instruct --dtype float16 --tp 4 --session-len 32768 --max-batch-size 32 " +
-          "--max-prefill-token-num 8192 --cache-max-entry-count ${GPUFLEET_MEMORY_FRACTION} --quant-policy 0 " +
-          "--model-format awq --api-keys ${LMDEPLOY_API_KEY}",
+        "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host --gpus " +
+          "'\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e " +
+          "HF_HOME=/models -e HF_HUB_OFFLINE=1 -e HF_MODULES_CACHE=/tmp/hf_modules -e " +
+          "TRANSFORMERS_OFFLINE=1 openmmlab/lmdeploy:v0.17.0-cu12.8 lmdeploy serve api_server " +
+          "Qwen/Qwen2.5-32B-Instruct-AWQ --backend turbomind --server-name 0.0.0.0 --server-port " +
+          "8000 --model-name qwen2.5-32b-instruct --dtype bfloat16 --tp 4 --session-len 32768 " +
+          "--max-batch-size 256 --max-prefill-token-num 4096 --cache-max-entry-count " +
+          "${GPUFLEET_MEMORY_FRACTION} --quant-policy 0 --model-format awq --tool-call-parser " +
+          "qwen2d5 --api-keys ${LMDEPLOY_API_KEY}",
       );
     });
 
     it("ollama (no key of its own: nginx checks it)", () => {
       expect(execStart(unitOf(G5_OLLAMA, "gpufleet-ollama-8000"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --gpus '\"device=0\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e OLLAMA_CONTEXT_LENGTH=16384 " +
-          "-e OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 " +
-          "-e OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MAX_LOADED_MODELS=1 -e OLLAMA_MODELS=/models/ollama " +
-          "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=4 ollama/ollama:0.12.6 serve",
+          "--log-driver none -v /opt/gpufleet/models:/models:ro -e OLLAMA_CONTEXT_LENGTH=32768 -e " +
+          "OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 -e " +
+          "OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MAX_LOADED_MODELS=1 -e OLLAMA_MODELS=/models/ollama " +
+          "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=8 ollama/ollama:0.35.1 serve",
       );
     });
 
     it("llamacpp", () => {
       expect(execStart(unitOf(G6_LLAMACPP, "gpufleet-llamacpp-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --gpus '\"device=0\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e LLAMA_API_KEY " +
-          "ghcr.io/ggml-org/llama.cpp:server-cuda-b6800 -m /models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf " +
-          "--host 0.0.0.0 --port 8000 --alias qwen2.5-7b-instruct -c 131072 --parallel 4 -ngl 999 -fa on -b 8192 " +
-          "--cache-type-k q8_0 --cache-type-v q8_0 --metrics --jinja",
+        "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --gpus " +
+          "'\"device=0\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e LLAMA_API_KEY " +
+          "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459 -m " +
+          "/models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf --host 0.0.0.0 --port 8000 --alias " +
+          "qwen2.5-7b-instruct -c 262144 --parallel 8 -ngl 999 -fa on -b 4096 --cache-type-k q8_0 " +
+          "--cache-type-v q8_0 --metrics --jinja",
       );
     });
   });
@@ -154,7 +162,7 @@ describe("render", () => {
       (f) => f.path === "/etc/gpufleet/downloads.tsv",
     )!.content;
     expect(downloads.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
-      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.875\t-\t.gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
+      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.949\t-\t.gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
     ]);
   });
 
@@ -183,6 +191,34 @@ describe("render", () => {
     const line = render(pool, CONTEXT).replicas[0]!.dockerRun;
     expect(line).not.toContain("CUDA_VISIBLE_DEVICES");
     expect(line).toContain(` -e 'X=a b%%$$' `);
+  });
+
+  it("takes every engine fact from the plan: key delivery, --ipc=host, memory share, weights", () => {
+    const base = A10G_VLLM.replicas[0]!;
+    const unit = (r: ReplicaPlan): string =>
+      execStart(unitOf({ ...A10G_VLLM, replicas: [r] }, "gpufleet-vllm-8000"));
+    expect(unit(base)).toContain("--ipc=host");
+    expect(unit({ ...base, needsIpcHost: false })).not.toContain("--ipc=host");
+    expect(unit({ ...base, apiKey: { kind: "none" } })).not.toContain("VLLM_API_KEY");
+    // No memory share in the plan: the planned value stays in args, nothing to lower.
+    expect(unit({ ...base, memoryFraction: null })).toContain("--gpu-memory-utilization 0.90 ");
+    expect(unit(base)).toContain("--gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} ");
+    // A share the args do not carry is a broken plan, not something to guess around.
+    expect(() =>
+      render(
+        {
+          ...A10G_VLLM,
+          replicas: [{ ...base, memoryFraction: { ...base.memoryFraction!, value: "0.50" } }],
+        },
+        CONTEXT,
+      ),
+    ).toThrow(/replicas\[0\] args lack its memory share --gpu-memory-utilization 0\.50/);
+    const downloads = (r: ReplicaPlan): string =>
+      render({ ...A10G_VLLM, replicas: [r] }, CONTEXT).files.find(
+        (f) => f.path === "/etc/gpufleet/downloads.tsv",
+      )!.content;
+    expect(downloads(base)).toMatch(/^hf\tIlyaGusev\/saiga_nemo_12b\t/m);
+    expect(downloads({ ...base, weightsFormat: "ollama" })).toMatch(/^ollama\tIlyaGusev/m);
   });
 
   it("refuses plans it cannot boot, naming the pool", () => {

@@ -49,7 +49,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
       / hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/,
     );
     const pulls = calls.filter((c) => c.startsWith("docker pull"));
-    expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.3-cu126");
+    expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.21");
     const starts = calls.filter(isEngineStart);
     expect(starts).toEqual([
       "systemctl start --no-block gpufleet-sglang-8000.service gpufleet-sglang-8001.service " +
@@ -69,7 +69,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
       expect(unit).toContain(`--gpus '"device=${i}"'`);
       expect(unit).toContain(`--port 800${i} `);
       expect(sb.read(`var/lib/gpufleet/replicas/gpufleet-sglang-800${i}.env`)).toBe(
-        "GPUFLEET_MEMORY_FRACTION=0.83\n",
+        "GPUFLEET_MEMORY_FRACTION=0.85\n",
       );
     });
 
@@ -113,13 +113,13 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     const boot = sandbox.runScript("gpufleet-bootstrap");
     expect(boot.status, describeRun("gpufleet-bootstrap", boot)).toBe(0);
     expect(boot.stdout).toMatch(
-      /gpufleet-sglang-8002: GPU 2 has 19\.0 GiB free, less than the planned 20\.2 GiB: lowering utilization 0\.9 -> 0\.84 \(memory knob 0\.83 -> 0\.77/,
+      /gpufleet-sglang-8002: GPU 2 has 19\.0 GiB free, less than the planned 20\.2 GiB: lowering utilization 0\.9 -> 0\.84 \(memory knob 0\.85 -> 0\.79, KV cache 3\.1 -> 1\.8 GiB\)/,
     );
     expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8002.env")).toBe(
-      "GPUFLEET_MEMORY_FRACTION=0.77\n",
+      "GPUFLEET_MEMORY_FRACTION=0.79\n",
     );
     expect(sandbox.read("var/lib/gpufleet/replicas/gpufleet-sglang-8001.env")).toBe(
-      "GPUFLEET_MEMORY_FRACTION=0.83\n",
+      "GPUFLEET_MEMORY_FRACTION=0.85\n",
     );
   });
 
@@ -130,7 +130,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(boot.status).not.toBe(0);
     expect(fatalLines(boot.stderr)).toEqual([
       "gpufleet-bootstrap: FATAL: gpufleet-vllm-8000: GPU 0 has 13.7 GiB free; even lowered to utilization 0.60 (13.5 GiB) " +
-        "it cannot hold weights 11.9 + activations 2.1 + overhead 0.6 + one full-length sequence 2.5 GiB",
+        "it cannot hold weights 12.6 + activations 0.5 + overhead 1.0 + one full-length sequence 2.5 GiB",
     ]);
     expect(sandbox.read("var/lib/gpufleet/boot-error")).toContain("cannot hold weights");
     expect(sandbox.calls().some((c) => c.startsWith("aws"))).toBe(false);
@@ -214,12 +214,12 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(sb.runScript("gpufleet-download").status).toBe(0);
     calls = sb.calls();
     const pull = calls.indexOf(
-      "docker exec gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M ollama pull qwen2.5:7b-instruct-q4_K_M",
+      "docker exec gpufleet-ollama-pull-qwen2.5_7b ollama pull qwen2.5:7b",
     );
     expect(pull).toBeGreaterThanOrEqual(0);
     expect(calls).toContain(
-      "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b-instruct-q4_K_M -e OLLAMA_MODELS=/models/ollama " +
-        "-v /opt/gpufleet/models:/models ollama/ollama:0.12.6",
+      "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b -e OLLAMA_MODELS=/models/ollama " +
+        "-v /opt/gpufleet/models:/models ollama/ollama:0.35.1",
     );
     expect(pull).toBeLessThan(calls.findIndex(isEngineStart));
   });
@@ -249,7 +249,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     sandbox.env.STUB_DF_AVAIL_KB = String(5 * 1024 * 1024);
     const boot = sandbox.runScript("gpufleet-bootstrap");
     expect(fatalLines(boot.stderr)).toEqual([
-      "gpufleet-bootstrap: FATAL: model cache /opt/gpufleet/models has 5 GiB free, the planned models need about 13 GiB",
+      "gpufleet-bootstrap: FATAL: model cache /opt/gpufleet/models has 5 GiB free, the planned models need about 14 GiB",
     ]);
   });
 });

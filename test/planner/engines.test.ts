@@ -674,7 +674,7 @@ describe("paths, parsers, facts", () => {
       expect(s.id).toBe(id);
       expect(s.image).toContain(s.version.replace(/^b/, ""));
       for (const rule of Object.values(s.quantizations))
-        expect(rule!.minCc).toBeGreaterThanOrEqual(s.minCc);
+        expect(rule!).toBeGreaterThanOrEqual(s.minCc);
       expect(s.kvCacheDtypes.auto?.minCc).toBe(s.minCc);
     }
     expect(ccValue("8.6")).toBe(86);

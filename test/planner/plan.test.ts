@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ENGINES } from "../../planner/catalog/engines";
 import { GPUS } from "../../planner/catalog/gpus";
 import { MODELS, findModel } from "../../planner/catalog/models";
 import { isEncoderOnly } from "../../planner/memory";
@@ -68,6 +69,21 @@ export function checkInvariants(pool: PoolPlan): void {
     seenPorts.add(r.port);
     expect(r.port).toBe(8000 + (r.gpus[0] ?? 0));
     for (const a of r.args) expect(a).not.toMatch(/undefined|NaN|\[object/);
+    // The engine facts the renderers read come from the engine catalog, once.
+    const engine = ENGINES[r.engine];
+    expect(r.weightsFormat).toBe(engine.weights);
+    expect(r.apiKey).toEqual(engine.apiKey);
+    expect(r.needsIpcHost).toBe(engine.ipcHost === "always" || r.tensorParallel > 1);
+    if (r.memoryFraction) {
+      const { flag, value, kind } = r.memoryFraction;
+      expect([flag, kind]).toEqual([engine.memoryKnob.name, engine.memoryKnob.kind]);
+      expect(r.args[r.args.indexOf(flag) + 1]).toBe(value);
+      expect(r.memoryKnob).toBe(`${flag} ${value}`);
+      expect(Number(value)).toBeGreaterThan(0);
+      expect(Number(value)).toBeLessThan(1);
+    } else {
+      expect(engine.memoryKnob.kind).toBe("tokens");
+    }
     expect(r.reasons.map((x) => x.field)).toEqual(
       expect.arrayContaining([
         "model",

@@ -1,0 +1,51 @@
+// lmdeploy launch arguments (TurboMind backend, `lmdeploy serve api_server`).
+import { ENGINES } from "../catalog/engines";
+import type { LaunchInput } from "../types";
+import {
+  hfEnv,
+  memoryShare,
+  needsRemoteCode,
+  reasoningParser,
+  toolParser,
+  type EngineArgs,
+} from "./common";
+
+export function lmdeployArgs(input: LaunchInput): EngineArgs {
+  const spec = ENGINES.lmdeploy;
+  const args = [
+    "lmdeploy",
+    "serve",
+    "api_server",
+    input.source,
+    "--backend",
+    "turbomind",
+    "--server-name",
+    "0.0.0.0",
+    "--server-port",
+    String(input.port),
+    "--model-name",
+    input.model.servedName,
+    "--dtype",
+    input.dtype,
+    "--tp",
+    String(input.tensorParallel),
+    "--session-len",
+    String(input.maxModelLen),
+    "--max-batch-size",
+    String(input.maxNumSeqs),
+    "--max-prefill-token-num",
+    String(input.maxNumBatchedTokens),
+    spec.memoryKnob.name,
+    memoryShare(input)!,
+    "--quant-policy",
+    spec.kvCacheDtypes[input.kvCacheDtype]!.value,
+  ];
+  if (input.quantization === "awq" || input.quantization === "gptq")
+    args.push("--model-format", input.quantization);
+  if (needsRemoteCode(input.model)) args.push("--trust-remote-code");
+  const reasoning = reasoningParser(spec, input.model);
+  if (reasoning) args.push("--reasoning-parser", reasoning);
+  const tools = toolParser("lmdeploy", input.model);
+  if (tools) args.push("--tool-call-parser", tools);
+  return { args, env: hfEnv(input.modelDir) };
+}
