@@ -20,6 +20,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { renderMonitoringBundle } from "../monitoring";
 import { renderGatewayFiles } from "../gateway";
 import type { StackConfig } from "../config/schema";
+import { validateDeployment } from "../components/aws/validate";
 
 export interface Io {
   out: (s: string) => void;
@@ -53,6 +54,8 @@ export function planFromFile(sel: StackSelection): {
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
   const plan = planFleet(toPlanInput(stack, cfg));
+  const problems = validateDeployment(plan, cfg, sf.region);
+  if (problems.length > 0) throw new ConfigError(problems);
   return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
 }
 

@@ -4,7 +4,7 @@ import { deriveParams } from "../planner/memory";
 import { findGpu } from "../planner/catalog/gpus";
 import type { GpuId, ModelSpec, PoolSpec } from "../planner/types";
 import type { PlanInput } from "../planner/plan";
-import type { ModelConfig, StackConfig } from "./schema";
+import { derivedServedName, type ModelConfig, type StackConfig } from "./schema";
 import { ConfigError } from "./load";
 
 /** A stack-defined model (pasted config.json fields) as the planner's ModelSpec. */
@@ -38,8 +38,7 @@ export function toModelSpec(m: ModelConfig, index: number): ModelSpec {
     ]);
   }
   const paramsB = m.paramsB ?? Math.round(deriveParams(arch) / 1e7) / 100;
-  const servedName =
-    m.servedName ?? (m.id.split("/")[1] ?? m.id).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+  const servedName = m.servedName ?? derivedServedName(m.id);
   const hf = m.quantization === undefined ? m.id : undefined;
   return {
     id: m.id,

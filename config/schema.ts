@@ -5,6 +5,18 @@
 import { z } from "zod";
 import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
 import { API_KEY_PATTERN } from "../cloud-init/nginx";
+import { EXPORTER_PORTS } from "../cloud-init/context";
+import { FIRST_ENGINE_PORT } from "../planner/policy";
+import {
+  GGUF_FILE,
+  HF_TOKEN,
+  IMAGE_REF,
+  OLLAMA_TAG,
+  PROVIDER_MODEL,
+  hasHostBits,
+  isHfRepoId,
+  urlProblems,
+} from "./shapes";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -22,6 +34,21 @@ const AMI_ID = z
   .regex(/^ami-[0-9a-f]{8,17}$/, { message: 'must be an AMI id such as "ami-0123456789abcdef0"' });
 const IPV4_CIDR =
   /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(\d|[12]\d|3[0-2])$/;
+/** An IPv4 CIDR without host bits (AWS refuses "10.0.0.1/16" in a rule or a VPC). */
+function cidr(example: string) {
+  return z
+    .string()
+    .regex(IPV4_CIDR, { message: `must be an IPv4 CIDR such as "${example}"` })
+    .refine((c) => !IPV4_CIDR.test(c) || !hasHostBits(c), {
+      message: "has host bits set: give the network address (e.g. 10.0.0.0/16, not 10.0.0.1/16)",
+    });
+}
+const HF_REPO_ID = z.string().refine(isHfRepoId, {
+  message:
+    'must be a Hugging Face repo id such as "org/name" (letters, digits, - _ .; no "--" or ".."; at most 96 characters)',
+});
+/** The highest port a replica can get: one per GPU, 8000 + GPU index, at most 16 GPUs. */
+const LAST_ENGINE_PORT = FIRST_ENGINE_PORT + 15;
 /**
  * A secret as the two loaders see it: the plain value from the Pulumi engine (the program), or
  * `{ secure: "v1:…" }` as `pulumi config set --secret` writes it into Pulumi.<stack>.yaml (the CLI,
@@ -37,9 +64,19 @@ export const poolSchema = z
         "must be DNS-safe: lowercase letters, digits and hyphens, starting with a letter, at most 32 characters",
     }),
     /** EC2 instance type with GPUs, e.g. g5.2xlarge. Mutually exclusive with gpu + gpuCount. */
-    instanceType: z.string().min(1).optional(),
+    instanceType: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+        message: "must be an EC2 instance type such as g5.xlarge",
+      })
+      .optional(),
     /** Own hardware: a GPU catalog id (any case, spaces for hyphens), with gpuCount. */
-    gpu: z.string().min(1).optional(),
+    gpu: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{0,31}$/, {
+        message: 'must be a GPU catalog id such as "A10G" or "RTX 4090"',
+      })
+      .optional(),
     gpuCount: positiveInt.max(16).optional(),
     /** Instances (auto scaling group desired size); default 1. */
     count: z.number().int().min(0).max(1000).default(1),
@@ -49,7 +86,13 @@ export const poolSchema = z
      */
     task: z.enum(TASKS).default("chat"),
     /** "auto" or a model id (HF repo) / served name from the catalog or gpufleet:models. */
-    model: z.string().min(1).default("auto"),
+    model: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+        message: 'must be "auto", a Hugging Face repo id or a served name',
+      })
+      .refine((m) => !m.includes(".."), { message: 'must not contain ".."' })
+      .default("auto"),
     engine: z.enum(["auto", ...ENGINE_IDS]).default("auto"),
     maxModelLen: positiveInt.min(256).optional(),
     gpuMemoryUtilization: z.number().gt(0.1).max(0.98).optional(),
@@ -61,7 +104,16 @@ export const poolSchema = z
     /** Full-length sequences the KV cache must hold at the chosen context; default 1. */
     minConcurrency: positiveInt.max(1024).optional(),
     /** Port of the on-host proxy (the load balancer's target); default 8080. */
-    proxyPort: positiveInt.min(1024).max(65535).optional(),
+    proxyPort: positiveInt
+      .min(1024)
+      .max(65535)
+      .refine((p) => p !== EXPORTER_PORTS.nodeExporter && p !== EXPORTER_PORTS.dcgmExporter, {
+        message: `must not be an exporter's port (node_exporter ${EXPORTER_PORTS.nodeExporter}, DCGM exporter ${EXPORTER_PORTS.dcgmExporter})`,
+      })
+      .refine((p) => p < FIRST_ENGINE_PORT || p > LAST_ENGINE_PORT, {
+        message: `must not be a replica's port (${FIRST_ENGINE_PORT}–${LAST_ENGINE_PORT}: 8000 + GPU index)`,
+      })
+      .optional(),
     /** AWS: fewest instances of the auto scaling group; default `count`. */
     minCount: z.number().int().min(0).max(1000).optional(),
     /** AWS: most instances of the auto scaling group; default `count` (or minCount when larger). */
@@ -144,9 +196,7 @@ const dtypeSchema = z.enum(["bfloat16", "float16", "float32"]);
  * ignored, because a pasted config.json carries dozens the planner does not need.
  */
 export const modelSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[\w.-]+\/[\w.-]+$/, { message: 'must be a Hugging Face repo id such as "org/name"' }),
+  id: HF_REPO_ID,
   servedName: z
     .string()
     .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, {
@@ -162,21 +212,27 @@ export const modelSchema = z.strictObject({
   /** The weights in the repo are already quantized. */
   quantization: z.enum(QUANTIZATIONS).exclude(["none"]).optional(),
   gated: z.boolean().default(false),
-  baseModel: z.string().optional(),
+  baseModel: HF_REPO_ID.optional(),
   /** What the model serves: chat (default), embedding or rerank. */
   task: z.enum(TASKS).default("chat"),
   /** Reasoning parser family, when the model emits thinking. */
   reasoning: z.enum(["qwen3", "deepseek_r1"]).optional(),
   gguf: z
     .strictObject({
-      repo: z.string().min(1),
-      file: z.string().regex(/\.gguf$/, { message: "must name a .gguf file" }),
+      repo: HF_REPO_ID,
+      file: z.string().regex(GGUF_FILE, {
+        message:
+          'must name a .gguf file in the repo\'s top folder (letters, digits, _ - . +; no "/" or "..")',
+      }),
       quantization: z.enum(["gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"]),
     })
     .optional(),
   ollama: z
     .strictObject({
-      tag: z.string().min(1),
+      tag: z.string().regex(OLLAMA_TAG, {
+        message:
+          'must be an Ollama model such as "qwen2.5:7b-instruct-q4_K_M" ([namespace/]name[:tag]; never starting with "-")',
+      }),
       quantization: z.enum(["gguf-q4_k_m", "gguf-q5_k_m", "gguf-q8_0"]),
     })
     .optional(),
@@ -184,8 +240,14 @@ export const modelSchema = z.strictObject({
    * config.json fields (Hugging Face names). Unknown config.json fields are accepted and ignored.
    */
   config: z.looseObject({
-    architectures: z.array(z.string()).min(1).optional(),
-    model_type: z.string().optional(),
+    architectures: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/))
+      .min(1)
+      .optional(),
+    model_type: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,100}$/)
+      .optional(),
     num_hidden_layers: positiveInt,
     num_attention_heads: positiveInt,
     num_key_value_heads: positiveInt.optional(),
@@ -233,9 +295,7 @@ export const vpcSchema = z
      */
     privateSubnetIds: z.array(SUBNET_ID).min(1).optional(),
     /** Created VPC: its IPv4 CIDR, /16 to /24; default 10.0.0.0/16. */
-    cidr: z
-      .string()
-      .regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "10.0.0.0/16"' })
+    cidr: cidr("10.0.0.0/16")
       .refine(
         (c) => {
           const p = Number(c.split("/")[1]);
@@ -303,12 +363,7 @@ export const vpcSchema = z
 /** AWS application load balancer in front of every pool. */
 export const loadBalancerSchema = z.strictObject({
   /** IPv4 CIDRs allowed to reach the load balancer on 80/443; default ["0.0.0.0/0"]. */
-  allowedCidrs: z
-    .array(
-      z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }),
-    )
-    .min(1)
-    .default(["0.0.0.0/0"]),
+  allowedCidrs: z.array(cidr("203.0.113.0/24")).min(1).default(["0.0.0.0/0"]),
   /**
    * ACM certificate ARN: HTTPS on 443 and HTTP redirected to it; default none (plain HTTP, with a
    * warning).
@@ -369,12 +424,7 @@ export const monitoringSchema = z.strictObject({
   /** Encrypted EBS data volume, GiB; default 50. */
   dataVolumeGiB: z.number().int().min(10).max(16384).optional(),
   /** IPv4 CIDRs allowed to open Grafana; default loadBalancer.allowedCidrs. */
-  allowedCidrs: z
-    .array(
-      z.string().regex(IPV4_CIDR, { message: 'must be an IPv4 CIDR such as "203.0.113.0/24"' }),
-    )
-    .min(1)
-    .optional(),
+  allowedCidrs: z.array(cidr("203.0.113.0/24")).min(1).optional(),
   /** Serve Grafana on this host name instead of the path /grafana/. */
   grafanaHost: z
     .string()
@@ -404,7 +454,9 @@ export const gatewayUpstreamSchema = z.strictObject({
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, { message: "must be a LiteLLM provider name such as openai" }),
   /** The provider's model id. */
-  model: z.string().min(1),
+  model: z.string().regex(PROVIDER_MODEL, {
+    message: "must be the provider's model id (no spaces, quotes or control characters)",
+  }),
   /**
    * A key of gpufleet:gatewayApiKeys, or the ARN of an existing Secrets Manager secret holding the
    * key.
@@ -416,7 +468,13 @@ export const gatewayUpstreamSchema = z.strictObject({
     }),
   ]),
   /** Base URL of an OpenAI-compatible third party. */
-  apiBase: z.url().optional(),
+  apiBase: z
+    .string()
+    .superRefine((v, ctx) => {
+      for (const message of urlProblems(v, ["http", "https"]))
+        ctx.addIssue({ code: "custom", message });
+    })
+    .optional(),
 });
 
 /** AWS: the LiteLLM gateway (virtual keys, budgets, rate limits) with PostgreSQL on RDS. */
@@ -432,7 +490,10 @@ export const gatewaySchema = z.strictObject({
   /** Tasks; default 1. */
   taskCount: z.number().int().min(1).max(10).optional(),
   /** LiteLLM image; default the pinned one. */
-  image: z.string().min(1).optional(),
+  image: z
+    .string()
+    .regex(IMAGE_REF, { message: 'must be an image reference such as "ghcr.io/org/name:tag"' })
+    .optional(),
   /** RDS instance class; default db.t4g.micro. */
   dbInstanceClass: z
     .string()
@@ -453,58 +514,122 @@ export const gatewaySchema = z.strictObject({
   /** USD per million tokens per served model name, so budgets count self-hosted traffic too. */
   prices: z
     .record(
-      z.string(),
+      z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:\/-]{0,63}$/, {
+        message: "must be a served model name or an upstream name",
+      }),
       z.strictObject({ inputPerMillion: z.number().min(0), outputPerMillion: z.number().min(0) }),
     )
     .default({}),
 });
 
-export const stackConfigSchema = z.strictObject({
-  pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
-  models: z.array(modelSchema).default([]),
-  /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
-  vpc: vpcSchema.optional(),
-  /** AWS: the load balancer; default: HTTP from anywhere. */
-  loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
-  /**
-   * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
-   * required for gated models.
-   */
-  hfToken: SECRET_VALUE.optional(),
-  /**
-   * Engine API key, a Pulumi secret: 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (what the
-   * boot script accepts); default: generated (48 letters and digits).
-   */
-  apiKey: z
-    .union([
-      z.string().regex(API_KEY_PATTERN, {
-        message: "must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
-      }),
-      z.strictObject({ secure: z.string().min(1) }),
-    ])
-    .optional(),
-  /**
-   * AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of
-   * the region.
-   */
-  amiId: AMI_ID.optional(),
-  /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
-  monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
-  /** AWS: the LiteLLM gateway; default off. */
-  gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
-  /**
-   * Upstream API keys by name, secret leaves (`pulumi config set --secret --path
-   * 'gpufleet:gatewayApiKeys.openai' sk-…`).
-   */
-  gatewayApiKeys: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE)
-    .optional(),
-  /**
-   * Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret
-   * gpufleet:alertWebhookUrl https://…`).
-   */
-  alertWebhookUrl: z.union([z.url(), z.strictObject({ secure: z.string().min(1) })]).optional(),
-});
+export const stackConfigSchema = z
+  .strictObject({
+    pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
+    models: z.array(modelSchema).default([]),
+    /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
+    vpc: vpcSchema.optional(),
+    /** AWS: the load balancer; default: HTTP from anywhere. */
+    loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
+    /**
+     * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
+     * required for gated models.
+     */
+    hfToken: z
+      .union([
+        z.string().regex(HF_TOKEN, {
+          message:
+            "must be a Hugging Face token: 8 to 512 letters, digits, _ - . (no spaces or line breaks)",
+        }),
+        z.strictObject({ secure: z.string().min(1) }),
+      ])
+      .optional(),
+    /**
+     * Engine API key, a Pulumi secret: 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (what the
+     * boot script accepts); default: generated (48 letters and digits).
+     */
+    apiKey: z
+      .union([
+        z.string().regex(API_KEY_PATTERN, {
+          message: "must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
+        }),
+        z.strictObject({ secure: z.string().min(1) }),
+      ])
+      .optional(),
+    /**
+     * AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of
+     * the region.
+     */
+    amiId: AMI_ID.optional(),
+    /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
+    monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
+    /** AWS: the LiteLLM gateway; default off. */
+    gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
+    /**
+     * Upstream API keys by name, secret leaves (`pulumi config set --secret --path
+     * 'gpufleet:gatewayApiKeys.openai' sk-…`).
+     */
+    gatewayApiKeys: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE)
+      .optional(),
+    /**
+     * Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret
+     * gpufleet:alertWebhookUrl https://…`).
+     */
+    alertWebhookUrl: z
+      .union([
+        z.string().superRefine((v, ctx) => {
+          for (const message of urlProblems(v, ["https"]))
+            ctx.addIssue({ code: "custom", message });
+        }),
+        z.strictObject({ secure: z.string().min(1) }),
+      ])
+      .optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    // Names that must be unique: a second entry would shadow the first, or split traffic at random
+    // between two different models under one name.
+    const once = (values: Array<[string, (string | number)[]]>, what: string) => {
+      const seen = new Map<string, string>();
+      for (const [value, path] of values) {
+        const first = seen.get(value);
+        if (first !== undefined) {
+          ctx.addIssue({ code: "custom", path, message: `${what} "${value}" is also ${first}` });
+        } else seen.set(value, formatPath(path));
+      }
+    };
+    once(
+      cfg.pools.map((p, i) => [p.name, ["pools", i, "name"]]),
+      "pool name",
+    );
+    once(
+      cfg.models.map((m, i) => [m.id, ["models", i, "id"]]),
+      "model id",
+    );
+    once(
+      cfg.models.map((m, i) => [
+        m.servedName ?? derivedServedName(m.id),
+        ["models", i, m.servedName === undefined ? "id" : "servedName"],
+      ]),
+      "served name",
+    );
+    once(
+      cfg.gateway.upstreams.map((u, i) => [u.name, ["gateway", "upstreams", i, "name"]]),
+      "upstream name",
+    );
+  });
+
+/** The served name of a model without servedName (config/plan-input.ts uses the same rule). */
+export function derivedServedName(id: string): string {
+  return (id.split("/")[1] ?? id).toLowerCase().replace(/[^a-z0-9._-]/g, "-");
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>(
+    (out, seg, i) =>
+      typeof seg === "number" ? `${out}[${seg}]` : i === 0 ? `gpufleet:${seg}` : `${out}.${seg}`,
+    "",
+  );
+}
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;

@@ -162,6 +162,10 @@ fetch_secrets() {
   gated="$(awk -F '\t' '!/^#/ && $5 == "1" { print $2; exit }' "$GPUFLEET_DOWNLOADS_TSV")"
   if [ -n "$GPUFLEET_HF_TOKEN_PARAMETER" ]; then
     if token="$(fetch_parameter "$GPUFLEET_HF_TOKEN_PARAMETER" 2>"$err")" && [ -n "$token" ] && [ "$token" != "None" ]; then
+      # The config's shape (config/shapes.ts HF_TOKEN): a space or line break would add lines to the env file.
+      if ! [[ "$token" =~ ^[A-Za-z0-9_.-]{8,512}$ ]]; then
+        gf_fatal "the HF token in SSM parameter $GPUFLEET_HF_TOKEN_PARAMETER must be 8 to 512 letters, digits, _ - . (no spaces or line breaks)"
+      fi
       printf 'HF_TOKEN=%s\n' "$token" | gf_write_secret "$GPUFLEET_SECRETS/hf.env"
       gf_log "HF token read from SSM parameter $GPUFLEET_HF_TOKEN_PARAMETER"
     elif [ -n "$gated" ]; then
