@@ -31,10 +31,41 @@ export const EC2_ASSUME_ROLE_POLICY: {
 };
 
 /**
- * AWS-managed policy that lets SSM Session Manager (instead of SSH) and Run Command reach the
- * instance.
+ * What Session Manager needs on the instance (AWS "Create a custom IAM instance profile for Session
+ * Manager", docs.aws.amazon.com/systems-manager/latest/userguide/getting-started-create-iam-instance-profile.html,
+ * read 2026-12-01), instead of the AWS-managed AmazonSSMManagedInstanceCore, which also grants
+ * ssm:GetParameter(s) on every parameter of the account. The ssmmessages actions have no resource
+ * types (Service Authorization Reference, "Amazon Session Manager Message Gateway Service"), so AWS
+ * requires Resource "*" for them; ssm:UpdateInstanceInformation is scoped to instances.
  */
-export const SSM_MANAGED_INSTANCE_CORE = "AmazonSSMManagedInstanceCore";
+export const SESSION_MANAGER_MESSAGE_ACTIONS = [
+  "ssmmessages:CreateControlChannel",
+  "ssmmessages:CreateDataChannel",
+  "ssmmessages:OpenControlChannel",
+  "ssmmessages:OpenDataChannel",
+];
+
+/** The statements of a least-privilege Session Manager instance profile. */
+export function sessionManagerStatements(
+  partition: string,
+  region: string,
+  accountId: string,
+): PolicyStatement[] {
+  return [
+    {
+      Sid: "SessionManagerRegister",
+      Effect: "Allow",
+      Action: ["ssm:UpdateInstanceInformation"],
+      Resource: [`arn:${partition}:ec2:${region}:${accountId}:instance/*`],
+    },
+    {
+      Sid: "SessionManagerChannels",
+      Effect: "Allow",
+      Action: SESSION_MANAGER_MESSAGE_ACTIONS,
+      Resource: ["*"],
+    },
+  ];
+}
 
 export interface InstancePolicyArgs {
   /** "aws", "aws-cn", "aws-us-gov". */
@@ -44,6 +75,11 @@ export interface InstancePolicyArgs {
   stack: string;
   /** ARN of the stack's CloudWatch log group (without the trailing ":*"). */
   logGroupArn: string;
+  /**
+   * Names of the SSM parameters the hosts read at boot, exactly (the engine API key and the HF
+   * token; never the Grafana password or the gateway's keys under the same prefix).
+   */
+  parameterNames: string[];
 }
 
 /** Prefix of this stack's SSM parameters (cloud-init/context.ts secretParameterNames). */
@@ -52,28 +88,21 @@ export function parameterPathOf(stack: string): string {
 }
 
 /**
- * The instance role's inline policy: read this stack's own SSM parameters (by ARN), decrypt them
- * with the
- * AWS-managed `aws/ssm` key only through SSM, write to this stack's log group. Nothing else, no
- * wildcard action.
- *
- * The broad permissions the instance needs for Session Manager come from
- * AmazonSSMManagedInstanceCore, an
- * AWS-managed policy: its ssmmessages / ec2messages / ssm:UpdateInstanceInformation actions have no
- * resource-level
- * permissions, so AWS requires `Resource: "*"` there; this document has none.
+ * The instance role's inline policy, its only policy: read exactly the SSM parameters the host reads
+ * (by ARN), decrypt them with the AWS-managed `aws/ssm` key only through SSM, write to this stack's
+ * log group, and Session Manager's own actions (sessionManagerStatements). No wildcard action.
  */
 export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
+  const arn = (name: string) =>
+    `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${name.startsWith("/") ? "" : "/"}${name}`;
   return {
     Version: "2012-10-17",
     Statement: [
       {
         Sid: "ReadOwnParameters",
         Effect: "Allow",
-        Action: ["ssm:GetParameter", "ssm:GetParameters"],
-        Resource: [
-          `arn:${a.partition}:ssm:${a.region}:${a.accountId}:parameter${parameterPathOf(a.stack)}*`,
-        ],
+        Action: ["ssm:GetParameter"],
+        Resource: a.parameterNames.map(arn),
       },
       ssmKeyDecryptStatement(a.partition, a.region, a.accountId),
       {
@@ -82,6 +111,7 @@ export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
         Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         Resource: [a.logGroupArn, `${a.logGroupArn}:log-stream:*`],
       },
+      ...sessionManagerStatements(a.partition, a.region, a.accountId),
     ],
   };
 }

@@ -6,13 +6,9 @@
 // monitoring: created now with no members, so that Prometheus (a later issue) only has to join it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EXPORTER_PORTS, logGroupName } from "../../cloud-init/context";
+import { EXPORTER_PORTS, logGroupName, secretParameterNames } from "../../cloud-init/context";
 import { fleetTags } from "./facts";
-import {
-  EC2_ASSUME_ROLE_POLICY,
-  SSM_MANAGED_INSTANCE_CORE,
-  instancePolicyDocument,
-} from "./policies";
+import { EC2_ASSUME_ROLE_POLICY, instancePolicyDocument } from "./policies";
 
 export interface SecurityArgs {
   /** Stack name: tags, the log group's name and the SSM path the role may read. */
@@ -217,14 +213,9 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
     opts,
   );
   const partition = aws.getPartitionOutput({}, { parent });
-  new aws.iam.RolePolicyAttachment(
-    `${name}-ssm-core`,
-    {
-      role: role.name,
-      policyArn: pulumi.interpolate`arn:${partition.partition}:iam::aws:policy/${SSM_MANAGED_INSTANCE_CORE}`,
-    },
-    opts,
-  );
+  // No AmazonSSMManagedInstanceCore: it grants ssm:GetParameter(s) on every parameter of the
+  // account. Session Manager's own actions are in the inline policy.
+  const names = secretParameterNames(args.stack);
   const identity = aws.getCallerIdentityOutput({}, { parent });
   const region = aws.getRegionOutput({}, { parent });
   // One apply resolves every value, then the pure document builder runs.
@@ -238,6 +229,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
           accountId: account,
           stack: args.stack,
           logGroupArn,
+          parameterNames: [names.apiKey, names.hfToken],
         }),
       ),
     );

@@ -5,7 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { redactSecrets } from "../../cli/offline-mocks";
 import { DLAMI_PARAMETER, MODEL_HEADER, targetGroupName } from "../../components/aws/facts";
-import type { PolicyDocument } from "../../components/aws/policies";
+import {
+  SESSION_MANAGER_MESSAGE_ACTIONS,
+  type PolicyDocument,
+} from "../../components/aws/policies";
 import { EXPORTER_PORTS } from "../../cloud-init/context";
 import type { FleetPlan } from "../../planner/types";
 import {
@@ -366,7 +369,7 @@ describe("IAM", () => {
     ];
     expect(docs.length).toBeGreaterThanOrEqual(2);
     // Actions AWS offers without resource-level permissions: the only ones allowed on Resource "*".
-    const UNSCOPABLE = new Set(["ec2:DescribeInstances"]);
+    const UNSCOPABLE = new Set(["ec2:DescribeInstances", ...SESSION_MANAGER_MESSAGE_ACTIONS]);
     for (const doc of docs) {
       for (const st of doc.Statement) {
         const actions = ([] as string[]).concat(st.Action);
@@ -386,7 +389,7 @@ describe("IAM", () => {
               expect(r).toMatch(
                 /^arn:aws:s3:::gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?$/,
               );
-            else expect(r).toMatch(/^arn:aws:[a-z]+:us-east-1:123456789012:/);
+            else expect(r).toMatch(/^arn:aws:[a-z0-9]+:us-east-1:123456789012:/);
           }
         }
       }
@@ -395,15 +398,25 @@ describe("IAM", () => {
       String(ofType(run, T.rolePolicy).find((p) => p.name === "gpufleet-instance")!.inputs.policy),
     ) as PolicyDocument;
     const ssm = policy.Statement.find((s) => s.Action.includes("ssm:GetParameter"))!;
-    expect(ssm.Resource).toEqual(["arn:aws:ssm:us-east-1:123456789012:parameter/gpufleet/dev/*"]);
+    // Exactly the two parameters the hosts read: not the Grafana password, not the gateway's keys.
+    expect(ssm.Action).toEqual(["ssm:GetParameter"]);
+    expect(ssm.Resource).toEqual([
+      "arn:aws:ssm:us-east-1:123456789012:parameter/gpufleet/dev/engine-api-key",
+      "arn:aws:ssm:us-east-1:123456789012:parameter/gpufleet/dev/hf-token",
+    ]);
+    expect(
+      policy.Statement.filter((s) => s.Action.some((a) => a.startsWith("ssm:Get"))),
+    ).toHaveLength(1);
+    expect(policy.Statement.map((s) => s.Sid)).toEqual(
+      expect.arrayContaining(["SessionManagerRegister", "SessionManagerChannels"]),
+    );
     const kms = policy.Statement.find((s) => s.Action.includes("kms:Decrypt"))!;
     expect(kms.Condition?.StringEquals?.["kms:ViaService"]).toBe("ssm.us-east-1.amazonaws.com");
     const attachments = run.resources.filter(
       (r) => r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     );
-    expect(attachments.map((a) => a.inputs.policyArn)).toEqual([
-      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
-    ]);
+    // No AWS-managed policy: AmazonSSMManagedInstanceCore reads every parameter of the account.
+    expect(attachments.map((a) => a.inputs.policyArn)).toEqual([]);
   });
 });
 
