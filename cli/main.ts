@@ -184,6 +184,19 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (results.some((r) => !r.ok)) code = 1;
     });
 
+  // `gpufleet bench` parses its own flags; its module (undici, the progress bar) loads only here.
+  program
+    .command("bench")
+    .description("load-test an endpoint or a stack's pool and hold it against the plan")
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .argument("[args...]")
+    .action(async (args: string[]) => {
+      const { runBench } = await import("./bench/index.js");
+      code = await runBench(args, { ...io, errIsTty: process.stderr.isTTY === true });
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -12,7 +12,8 @@
 //
 // prints `listening HOST:PORT` on stdout once bound. Run `--help` for every flag; POST
 // /standin/control with a JSON object of the same settings (camelCase) changes them at run time and
-// answers with the whole current state. GET /standin/stats reports what the server saw.
+// answers with the whole current state. GET /standin/stats reports what the server saw, GET
+// /standin/timings each finished request's real [ttftMs, e2eMs] by the server's clock.
 import http from "node:http";
 import { readFileSync } from "node:fs";
 
@@ -328,6 +329,7 @@ const state = {
 };
 let stats;
 let metrics;
+let timings;
 function resetStats() {
   stats = {
     chatRequests: 0,
@@ -338,6 +340,9 @@ function resetStats() {
     peakRunning: 0,
     peakInFlight: 0,
   };
+  // What each finished request really got (timer lateness included): [ttftMs, e2eMs], so tests can
+  // hold a client's measurements against the server's own clock. Bounded.
+  timings = [];
   metrics = {
     promptTokens: 0,
     generationTokens: 0,
@@ -491,6 +496,7 @@ function schedule(job, delayMs, fn) {
 }
 
 function observeDone(job, now) {
+  if (timings.length < 100000) timings.push([job.firstAt - job.arrivedAt, now - job.arrivedAt]);
   metrics.success++;
   metrics.generationTokens += job.sent;
   metrics.e2e.observe((now - job.arrivedAt) / 1000);
@@ -742,6 +748,7 @@ function handle(req, res) {
     if (!authorized(req)) return openAiError(res, 401, "Unauthorized", "AuthenticationError");
     if (path === "/standin/control") return handleControl(req, res);
     if (path === "/standin/stats") return sendJson(res, 200, controlState().stats);
+    if (path === "/standin/timings") return sendJson(res, 200, timings);
     return openAiError(res, 404, "not found", "NotFoundError");
   }
   if (settings.hang) return hold({ res });

@@ -22,6 +22,8 @@ export interface Standin {
   /** POST /standin/control; returns the parsed answer. */
   control: (settings: Record<string, unknown>) => Promise<ControlState>;
   stats: () => Promise<ControlState["stats"]>;
+  /** Each finished request's [ttftMs, e2eMs] as the server really produced them. */
+  timings: () => Promise<[number, number][]>;
   stop: () => Promise<void>;
 }
 
@@ -87,6 +89,10 @@ export async function startStandin(
     stats: async () => {
       const res = await fetch(`${url}/standin/stats`, { headers: auth });
       return (await res.json()) as ControlState["stats"];
+    },
+    timings: async () => {
+      const res = await fetch(`${url}/standin/timings`, { headers: auth });
+      return (await res.json()) as [number, number][];
     },
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) {
