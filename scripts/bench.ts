@@ -6,8 +6,11 @@
 // each in a fresh process, as a user runs it: wall time (process start included) and the process's
 // peak RSS.
 // Prints wall time and peak RSS; run with --json for machine-readable output.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { BenchClient, clientOverhead } from "../cli/bench/client";
+import { runStep } from "../cli/bench/runner";
+import { createRandom, createWorkload } from "../cli/bench/workload";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -197,6 +200,8 @@ function main(): void {
     });
     return;
   }
+  // `npm run bench -- --load-tool`: only the bench client's own figures.
+  if (process.argv.includes("--load-tool")) return void benchLoadTool();
   const results = [
     timeIt("every catalog combination (GPU × count × model × engine)", catalogCombinations()),
     ...timeStacks([1, 10, 100]),
@@ -206,10 +211,93 @@ function main(): void {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }
+  void benchLoadTool();
   for (const r of results) {
     process.stdout.write(
       `${r.name}: ${r.runs} runs (${r.planned} planned, ${r.refused} refused) in ${r.totalMs.toFixed(0)} ms — ${r.perRunMs.toFixed(2)} ms each; peak RSS ${r.peakRssMB.toFixed(0)} MB\n`,
     );
+  }
+}
+
+/** CPU time (user + system) a process has used so far, ms, from /proc (Linux). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // utime and stime are fields 14 and 15 of stat (11 and 12 after the command), in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/**
+ * `gpufleet bench` must never be the bottleneck: its client against the stand-in engine
+ * (standin/engine.mjs, unlimited token rate) with short streamed responses — requests/s, and the
+ * client's own handling time per token event (the timing overhead of every measurement).
+ */
+async function benchLoadTool(): Promise<void> {
+  const engine = path.join(__dirname, "..", "standin", "engine.mjs");
+  const proc = spawn(process.execPath, [engine, "--port", "0", "--served-model-name", "bench"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    proc.stdout.on("data", (d: Buffer) => {
+      const m = /listening \S+:(\d+)/.exec(d.toString());
+      if (m) resolve(Number(m[1]));
+    });
+    proc.on("exit", (code) => reject(new Error(`stand-in exited ${code}`)));
+  });
+  try {
+    for (const [concurrency, tokens] of [
+      [64, 8],
+      [16, 64],
+    ] as const) {
+      const client = new BenchClient({
+        origin: `http://127.0.0.1:${port}`,
+        basePath: "/v1",
+        model: "bench",
+        apiKey: null,
+        headers: {},
+        ignoreEos: true,
+        connections: concurrency,
+      });
+      const next = createWorkload({
+        kind: "synthetic",
+        input: { kind: "fixed", value: 32 },
+        output: { kind: "fixed", value: tokens },
+        seed: 1,
+      });
+      const requests0 = clientOverhead.requests;
+      const events0 = clientOverhead.events;
+      const ms0 = clientOverhead.ms;
+      const cpu0 = process.cpuUsage();
+      const server0 = processCpuMs(proc.pid!);
+      const r = await runStep({
+        client,
+        next,
+        load: { kind: "concurrency", concurrency },
+        budget: { durationMs: 5000, requests: null, warmupMs: 1000 },
+        timeoutMs: 60_000,
+        idleTimeoutMs: 30_000,
+        signal: new AbortController().signal,
+        random: createRandom(1),
+        metrics: null,
+      });
+      const cpu = process.cpuUsage(cpu0);
+      const serverMs = processCpuMs(proc.pid!) - server0;
+      await client.close();
+      const events = clientOverhead.events - events0;
+      const perEventUs = ((clientOverhead.ms - ms0) / events) * 1000;
+      const total = clientOverhead.requests - requests0; // warm-up included, as the CPU time is
+      const clientUsPerReq = (cpu.user + cpu.system) / total;
+      const serverUsPerReq = (serverMs * 1000) / total;
+      process.stdout.write(
+        `gpufleet bench client vs stand-in, ${tokens}-token streamed responses at concurrency ${concurrency}: ` +
+          `${r.requestsPerSecond.toFixed(0)} req/s wall, ${r.outputTokensPerSecond.toFixed(0)} output tok/s, ` +
+          `${r.requests.failed} errors; CPU per request: client ${clientUsPerReq.toFixed(0)} µs, stand-in ` +
+          `${serverUsPerReq.toFixed(0)} µs → ${(1e6 / clientUsPerReq).toFixed(0)} req/s per client core; ` +
+          `client handling ${perEventUs.toFixed(1)} µs wall per read event (${events} events; on a loaded ` +
+          `machine wall time includes preemption)\n`,
+      );
+    }
+  } finally {
+    proc.kill("SIGTERM");
   }
 }
 

@@ -15,7 +15,8 @@
 // answers with the whole current state. GET /standin/stats reports what the server saw, GET
 // /standin/timings each finished request's real [ttftMs, e2eMs] by the server's clock.
 import http from "node:http";
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 
 const ENGINES = {
   // Key delivery as planner/engines.ts says each engine reads it; health paths likewise.
@@ -312,14 +313,19 @@ class Histogram {
   }
 }
 
-const { cfg, settings, ignored } = parseArgs(process.argv.slice(2));
-const apiKey = readApiKey(cfg);
-const engine = ENGINES[cfg.engine];
-const names = METRIC_NAMES[cfg.engine];
-const model = cfg.servedModelName;
-const created = Math.floor(Date.now() / 1000);
-let random = prng(settings.seed);
-let loadingUntil = Date.now() + cfg.loadingMs;
+// One engine per module instance: the process's (run as a script), or a test's in-process one
+// (startEngine), which shares the test's event loop and so its clock.
+let cfg, settings, ignored, apiKey, engine, names, model, created, random, loadingUntil;
+function configure(argv) {
+  ({ cfg, settings, ignored } = parseArgs(argv));
+  apiKey = readApiKey(cfg);
+  engine = ENGINES[cfg.engine];
+  names = METRIC_NAMES[cfg.engine];
+  model = cfg.servedModelName;
+  created = Math.floor(Date.now() / 1000);
+  random = prng(settings.seed);
+  loadingUntil = Date.now() + cfg.loadingMs;
+}
 
 const state = {
   running: new Set(),
@@ -352,7 +358,6 @@ function resetStats() {
     e2e: new Histogram(E2E_BUCKETS),
   };
 }
-resetStats();
 
 const WORDS = [" the", " fleet", " serves", " tokens", " quickly", " and", " well", "."];
 
@@ -801,23 +806,61 @@ function handle(req, res) {
   openAiError(res, 404, "Not Found", "NotFoundError");
 }
 
-const server = http.createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, handle);
-server.keepAliveTimeout = 65_000;
-server.headersTimeout = 66_000;
-server.on("clientError", (_err, socket) => socket.destroy());
-server.listen(cfg.port, cfg.host, () => {
-  const addr = server.address();
-  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
-  process.stdout.write(`listening ${host}:${addr.port}\n`);
-  if (ignored.length > 0) process.stderr.write(`standin: ignored flags ${ignored.join(" ")}\n`);
-});
-server.on("error", (err) => {
-  process.stderr.write(`standin: ${err.message}\n`);
-  process.exit(1);
-});
-if (cfg.crashAfterMs !== null)
-  setTimeout(() => {
-    process.stderr.write("standin: crashing as told (--crash-after-ms)\n");
+function createEngineServer() {
+  const server = http.createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, handle);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.on("clientError", (_err, socket) => socket.destroy());
+  return server;
+}
+
+/**
+ * Starts the engine inside the calling process (argv as on the command line); resolves with the
+ * bound port and a close function. For tests that compare a client's clock with the server's.
+ */
+export function startEngine(argv) {
+  configure(argv);
+  resetStats();
+  const server = createEngineServer();
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(cfg.port, cfg.host, () =>
+      resolve({
+        port: server.address().port,
+        timings: () => timings,
+        close: () =>
+          new Promise((r) => {
+            for (const job of state.running) if (job.timer) clearTimeout(job.timer);
+            server.closeAllConnections?.();
+            server.close(() => r());
+          }),
+      }),
+    );
+  });
+}
+
+function main() {
+  configure(process.argv.slice(2));
+  resetStats();
+  const server = createEngineServer();
+  server.listen(cfg.port, cfg.host, () => {
+    const addr = server.address();
+    const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+    process.stdout.write(`listening ${host}:${addr.port}\n`);
+    if (ignored.length > 0) process.stderr.write(`standin: ignored flags ${ignored.join(" ")}\n`);
+  });
+  server.on("error", (err) => {
+    process.stderr.write(`standin: ${err.message}\n`);
     process.exit(1);
-  }, cfg.crashAfterMs);
-for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => process.exit(0));
+  });
+  if (cfg.crashAfterMs !== null)
+    setTimeout(() => {
+      process.stderr.write("standin: crashing as told (--crash-after-ms)\n");
+      process.exit(1);
+    }, cfg.crashAfterMs);
+  for (const sig of ["SIGTERM", "SIGINT"]) process.on(sig, () => process.exit(0));
+}
+
+// Run as a script (node standin/engine.mjs …), not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href)
+  main();

@@ -51,8 +51,8 @@ const CONNECT_CODES = new Set([
   "ENETUNREACH",
 ]);
 
-/** Handler time spent parsing token events, for the overhead figure of `npm run bench`. */
-export const clientOverhead = { events: 0, ms: 0 };
+/** Requests sent, and handler time spent on read events, for the figures of `npm run bench`. */
+export const clientOverhead = { requests: 0, events: 0, ms: 0 };
 
 export class BenchClient {
   private readonly pool: Pool;
@@ -86,6 +86,7 @@ export class BenchClient {
       stream_options: { include_usage: true },
       ...(this.args.ignoreEos ? { ignore_eos: true } : {}),
     });
+    clientOverhead.requests++;
     const controller = new AbortController();
     const startedAt = performance.now();
     const result: RequestResult = {

@@ -313,7 +313,7 @@ function planLines(p: PlanComparison): string[] {
       ? `concurrency ${fmt(m.concurrencyWithinTtft)}`
       : `rate ${fmt(m.rateWithinTtft, 1)}/s`;
   return [
-    `plan ${p.stack}/${p.pool}: ${p.servedName} on ${p.engine}, ${p.instances}× ${p.gpu} (${p.replicas} replicas), $${p.costPerHour.toFixed(2)}/h`,
+    `plan ${p.stack}/${p.pool}: ${p.servedName} on ${p.engine}, ${p.instances} instance(s) × ${p.gpu}, ${p.replicas} replica(s), $${p.costPerHour.toFixed(2)}/h`,
     `  single-stream decode: predicted ${p.predicted.singleStreamTokensPerSecond} tok/s, measured ${fmt(m.singleStreamTokensPerSecond)} tok/s`,
     `  concurrency: predicted ${p.predicted.fullLengthConcurrency} full-length (${p.predicted.maxModelLen} tokens) sequences, measured TTFT p99 ≤ ${ms(m.ttftP99ThresholdMs)} ms up to ${within}`,
   ];
