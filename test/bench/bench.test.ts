@@ -354,10 +354,20 @@ describe("bench: load stays within its bounds", () => {
     async () => {
       const s = await standin(["--ttft-ms", "10", "--token-rate", "100"]);
       const ac = new AbortController();
-      setTimeout(() => ac.abort(), 1500);
+      setTimeout(() => ac.abort(), 2500);
       const t0 = performance.now();
       const r = await bench(
-        ["--url", s.url, "--concurrency", "2,4", "--duration", "60s", "--no-metrics"],
+        [
+          "--url",
+          s.url,
+          "--concurrency",
+          "2,4",
+          "--duration",
+          "60s",
+          "--output-tokens",
+          "4",
+          "--no-metrics",
+        ],
         { signal: ac.signal },
       );
       expect(performance.now() - t0).toBeLessThan(20_000);
