@@ -268,9 +268,12 @@ export function calibrationStats(results: readonly CalibrationResult[]): Calibra
   };
 }
 
-/** Consumer cards: own-hardware GPUs of the catalog (GeForce / RTX workstation boards). */
+/**
+ * Consumer and workstation cards (GeForce, RTX / Quadro boards) as against data-center GPUs (Tesla,
+ * A/L/H/B series), by the catalog's nvidia-smi name.
+ */
 export const isConsumerGpu = (r: CalibrationResult): boolean =>
-  GPUS[r.gpu as keyof typeof GPUS]?.cloud === false;
+  /GeForce|RTX|Quadro/.test(GPUS[r.gpu as keyof typeof GPUS]?.nvidiaSmiName ?? "");
 
 export function runCalibration(
   cases: readonly CalibrationCase[] = CALIBRATION_CASES,

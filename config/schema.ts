@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
 import { API_KEY_PATTERN } from "../cloud-init/nginx";
+import { architectureOf, findGpu } from "../planner/catalog/gpus";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -459,55 +460,125 @@ export const gatewaySchema = z.strictObject({
     .default({}),
 });
 
-export const stackConfigSchema = z.strictObject({
-  pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
-  models: z.array(modelSchema).default([]),
-  /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
-  vpc: vpcSchema.optional(),
-  /** AWS: the load balancer; default: HTTP from anywhere. */
-  loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
-  /**
-   * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
-   * required for gated models.
-   */
-  hfToken: SECRET_VALUE.optional(),
-  /**
-   * Engine API key, a Pulumi secret: 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (what the
-   * boot script accepts); default: generated (48 letters and digits).
-   */
-  apiKey: z
-    .union([
-      z.string().regex(API_KEY_PATTERN, {
-        message: "must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
-      }),
-      z.strictObject({ secure: z.string().min(1) }),
-    ])
-    .optional(),
-  /**
-   * AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of
-   * the region.
-   */
-  amiId: AMI_ID.optional(),
-  /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
-  monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
-  /** AWS: the LiteLLM gateway; default off. */
-  gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
-  /**
-   * Upstream API keys by name, secret leaves (`pulumi config set --secret --path
-   * 'gpufleet:gatewayApiKeys.openai' sk-…`).
-   */
-  gatewayApiKeys: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE)
-    .optional(),
-  /**
-   * Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret
-   * gpufleet:alertWebhookUrl https://…`).
-   */
-  alertWebhookUrl: z.union([z.url(), z.strictObject({ secure: z.string().min(1) })]).optional(),
-});
+/**
+ * A GPU the catalog lacks, defined by the stack (gpufleet:gpus); pools name it by `id` in `gpu`.
+ * Figures as the hardware reports them: impossible ones are refused by key.
+ */
+export const gpuSchema = z
+  .strictObject({
+    /** What pools write in `gpu` (any case; spaces and underscores count as hyphens). */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$/, {
+      message: "must be 1 to 40 letters, digits, spaces, dots, underscores or hyphens",
+    }),
+    /** The name `nvidia-smi --query-gpu=name` prints (the boot script compares it). */
+    nvidiaSmiName: z.string().min(1).max(100),
+    /**
+     * Total memory as the CUDA runtime reports it, GiB (torch.cuda.get_device_properties(0)
+     * .total_memory / 2^30, or vLLM's "total_gpu_memory"): a little below the box's GB figure.
+     */
+    memoryGiB: z.number().gt(1, { message: "must be more than 1 GiB" }).max(1024, {
+      message: "no GPU has more than 1024 GiB (give the CUDA runtime's total, in GiB)",
+    }),
+    /** "major.minor" as NVIDIA's CUDA GPUs list gives it, e.g. "8.6". */
+    computeCapability: z.string(),
+    /** Peak memory bandwidth, GB/s. */
+    memoryBandwidthGBs: z.number().min(50, { message: "must be at least 50 GB/s" }).max(20_000, {
+      message: "no GPU has more than 20,000 GB/s (give GB/s, not MB/s)",
+    }),
+    /** Cost of one such GPU, USD per hour (own hardware's amortised cost); optional. */
+    pricePerHour: z.number().min(0).max(1000).optional(),
+  })
+  .superRefine((gpu, ctx) => {
+    if (!architectureOf(gpu.computeCapability))
+      ctx.addIssue({
+        code: "custom",
+        path: ["computeCapability"],
+        message: `"${gpu.computeCapability}" is no compute capability an engine here runs on: major.minor from 6.0 (Pascal) to 12.x (Blackwell), e.g. "8.6"`,
+      });
+    const known = findGpu(gpu.id);
+    if (known)
+      ctx.addIssue({
+        code: "custom",
+        path: ["id"],
+        message: `"${gpu.id}" is the catalog's ${known.id}; its figures are built in (use gpu: ${known.id}, or another id)`,
+      });
+  });
+
+export const stackConfigSchema = z
+  .strictObject({
+    pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
+    models: z.array(modelSchema).default([]),
+    /** GPUs the catalog lacks (own hardware), named by pools' `gpu`. */
+    gpus: z.array(gpuSchema).default([]),
+    /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
+    vpc: vpcSchema.optional(),
+    /** AWS: the load balancer; default: HTTP from anywhere. */
+    loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
+    /**
+     * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
+     * required for gated models.
+     */
+    hfToken: SECRET_VALUE.optional(),
+    /**
+     * Engine API key, a Pulumi secret: 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (what the
+     * boot script accepts); default: generated (48 letters and digits).
+     */
+    apiKey: z
+      .union([
+        z.string().regex(API_KEY_PATTERN, {
+          message: "must be 8 to 256 characters of A-Z a-z 0-9 . _ ~ + / = - (a Bearer token)",
+        }),
+        z.strictObject({ secure: z.string().min(1) }),
+      ])
+      .optional(),
+    /**
+     * AMI of every pool; default the Deep Learning Base OSS Nvidia Driver GPU AMI (Ubuntu 22.04) of
+     * the region.
+     */
+    amiId: AMI_ID.optional(),
+    /** AWS: the monitoring stack (Prometheus, Alertmanager, Grafana); default on, t3.medium. */
+    monitoring: monitoringSchema.default({ enabled: true, thresholds: {} }),
+    /** AWS: the LiteLLM gateway; default off. */
+    gateway: gatewaySchema.default({ enabled: false, upstreams: [], prices: {} }),
+    /**
+     * Upstream API keys by name, secret leaves (`pulumi config set --secret --path
+     * 'gpufleet:gatewayApiKeys.openai' sk-…`).
+     */
+    gatewayApiKeys: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), SECRET_VALUE)
+      .optional(),
+    /**
+     * Webhook receiving every alert, a Pulumi secret (`pulumi config set --secret
+     * gpufleet:alertWebhookUrl https://…`).
+     */
+    alertWebhookUrl: z.union([z.url(), z.strictObject({ secure: z.string().min(1) })]).optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.gpus.forEach((g, i) => {
+      const key = gpuKey(g.id);
+      const first = seen.get(key);
+      if (first !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["gpus", i, "id"],
+          message: `"${g.id}" is already the id of gpus[${first}]`,
+        });
+      else seen.set(key, i);
+    });
+  });
+
+/** Ids compare as findGpu compares catalog ids: case-insensitive, spaces/underscores as hyphens. */
+export function gpuKey(id: string): string {
+  return id
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "-");
+}
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
+export type GpuConfig = z.output<typeof gpuSchema>;
 export type VpcConfig = z.output<typeof vpcSchema>;
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENGINES } from "../../planner/catalog/engines";
-import { GPUS } from "../../planner/catalog/gpus";
+import { findGpu } from "../../planner/catalog/gpus";
 import { MODELS, findModel } from "../../planner/catalog/models";
 import { isEncoderOnly } from "../../planner/memory";
 import { PlanError, planFleet } from "../../planner/plan";
@@ -32,7 +32,8 @@ export function problemsOf(spec: PoolInput): string[] {
 
 /** The invariants every plan must satisfy (DESIGN.md, "The planner"). */
 export function checkInvariants(pool: PoolPlan): void {
-  const gpu = GPUS[pool.gpu.model];
+  // Catalog GPUs by id; a stack-defined one (gpufleet:gpus) by the figures the plan carries.
+  const gpu = findGpu(pool.gpu.model) ?? pool.gpu;
   const seenGpus = new Set<number>();
   const seenPorts = new Set<number>([pool.proxyPort]);
   for (const r of pool.replicas) {
