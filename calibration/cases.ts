@@ -404,6 +404,49 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "so here max_num_batched_tokens = max_model_len = 20000 (the profile run is one 20000-token prefill). Same user: 35k 'OK' with peak_torch 15.05GiB " +
       "(chunked prefill switched on above 32K, profile batch drops to 512 tokens) — activation collapses from ~2-3 GiB to ~0.06 GiB.",
   },
+  // 1b. Same user, same GPU/model at len 35000: chunked prefill switches on above 32K, the profile
+  // batch drops to 512 tokens, activation 0.06 GiB; KV 5.82 GiB DERIVED = 47,680 tokens.
+  {
+    id: "vllm-0.6.4-rtx3090-llama31-8b-len35k-chunked512",
+    source:
+      "https://github.com/vllm-project/vllm/issues/10517 (comment by kaspersiminski, 2024-12-02, '35k - OK')",
+    seen: "2026-12-01",
+    engine: "vllm",
+    engineVersion:
+      "unknown (0.6.4.x by the one-line 'Memory profiling results: total_gpu_memory=… initial_memory_usage=…' format, V0)",
+    gpu: "RTX-3090",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "meta-llama/Llama-3.1-8B-Instruct",
+    flags: {
+      gpuMemoryUtilization: 0.9,
+      maxModelLen: 35000,
+      maxNumSeqs: 256,
+      maxNumBatchedTokens: 512,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 14.9888,
+      activationGiB: 0.06,
+      nonTorchGiB: 0.35,
+      kvCacheGiB: 5.82,
+      kvTokens: 2980 * 16,
+    },
+    excerpt: [
+      "35k - OK",
+      "Loading model weights took 14.9888 GB",
+      "Memory profiling results: total_gpu_memory=23.58GiB initial_memory_usage=15.34GiB peak_torch_memory=15.05GiB memory_usage_post_pr…",
+    ].join("\n"),
+    notes:
+      "The stored copy of the comment is cut after peak_torch_memory, so kvCacheGiB and kvTokens are DERIVED with the formula the 20k and 29k lines of the same comment " +
+      "obey (kv = total × util − peak_torch − non_torch: 21.222 − 17.06 − 0.35 = 3.81 logged): 21.222 − 15.05 − 0.35 = 5.82 GiB = 2,980 blocks of 16 tokens × 131,072 B " +
+      "(±2 blocks from the two-decimal figures); the start succeeded, so the pool held ≥ 35,000 tokens. max_num_batched_tokens 512 is inferred, not logged: the " +
+      "0.06 GiB activation (15.05 − 14.99) is one 512-token forward pass (512 × (3·14336 + 4·4096) × 2 B = 0.057 GiB); 2048 would be 0.23 GiB. " +
+      "The small-batch case of issue 13: a 24 GB card whose fixed costs decide the KV pool.",
+  },
   // 2. Same GPU/model at len 29000: act 2.99 GiB (grows with max_num_batched_tokens), KV 2.89 GiB =
   // 23,648 tokens < 29000 -> start refused.
   {
@@ -1786,6 +1829,65 @@ export const CANDIDATE_CASES_SOURCE_UNRESOLVED: readonly CalibrationCase[] = [
       "Source still unresolved: kridaydave's public repos (t4-cuda, Eli_scripts, k5-work, …) were listed and none holds this log. Launched from Unsloth GRPO (LLM class), chunked prefill off => " +
       "the profile is one 32,768-token prefill: 2.02 GiB activation for a 1.5B model (~0.062 GiB per 1000 tokens; the 151,936-vocab logits dominate). " +
       "max_num_seqs 256 inferred from cudagraph capture sizes up to 256.",
+  },
+  // vLLM 0.9.0 running its V0 engine, RTX 4090, CosyVoice2-0.5B's Qwen2 LM, gpu 0.40, len 32768:
+  // weights 0.70, act 1.12, non-torch 0.07, KV 7.57 GiB = 41,366 blocks.
+  {
+    id: "vllm-0.9.0-v0-rtx4090-cosyvoice2-qwen2-0.5b-len32k-util040",
+    source:
+      "UNRESOLVED: GitHub log file of a CosyVoice2 + vLLM TTS server ('GPU device name: NVIDIA GeForce RTX 4090', 2025-06-26); search-index text id 67133514795 (a second boot of the same server: 67361077313)",
+    seen: "2026-12-01",
+    engine: "vllm",
+    engineVersion:
+      "0.9.0 running the V0 engine (logged '--enable-prompt-embeds is not supported by the V1 Engine. Falling back to V0' and 'Initializing a V0 LLM engine (v0.9.0)')",
+    gpu: "RTX-4090",
+    gpuCount: 1,
+    tensorParallel: 1,
+    model: "FunAudioLLM/CosyVoice2-0.5B (vllm/ LM export)",
+    arch: {
+      architectures: ["Qwen2ForCausalLM"],
+      model_type: "qwen2",
+      num_hidden_layers: 24,
+      num_attention_heads: 14,
+      num_key_value_heads: 2,
+      hidden_size: 896,
+      intermediate_size: 4864,
+      vocab_size: 6564,
+      max_position_embeddings: 32768,
+      torch_dtype: "bfloat16",
+      tie_word_embeddings: false,
+      paramsB: 0.373,
+    },
+    flags: {
+      gpuMemoryUtilization: 0.4,
+      maxModelLen: 32768,
+      maxNumSeqs: 256,
+      maxNumBatchedTokens: 32768,
+      kvCacheDtype: "auto",
+      quantization: "none",
+      enforceEager: false,
+      dtype: "bfloat16",
+    },
+    logged: {
+      weightsGiB: 0.6951,
+      activationGiB: 1.12,
+      nonTorchGiB: 0.07,
+      kvCacheGiB: 7.57,
+      kvTokens: 41366 * 16,
+      maxConcurrency: 20.2,
+    },
+    excerpt: [
+      "GPU device name: NVIDIA GeForce RTX 4090",
+      "INFO 06-26 17:45:58 [llm_engine.py:230] Initializing a V0 LLM engine (v0.9.0) with config: model='pretrained_models/CosyVoice2-0.5B/vllm', … dtype=torch.bfloat16, max_seq_len=32768, … tensor_parallel_size=1, … chunked_prefill_enabled=False, … \"max_capture_size\": 256}",
+      "INFO 06-26 17:45:59 [model_runner.py:1202] Model loading took 0.6951 GiB and 0.204926 seconds",
+      "INFO 06-26 17:46:00 [worker.py:291] the current vLLM instance can use total_gpu_memory (23.65GiB) x gpu_memory_utilization (0.40) = 9.46GiB",
+      "INFO 06-26 17:46:00 [worker.py:291] model weights take 0.70GiB; non_torch_memory takes 0.07GiB; PyTorch activation peak memory takes 1.12GiB; the rest of the memory reserved for KV Cache is 7.57GiB.",
+      "INFO 06-26 17:46:00 [executor_base.py:112] # cuda blocks: 41366, # CPU blocks: 21845",
+    ].join("\n"),
+    notes:
+      "Evidence for V0's forward-only profile: 32,768 × (3·4864 + 4·896) × 2 B = 1.11 GiB against 1.12 logged (the LM's 6,564-entry speech vocabulary adds no sampler rows). " +
+      "Check: 41,366 × 16 × 12,288 B (24 layers × 2 KV heads × 64 × 2 × 2) = 7.57 GiB. Architecture: Qwen2.5-0.5B's decoder with CosyVoice2's speech-token embedding and head " +
+      "(0.6951 GiB = 0.373 B parameters in bf16). Not promoted: the repository is not in the index's answer, and the model is a TTS LM no stack serves.",
   },
   // vLLM 0.26.0 V1 (WSL2), RTX 4080 16 GB, Qwen2.5-7B-Instruct-AWQ, gpu 0.90, len 32768: weights
   // 5.29, act 1.04, CUDA graph 0.48, non-torch 0.06, KV 8.0 GiB = 149,712 tokens, 4.57x.

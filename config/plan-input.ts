@@ -1,10 +1,16 @@
 // From validated config to the planner's plain input: pools as PoolSpec, gpufleet:models as
 // ModelSpec.
 import { deriveParams } from "../planner/memory";
-import { findGpu } from "../planner/catalog/gpus";
-import type { GpuId, ModelSpec, PoolSpec } from "../planner/types";
+import { architectureOf, findGpu } from "../planner/catalog/gpus";
+import type { GpuSpec, ModelSpec, PoolSpec } from "../planner/types";
 import type { PlanInput } from "../planner/plan";
-import { derivedServedName, type ModelConfig, type StackConfig } from "./schema";
+import {
+  derivedServedName,
+  gpuKey,
+  type GpuConfig,
+  type ModelConfig,
+  type StackConfig,
+} from "./schema";
 import { ConfigError } from "./load";
 
 /** A stack-defined model (pasted config.json fields) as the planner's ModelSpec. */
@@ -63,11 +69,38 @@ export function toModelSpec(m: ModelConfig, index: number): ModelSpec {
   };
 }
 
-export function toPoolSpec(p: StackConfig["pools"][number]): PoolSpec {
-  const gpu = p.gpu !== undefined ? (findGpu(p.gpu)?.id ?? (p.gpu as GpuId)) : undefined;
-  return { ...p, gpu };
+/** A stack-defined GPU (gpufleet:gpus, validated) as the planner's GpuSpec: own hardware. */
+export function toGpuSpec(g: GpuConfig): GpuSpec {
+  const architecture = architectureOf(g.computeCapability);
+  // The schema refused any other compute capability.
+  if (!architecture) throw new Error(`gpufleet:gpus ${g.id}: unchecked compute capability`);
+  return {
+    id: g.id,
+    nvidiaSmiName: g.nvidiaSmiName,
+    architecture,
+    memoryGiB: g.memoryGiB,
+    computeCapability: g.computeCapability,
+    memoryBandwidthGBs: g.memoryBandwidthGBs,
+    cloud: false,
+    ...(g.pricePerHour !== undefined ? { pricePerHour: g.pricePerHour } : {}),
+  };
+}
+
+/** A pool; its `gpu` resolved against the stack's own GPUs first, then the catalog. */
+export function toPoolSpec(
+  p: StackConfig["pools"][number],
+  gpus: readonly GpuConfig[] = [],
+): PoolSpec {
+  if (p.gpu === undefined) return { ...p, gpu: undefined };
+  const own = gpus.find((g) => gpuKey(g.id) === gpuKey(p.gpu!));
+  if (own) return { ...p, gpu: own.id, gpuSpec: toGpuSpec(own) };
+  return { ...p, gpu: findGpu(p.gpu)?.id ?? p.gpu };
 }
 
 export function toPlanInput(stack: string, cfg: StackConfig): PlanInput {
-  return { stack, pools: cfg.pools.map(toPoolSpec), models: cfg.models.map(toModelSpec) };
+  return {
+    stack,
+    pools: cfg.pools.map((p) => toPoolSpec(p, cfg.gpus)),
+    models: cfg.models.map(toModelSpec),
+  };
 }

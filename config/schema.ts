@@ -17,6 +17,7 @@ import {
   isHfRepoId,
   urlProblems,
 } from "./shapes";
+import { architectureOf, findGpu } from "../planner/catalog/gpus";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -522,10 +523,56 @@ export const gatewaySchema = z.strictObject({
     .default({}),
 });
 
+/**
+ * A GPU the catalog lacks, defined by the stack (gpufleet:gpus); pools name it by `id` in `gpu`.
+ * Figures as the hardware reports them: impossible ones are refused by key.
+ */
+export const gpuSchema = z
+  .strictObject({
+    /** What pools write in `gpu` (any case; spaces and underscores count as hyphens). */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,39}$/, {
+      message: "must be 1 to 40 letters, digits, spaces, dots, underscores or hyphens",
+    }),
+    /** The name `nvidia-smi --query-gpu=name` prints (the boot script compares it). */
+    nvidiaSmiName: z.string().min(1).max(100),
+    /**
+     * Total memory as the CUDA runtime reports it, GiB (torch.cuda.get_device_properties(0)
+     * .total_memory / 2^30, or vLLM's "total_gpu_memory"): a little below the box's GB figure.
+     */
+    memoryGiB: z.number().gt(1, { message: "must be more than 1 GiB" }).max(1024, {
+      message: "no GPU has more than 1024 GiB (give the CUDA runtime's total, in GiB)",
+    }),
+    /** "major.minor" as NVIDIA's CUDA GPUs list gives it, e.g. "8.6". */
+    computeCapability: z.string(),
+    /** Peak memory bandwidth, GB/s. */
+    memoryBandwidthGBs: z.number().min(50, { message: "must be at least 50 GB/s" }).max(20_000, {
+      message: "no GPU has more than 20,000 GB/s (give GB/s, not MB/s)",
+    }),
+    /** Cost of one such GPU, USD per hour (own hardware's amortised cost); optional. */
+    pricePerHour: z.number().min(0).max(1000).optional(),
+  })
+  .superRefine((gpu, ctx) => {
+    if (!architectureOf(gpu.computeCapability))
+      ctx.addIssue({
+        code: "custom",
+        path: ["computeCapability"],
+        message: `"${gpu.computeCapability}" is no compute capability an engine here runs on: major.minor from 6.0 (Pascal) to 12.x (Blackwell), e.g. "8.6"`,
+      });
+    const known = findGpu(gpu.id);
+    if (known)
+      ctx.addIssue({
+        code: "custom",
+        path: ["id"],
+        message: `"${gpu.id}" is the catalog's ${known.id}; its figures are built in (use gpu: ${known.id}, or another id)`,
+      });
+  });
+
 export const stackConfigSchema = z
   .strictObject({
     pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
     models: z.array(modelSchema).default([]),
+    /** GPUs the catalog lacks (own hardware), named by pools' `gpu`. */
+    gpus: z.array(gpuSchema).default([]),
     /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
     vpc: vpcSchema.optional(),
     /** AWS: the load balancer; default: HTTP from anywhere. */
@@ -613,10 +660,22 @@ export const stackConfigSchema = z
       "served name",
     );
     once(
+      cfg.gpus.map((g, i) => [gpuKey(g.id), ["gpus", i, "id"]]),
+      "gpu id",
+    );
+    once(
       cfg.gateway.upstreams.map((u, i) => [u.name, ["gateway", "upstreams", i, "name"]]),
       "upstream name",
     );
   });
+
+/** Ids compare as findGpu compares catalog ids: case-insensitive, spaces/underscores as hyphens. */
+export function gpuKey(id: string): string {
+  return id
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "-");
+}
 
 /** The served name of a model without servedName (config/plan-input.ts uses the same rule). */
 export function derivedServedName(id: string): string {
@@ -633,6 +692,7 @@ function formatPath(path: (string | number)[]): string {
 
 export type PoolConfig = z.output<typeof poolSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
+export type GpuConfig = z.output<typeof gpuSchema>;
 export type VpcConfig = z.output<typeof vpcSchema>;
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;

@@ -13,7 +13,7 @@ import {
   overheadGiB,
   round,
   weightBytes,
-  type ProfileKind,
+  memoryAccounting,
 } from "./memory";
 import {
   CONTEXT_STEPS,
@@ -36,11 +36,12 @@ import type {
   Quantization,
 } from "./types";
 
-/** Engine memory accounting (see PlanInput.accounting). */
-export interface Accounting {
-  vllmGraphsInBudget?: boolean;
-  vllmProfile?: ProfileKind;
-}
+/**
+ * The engine release per engine whose memory accounting a plan follows ("0.6.4"); default: the
+ * newest release the memory model knows (planner/memory.ts memoryAccounting). Calibration against
+ * start-up logs of older releases sets it (see PlanInput.accounting).
+ */
+export type Accounting = Partial<Record<EngineId, string>>;
 
 /** One fully evaluated way to run a model on a GPU group. */
 export interface Fit {
@@ -110,11 +111,9 @@ function overheadFor(
     overheadGiB({
       engine,
       tp,
-      architecture: gpu.architecture,
       nvlink,
       eager: false,
-      graphsInBudget: engine !== "vllm" || (accounting.vllmGraphsInBudget ?? true),
-      profile: engine === "vllm" ? (accounting.vllmProfile ?? "v1") : undefined,
+      accounting: memoryAccounting(engine, accounting[engine]),
     }),
   );
 }
@@ -150,7 +149,7 @@ export function fitReplica(r: FitRequest): FitResult {
         maxNumBatchedTokens: batched,
         maxNumSeqs: seqs,
         dtype,
-        profile: r.engine === "vllm" ? (r.accounting.vllmProfile ?? "v1") : "v1",
+        accounting: memoryAccounting(r.engine, r.accounting[r.engine]),
         visionReserveGiB: r.model.extraParamsB ? VISION_RESERVE_GIB : 0,
       }) / GiB,
     );
@@ -309,6 +308,7 @@ export function fitPooling(q: PoolingRequest): FitResult {
       maxNumSeqs: 1,
       dtype,
       pooling: true,
+      accounting: memoryAccounting("vllm", q.accounting.vllm),
     }) / GiB,
   );
   const overhead = overheadFor("vllm", tp, gpu, q.nvlink, q.accounting);

@@ -26,7 +26,7 @@ const SXM_CLASS: ReadonlySet<string> = new Set([
 ]);
 
 /** NVLink assumed for own hardware of SXM-class GPUs: the larger overhead, so the safer guess. */
-export function assumesNvlink(gpu: GpuId): boolean {
+export function assumesNvlink(gpu: string): boolean {
   return SXM_CLASS.has(gpu);
 }
 
@@ -55,7 +55,7 @@ export function resolveHardware(
       nvlink: instance.nvlink,
     };
   }
-  const gpu = findGpu(pool.gpu ?? "");
+  const gpu = pool.gpuSpec ?? findGpu(pool.gpu ?? "");
   if (!gpu) {
     problems.push(`${at}.gpu: unknown GPU "${pool.gpu}"; known: ${GPU_IDS.join(", ")}`);
     return undefined;

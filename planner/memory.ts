@@ -5,7 +5,6 @@
 import type {
   Dtype,
   EngineId,
-  GpuArchitecture,
   KvCacheDtype,
   ModelArchitecture,
   ModelSpec,
@@ -179,6 +178,229 @@ export function kvBytesPerSeqToken(
 /** How an engine version measures its activation peak (see activationBytes). */
 export type ProfileKind = "v1" | "v0";
 
+/**
+ * How one engine release accounts GPU memory: which fixed costs fall inside the budget the plan
+ * gives it (vLLM: gpu_memory_utilization × total; SGLang: the mem_fraction_static share) and what
+ * its profiling run measures. Built by memoryAccounting(engine, release); the planner passes the
+ * release a pool runs, the calibration runner the release a log came from.
+ */
+export interface MemoryAccounting {
+  readonly engine: EngineId;
+  /** The release described ("0.31.0"); the newest this model knows when none was asked. */
+  readonly release: string;
+  /** vLLM's engine generation: "v0" (≤ 0.7) profiles the forward pass only. */
+  readonly profile: ProfileKind;
+  /**
+   * Bytes per (sequence × vocabulary entry) of the sampler warm-up inside the profiled peak, at
+   * min(max_num_seqs, max_num_batched_tokens) rows; 0 when the profile has none.
+   */
+  readonly samplerBytes: number;
+  /**
+   * Memory outside PyTorch's allocator counted inside the budget at TP 1 (the CUDA context's share,
+   * cuBLAS workspaces), GiB per GPU.
+   */
+  readonly contextGiB: number;
+  /**
+   * NCCL and custom all-reduce buffers counted inside the budget at TP > 1, GiB per GPU:
+   * [base, per GPU of the group] over PCIe and over NVLink. [0, 0] when the engine measures its
+   * baseline after they exist.
+   */
+  readonly comm: { pcie: readonly [number, number]; nvlink: readonly [number, number] };
+  /** CUDA graphs counted inside the budget, GiB per GPU (0 when captured outside it or never). */
+  readonly graphsGiB: number;
+}
+
+/** "0.6.4.post1", "v0.31.0", "0.11" → [major, minor, patch]; null when no version is in the text. */
+export function parseRelease(text: string): [number, number, number] | null {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : null;
+}
+
+const releaseKey = ([a, b, c]: readonly [number, number, number]): number =>
+  a * 1_000_000 + b * 1_000 + c;
+
+type Rule = Omit<MemoryAccounting, "engine" | "release"> & { from: string; source: string };
+
+/**
+ * vLLM's accounting by release, oldest first; a release follows the last row whose `from` it has
+ * reached. Figures are the start-up logs of the calibration table (calibration/cases.ts) and the
+ * engine source named in each row; `npm run calibrate` prints how well they predict each log.
+ */
+const VLLM_RULES: readonly Rule[] = [
+  {
+    from: "0.0.0",
+    source:
+      "V0 worker.determine_num_available_blocks: KV = total × util − weights − peak torch − non-torch, " +
+      "non-torch measured from the worker's start (context and NCCL included). The profile run is one " +
+      "forward pass of max_num_batched_tokens, no sampler rows (0.06 GiB logged for Llama-3.1-8B at " +
+      "512 chunked tokens, 2.07 at 20,000: vllm#10517, 0.6.4). Non-torch at TP 1: 0.35 GiB (RTX 3090, " +
+      "0.6.4) and 1.79 (H100, the PR #10511 build that reworked this measure): 0.53 keeps both within " +
+      "bounds. NVLink TP 2: 3.58 in all (PR #10511). Graphs captured after sizing.",
+    profile: "v0",
+    samplerBytes: 0,
+    contextGiB: 0.53,
+    comm: { pcie: [0, 0.07], nvlink: [0, 1.6] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.6.6",
+    source:
+      "V0 from 0.6.6 (PR #12126 build, same H100): non-torch 0.16 GiB at TP 1; 0.01 (T4, 0.7.2); at " +
+      "TP 2 over PCIe 0.25 (2 × RTX 4090, vllm#13061) and 0.30 (2 × L40S, 0.7) in all. NVLink as above.",
+    profile: "v0",
+    samplerBytes: 0,
+    contextGiB: 0.16,
+    comm: { pcie: [0, 0.07], nvlink: [0, 1.6] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.8.0",
+    source:
+      "V1 gpu_worker.determine_available_memory: baseline taken after the CUDA context exists " +
+      "(non-torch 0.13–0.14 GiB logged at TP 1 on H100, ~0.11), NCCL and custom all-reduce set up " +
+      "after it (0.54 GiB at TP 2 over NVLink: +0.41); the profile ends with a sampler warm-up over " +
+      "max_num_seqs rows (4.76 GiB for 1024 × 128,256 = 39 B each, Llama-3.1-8B, ~0.11).",
+    profile: "v1",
+    samplerBytes: 39,
+    contextGiB: 0.15,
+    comm: { pcie: [0, 0.1], nvlink: [0, 0.2] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.12.0",
+    source:
+      "vllm-project/vllm PR #25359 (merged 2025-09-22): init_worker_distributed_environment runs " +
+      "before the start-up memory snapshot, so NCCL buffers are outside gpu_memory_utilization; " +
+      "non-torch increase 0.24–0.25 GiB logged at TP 1 (0.19, H100).",
+    profile: "v1",
+    samplerBytes: 39,
+    contextGiB: 0.25,
+    comm: { pcie: [0, 0], nvlink: [0, 0] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.19.0",
+    source:
+      "0.19 logs (llm-d planner sweep, H100): torch peak 1.89 GiB for Llama-3.1-8B and 2.21 GiB for " +
+      "Qwen2.5-7B at 1024 seqs × 8192 tokens = 15.5 and 15.2 B per (seq × vocab entry); 0.26.0 logs " +
+      "0.26 GiB at 256 × 65,536 (LFM2.5-1.2B, forward included). 16 B taken.",
+    profile: "v1",
+    samplerBytes: 16,
+    contextGiB: 0.25,
+    comm: { pcie: [0, 0], nvlink: [0, 0] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.21.0",
+    source:
+      "'CUDA graph memory profiling is enabled (default since v0.21.0)': KV = requested − non-KV − " +
+      "the profiled graph estimate (gpu_worker.py determine_available_memory, " +
+      "VLLM_MEMORY_PROFILER_ESTIMATE_CUDAGRAPHS). Estimates logged: 0.58 GiB (0.26.0, LFM2.5-1.2B), " +
+      "0.61 (Qwen2.5-7B) and 0.84 (Llama-3.1-8B) at capture size 512; 0.75 taken.",
+    profile: "v1",
+    samplerBytes: 16,
+    contextGiB: 0.25,
+    comm: { pcie: [0, 0], nvlink: [0, 0] },
+    graphsGiB: 0.75,
+  },
+];
+
+/**
+ * SGLang sizes its pool from the free memory it sees before loading weights ("avail mem"), after
+ * the context and NCCL exist: pool = f × (total − pre-load) − weights. The plan's overhead is that
+ * pre-load plus the graphs SGLang captures out of the 1 − f headroom (model_runner_kv_cache_mixin.py).
+ */
+const SGLANG_RULE: Rule = {
+  from: "0.0.0",
+  source:
+    "SGLang logs: avail 21.63 GiB of 22.0 on each L4 at TP 4 over PCIe after NCCL init (0.4.3); " +
+    "RTX 3090 under WSL (0.4.2) and H100 at TP 1 (0.4.4, nightly) within 1 % at 0.5 GiB; H100 TP 4 " +
+    "over NVLink ~2.3 GiB pre-load (Qwen3-235B case).",
+  profile: "v1",
+  samplerBytes: 39,
+  contextGiB: 0.5,
+  comm: { pcie: [0, 0.05], nvlink: [0, 0.45] },
+  graphsGiB: 0.5,
+};
+
+/**
+ * lmdeploy (TurboMind), llama.cpp and Ollama: no calibration log yet; the conservative figures of
+ * issue 3 (context 0.5 GiB, NCCL 0.25 + 0.1·TP over PCIe and 1 + 0.5·TP over NVLink, graphs 0.5
+ * GiB where the engine captures them).
+ */
+const OTHER_RULE: Rule = {
+  from: "0.0.0",
+  source: "ESTIMATE (no start-up log in the calibration table)",
+  profile: "v1",
+  samplerBytes: 39,
+  contextGiB: 0.5,
+  comm: { pcie: [0.25, 0.1], nvlink: [1.0, 0.5] },
+  graphsGiB: 0.5,
+};
+
+/** The newest vLLM release whose accounting is modelled (the last row of the table). */
+export const NEWEST_VLLM_RULE = VLLM_RULES[VLLM_RULES.length - 1]!.from;
+
+/**
+ * The accounting of `engine` at `release` ("0.6.4", "v0.31.0"); without a release, the newest one
+ * modelled. Throws a RangeError when the text holds no version number.
+ */
+export function memoryAccounting(engine: EngineId, release?: string): MemoryAccounting {
+  const key = `${engine}@${release ?? ""}`;
+  const known = ACCOUNTING_CACHE.get(key);
+  if (known) return known;
+  const made = makeAccounting(engine, release);
+  ACCOUNTING_CACHE.set(key, made);
+  return made;
+}
+
+/** The planner asks for the same few releases thousands of times per plan. */
+const ACCOUNTING_CACHE = new Map<string, MemoryAccounting>();
+
+function makeAccounting(engine: EngineId, release?: string): MemoryAccounting {
+  const gguf = engine === "llamacpp" || engine === "ollama";
+  if (engine !== "vllm") {
+    const rule = engine === "sglang" ? SGLANG_RULE : OTHER_RULE;
+    return {
+      engine,
+      release: release ?? "newest",
+      profile: rule.profile,
+      samplerBytes: rule.samplerBytes,
+      contextGiB: rule.contextGiB,
+      comm: rule.comm,
+      graphsGiB: gguf ? 0 : rule.graphsGiB,
+    };
+  }
+  const parsed = release === undefined ? parseRelease(NEWEST_VLLM_RULE) : parseRelease(release);
+  if (!parsed) throw new RangeError(`"${release}" holds no release number (e.g. 0.31.0)`);
+  const key = releaseKey(parsed);
+  // 0.8–0.9 could still run the V0 engine (VLLM_USE_V1=0, or a V1-unsupported feature): a release
+  // text that says "V0" follows the last V0 rule.
+  const v0Only = /\bV0\b/.test(release ?? "");
+  let rule = VLLM_RULES[0]!;
+  for (const r of VLLM_RULES)
+    if (releaseKey(parseRelease(r.from)!) <= key && (!v0Only || r.profile === "v0")) rule = r;
+  return {
+    engine,
+    release: parsed.join("."),
+    profile: rule.profile,
+    samplerBytes: rule.samplerBytes,
+    contextGiB: rule.contextGiB,
+    comm: rule.comm,
+    graphsGiB: rule.graphsGiB,
+  };
+}
+
+/** Where each figure of memoryAccounting(engine, release) comes from. */
+export function accountingSource(engine: EngineId, release?: string): string {
+  if (engine === "sglang") return SGLANG_RULE.source;
+  if (engine !== "vllm") return OTHER_RULE.source;
+  const key = releaseKey(parseRelease(release ?? NEWEST_VLLM_RULE) ?? [0, 0, 0]);
+  let rule = VLLM_RULES[0]!;
+  for (const r of VLLM_RULES) if (releaseKey(parseRelease(r.from)!) <= key) rule = r;
+  return rule.source;
+}
+
 export interface ActivationInput {
   engine: EngineId;
   arch: ModelArchitecture;
@@ -186,29 +408,13 @@ export interface ActivationInput {
   maxNumBatchedTokens: number;
   maxNumSeqs: number;
   dtype: Dtype;
-  /**
-   * vLLM's engine generation: "v1" (every release since 0.8, the pinned one) or "v0" (≤ 0.7,
-   * calibration only).
-   */
-  profile?: ProfileKind;
+  /** The release's accounting (memoryAccounting); default: the engine's newest. */
+  accounting?: MemoryAccounting;
   /** Multimodal towers profile a dummy image batch: reserve for it, GiB. */
   visionReserveGiB?: number;
   /** Pooling models (embedding, rerank) run the forward pass only: no sampler, no logits. */
   pooling?: boolean;
 }
-
-/**
- * Bytes per (sequence × vocabulary entry) of vLLM V1's sampler warm-up at max_num_seqs rows: fp32
- * logits,
- * softmax, log-probs, top-k/top-p sort values and int64 indices. Fitted on V1 start-up logs
- * (calibration
- * cases vllm-0.11-v1-h100-*, vllm-0.10.2-l40s-tp8-*): 1024 × 128,256 × 39 B = 4.77 GiB against 4.76
- * logged for
- * Llama-3.1-8B, 1024 × 151,936 × 39 B = 5.65 GiB against 5.56–5.64 for Qwen3-0.6B / 32B, 256 ×
- * 151,936 × 39 B =
- * 1.41 GiB against 1.40 on L40S.
- */
-export const V1_SAMPLER_BYTES = 39;
 
 /** Extra activation reserve of a mixture-of-experts model, GiB per GPU (see activationBytes). */
 export const MOE_RESERVE_GIB = 1.5;
@@ -216,15 +422,14 @@ export const MOE_RESERVE_GIB = 1.5;
 /**
  * Peak activation memory of the engine's profiling run, per GPU, bytes.
  * Forward pass of `maxNumBatchedTokens` tokens: the MLP's gate/up output (2 × I/TP) and its
- * activation
- * (I/TP) plus four hidden-size buffers per token, in the compute dtype — 3·I + 4·H elements per
- * token
- * matches V0 logs exactly for Qwen2.5-1.5B (2.02 GiB at 32,768 tokens) and within 8 % above for
- * Llama-3.1-8B. V1 also warms the sampler up over max_num_seqs rows after the forward pass: the
- * peak is the
- * larger of the two. llama.cpp / Ollama reserve a compute buffer for one 512-token micro-batch.
+ * activation (I/TP) plus four hidden-size buffers per token, in the compute dtype — 3·I + 4·H
+ * elements per token matches V0 logs exactly for Qwen2.5-1.5B (2.02 GiB at 32,768 tokens) and
+ * within 8 % above for Llama-3.1-8B. V1 also warms the sampler up over max_num_seqs rows after the
+ * forward pass (accounting.samplerBytes per row × vocabulary entry): the peak is the larger of the
+ * two. llama.cpp / Ollama reserve a compute buffer for one 512-token micro-batch.
  */
 export function activationBytes(a: ActivationInput): number {
+  const acc = a.accounting ?? memoryAccounting(a.engine);
   const w = dtypeBytes(a.dtype);
   const moe = a.arch.num_experts !== undefined;
   const inter =
@@ -240,91 +445,50 @@ export function activationBytes(a: ActivationInput): number {
     return ubatch * (3 * inter + 6 * hidden) * 4 + ubatch * vocab * 4 + vision;
   }
   // Mixture-of-experts: fused-MoE workspaces, routing buffers and expert-load imbalance (ESTIMATE:
-  // vLLM V1
-  // charged ~1 GiB per GPU more than the dense model predicts for Qwen3-235B-A22B at TP 4,
-  // calibration case
-  // vllm-v1-h100-tp4-qwen3-235b-a22b-fp8). No MoE model is in the catalog; stack-defined ones get
-  // this.
+  // vLLM V1 charged ~1 GiB per GPU more than the dense model predicts for Qwen3-235B-A22B at TP 4,
+  // calibration case vllm-v1-h100-tp4-qwen3-235b-a22b-fp8). No MoE model is in the catalog;
+  // stack-defined ones get this.
   const moeReserve = moe ? MOE_RESERVE_GIB * GiB : 0;
   const forward = a.maxNumBatchedTokens * (3 * inter + 4 * hidden) * w;
   if (a.pooling) return forward + vision + moeReserve;
   const rows = Math.min(a.maxNumSeqs, a.maxNumBatchedTokens);
-  if (a.profile === "v0") return forward + rows * vocab * 4 + vision + moeReserve;
-  return Math.max(forward, rows * vocab * V1_SAMPLER_BYTES) + vision + moeReserve;
+  return Math.max(forward, rows * vocab * acc.samplerBytes) + vision + moeReserve;
 }
-
-/** CUDA context and library handles that exist before an engine loads weights, GiB per GPU. */
-export const CUDA_CONTEXT_GIB = 0.5;
-
-/** Memory in use before an engine loads weights (CUDA context, cuBLAS workspace), GiB per GPU. */
-export function contextGiB(_architecture: GpuArchitecture): number {
-  // V0 logged 1.79 GiB of non-torch memory on an H100 at TP 1, V1 (0.11) 0.13 GiB: V1 takes its
-  // baseline
-  // after the context exists. 0.5 GiB covers every calibration case within bounds.
-  return CUDA_CONTEXT_GIB;
-}
-
-/** CUDA graphs of a 1–70B model at the default capture sizes, GiB per GPU (see overheadGiB). */
-export const CUDA_GRAPHS_GIB = 0.5;
 
 /**
  * Memory in use when SGLang takes its baseline ("avail mem" before loading weights), GiB per GPU:
- * the CUDA
- * context and NCCL buffers of the planned overhead (its CUDA-graph share comes later, out of 1 −
- * f), plus
- * 0.5 GiB on own-hardware desktop cards, which often drive a display or run under WSL. SGLang's
- * pool is
- * f × (total − this) − weights. Calibrated on the SGLang cases: RTX 3090 under WSL at TP 1 (−0.6
- * %), L4 at
+ * the planned overhead without its CUDA-graph share (that comes later, out of 1 − f), plus 0.5 GiB
+ * on own-hardware desktop cards, which often drive a display or run under WSL. SGLang's pool is
+ * f × (total − this) − weights. Calibrated on the SGLang cases: RTX 3090 under WSL at TP 1, L4 at
  * TP 4 (avail 21.63 GiB after NCCL init), H100 at TP 1 and TP 4.
  */
 export function sglangPreLoadGiB(plannedOverheadGiB: number, desktop: boolean): number {
-  return plannedOverheadGiB - CUDA_GRAPHS_GIB + (desktop ? 0.5 : 0);
+  return plannedOverheadGiB - SGLANG_RULE.graphsGiB + (desktop ? 0.5 : 0);
 }
 
 export interface OverheadInput {
   engine: EngineId;
   tp: number;
-  architecture: GpuArchitecture;
   /**
    * GPUs of the replica linked by NVLink/NVSwitch (vLLM's custom all-reduce then maps IPC buffers).
    */
   nvlink: boolean;
   eager: boolean;
-  /**
-   * Whether the engine counts CUDA graphs inside its memory budget: vLLM since v0.21 (its start-up
-   * log:
-   * "CUDA graph memory profiling is enabled (default since v0.21.0)"), SGLang always (they come out
-   * of the
-   * 1 − mem_fraction_static headroom, which our budget includes). Older vLLM captured them after
-   * sizing
-   * the KV cache, outside gpu_memory_utilization — only calibration against old logs sets this
-   * false.
-   */
-  graphsInBudget: boolean;
-  /** vLLM engine generation (V0 registered larger NVLink buffers). */
-  profile?: ProfileKind;
+  /** The release's accounting (memoryAccounting); default: the engine's newest. */
+  accounting?: MemoryAccounting;
 }
 
 /**
- * Memory outside PyTorch's allocator, per GPU, GiB: the CUDA context and cuBLAS workspaces (vLLM
- * logged
- * non_torch_memory 0.13–1.79 GiB at TP 1 depending on version and GPU — calibration cases), NCCL
- * and custom
- * all-reduce buffers for TP (V0: 3.58 GiB per H100 at TP 2 over NVLink; 0.25–0.30 GiB over PCIe),
- * and CUDA
- * graphs (vLLM logs 0.17–0.5 GiB for 1.5–14B models; "Estimated CUDA graph memory").
+ * Memory outside PyTorch's allocator that the release counts inside its budget, per GPU, GiB: the
+ * CUDA context's share, NCCL / custom all-reduce buffers for TP, and CUDA graphs — each only where
+ * that release measures it inside the budget (MemoryAccounting, by release).
  */
 export function overheadGiB(o: OverheadInput): number {
-  const gguf = o.engine === "llamacpp" || o.engine === "ollama";
-  const context = contextGiB(o.architecture);
-  // NCCL and custom all-reduce buffers. vLLM V1 logs 0.55 GiB at TP 2 on H100 (calibration cases
-  // vllm-0.11-v1-h100-*-tp2); V0 and SGLang register larger IPC buffers over NVLink (V0: 3.58 GiB
-  // at TP 2).
-  const bigNvlinkBuffers = o.nvlink && (o.engine !== "vllm" || o.profile === "v0");
-  const comm = o.tp <= 1 ? 0 : bigNvlinkBuffers ? 1.0 + 0.5 * o.tp : 0.25 + 0.1 * o.tp;
-  const graphs = o.eager || gguf || !o.graphsInBudget ? 0 : CUDA_GRAPHS_GIB;
-  return context + comm + graphs;
+  const acc = o.accounting ?? memoryAccounting(o.engine);
+  const [base, perGpu] = o.nvlink ? acc.comm.nvlink : acc.comm.pcie;
+  const comm = o.tp <= 1 ? 0 : base + perGpu * o.tp;
+  const graphs = o.eager ? 0 : acc.graphsGiB;
+  return acc.contextGiB + comm + graphs;
 }
 
 export const round = (x: number, digits = 2): number => {

@@ -19,8 +19,16 @@ const CATEGORY_FLOORS: ReadonlyArray<[VramCategory, number]> = [
   ["small", 0],
 ];
 
+/**
+ * The category of a GPU whose CUDA runtime reports `memoryGiB`. Seed 000's table is by the VRAM the
+ * card is sold with (RTX 3080: 10 GB → 12gb); the runtime reports less, by the driver's reserve
+ * (RTX 3080 9.7 GiB, RTX 3090 23.5, T4 14.5), which put a 10 GB card under the 10 GB floor into
+ * "small". Rounded up to a whole GiB the reported total is the nominal size again for every
+ * catalog GPU (table test: test/catalog/hardware.test.ts).
+ */
 export function categoryOf(memoryGiB: number): VramCategory {
-  for (const [cat, floor] of CATEGORY_FLOORS) if (memoryGiB >= floor) return cat;
+  const nominal = Math.ceil(memoryGiB - 1e-9);
+  for (const [cat, floor] of CATEGORY_FLOORS) if (nominal >= floor) return cat;
   return "small";
 }
 

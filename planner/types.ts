@@ -25,13 +25,24 @@ export const GPU_IDS = [
   "RTX-A5000",
   "RTX-A6000",
   "QUADRO-RTX-4000",
+  "RTX-2080-TI",
+  "RTX-5090",
+  "L40",
+  "A40",
+  "RTX-6000-ADA",
+  "RTX-PRO-6000",
+  "B200",
 ] as const;
 export type GpuId = (typeof GPU_IDS)[number];
+/** A catalog id, or the id of a GPU the stack defines (gpufleet:gpus). */
+export type GpuRef = GpuId | (string & {});
 
-export type GpuArchitecture = "pascal" | "volta" | "turing" | "ampere" | "ada" | "hopper";
+export type GpuArchitecture =
+  "pascal" | "volta" | "turing" | "ampere" | "ada" | "hopper" | "blackwell";
 
 export interface GpuSpec {
-  id: GpuId;
+  /** Catalog id, or the stack's own id for a GPU it defines (gpufleet:gpus). */
+  id: GpuRef;
   /** Name as `nvidia-smi --query-gpu=name` prints it (the bootstrap compares it). */
   nvidiaSmiName: string;
   architecture: GpuArchitecture;
@@ -43,6 +54,8 @@ export interface GpuSpec {
   memoryBandwidthGBs: number;
   /** Whether the GPU is offered by a cloud (AWS) or is own hardware only. */
   cloud: boolean;
+  /** Own hardware's cost per GPU, USD per hour, when the stack gives one (gpufleet:gpus). */
+  pricePerHour?: number;
 }
 
 /**
@@ -199,7 +212,9 @@ export interface PoolSpec {
   name: string;
   /** EC2 instance type, or undefined for own hardware given by gpu + gpuCount. */
   instanceType?: string;
-  gpu?: GpuId;
+  gpu?: GpuRef;
+  /** The definition of `gpu` when the stack defines it (gpufleet:gpus) rather than the catalog. */
+  gpuSpec?: GpuSpec;
   gpuCount?: number;
   count: number;
   /** What the pool serves; default "chat". */
@@ -300,7 +315,7 @@ export interface PoolPlan {
   task: Task;
   instanceType: string | null;
   count: number;
-  gpu: { model: GpuId; count: number; memoryGiB: number; computeCapability: string };
+  gpu: { model: GpuRef; count: number; memoryGiB: number; computeCapability: string };
   category: VramCategory;
   /** All instances of the pool, on-demand USD/h (0 for own hardware). */
   costPerHour: number;

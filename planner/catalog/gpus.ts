@@ -17,7 +17,7 @@
 // /design-visualization/...) and, for the A10G, AWS's G5 page; recorded 2026-11-21 from those
 // published specs (pages not re-fetched live from here).
 
-import type { GpuId, GpuSpec } from "../types";
+import type { GpuArchitecture, GpuId, GpuSpec } from "../types";
 
 export const GPUS: Readonly<Record<GpuId, GpuSpec>> = {
   T4: {
@@ -284,6 +284,85 @@ export const GPUS: Readonly<Record<GpuId, GpuSpec>> = {
     memoryBandwidthGBs: 416, // NVIDIA Quadro RTX 4000 datasheet: 416 GB/s
     cloud: false,
   },
+  // ---- Added 2026-12-01 (issue 13.6): the GPUs users ask about. Sources read 2026-12-01 unless
+  // said otherwise; "torch" and "vLLM" lines are public logs found through the code index. ----
+  "RTX-2080-TI": {
+    id: "RTX-2080-TI",
+    nvidiaSmiName: "NVIDIA GeForce RTX 2080 Ti", // GeForce naming scheme; older drivers omit "NVIDIA "
+    architecture: "turing",
+    // torch total_memory=11019 MiB (several public logs, torch 1.8 era) = 10.76 GiB → 10.7.
+    memoryGiB: 10.7,
+    computeCapability: "7.5", // same logs "major=7, minor=5"
+    memoryBandwidthGBs: 616, // NVIDIA RTX 2080 Ti specs: 14 Gbps GDDR6 x 352-bit
+    cloud: false,
+  },
+  "RTX-5090": {
+    id: "RTX-5090",
+    nvidiaSmiName: "NVIDIA GeForce RTX 5090", // public GPU-probe logs (vram_mib 32607)
+    architecture: "blackwell",
+    // vLLM 'Free memory on device (30.27/31.4 GiB)' on 2 × RTX 5090 (noonghunna/club-3090 issue
+    // #1087, 2026-08-22); nvidia-smi 32607 MiB = 31.84 GiB. 31.4.
+    memoryGiB: 31.4,
+    computeCapability: "12.0", // GPU-probe line "compute_capability='12.0'" (sm_120)
+    memoryBandwidthGBs: 1792, // NVIDIA RTX 5090 specs: 28 Gbps GDDR7 x 512-bit
+    cloud: false,
+  },
+  L40: {
+    id: "L40",
+    nvidiaSmiName: "NVIDIA L40", // data-center naming scheme (cf. "NVIDIA L40S")
+    architecture: "ada",
+    // ESTIMATE: no torch/vLLM total found. Same board and 48 GB GDDR6 as the L40S (nvidia-smi 46068
+    // MiB on both); the L40S's 44.3 taken.
+    memoryGiB: 44.3,
+    computeCapability: "8.9", // NVIDIA CUDA GPUs list (AD102)
+    memoryBandwidthGBs: 864, // NVIDIA L40 datasheet: 864 GB/s GDDR6
+    cloud: false,
+  },
+  A40: {
+    id: "A40",
+    nvidiaSmiName: "NVIDIA A40", // torch log below
+    architecture: "ampere",
+    // torch total_memory=45416 MiB (public multi-GPU probe log) = 44.35 GiB → 44.3.
+    memoryGiB: 44.3,
+    computeCapability: "8.6", // same log "major=8, minor=6"
+    memoryBandwidthGBs: 696, // NVIDIA A40 datasheet: 696 GB/s GDDR6
+    cloud: false,
+  },
+  "RTX-6000-ADA": {
+    id: "RTX-6000-ADA",
+    nvidiaSmiName: "NVIDIA RTX 6000 Ada Generation", // torch log below
+    architecture: "ada",
+    // torch total_memory=48622 MiB (public environment dump, 2 × RTX 6000 Ada) = 47.48 GiB → 47.4.
+    memoryGiB: 47.4,
+    computeCapability: "8.9", // same log "major=8, minor=9"
+    memoryBandwidthGBs: 960, // NVIDIA RTX 6000 Ada datasheet: 960 GB/s GDDR6
+    cloud: false,
+  },
+  "RTX-PRO-6000": {
+    id: "RTX-PRO-6000",
+    // Workstation Edition as nvidia-smi prints it (public hardware notes); the Server and Max-Q
+    // editions are aliases below (same 96 GB GDDR7).
+    nvidiaSmiName: "NVIDIA RTX PRO 6000 Blackwell Workstation Edition",
+    architecture: "blackwell",
+    // vLLM 'Free memory on device (94.05/95.01 GiB)' at TP 4 (public deployment notes, 2026-08-21,
+    // sm_120); nvidia-smi memory.total 97,887 MiB = 95.59 GiB (public hardware notes). 95.0.
+    memoryGiB: 95.0,
+    computeCapability: "12.0", // public hardware notes: "compute capability 12.0"
+    memoryBandwidthGBs: 1792, // NVIDIA RTX PRO 6000 Blackwell datasheet: 1,792 GB/s GDDR7
+    cloud: false,
+  },
+  B200: {
+    id: "B200",
+    nvidiaSmiName: "NVIDIA B200", // torch log below
+    architecture: "blackwell",
+    // torch total_memory 182631-182642 MiB (public logs) = 178.35 GiB → 178.3.
+    memoryGiB: 178.3,
+    computeCapability: "10.0", // same logs "major=10, minor=0" (sm_100)
+    memoryBandwidthGBs: 8000, // NVIDIA DGX B200 datasheet: 8 TB/s HBM3e per GPU
+    // AWS sells B200 as p6-b200 (Capacity Blocks); the instance catalog has no p6 type yet, so
+    // pools name it as own hardware (gpu: B200).
+    cloud: false,
+  },
 };
 
 /**
@@ -298,6 +377,8 @@ const SMI_ALIASES: Readonly<Record<string, GpuId>> = {
   "a100-pcie-40gb": "A100-40GB",
   "a100 80gb pcie": "A100-80GB",
   "a100-pcie-80gb": "A100-80GB",
+  "rtx pro 6000 blackwell server edition": "RTX-PRO-6000",
+  "rtx pro 6000 blackwell max-q workstation edition": "RTX-PRO-6000",
 };
 
 /** Lower case, single spaces, without the "NVIDIA " prefix newer drivers add. */
@@ -340,4 +421,23 @@ export function gpuByNvidiaSmiName(name: string): GpuSpec | undefined {
  */
 export function findGpu(name: string): GpuSpec | undefined {
   return BY_ID.get(normaliseId(name)) ?? gpuByNvidiaSmiName(name);
+}
+
+/**
+ * The architecture of a compute capability ("8.6" → ampere), or undefined for one no engine here
+ * builds kernels for. NVIDIA CUDA GPUs list (developer.nvidia.com/cuda-gpus, read 2026-12-01):
+ * 6.x Pascal, 7.0/7.2 Volta, 7.5 Turing, 8.0/8.6/8.7 Ampere, 8.9 Ada, 9.0 Hopper, 10.x/12.x
+ * Blackwell.
+ */
+export function architectureOf(computeCapability: string): GpuArchitecture | undefined {
+  const m = /^(\d{1,2})\.(\d)$/.exec(computeCapability);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  if (major === 6) return "pascal";
+  if (major === 7) return minor >= 5 ? "turing" : "volta";
+  if (major === 8) return minor === 9 ? "ada" : "ampere";
+  if (major === 9) return "hopper";
+  if (major === 10 || major === 12) return "blackwell";
+  return undefined;
 }

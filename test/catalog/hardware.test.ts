@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 
 import { GPU_IDS, type GpuId } from "../../planner/types";
 import { GPUS, findGpu, gpuByNvidiaSmiName } from "../../planner/catalog/gpus";
+import { categoryOf } from "../../planner/policy";
 import {
   INSTANCE_TYPES,
   PRICES_AS_OF,
@@ -32,20 +33,18 @@ const MARKETING_GB: Record<GpuId, number> = {
   "RTX-A5000": 24,
   "RTX-A6000": 48,
   "QUADRO-RTX-4000": 8,
+  "RTX-2080-TI": 11,
+  "RTX-5090": 32,
+  L40: 48,
+  A40: 48,
+  "RTX-6000-ADA": 48,
+  "RTX-PRO-6000": 96,
+  // DGX B200 datasheet: 1,440 GB of GPU memory over 8 GPUs.
+  B200: 180,
 };
 
-const AWS_GPUS: GpuId[] = [
-  "T4",
-  "A10G",
-  "L4",
-  "L40S",
-  "V100-16GB",
-  "V100-32GB",
-  "A100-40GB",
-  "A100-80GB",
-  "H100",
-  "H200",
-];
+/** GPUs of the instance-type catalog: exactly those are marked cloud. */
+const AWS_GPUS = new Set<GpuId>(INSTANCE_TYPES.map((t) => t.gpu));
 
 describe("GPU catalog", () => {
   it("has exactly the ids of GPU_IDS", () => {
@@ -67,15 +66,17 @@ describe("GPU catalog", () => {
 
     it("has a compute capability of the form major.minor matching its architecture", () => {
       expect(gpu.computeCapability).toMatch(/^\d+\.\d$/);
-      const expectedMajor: Record<typeof gpu.architecture, string> = {
-        pascal: "6",
-        volta: "7",
-        turing: "7",
-        ampere: "8",
-        ada: "8",
-        hopper: "9",
+      const expectedMajor: Record<typeof gpu.architecture, string[]> = {
+        pascal: ["6"],
+        volta: ["7"],
+        turing: ["7"],
+        ampere: ["8"],
+        ada: ["8"],
+        hopper: ["9"],
+        // Data-center Blackwell is sm_100, the GeForce / RTX PRO boards sm_120.
+        blackwell: ["10", "12"],
       };
-      expect(gpu.computeCapability.split(".")[0]).toBe(expectedMajor[gpu.architecture]);
+      expect(expectedMajor[gpu.architecture]).toContain(gpu.computeCapability.split(".")[0]);
     });
 
     it("has a plausible bandwidth and is found by its nvidia-smi name", () => {
@@ -84,8 +85,8 @@ describe("GPU catalog", () => {
       expect(gpuByNvidiaSmiName(gpu.nvidiaSmiName)).toBe(gpu);
     });
 
-    it("is marked cloud exactly when AWS offers it", () => {
-      expect(gpu.cloud).toBe(AWS_GPUS.includes(id));
+    it("is marked cloud exactly when an instance type of the catalog has it", () => {
+      expect(gpu.cloud).toBe(AWS_GPUS.has(id));
     });
   });
 
@@ -109,13 +110,26 @@ describe("findGpu", () => {
     ["  h100 ", "H100"],
     ["v100 32gb", "V100-32GB"],
     ["NVIDIA A10G", "A10G"], // an nvidia-smi name also works
+    ["RTX 2080 Ti", "RTX-2080-TI"],
+    ["GeForce RTX 2080 Ti", "RTX-2080-TI"], // older drivers' spelling
+    ["rtx 5090", "RTX-5090"],
+    ["L40", "L40"],
+    ["a40", "A40"],
+    ["RTX 6000 Ada", "RTX-6000-ADA"],
+    ["NVIDIA RTX 6000 Ada Generation", "RTX-6000-ADA"],
+    ["RTX PRO 6000", "RTX-PRO-6000"],
+    ["NVIDIA RTX PRO 6000 Blackwell Server Edition", "RTX-PRO-6000"],
+    ["b200", "B200"],
   ] as const)("%j → %s", (name, id) => {
     expect(findGpu(name)?.id).toBe(id);
   });
 
-  it.each(["", "RTX 5090", "A100", "H100 PCIe", "rtx4090", "T4-extra"])("%j is unknown", (name) => {
-    expect(findGpu(name)).toBeUndefined();
-  });
+  it.each(["", "RTX 5080", "A100", "H100 PCIe", "rtx4090", "T4-extra", "B100"])(
+    "%j is unknown",
+    (name) => {
+      expect(findGpu(name)).toBeUndefined();
+    },
+  );
 });
 
 describe("gpuByNvidiaSmiName", () => {
@@ -130,11 +144,13 @@ describe("gpuByNvidiaSmiName", () => {
     ["GeForce RTX 3090", "RTX-3090"], // older drivers omit "NVIDIA "
     ["nvidia geforce rtx 4090", "RTX-4090"],
     ["Quadro RTX 4000", "QUADRO-RTX-4000"],
+    ["NVIDIA B200", "B200"],
+    ["NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition", "RTX-PRO-6000"],
   ] as const)("%j → %s", (name, id) => {
     expect(gpuByNvidiaSmiName(name)?.id).toBe(id);
   });
 
-  it.each(["NVIDIA H100 PCIe", "NVIDIA B200", "RTX-4090"])("%j is unknown", (name) => {
+  it.each(["NVIDIA H100 PCIe", "NVIDIA B100", "RTX-4090"])("%j is unknown", (name) => {
     expect(gpuByNvidiaSmiName(name)).toBeUndefined();
   });
 });
@@ -237,5 +253,57 @@ describe("instance catalog", () => {
       const prices = [...singles].sort((a, b) => a.vcpus - b.vcpus).map((it) => it.pricePerHour);
       expect(prices).toEqual([...prices].sort((a, b) => a - b));
     }
+  });
+});
+
+// Seed 000's category table ("Классификация GPU по VRAM"), row by row: category, VRAM range as the
+// seed writes it, and its example GPUs. DESIGN.md extends it above 44 GB (48gb, 80gb, 141gb), so the
+// seed's "32gb ≥ 30GB: RTX A6000, A100" row splits: A100-40GB stays 32gb, the 48 GB RTX A6000 is
+// 48gb (same engine priority: vLLM first from 32gb up).
+describe("seed 000's VRAM categories, row by row", () => {
+  it.each([
+    ["small", "< 10GB", ["GTX-1080", "QUADRO-RTX-4000"]],
+    ["12gb", "10–14GB", ["RTX-3080", "RTX-4070", "RTX-3060", "RTX-2080-TI"]],
+    ["16gb", "14–22GB", ["RTX-A4000", "RTX-4080", "T4", "V100-16GB"]],
+    ["24gb", "22–30GB", ["RTX-A5000", "RTX-3090", "RTX-4090", "A10G", "L4"]],
+    ["32gb", "30–44GB", ["A100-40GB", "V100-32GB", "RTX-5090"]],
+    ["48gb", "44–64GB (DESIGN.md)", ["RTX-A6000", "L40S", "L40", "A40", "RTX-6000-ADA"]],
+    ["80gb", "64–100GB (DESIGN.md)", ["A100-80GB", "H100", "RTX-PRO-6000"]],
+    ["141gb", "≥ 100GB (DESIGN.md)", ["H200", "B200"]],
+  ] as const)("%s (%s): %j", (category, _range, ids) => {
+    for (const id of ids) expect([id, categoryOf(GPUS[id].memoryGiB)]).toEqual([id, category]);
+  });
+
+  it("every catalog GPU lands in the category of the VRAM it is sold with", () => {
+    const byNominal = (gb: number) =>
+      gb < 10
+        ? "small"
+        : gb < 14
+          ? "12gb"
+          : gb < 22
+            ? "16gb"
+            : gb < 30
+              ? "24gb"
+              : gb < 44
+                ? "32gb"
+                : gb < 64
+                  ? "48gb"
+                  : gb < 100
+                    ? "80gb"
+                    : "141gb";
+    for (const id of GPU_IDS)
+      expect([id, categoryOf(GPUS[id].memoryGiB)]).toEqual([id, byNominal(MARKETING_GB[id])]);
+  });
+
+  it("the RTX 3080 (10 GB, 9.7 GiB reported) is a 12gb card, not small", () => {
+    expect(GPUS["RTX-3080"].memoryGiB).toBeLessThan(10);
+    expect(categoryOf(GPUS["RTX-3080"].memoryGiB)).toBe("12gb");
+  });
+
+  it("the seed's RTX 3060 example in the small row is the 8 GB board; the catalog's is the 12 GB one", () => {
+    // An 8 GB RTX 3060 reports ~7.7 GiB: small, as the seed says.
+    expect(categoryOf(7.7)).toBe("small");
+    expect(MARKETING_GB["RTX-3060"]).toBe(12);
+    expect(categoryOf(GPUS["RTX-3060"].memoryGiB)).toBe("12gb");
   });
 });

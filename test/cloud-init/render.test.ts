@@ -89,7 +89,7 @@ describe("render", () => {
           "HF_MODULES_CACHE=/tmp/hf_modules -e TRANSFORMERS_OFFLINE=1 -e VLLM_NO_USAGE_STATS=1 " +
           "vllm/vllm-openai:v0.31.0 IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b " +
           "--host 0.0.0.0 --port 8000 --dtype bfloat16 --max-model-len 16384 " +
-          "--gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 32 " +
+          "--gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 64 " +
           "--max-num-batched-tokens 4096 --kv-cache-dtype auto --tensor-parallel-size 1 " +
           "--quantization fp8",
       );

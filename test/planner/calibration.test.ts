@@ -1,9 +1,19 @@
 // The calibration table (real engine start-up logs) as a test: the plan's KV tokens may under-state
-// what
-// the engine logged by up to 15 % and over-state it by at most 5 %; weights within ±5 % (issue 3).
+// what the engine logged by up to 10 % and over-state it by at most 3 % (never more than 5 %), the
+// median |error| at most 3 %, for consumer and data-center GPUs alike; weights within ±5 %.
 import { describe, expect, it } from "vitest";
 import { CALIBRATION_CASES } from "../../calibration/cases";
-import { KV_OVER, KV_UNDER, runCalibration, runCalibrationCase } from "../../cli/calibrate";
+import {
+  CONSUMER_KV_MEDIAN,
+  KV_MEDIAN,
+  KV_OVER,
+  KV_UNDER,
+  NEVER_OVER,
+  calibrationStats,
+  isConsumerGpu,
+  runCalibration,
+  runCalibrationCase,
+} from "../../cli/calibrate";
 
 const judged = CALIBRATION_CASES.filter((c) => !c.excluded);
 
@@ -66,6 +76,41 @@ describe("calibration against engine start-up logs", () => {
       expect(planned).toBeLessThan(2.001); // whole tokens: floor(2x) may exceed 2·floor(x) by one
     },
   );
+
+  it("bounds: −10 % … +3 % per case, never over 5 %, median |KV error| ≤ 3 %", () => {
+    expect(KV_UNDER).toBe(-0.1);
+    expect(KV_OVER).toBeLessThanOrEqual(NEVER_OVER);
+    expect(NEVER_OVER).toBe(0.05);
+    const all = runCalibration();
+    const sets = [
+      [all, KV_MEDIAN],
+      [all.filter((r) => !isConsumerGpu(r)), KV_MEDIAN],
+      [all.filter(isConsumerGpu), CONSUMER_KV_MEDIAN],
+    ] as const;
+    for (const [set, median] of sets) {
+      const st = calibrationStats(set);
+      expect(st.cases).toBeGreaterThanOrEqual(3);
+      expect(st.medianAbsKvError).toBeLessThanOrEqual(median);
+      expect(st.worstOver).toBeLessThanOrEqual(KV_OVER);
+      expect(st.worstUnder).toBeGreaterThanOrEqual(KV_UNDER);
+    }
+  });
+
+  it("covers the small budgets of issue 13: 24 GB cards, low utilization, TP over PCIe, small batches", () => {
+    const gib = (c: (typeof judged)[number]) =>
+      ({ "RTX-3090": 24, "RTX-4090": 24, L4: 24, A10G: 24, "RTX-A5000": 24 })[c.gpu as string];
+    expect(judged.filter((c) => gib(c) === 24).length).toBeGreaterThanOrEqual(4);
+    // Utilization ≤ 0.5 appears only in logs whose repository is unresolved (T4 at 0.50, RTX 4090
+    // at 0.40: CANDIDATE_CASES_SOURCE_UNRESOLVED); the lowest judged one is 0.70.
+    expect(judged.some((c) => (c.flags.gpuMemoryUtilization ?? 0.9) <= 0.7)).toBe(true);
+    expect(
+      judged.some(
+        (c) => c.tensorParallel > 1 && ["RTX-4090", "RTX-3090", "L4", "L40S"].includes(c.gpu),
+      ),
+    ).toBe(true);
+    expect(judged.some((c) => (c.flags.maxNumSeqs ?? 256) <= 8)).toBe(true);
+    expect(judged.some((c) => (c.flags.maxNumBatchedTokens ?? 2048) <= 512)).toBe(true);
+  });
 
   it("excluded cases say why", () => {
     for (const r of runCalibration().filter((x) => x.excluded))

@@ -3,9 +3,12 @@ import { describe, expect, it } from "vitest";
 import { findModel } from "../../planner/catalog/models";
 import {
   GiB,
-  V1_SAMPLER_BYTES,
+  accountingSource,
   activationBytes,
   attentionLayers,
+  memoryAccounting,
+  overheadGiB,
+  parseRelease,
   kvBytesPerLayerToken,
   kvBytesPerSeqToken,
   weightBytes,
@@ -88,7 +91,7 @@ describe("weights", () => {
 });
 
 describe("activations", () => {
-  it("V1: the sampler warm-up over max_num_seqs × vocab dominates on big batches (H100 logs 4.76 GiB for Llama-3.1-8B)", () => {
+  it("V1 ≤ 0.18: the sampler warm-up over max_num_seqs × vocab dominates on big batches (0.11 on H100 logs 4.76 GiB for Llama-3.1-8B)", () => {
     const a = model("meta-llama/Llama-3.1-8B-Instruct").arch;
     const v1 = activationBytes({
       engine: "vllm",
@@ -97,23 +100,42 @@ describe("activations", () => {
       maxNumBatchedTokens: 8192,
       maxNumSeqs: 1024,
       dtype: "bfloat16",
+      accounting: memoryAccounting("vllm", "0.11.0"),
     });
-    expect(v1).toBe(1024 * a.vocab_size * V1_SAMPLER_BYTES);
+    expect(v1).toBe(1024 * a.vocab_size * 39);
     expect(Math.abs(v1 / GiB - 4.76) / 4.76).toBeLessThan(0.02);
   });
 
-  it("V0: the prefill chunk's MLP buffers, 3·I + 4·H per token (Qwen2.5-1.5B on a T4 logged 2.02 GiB at 32,768 tokens)", () => {
-    const a = model("Qwen/Qwen2.5-1.5B-Instruct").arch;
-    const v0 = activationBytes({
+  it("V1 ≥ 0.19: the smaller sampler warm-up (0.19 on H100 logs 1.89 GiB for Llama-3.1-8B at the same settings)", () => {
+    const a = model("meta-llama/Llama-3.1-8B-Instruct").arch;
+    const v = activationBytes({
       engine: "vllm",
       arch: a,
       tp: 1,
-      maxNumBatchedTokens: 32768,
-      maxNumSeqs: 256,
-      dtype: "float16",
-      profile: "v0",
+      maxNumBatchedTokens: 8192,
+      maxNumSeqs: 1024,
+      dtype: "bfloat16",
+      accounting: memoryAccounting("vllm", "0.19.0"),
     });
-    expect(Math.abs(v0 / GiB - 2.02) / 2.02).toBeLessThan(0.1);
+    expect(v / GiB).toBeGreaterThanOrEqual(1.89);
+    expect(v / GiB).toBeLessThan(1.89 * 1.05);
+  });
+
+  it("V0: the prefill chunk's MLP buffers only, 3·I + 4·H per token (Qwen2.5-1.5B on a T4 logged 2.02 GiB at 32,768 tokens; Llama-3.1-8B 0.06 GiB at 512)", () => {
+    const q = model("Qwen/Qwen2.5-1.5B-Instruct").arch;
+    const v0 = (arch: ModelArchitecture, tokens: number) =>
+      activationBytes({
+        engine: "vllm",
+        arch,
+        tp: 1,
+        maxNumBatchedTokens: tokens,
+        maxNumSeqs: 256,
+        dtype: "float16",
+        accounting: memoryAccounting("vllm", "0.7.2"),
+      });
+    expect(Math.abs(v0(q, 32768) / GiB - 2.02) / 2.02).toBeLessThan(0.01);
+    const l = model("meta-llama/Llama-3.1-8B-Instruct").arch;
+    expect(Math.abs(v0(l, 512) / GiB - 0.06)).toBeLessThan(0.01);
   });
 
   it("pooling models run the forward pass only", () => {
@@ -128,5 +150,81 @@ describe("activations", () => {
       pooling: true,
     });
     expect(p).toBe(8192 * (3 * a.intermediate_size + 4 * a.hidden_size) * 2);
+  });
+});
+
+describe("memory accounting by engine release", () => {
+  it("reads release numbers from tags and log text", () => {
+    expect(parseRelease("v0.31.0")).toEqual([0, 31, 0]);
+    expect(parseRelease("0.6.4.post1")).toEqual([0, 6, 4]);
+    expect(parseRelease("vllm/vllm-openai:v0.19")).toEqual([0, 19, 0]);
+    expect(parseRelease("latest")).toBeNull();
+    expect(() => memoryAccounting("vllm", "latest")).toThrow(RangeError);
+  });
+
+  it.each([
+    // release, profile, sampler bytes, graphs inside the budget, NCCL inside the budget
+    ["0.6.4", "v0", 0, false, true],
+    ["0.7.3", "v0", 0, false, true],
+    ["0.8.4", "v1", 39, false, true],
+    ["0.11.0", "v1", 39, false, true],
+    ["0.12.0", "v1", 39, false, false],
+    ["0.19.0", "v1", 16, false, false],
+    ["0.20.9", "v1", 16, false, false],
+    ["0.21.0", "v1", 16, true, false],
+    ["0.31.0", "v1", 16, true, false],
+  ] as const)(
+    "vLLM %s: %s profile, sampler %d B, graphs in budget %s, NCCL in budget %s",
+    (release, profile, sampler, graphs, nccl) => {
+      const acc = memoryAccounting("vllm", release);
+      expect(acc.release).toBe(release);
+      expect(acc.profile).toBe(profile);
+      expect(acc.samplerBytes).toBe(sampler);
+      expect(acc.graphsGiB > 0).toBe(graphs);
+      const tp2 = overheadGiB({
+        engine: "vllm",
+        tp: 2,
+        nvlink: false,
+        eager: false,
+        accounting: acc,
+      });
+      const tp1 = overheadGiB({
+        engine: "vllm",
+        tp: 1,
+        nvlink: false,
+        eager: false,
+        accounting: acc,
+      });
+      const nvlink = overheadGiB({
+        engine: "vllm",
+        tp: 2,
+        nvlink: true,
+        eager: false,
+        accounting: acc,
+      });
+      expect(nvlink > tp1).toBe(nccl);
+      expect(tp2).toBeGreaterThanOrEqual(tp1);
+      expect(accountingSource("vllm", release).length).toBeGreaterThan(60);
+    },
+  );
+
+  it("without a release, the newest modelled one (the pinned images' accounting)", () => {
+    expect({ ...memoryAccounting("vllm"), release: "" }).toEqual({
+      ...memoryAccounting("vllm", "0.31.0"),
+      release: "",
+    });
+  });
+
+  it("fixed overheads at small settings stay small: vLLM ≥ 0.21 at TP 2 over PCIe counts ≤ 1 GiB per GPU", () => {
+    // Issue 13: the model counted 1–1.5 GiB too much on 24 GB cards with TP over PCIe.
+    const o = overheadGiB({ engine: "vllm", tp: 2, nvlink: false, eager: false });
+    expect(o).toBeLessThanOrEqual(1);
+    // Eager mode captures no graphs.
+    expect(overheadGiB({ engine: "vllm", tp: 2, nvlink: false, eager: true })).toBeLessThan(o);
+  });
+
+  it("GGUF engines capture no CUDA graphs", () => {
+    expect(memoryAccounting("llamacpp").graphsGiB).toBe(0);
+    expect(memoryAccounting("ollama").graphsGiB).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ENGINES } from "../../planner/catalog/engines";
-import { GPUS } from "../../planner/catalog/gpus";
+import { findGpu } from "../../planner/catalog/gpus";
 import { MODELS, findModel } from "../../planner/catalog/models";
 import { isEncoderOnly } from "../../planner/memory";
 import { PlanError, planFleet } from "../../planner/plan";
@@ -32,7 +32,8 @@ export function problemsOf(spec: PoolInput): string[] {
 
 /** The invariants every plan must satisfy (DESIGN.md, "The planner"). */
 export function checkInvariants(pool: PoolPlan): void {
-  const gpu = GPUS[pool.gpu.model];
+  // Catalog GPUs by id; a stack-defined one (gpufleet:gpus) by the figures the plan carries.
+  const gpu = findGpu(pool.gpu.model) ?? pool.gpu;
   const seenGpus = new Set<number>();
   const seenPorts = new Set<number>([pool.proxyPort]);
   for (const r of pool.replicas) {
@@ -292,13 +293,14 @@ describe("placement", () => {
   });
 
   it("two tensor-parallel replicas split an 8-GPU host into disjoint groups on their own ports", () => {
-    // Qwen2.5-72B in bf16 needs 33.9 GiB per GPU at TP 4 — more than an A100-40GB's budget with
-    // activations
-    // and NCCL buffers — so TP 8; Llama-3.3-70B (32.9 GiB) fits TP 4, two replicas.
+    // Qwen2.5-72B in bf16 needs 33.9 GiB per GPU at TP 4, which leaves an A100-40GB under 1 GiB of
+    // KV cache — too little for a 32K context — so TP 8; Llama-3.3-70B (32.9 GiB) fits TP 4 at its
+    // own context, two replicas.
     const big = planOne({
       instanceType: "p4d.24xlarge",
       model: "Qwen/Qwen2.5-72B-Instruct",
       quantization: "none",
+      maxModelLen: 32768,
     });
     checkInvariants(big);
     expect(big.replicas.map((r) => r.tensorParallel)).toEqual([8]);
