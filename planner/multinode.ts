@@ -191,7 +191,20 @@ function assembleMultiNodePool(
         decodeTokensPerSecond: estimateDecodeTokensPerSecond(gpu, tp * pp, weightsGB) / pp,
       },
       reasons: [
-        ...stage.reasons.filter((r) => r.field !== "tensorParallel" && r.field !== "model"),
+        ...stage.reasons.filter(
+          (r) =>
+            r.field !== "tensorParallel" &&
+            r.field !== "model" &&
+            (r.field !== "engine" || pool.engine !== "auto"),
+        ),
+        ...(pool.engine === "auto"
+          ? [
+              {
+                field: "engine",
+                why: "vLLM: its multiprocessing executor starts ranks on several nodes without Ray",
+              },
+            ]
+          : []),
         {
           field: "model",
           why: `pinned by config; fits no single node of ${pool.gpuCount} × ${gpu.id}`,

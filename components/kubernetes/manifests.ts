@@ -21,6 +21,7 @@ import {
   LITELLM_PORT,
   POSTGRES_PORT,
   renderLiteLLMConfig,
+  validateGateway,
 } from "../../gateway";
 import {
   ENGINE_METRICS,
@@ -1080,6 +1081,25 @@ export function gatewayManifests(args: KubernetesManifestArgs): K8sObject[] {
 /** The database URL the PostgreSQL StatefulSet serves (password from its Secret). */
 export function databaseUrl(namespace: string, password: string): string {
   return `postgresql://litellm:${encodeURIComponent(password)}@postgres.${namespace}.svc:${POSTGRES_PORT}/litellm`;
+}
+
+/**
+ * Problems of a planned stack on Kubernetes (one line each, with its config path): a gated model
+ * needs the HF token; the gateway's own checks.
+ */
+export function validateKubernetesDeployment(plan: FleetPlan, cfg: StackConfig): string[] {
+  const problems: string[] = [];
+  if (cfg.hfToken === undefined) {
+    for (const pool of plan.pools) {
+      const gated = pool.replicas.find((r) => r.model.gated);
+      if (gated)
+        problems.push(
+          `gpufleet:hfToken: required: pool ${pool.name} serves ${gated.model.id}, a gated model (pulumi config set --secret gpufleet:hfToken hf_…)`,
+        );
+    }
+  }
+  if (cfg.gateway.enabled) problems.push(...validateGateway(plan, cfg.gateway));
+  return problems;
 }
 
 /** Every object of the stack except Secrets and the Helm release, in apply order. */

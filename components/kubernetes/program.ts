@@ -5,11 +5,10 @@ import { ConfigError, toPlanInput } from "../../config";
 import { kubeconfigProblems, kubernetesSchema } from "../../config/kubernetes";
 import { loadPulumiConfig } from "../../config/pulumi";
 import { formatTable } from "../../cli/format";
-import { validateGateway } from "../../gateway";
 import { PlanError } from "../../planner/plan";
 import { planFleetMultiNode } from "../../planner/multinode";
 import { MODEL_HEADER } from "../aws/facts";
-import { KubernetesFleet } from "./index";
+import { KubernetesFleet, validateKubernetesDeployment } from "./index";
 
 function planStack(): ReturnType<typeof planOrThrow> {
   try {
@@ -27,7 +26,7 @@ function planOrThrow() {
   if (cfg.target !== "kubernetes")
     throw new ConfigError([`gpufleet:target: this program deploys target kubernetes`]);
   const fleet = planFleetMultiNode(toPlanInput(pulumi.getStack(), cfg));
-  const problems = cfg.gateway.enabled ? validateGateway(fleet, cfg.gateway) : [];
+  const problems = validateKubernetesDeployment(fleet, cfg);
   if (problems.length > 0) throw new ConfigError(problems);
   return { cfg, fleet, k8s: cfg.kubernetes ?? kubernetesSchema.parse({}) };
 }
