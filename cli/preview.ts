@@ -47,7 +47,7 @@ export const programLoader: { load: () => Promise<Record<string, unknown>> } = {
 /** The Kubernetes target's program (gpufleet:target kubernetes), loaded like programLoader. */
 export const kubernetesProgramLoader: { load: () => Promise<Record<string, unknown>> } = {
   load: async () => {
-    const file = require.resolve("../components/kubernetes/program");
+    const file = require.resolve("../targets/kubernetes");
     delete require.cache[file];
     return require(file) as Record<string, unknown>;
   },

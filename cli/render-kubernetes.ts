@@ -62,7 +62,11 @@ export async function writeKubernetesManifests(
     "",
     "```sh",
     `kubectl create namespace ${ns}`,
-    `kubectl -n ${ns} create secret generic ${SECRET_NAMES.apiKey} --from-literal=api-key="$(openssl rand -hex 24)"`,
+    'KEY="$(openssl rand -hex 24)"',
+    `kubectl -n ${ns} create secret generic ${SECRET_NAMES.apiKey} --from-literal=api-key="$KEY"`,
+    "# The proxies' key check, rendered by the same function the hosts' boot script matches (run in the gpufleet checkout):",
+    `KEY="$KEY" node -r tsx/cjs -e 'process.stdout.write(require("./cloud-init/nginx").renderNginxAuthCheck(process.env.KEY))' > nginx-auth.conf`,
+    `kubectl -n ${ns} create secret generic ${SECRET_NAMES.proxyAuth} --from-file=nginx-auth.conf && rm nginx-auth.conf`,
   ];
   if (objects.some((o) => JSON.stringify(o).includes(SECRET_NAMES.hfToken)))
     lines.push(

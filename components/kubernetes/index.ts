@@ -4,6 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { renderNginxAuthCheck } from "../../cloud-init/nginx";
 import type { KubernetesConfig } from "../../config/kubernetes";
 import type { StackConfig } from "../../config/schema";
 import type { FleetPlan } from "../../planner/types";
@@ -170,7 +171,12 @@ export class KubernetesFleet extends pulumi.ComponentResource {
         },
         opts,
       );
-    const out = [secret(SECRET_NAMES.apiKey, { "api-key": this.apiKey })];
+    const out = [
+      secret(SECRET_NAMES.apiKey, { "api-key": this.apiKey }),
+      secret(SECRET_NAMES.proxyAuth, {
+        "nginx-auth.conf": this.apiKey.apply(renderNginxAuthCheck),
+      }),
+    ];
     if (args.hfToken !== undefined) out.push(secret(SECRET_NAMES.hfToken, { token: args.hfToken }));
     if (args.cfg.gateway.enabled) {
       const password = (suffix: string, length: number): pulumi.Output<string> =>

@@ -55,6 +55,8 @@ export interface K8sObject {
 export const SECRET_NAMES = {
   /** Key `api-key`: the engine API key every /v1 request carries. */
   apiKey: "gpufleet-api-key",
+  /** Key `nginx-auth.conf`: the proxies' key check, cloud-init's renderNginxAuthCheck(api key). */
+  proxyAuth: "gpufleet-proxy-auth",
   /** Key `token`: the Hugging Face token (gated models). */
   hfToken: "gpufleet-hf-token",
   /** Keys LITELLM_MASTER_KEY, LITELLM_SALT_KEY. */
@@ -382,32 +384,6 @@ function podSpec(
   ];
   const containers: Array<Record<string, unknown>> = [engineContainer(replica, r, w, role)];
   if (role.leader) {
-    // The nginx key check of the hosts, written from the Secret into memory (never a file on disk).
-    init.push({
-      name: "proxy-auth",
-      image: DEFAULT_HELPER_IMAGES.nginx,
-      command: [
-        "/bin/sh",
-        "-c",
-        `umask 077; printf 'map $http_authorization $gpufleet_authorized {\\n    default 0;\\n    "Bearer %s" 1;\\n}\\n' "$GPUFLEET_API_KEY" > ${AUTH_DIR}/nginx-auth.conf`,
-      ],
-      env: [
-        {
-          name: "GPUFLEET_API_KEY",
-          valueFrom: { secretKeyRef: { name: SECRET_NAMES.apiKey, key: "api-key" } },
-        },
-      ],
-      resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: 101,
-        runAsGroup: 101,
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      },
-      volumeMounts: [{ name: "auth", mountPath: AUTH_DIR }],
-    });
     containers.push(proxyContainer(pool, r));
   }
   const volumes: Array<Record<string, unknown>> = [
@@ -419,7 +395,11 @@ function podSpec(
   ];
   if (role.leader)
     volumes.push(
-      { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+      {
+        // The hosts' nginx key check (cloud-init's renderNginxAuthCheck), kept in a Secret.
+        name: "auth",
+        secret: { secretName: SECRET_NAMES.proxyAuth, defaultMode: 0o440 },
+      },
       { name: "tmp", emptyDir: { sizeLimit: "1Gi" } },
       {
         name: "proxy-conf",

@@ -14,6 +14,7 @@ import {
 } from "../../components/kubernetes/manifests";
 import { kubernetesManifestsOf, writeKubernetesManifests } from "../../cli/render-kubernetes";
 import { parseStackConfig } from "../../config";
+import { renderNginxAuthCheck } from "../../cloud-init/nginx";
 import { renderRules, resolveMonitoringContext } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import {
@@ -209,6 +210,9 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
       ).value;
     expect(data(SECRET_NAMES.apiKey)["api-key"]).toBe(SECRETS.apiKey);
     expect(data(SECRET_NAMES.hfToken).token).toBe(SECRETS.hfToken);
+    expect(data(SECRET_NAMES.proxyAuth)["nginx-auth.conf"]).toBe(
+      renderNginxAuthCheck(SECRETS.apiKey),
+    );
     expect(data(SECRET_NAMES.gateway).LITELLM_MASTER_KEY).toBe(`sk-${SECRETS.random}`);
     const others = JSON.stringify([
       run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret").map((r) => r.inputs),

@@ -52,8 +52,7 @@ export async function runKubernetes(gpufleet: Record<string, unknown>): Promise<
       secretKeys,
       dryRun: true,
       randomPassword: SECRETS.random,
-      load: () =>
-        import("../../components/kubernetes/program.js") as Promise<Record<string, unknown>>,
+      load: () => import("../../targets/kubernetes.js") as Promise<Record<string, unknown>>,
       record,
     });
   } catch (err) {

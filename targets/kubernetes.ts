@@ -1,14 +1,15 @@
 // The Pulumi program of a stack whose gpufleet:target is kubernetes (index.ts dispatches here): read
-// and validate config, plan (multi-node layouts included), build the fleet, export outputs.
+// and validate config, plan (multi-node layouts included), build the fleet; its exports are the
+// stack's outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, toPlanInput } from "../../config";
-import { kubeconfigProblems, kubernetesSchema } from "../../config/kubernetes";
-import { loadPulumiConfig } from "../../config/pulumi";
-import { formatTable } from "../../cli/format";
-import { PlanError } from "../../planner/plan";
-import { planFleetMultiNode } from "../../planner/multinode";
-import { MODEL_HEADER } from "../aws/facts";
-import { KubernetesFleet, validateKubernetesDeployment } from "./index";
+import { ConfigError, toPlanInput } from "../config";
+import { kubeconfigProblems, kubernetesSchema } from "../config/kubernetes";
+import { loadPulumiConfig } from "../config/pulumi";
+import { formatTable } from "../cli/format";
+import { PlanError } from "../planner/plan";
+import { planFleetMultiNode } from "../planner/multinode";
+import { MODEL_HEADER } from "../components/aws/facts";
+import { KubernetesFleet, validateKubernetesDeployment } from "../components/kubernetes";
 
 function planStack(): ReturnType<typeof planOrThrow> {
   try {
