@@ -40,7 +40,8 @@ describe("proxy sidecar: nginx -t", () => {
         .replaceAll("/etc/gpufleet/auth/nginx-auth.conf", join(prefix, "auth.conf"))
         .replaceAll("/run/gpufleet/nginx.pid", join(prefix, "nginx.pid"))
         .replaceAll(/\/tmp\/(\w+_temp)/g, `${prefix}/$1`)
-        .replace("error_log stderr", `error_log ${join(prefix, "error.log")}`);
+        .replace("error_log stderr", `error_log ${join(prefix, "error.log")}`)
+        .replace("access_log /dev/stdout", `access_log ${join(prefix, "access.log")}`);
       writeFileSync(join(prefix, "nginx.conf"), local);
       const r = run("nginx", ["-t", "-p", prefix, "-c", join(prefix, "nginx.conf")]);
       expect(r.status, describeRun("nginx -t", r)).toBe(0);
