@@ -29,6 +29,11 @@ import { validateDeployment } from "./components/aws/validate";
 function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
   try {
     const cfg = loadPulumiConfig();
+    // The Kubernetes program is targets/kubernetes.ts; it joins the target dispatch when that lands.
+    if (cfg.target !== "aws")
+      throw new ConfigError([
+        `gpufleet:target: this program deploys "aws"; "${cfg.target}" runs from targets/${cfg.target}.ts`,
+      ]);
     const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
     const region =
       new pulumi.Config("aws").get("region") ??

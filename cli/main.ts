@@ -9,6 +9,9 @@ import {
   toPlanInput,
 } from "../config";
 import { PlanError, planFleet } from "../planner/plan";
+import { planFleetMultiNode } from "../planner/multinode";
+import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { writeKubernetesManifests } from "./render-kubernetes";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
@@ -53,8 +56,12 @@ export function planFromFile(sel: StackSelection): {
   const sf = readStackFile(file);
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
-  const plan = planFleet(toPlanInput(stack, cfg));
-  const problems = validateDeployment(plan, cfg, sf.region);
+  // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts).
+  const plan = (cfg.target === "kubernetes" ? planFleetMultiNode : planFleet)(
+    toPlanInput(stack, cfg),
+  );
+  // The AWS checks (regions, EC2 types, the gateway); other targets validate in their own program.
+  const problems = cfg.target === "aws" ? validateDeployment(plan, cfg, sf.region) : [];
   if (problems.length > 0) throw new ConfigError(problems);
   return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
 }
@@ -104,8 +111,25 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       "--region <region>",
       "AWS region of the SSM parameters (default: aws:region of the stack, else us-east-1)",
     )
-    .action(async (opts: StackSelection & { out: string; region?: string }) => {
+    .addOption(
+      new Option(
+        "-t, --target <target>",
+        "what to render for (default: the stack's gpufleet:target)",
+      ).choices(["aws", "kubernetes"]),
+    )
+    .action(async (opts: StackSelection & { out: string; region?: string; target?: string }) => {
       const { plan, region, cfg } = planFromFile(opts);
+      if ((opts.target ?? cfg.target) === "kubernetes") {
+        if (cfg.target !== "kubernetes")
+          throw new ConfigError([
+            `gpufleet:target: is ${cfg.target}; set it to kubernetes to render Kubernetes manifests`,
+          ]);
+        const problems = validateKubernetesDeployment(plan, cfg);
+        if (problems.length > 0) throw new ConfigError(problems);
+        const written = await writeKubernetesManifests(plan, cfg, opts.out);
+        io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);
+        return;
+      }
       const names = secretParameterNames(plan.stack);
       if (cfg.monitoring.enabled) {
         // Exactly what the stack's configuration bucket holds under monitoring/: the files and

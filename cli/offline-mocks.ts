@@ -376,6 +376,12 @@ export function createOfflineMocks(
         const g = gatewayMockState(type, name, inputs, { region, arn, hex, physical });
         if (g) return g;
         if (type.startsWith("gpufleet:")) return { id: "", state: {} };
+        // Kubernetes objects: the API server answers with the object, its id namespace/name.
+        if (type.startsWith("kubernetes:") || type === "pulumi:providers:kubernetes") {
+          const m = (inputs.metadata ?? {}) as { name?: string; namespace?: string };
+          const id = m.name ? [m.namespace, m.name].filter(Boolean).join("/") : n;
+          return { id: type.includes("helm.sh") ? "" : id, state: base };
+        }
         throw new Error(`offline mocks have no answer for resource type ${type}`);
       }
     }

@@ -18,6 +18,8 @@ import {
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
 import { planFleet } from "../planner/plan";
+import { planFleetMultiNode } from "../planner/multinode";
+import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
 
@@ -38,6 +40,15 @@ export const programLoader: { load: () => Promise<Record<string, unknown>> } = {
   load: async () => {
     const file = require.resolve("../index");
     delete require.cache[file]; // a second preview in the same process runs the program again
+    return require(file) as Record<string, unknown>;
+  },
+};
+
+/** The Kubernetes target's program (gpufleet:target kubernetes), loaded like programLoader. */
+export const kubernetesProgramLoader: { load: () => Promise<Record<string, unknown>> } = {
+  load: async () => {
+    const file = require.resolve("../targets/kubernetes");
+    delete require.cache[file];
     return require(file) as Record<string, unknown>;
   },
 };
@@ -240,8 +251,11 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   const region = sf.region ?? DEFAULT_REGION;
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
   const cfg = parseStackConfig(sf.raw);
-  const plan = planFleet(toPlanInput(stack, cfg));
-  const problems = validateDeployment(plan, cfg, region);
+  const kubernetes = cfg.target === "kubernetes";
+  const plan = (kubernetes ? planFleetMultiNode : planFleet)(toPlanInput(stack, cfg));
+  const problems = kubernetes
+    ? validateKubernetesDeployment(plan, cfg)
+    : validateDeployment(plan, cfg, region);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });
@@ -254,6 +268,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     secretKeys,
     dryRun,
     randomPassword: opts.randomPassword,
+    load: kubernetes ? kubernetesProgramLoader.load : undefined,
   });
   return {
     stack,
@@ -261,7 +276,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     region,
     dryRun,
     plan,
-    vcpuQuotas: computeVcpuQuotaNeeds(plan, cfg),
+    vcpuQuotas: kubernetes ? {} : computeVcpuQuotaNeeds(plan, cfg),
     resources: run.resources,
     outputs: run.outputs,
     // Plain-text secrets in the stack file are the user's to fix: said beside the program's own

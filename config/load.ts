@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { stackConfigSchema, type StackConfig } from "./schema";
+import { checkKubernetesTarget } from "./kubernetes";
 
 export const NAMESPACE = "gpufleet";
 
@@ -41,7 +42,7 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
  * problem.
  */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = stackConfigSchema.safeParse(raw);
+  const result = stackConfigSchema.superRefine(checkKubernetesTarget).safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   return result.data;
 }

@@ -18,11 +18,16 @@ import {
   urlProblems,
 } from "./shapes";
 import { architectureOf, findGpu } from "../planner/catalog/gpus";
+import { kubernetesSchema } from "./kubernetes";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 const positiveInt = z.number().int().positive();
+
+/** Where a stack deploys (DESIGN.md, "Targets"). */
+export const TARGETS = ["aws", "docker", "kubernetes"] as const;
+export type Target = (typeof TARGETS)[number];
 
 const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
   message: 'must be a subnet id such as "subnet-0123456789abcdef0"',
@@ -139,6 +144,13 @@ export const poolSchema = z
      * instance store) the weights.
      */
     rootVolumeGiB: z.number().int().min(30).max(16384).optional(),
+    /**
+     * Kubernetes: where the model cache lives: "pvc" (a PersistentVolumeClaim per replica, default)
+     * or "node" (a hostPath on the GPU node, kept across pod restarts).
+     */
+    modelCache: z.enum(["pvc", "node"]).optional(),
+    /** Kubernetes: let KEDA scale the pool to zero replicas when idle; default false. */
+    scaleToZero: z.boolean().optional(),
   })
   .superRefine((pool, ctx) => {
     if (pool.minCount !== undefined && pool.minCount > pool.count) {
@@ -569,6 +581,13 @@ export const gpuSchema = z
 
 export const stackConfigSchema = z
   .strictObject({
+    /**
+     * Where the stack deploys: aws (default; EC2), docker (own GPU hosts through @pulumi/docker) or
+     * kubernetes.
+     */
+    target: z.enum(TARGETS).default("aws"),
+    /** Kubernetes target: cluster, namespace, GPU node labels, entry point, monitoring. */
+    kubernetes: kubernetesSchema.optional(),
     pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
     models: z.array(modelSchema).default([]),
     /** GPUs the catalog lacks (own hardware), named by pools' `gpu`. */

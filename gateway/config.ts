@@ -29,6 +29,11 @@ export interface GatewayRenderContext {
   internalHost?: string;
   /** `gpufleet:gateway` (upstreams, prices); default none. */
   options?: GatewayOptions;
+  /**
+   * Base URL of a pool's proxy where a target reaches pools directly (Kubernetes: the pool's
+   * Service); default the internal load balancer's listener of the pool.
+   */
+  poolBaseUrl?: (pool: PoolPlan) => string;
 }
 
 /** One model_list entry as LiteLLM reads it. */
@@ -169,7 +174,11 @@ export function buildLiteLLMConfig(plan: FleetPlan, ctx: GatewayRenderContext): 
   const host = ctx.internalHost ?? placeholderHost(ctx.stack);
   const ports = internalListenerPorts(plan);
   const deployments = plan.pools.flatMap((pool) =>
-    poolDeployments(pool, `http://${host}:${ports[pool.name]}`, o.prices),
+    poolDeployments(
+      pool,
+      ctx.poolBaseUrl?.(pool) ?? `http://${host}:${ports[pool.name]}`,
+      o.prices,
+    ),
   );
   // Entries of one model next to each other (the file reads per model), in order of first
   // appearance.

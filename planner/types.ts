@@ -305,6 +305,29 @@ export interface ReplicaPlan {
   };
   reasons: Reason[];
   warnings: string[];
+  /** Set when one replica spans several nodes (planner/multinode.ts); memory is per GPU of its heaviest stage. */
+  multiNode?: MultiNodeLayout;
+}
+
+/** A replica spread over nodes: tensor parallel within a node, pipeline parallel across nodes. */
+export interface MultiNodeLayout {
+  nodes: number;
+  tensorParallel: number;
+  pipelineParallel: number;
+  /** GPUs each node (pod) of the group requests. */
+  gpusPerNode: number;
+  /** Decoder layers of the heaviest pipeline stage. */
+  stageLayers: number;
+  /** The links the layout assumes, and why it needs no faster one. */
+  interconnect: { withinNode: "nvlink" | "pcie"; acrossNodes: "tcp"; why: string };
+  /** How ranks join: the flags a target fills per node (leader rank 0, workers 1…nodes-1). */
+  launch: {
+    executor: "mp";
+    nodeRankFlag: string;
+    masterAddrFlag: string;
+    /** Added on worker nodes only (no API server there). */
+    workerFlags: string[];
+  };
 }
 
 export type VramCategory = "small" | "12gb" | "16gb" | "24gb" | "32gb" | "48gb" | "80gb" | "141gb";

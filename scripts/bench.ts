@@ -191,6 +191,77 @@ function timePreviews(sizes: number[]): Result[] {
   });
 }
 
+/**
+ * `gpufleet preview` of a 20-pool Kubernetes stack (target kubernetes, the gateway on), in a fresh
+ * process like timePreviews: pools on own GPUs in turn, each serving its own model, one of them
+ * Llama-3.1-405B-sized so that a LeaderWorkerSet spans nodes.
+ */
+function timeKubernetesPreview(pools = 20): Result {
+  const aws = previewStack(pools);
+  const gpus = ["L4", "A10G", "L40S", "A100-80GB", "H100"];
+  const stack = {
+    "gpufleet:target": "kubernetes",
+    "gpufleet:gateway": { enabled: true },
+    "gpufleet:hfToken": "hf_bench_placeholder_token_not_a_secret",
+    "gpufleet:pools": [
+      ...Array.from({ length: pools - 1 }, (_, i) => ({
+        name: `pool-${i}`,
+        gpu: gpus[i % gpus.length],
+        gpuCount: [1, 2, 4, 8][i % 4],
+        count: 1 + (i % 3),
+        model: `bench/model-${i}`,
+      })),
+      { name: "big", gpu: "L4", gpuCount: 8, model: "bench/llama-405b", quantization: "fp8" },
+    ],
+    "gpufleet:models": [
+      ...(aws["gpufleet:models"] as unknown[]),
+      {
+        id: "bench/llama-405b",
+        config: {
+          architectures: ["LlamaForCausalLM"],
+          model_type: "llama",
+          num_hidden_layers: 126,
+          num_attention_heads: 128,
+          num_key_value_heads: 8,
+          hidden_size: 16384,
+          intermediate_size: 53248,
+          vocab_size: 128256,
+          max_position_embeddings: 131072,
+          torch_dtype: "bfloat16",
+          tie_word_embeddings: false,
+        },
+      },
+    ],
+  };
+  const file = path.join(
+    mkdtempSync(path.join(tmpdir(), "gpufleet-bench-k8s-")),
+    "Pulumi.k8s.yaml",
+  );
+  writeFileSync(file, stringify({ config: stack }));
+  const start = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    ["-r", "tsx/cjs", __filename, "--preview-child", file],
+    {
+      encoding: "utf8",
+      cwd: path.join(__dirname, ".."),
+      maxBuffer: 64 * 2 ** 20,
+    },
+  );
+  const wallMs = performance.now() - start;
+  if (child.status !== 0) throw new Error(`kubernetes preview failed:\n${child.stderr}`);
+  const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as PreviewChildReport;
+  return {
+    name: `gpufleet preview of a ${pools}-pool Kubernetes stack (${report.resources} resources; program ${report.ms.toFixed(0)} ms)`,
+    runs: 1,
+    planned: pools,
+    refused: 0,
+    totalMs: wallMs,
+    perRunMs: wallMs,
+    peakRssMB: report.maxRssMB,
+  };
+}
+
 function main(): void {
   const childAt = process.argv.indexOf("--preview-child");
   if (childAt >= 0) {
@@ -206,6 +277,7 @@ function main(): void {
     timeIt("every catalog combination (GPU × count × model × engine)", catalogCombinations()),
     ...timeStacks([1, 10, 100]),
     ...timePreviews([1, 10, 100]),
+    timeKubernetesPreview(20),
   ];
   if (process.argv.includes("--json")) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

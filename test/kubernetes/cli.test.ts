@@ -1,0 +1,195 @@
+// The CLI on a kubernetes stack: bad input exits 2 naming the key (nothing planned or created),
+// `preview` prints the Kubernetes tree offline, `render --target kubernetes` writes manifests.
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { stringify } from "yaml";
+import { main } from "../../cli/main";
+import { kubernetesProgramLoader } from "../../cli/preview";
+import { kubeconfigProblems } from "../../config/kubernetes";
+
+const ROOT = path.join(__dirname, "../..");
+const EXAMPLE = path.join(ROOT, "examples/kubernetes.yaml");
+const dirs: string[] = [];
+const original = kubernetesProgramLoader.load;
+beforeAll(() => {
+  // vitest's module graph instead of require (the CLI's loader): a fresh program per run.
+  kubernetesProgramLoader.load = async () => {
+    vi.resetModules();
+    return (await import("../../targets/kubernetes.js")) as Record<string, unknown>;
+  };
+});
+afterAll(() => {
+  kubernetesProgramLoader.load = original;
+  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+});
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await main(["node", "gpufleet", ...args], {
+    out: (s) => (out += `${s}\n`),
+    err: (s) => (err += `${s}\n`),
+  });
+  return { code, out, err };
+}
+
+function stackFile(config: Record<string, unknown>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-k8s-cli-"));
+  dirs.push(dir);
+  const file = path.join(dir, "Pulumi.k.yaml");
+  const body: Record<string, unknown> = { "gpufleet:target": "kubernetes" };
+  for (const [k, v] of Object.entries(config)) body[`gpufleet:${k}`] = v;
+  writeFileSync(file, stringify({ config: body }));
+  return file;
+}
+
+const KUBECONFIG = stringify({
+  apiVersion: "v1",
+  kind: "Config",
+  clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:6443" } }],
+  users: [{ name: "u", user: { token: "t" } }],
+  contexts: [{ name: "gpu", context: { cluster: "c", user: "u" } }],
+  "current-context": "gpu",
+});
+const POOL = { name: "chat", gpu: "L4", gpuCount: 1 };
+
+describe("kubernetes bad input: exit 2, one line per problem naming the key", () => {
+  it.each([
+    [
+      "a pool with instanceType",
+      { pools: [{ name: "p", instanceType: "g6.xlarge" }] },
+      /^gpufleet:pools\[0\]\.instanceType: a kubernetes pool names its nodes' GPU/m,
+    ],
+    [
+      "an unknown GPU in the label mapping",
+      { pools: [POOL], kubernetes: { gpuLabelValues: { "RTX-9999": "NVIDIA-RTX-9999" } } },
+      /^gpufleet:kubernetes\.gpuLabelValues\.RTX-9999: unknown GPU "RTX-9999"/m,
+    ],
+    [
+      "gpuCount above what the planner places on a node",
+      { pools: [{ name: "p", gpu: "L4", gpuCount: 16 }] },
+      /^gpufleet:pools\[0\]\.gpuCount: 16 GPUs per node is more than the planner can place/m,
+    ],
+    [
+      "a kubeconfig that is not YAML",
+      { pools: [POOL], kubernetes: { kubeconfig: "clusters: [unclosed" } },
+      /^gpufleet:kubernetes\.kubeconfig: not valid YAML/m,
+    ],
+    [
+      "a kubeconfig without the named context",
+      { pools: [POOL], kubernetes: { kubeconfig: KUBECONFIG, context: "prod" } },
+      /^gpufleet:kubernetes\.kubeconfig: has no context "prod"; it has gpu$/m,
+    ],
+    [
+      "a kubeconfig without clusters",
+      { pools: [POOL], kubernetes: { kubeconfig: "apiVersion: v1\nkind: Config\n" } },
+      /^gpufleet:kubernetes\.kubeconfig: has no clusters/m,
+    ],
+    [
+      "ingress-nginx without the gateway",
+      { pools: [POOL], kubernetes: { entry: "ingress-nginx" } },
+      /^gpufleet:kubernetes\.entry: ingress-nginx cannot route by a header/m,
+    ],
+    [
+      "a gated model without an HF token",
+      {
+        pools: [{ ...POOL, gpu: "H100", model: "google/gemma-3-27b-it" }],
+      },
+      /^gpufleet:hfToken: required: pool chat serves google\/gemma-3-27b-it, a gated model/m,
+    ],
+  ])(
+    "%s",
+    async (_, config, line) => {
+      for (const cmd of [
+        ["plan"],
+        ["render", "--out", "/nonexistent/never-written"],
+        ["preview"],
+      ]) {
+        if (cmd[0] === "plan" && String(line).includes("hfToken")) continue;
+        const r = await run(...cmd, "--config", stackFile(config));
+        expect(r.code, `${cmd[0]}: ${r.err}`).toBe(2);
+        expect(r.err).toMatch(line);
+        expect(r.out).toBe("");
+      }
+    },
+    120_000,
+  );
+
+  it("reports every problem at once", async () => {
+    const r = await run(
+      "plan",
+      "--config",
+      stackFile({
+        pools: [
+          { name: "p", instanceType: "g6.xlarge" },
+          { name: "q", gpu: "L4", gpuCount: 12 },
+        ],
+        kubernetes: { gpuLabelValues: { nope: "x" } },
+      }),
+    );
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toHaveLength(3);
+  });
+
+  it("accepts a well-formed kubeconfig and its current context", () => {
+    expect(kubeconfigProblems(KUBECONFIG, undefined)).toEqual([]);
+    expect(kubeconfigProblems(KUBECONFIG, "gpu")).toEqual([]);
+  });
+
+  it("refuses kubernetes keys on another target", async () => {
+    const file = stackFile({ pools: [{ ...POOL, scaleToZero: true }] });
+    const aws = file.replace(".yaml", ".aws.yaml");
+    writeFileSync(
+      aws,
+      stringify({
+        config: { "gpufleet:pools": [{ name: "p", instanceType: "g6.xlarge", scaleToZero: true }] },
+      }),
+    );
+    const r = await run("plan", "--config", aws);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^gpufleet:pools\[0\]\.scaleToZero: only with gpufleet:target kubernetes/m,
+    );
+  });
+});
+
+describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
+  it("prints the Kubernetes resource tree offline", async () => {
+    const r = await run("preview", "--config", EXAMPLE);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/gpufleet:kubernetes:Fleet {2}gpufleet/);
+    for (const line of [
+      "+ kubernetes:leaderworkerset.x-k8s.io/v1:LeaderWorkerSet  gpufleet-leaderworkerset-llama405b",
+      "+ kubernetes:apps/v1:StatefulSet  gpufleet-statefulset-chat",
+      "kubernetes:helm.sh/v4:Chart  gpufleet-kube-prometheus-stack",
+      "+ kubernetes:keda.sh/v1alpha1:ScaledObject  gpufleet-scaledobject-chat",
+      "+ kubernetes:monitoring.coreos.com/v1:PrometheusRule  gpufleet-prometheusrule-gpufleet",
+    ])
+      expect(r.out).toContain(line);
+    expect(r.out).toMatch(/3 nodes of 8 × L4/);
+    expect(r.out).not.toMatch(/aws:/);
+  }, 240_000);
+
+  it("renders one YAML file per object", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-k8s-render-"));
+    dirs.push(dir);
+    const r = await run("render", "--config", EXAMPLE, "--target", "kubernetes", "--out", dir);
+    expect(r.code, r.err).toBe(0);
+    const files = readdirSync(path.join(dir, "kubernetes", "manifests"));
+    expect(files).toContain("000-namespace-gpufleet.yaml");
+    expect(files.some((f) => /-leaderworkerset-llama405b\.yaml$/.test(f))).toBe(true);
+    const aws = await run(
+      "render",
+      "--config",
+      path.join(ROOT, "Pulumi.dev.yaml"),
+      "--target",
+      "kubernetes",
+      "--out",
+      dir,
+    );
+    expect(aws.code).toBe(2);
+    expect(aws.err).toMatch(/^gpufleet:target: is aws/m);
+  }, 120_000);
+});

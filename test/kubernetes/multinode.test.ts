@@ -1,0 +1,220 @@
+// planner/multinode.ts: nodes × TP × PP layouts for models that fit no single node, their memory
+// per GPU, and the plan that shows them.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { modelSchema, toModelSpec } from "../../config";
+import { findGpu } from "../../planner/catalog/gpus";
+import { MAX_NODES, planFleetMultiNode, stageModel } from "../../planner/multinode";
+import { PlanError, planFleet } from "../../planner/plan";
+import { deriveParams, weightBytes } from "../../planner/memory";
+import type { GpuId, ModelSpec, PoolSpec, Quantization } from "../../planner/types";
+
+// config.json of meta-llama/Llama-3.1-405B-Instruct and Qwen/Qwen3-235B-A22B-Instruct-2507
+// (huggingface.co, checked 2026-12-01); Qwen3's total/active parameters from its model card.
+const LLAMA_405B = toModelSpec(
+  modelSchema.parse({
+    id: "meta-llama/Llama-3.1-405B-Instruct",
+    gated: true,
+    config: {
+      architectures: ["LlamaForCausalLM"],
+      model_type: "llama",
+      num_hidden_layers: 126,
+      num_attention_heads: 128,
+      num_key_value_heads: 8,
+      hidden_size: 16384,
+      intermediate_size: 53248,
+      vocab_size: 128256,
+      max_position_embeddings: 131072,
+      torch_dtype: "bfloat16",
+      tie_word_embeddings: false,
+    },
+  }),
+  0,
+);
+const QWEN3_235B = toModelSpec(
+  modelSchema.parse({
+    id: "Qwen/Qwen3-235B-A22B-Instruct-2507",
+    paramsB: 235.09,
+    activeParamsB: 22.14,
+    config: {
+      architectures: ["Qwen3MoeForCausalLM"],
+      model_type: "qwen3_moe",
+      num_hidden_layers: 94,
+      num_attention_heads: 64,
+      num_key_value_heads: 4,
+      head_dim: 128,
+      hidden_size: 4096,
+      intermediate_size: 12288,
+      moe_intermediate_size: 1536,
+      num_experts: 128,
+      num_experts_per_tok: 8,
+      vocab_size: 151936,
+      max_position_embeddings: 262144,
+      torch_dtype: "bfloat16",
+      tie_word_embeddings: false,
+    },
+  }),
+  1,
+);
+const MODELS = [LLAMA_405B, QWEN3_235B];
+
+const pool = (over: Partial<PoolSpec>): PoolSpec => ({
+  name: "big",
+  gpu: "L4",
+  gpuCount: 8,
+  count: 1,
+  model: LLAMA_405B.id,
+  engine: "auto",
+  ...over,
+});
+
+describe("multi-node layout", () => {
+  it.each([
+    // model, GPU, quantization → nodes, TP per node
+    [LLAMA_405B.id, "L4", "fp8", 3, 8],
+    [LLAMA_405B.id, "L4", "none", 6, 8],
+    [LLAMA_405B.id, "H100", "none", 2, 8],
+    [QWEN3_235B.id, "L4", "fp8", 4, 4],
+  ] as const)("%s on 8 × %s (%s): %i nodes × TP %i", (id, gpu, q, nodes, tp) => {
+    const model = MODELS.find((m) => m.id === id)!;
+    const input = {
+      stack: "t",
+      pools: [pool({ model: model.id, gpu: gpu as GpuId, quantization: q as Quantization })],
+      models: MODELS,
+    };
+    expect(() => planFleet(input)).toThrow(PlanError);
+    const r = planFleetMultiNode(input).pools[0]!.replicas[0]!;
+    expect(r.multiNode).toMatchObject({ nodes, tensorParallel: tp, pipelineParallel: nodes });
+    expect(r.multiNode!.stageLayers * nodes).toBeGreaterThanOrEqual(model.arch.num_hidden_layers);
+    expect(r.multiNode!.stageLayers * (nodes - 1)).toBeLessThan(model.arch.num_hidden_layers);
+    expect(r.model.paramsB).toBe(model.paramsB);
+    expect(r.args).toEqual(expect.arrayContaining(["--pipeline-parallel-size", String(nodes)]));
+    expect(r.args[r.args.indexOf("--nnodes") + 1]).toBe(String(nodes));
+    expect(r.args[r.args.indexOf("--tensor-parallel-size") + 1]).toBe(String(tp));
+    expect(r.args[0]).toBe(model.id);
+    expect(r.multiNode!.interconnect.acrossNodes).toBe("tcp");
+    expect(r.multiNode!.interconnect.withinNode).toBe(gpu === "H100" ? "nvlink" : "pcie");
+    // One node fewer does not fit: the layout is the smallest.
+    if (nodes > 2) {
+      const fewer = stageModel(model, nodes - 1);
+      expect(() =>
+        planFleet({
+          stack: "t",
+          pools: [
+            pool({
+              model: model.id,
+              gpu: gpu as GpuId,
+              gpuCount: tp,
+              tensorParallel: tp,
+              engine: "vllm",
+              quantization: q as Quantization,
+            }),
+          ],
+          models: [fewer, ...MODELS],
+        }),
+      ).toThrow(PlanError);
+    }
+  });
+
+  it("keeps pools that fit one node on one node, and plans the others beside them", () => {
+    const plan = planFleetMultiNode({
+      stack: "t",
+      pools: [
+        { name: "small", gpu: "L4", gpuCount: 1, count: 2, model: "auto", engine: "auto" },
+        pool({ quantization: "fp8" }),
+      ],
+      models: MODELS,
+    });
+    expect(plan.pools.map((p) => p.name)).toEqual(["small", "big"]);
+    expect(plan.pools[0]!.replicas[0]!.multiNode).toBeUndefined();
+    expect(plan.pools[1]!.replicas[0]!.multiNode?.nodes).toBe(3);
+  });
+
+  it("refuses with the single-node reason and the layouts tried when nothing fits", () => {
+    try {
+      planFleetMultiNode({
+        stack: "t",
+        pools: [pool({ gpu: "T4", gpuCount: 1, quantization: "none" })],
+        models: MODELS,
+      });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(PlanError);
+      const problems = (err as PlanError).problems;
+      expect(problems[0]).toMatch(/^gpufleet:pools\[0\]/);
+      expect(problems.at(-1)).toMatch(
+        new RegExp(
+          `^gpufleet:pools\\[0\\]\\.model: no multi-node layout of up to ${MAX_NODES} nodes`,
+        ),
+      );
+    }
+  });
+
+  it("refuses a pinned engine other than vLLM by name", () => {
+    expect(() =>
+      planFleetMultiNode({
+        stack: "t",
+        pools: [pool({ engine: "sglang", quantization: "fp8" })],
+        models: MODELS,
+      }),
+    ).toThrow(/vLLM's multiprocessing launch; sglang is pinned/);
+  });
+
+  it("stage model: the heaviest stage's layers and one embedding matrix", () => {
+    const s = stageModel(LLAMA_405B, 3);
+    expect(s.arch.num_hidden_layers).toBe(42);
+    const a = LLAMA_405B.arch;
+    const embed = a.vocab_size * a.hidden_size;
+    const perLayer = (LLAMA_405B.paramsB * 1e9 - 2 * embed) / a.num_hidden_layers;
+    expect(LLAMA_405B.paramsB * 1e9).toBeCloseTo(deriveParams(a), -8);
+    expect(s.paramsB * 1e9).toBeCloseTo(42 * perLayer + embed, -6);
+    // Every stage together hold at least the whole model.
+    expect(3 * weightBytes(s, "none", "bfloat16")).toBeGreaterThanOrEqual(
+      weightBytes(LLAMA_405B, "none", "bfloat16"),
+    );
+  });
+
+  it("property: a layout's per-GPU memory fits the GPU's budget and its GPUs hold the model", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<ModelSpec>(...MODELS),
+        fc.constantFrom<GpuId>("L4", "A10G", "L40S", "A100-40GB", "A100-80GB", "H100", "RTX-4090"),
+        fc.constantFrom(2, 4, 8),
+        fc.constantFrom<Quantization | undefined>(undefined, "none", "fp8", "awq"),
+        (model, gpu, gpuCount, quantization) => {
+          let plan;
+          try {
+            plan = planFleetMultiNode({
+              stack: "t",
+              pools: [pool({ model: model.id, gpu, gpuCount, quantization })],
+              models: MODELS,
+            });
+          } catch (err) {
+            if (err instanceof PlanError) return;
+            throw err;
+          }
+          const spec = findGpu(gpu)!;
+          for (const r of plan.pools[0]!.replicas) {
+            const m = r.memory;
+            const used = m.weightsGiB + m.activationGiB + m.overheadGiB + m.kvCacheGiB;
+            expect(used).toBeLessThanOrEqual(r.gpuMemoryUtilization * spec.memoryGiB + 1e-9);
+            expect(m.kvTokens).toBeGreaterThanOrEqual(r.maxModelLen);
+            if (!r.multiNode) continue;
+            const layout = r.multiNode;
+            expect(layout.nodes).toBeLessThanOrEqual(MAX_NODES);
+            expect(layout.gpusPerNode).toBeLessThanOrEqual(gpuCount);
+            expect(layout.stageLayers * layout.nodes).toBeGreaterThanOrEqual(
+              model.arch.num_hidden_layers,
+            );
+            // Weights of all stages on all GPUs hold at least the whole model in its format.
+            const whole = weightBytes(model, r.model.quantization, r.model.dtype) / 1024 ** 3;
+            expect(m.weightsGiB * layout.tensorParallel * layout.nodes).toBeGreaterThanOrEqual(
+              whole * 0.999,
+            );
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+});
