@@ -92,7 +92,7 @@ describe("gpufleet:gpus", () => {
       expect.stringMatching(/^gpufleet:gpus\[5\]\.pricePerHour: /),
       expect.stringMatching(/^gpufleet:gpus\[6\]\.id: "RTX 4090" is the catalog's RTX-4090/),
       expect.stringMatching(/^gpufleet:gpus\[9\]\.memoryGB: unknown key/),
-      expect.stringMatching(/^gpufleet:gpus\[8\]\.id: "G" is already the id of gpus\[7\]/),
+      expect.stringMatching(/^gpufleet:gpus\[8\]\.id: gpu id "g" is also gpufleet:gpus\[7\]\.id/),
     ]);
   });
 
