@@ -217,7 +217,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .allowExcessArguments()
     .argument("[args...]")
     .action(async (args: string[]) => {
-      const { runBench } = await import("./bench/index.js");
+      // require, not import(): the bin loads the TypeScript sources through tsx's CommonJS hook,
+      // which a dynamic import() (Node's ESM loader) would bypass.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { runBench } = require("./bench") as typeof import("./bench");
       code = await runBench(args, { ...io, errIsTty: process.stderr.isTTY === true });
     });
 

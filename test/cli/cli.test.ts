@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -181,5 +182,25 @@ describe("plain-text secrets", () => {
     );
     expect(r.err).toMatch(/^warning: gpufleet:gatewayApiKeys\.openai is stored in plain text/m);
     expect(`${r.out}${r.err}`).not.toContain("SECRET");
+  });
+});
+
+describe("gpufleet bench through the real bin", () => {
+  // The command loads its module on demand: prove the shipped entry point can load it (an import()
+  // of the TypeScript sources once failed there while every in-process test passed).
+  const bin = path.join(ROOT, "bin/gpufleet.js");
+  const runBin = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, "bench", ...args], { cwd: ROOT, encoding: "utf8" });
+
+  it("prints its help", () => {
+    const r = runBin("--help");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Usage: gpufleet bench");
+  });
+
+  it("refuses an API key given as a flag value with exit 2", () => {
+    const r = runBin("--url", "http://127.0.0.1:9/", "--api-key", "sk-not-on-argv");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--api-key");
   });
 });
