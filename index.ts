@@ -7,7 +7,8 @@ import { ConfigError, toPlanInput } from "./config";
 import { loadPulumiConfig } from "./config/pulumi";
 import type { StackConfig } from "./config/schema";
 import { formatTable } from "./cli/format";
-import { PlanError, planFleet } from "./planner/plan";
+import { PlanError } from "./planner/plan";
+import { planElasticFleet, poolVariants } from "./planner/capacity";
 import type { FleetPlan } from "./planner/types";
 import {
   GpuPool,
@@ -34,7 +35,7 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
       throw new ConfigError([
         `gpufleet:target: this program deploys "aws"; "${cfg.target}" runs from targets/${cfg.target}.ts`,
       ]);
-    const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
+    const plan = planElasticFleet(toPlanInput(pulumi.getStack(), cfg));
     const region =
       new pulumi.Config("aws").get("region") ??
       process.env.AWS_REGION ??
@@ -74,7 +75,10 @@ const security = new Security(NAME, {
   allowedCidrs: cfg.loadBalancer.allowedCidrs,
   https: cfg.loadBalancer.certificateArn !== undefined,
   proxyPorts: fleet.pools.map((p) => p.proxyPort),
-  replicaPorts: fleet.pools.flatMap((p) => p.replicas.map((r) => r.port)),
+  // Every instance type's replicas (a 4-GPU alternative listens on more ports than a 1-GPU type).
+  replicaPorts: fleet.pools.flatMap((p) =>
+    poolVariants(p).flatMap((v) => v.replicas.map((r) => r.port)),
+  ),
 });
 
 // Read as Pulumi secrets (never from the validated config object, which only proves they are
