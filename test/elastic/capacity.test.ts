@@ -14,25 +14,11 @@ import {
 import { PlanError } from "../../planner/plan";
 import type { FleetPlan } from "../../planner/types";
 import { formatMarkdown, formatTable } from "../../cli/format";
+import { SPOT_POOL } from "./helpers";
 import { main } from "../../cli/main";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-/** A spot pool as a user writes it: an on-demand floor of 1, three more types. */
-export const SPOT_POOL = {
-  name: "chat",
-  instanceType: "g5.2xlarge",
-  count: 2,
-  minCount: 1,
-  maxCount: 6,
-  capacity: {
-    onDemandBase: 1,
-    spot: true,
-    instanceTypes: ["g6e.xlarge", "g6.2xlarge", "g5.12xlarge"],
-  },
-  scaling: { targetWaitingPerInstance: 4 },
-};
 
 function plan(raw: Record<string, unknown>, stack = "elastic"): FleetPlan {
   return planElasticFleet(toPlanInput(stack, parseStackConfig(raw)));
