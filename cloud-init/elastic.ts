@@ -212,14 +212,18 @@ export function mergeVariantFiles(
 }
 
 /**
- * A script without its full-line comments (the shebang and shellcheck directives stay): the
- * repository keeps the commented source; a four-type pool's user data must fit 16 KB gzipped.
+ * A file without its full-line comments: scripts (the shebang and shellcheck directives stay),
+ * systemd units and the proxy's nginx.conf. The repository and `gpufleet render` keep the
+ * commented files; a four-type pool's user data must fit EC2's 16 KB gzipped.
  */
-export function compactScript(content: string): string {
-  if (!content.startsWith("#!") && !content.startsWith("# shellcheck")) return content;
+export function compactFile(path: string, content: string): string {
+  const script = content.startsWith("#!") || content.startsWith("# shellcheck");
+  const config = /\.(service|timer|target)$|\/nginx\.conf$/.test(path);
+  if (!script && !config) return content;
+  const comment = script ? /^\s*#(?!!|\s*shellcheck)/ : /^\s*#/;
   return content
     .split("\n")
-    .filter((line, i) => i === 0 || !/^\s*#(?!\s*shellcheck)/.test(line))
+    .filter((line) => !comment.test(line))
     .join("\n");
 }
 
@@ -286,7 +290,7 @@ export function renderElasticPool(
       content: u.content,
       mode: "0644",
     })),
-  ].map((f) => ({ ...f, content: compactScript(f.content) }));
+  ].map((f) => ({ ...f, content: compactFile(f.path, f.content) }));
   const userData = renderUserData(
     files,
     ctx,

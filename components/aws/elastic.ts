@@ -6,7 +6,7 @@ import { ELASTIC_DEFAULTS, HOST_METRICS, metricsNamespace } from "../../cloud-in
 import type { ScalingConfig } from "../../config/schema";
 import { poolVariants, type PoolCapacityPlan } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";
-import { DEREGISTRATION_DELAY_SECONDS, healthCheckGraceSeconds } from "./facts";
+import { healthCheckGraceSeconds } from "./facts";
 import type { PolicyStatement } from "./policies";
 
 /**
@@ -68,11 +68,6 @@ export function computeInstancesDistribution(c: PoolCapacityPlan): {
  */
 export function computeWarmupSeconds(pool: PoolPlan): number {
   return Math.max(...poolVariants(pool).map(healthCheckGraceSeconds));
-}
-
-/** Deregistration delay of a pool's target group: the drain's window when elastic. */
-export function deregistrationDelaySeconds(elastic: boolean): number {
-  return elastic ? DRAIN_TIMING.deregistrationDelaySeconds : DEREGISTRATION_DELAY_SECONDS;
 }
 
 /** Holds a terminating instance while gpufleet-drain runs; continues on timeout. */
@@ -163,7 +158,7 @@ export function computeQueueMetricQueries<N>(
   stack: string,
   pool: string,
   groupName: N,
-  period = ELASTIC_DEFAULTS.metricsPeriodSeconds,
+  period: number = ELASTIC_DEFAULTS.metricsPeriodSeconds,
 ): MetricQuery<N>[] {
   return [
     {

@@ -13,9 +13,9 @@ import {
   computeScaleIn,
   computeSchedules,
   computeWarmupSeconds,
-  deregistrationDelaySeconds,
   metricsPolicyStatement,
 } from "../../components/aws/elastic";
+import { poolTargetGroupSettings } from "../../components/aws/facts";
 import { computeElasticAlarms, renderElasticDashboard } from "../../monitoring/elastic";
 import { coldStartOf, planElasticFleet, poolVariants } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";

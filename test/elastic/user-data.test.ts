@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { EC2_USER_DATA_LIMIT } from "../../cloud-init";
-import { planPath, renderElasticPool } from "../../cloud-init/elastic";
+import { compactFile, planPath, renderElasticPool } from "../../cloud-init/elastic";
 import { planElasticFleet, poolVariants } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";
 import { describeRun, requireTool, run, verifyUnits } from "../tools";
@@ -36,6 +36,18 @@ describe("elastic user data", () => {
     expect(ec2.gzipped).toBe(true);
     expect(ec2.body.length).toBeLessThanOrEqual(EC2_USER_DATA_LIMIT);
     expect(Buffer.from(ec2.base64, "base64").equals(ec2.body)).toBe(true);
+  });
+
+  it("strips only comment lines, and only from scripts, units and nginx.conf", () => {
+    const script =
+      "#!/usr/bin/env bash\n# shellcheck disable=SC1\n# why\n  # more\necho '# kept'\n";
+    expect(compactFile("/opt/gpufleet/bin/x", script)).toBe(
+      "#!/usr/bin/env bash\n# shellcheck disable=SC1\necho '# kept'\n",
+    );
+    expect(compactFile("/etc/systemd/system/a.service", "# h\n[Unit]\nA=1\n")).toBe(
+      "[Unit]\nA=1\n",
+    );
+    expect(compactFile("/etc/gpufleet/replicas.tsv", "# name\tport\n")).toBe("# name\tport\n");
   });
 
   it("writes shared files once and each type's own files under plans/<type>/", () => {
@@ -73,11 +85,13 @@ describe("elastic user data", () => {
       const schema = run("cloud-init", ["schema", "--config-file", join(dir, "user-data.yaml")]);
       expect(schema.status, describeRun("cloud-init schema", schema)).toBe(0);
       const bin = join(dir, "opt/gpufleet/bin");
+      // Every script as the user data writes it (comments stripped), the others' too.
       const sc = run("shellcheck", [
         "--shell=bash",
         "--severity=style",
         "-x",
-        ...["gpufleet-select-plan", "gpufleet-drain", "gpufleet-metrics"].map((s) => join(bin, s)),
+        ...readdirSync(bin).map((s) => join(bin, s)),
+        join(dir, "opt/gpufleet/lib/gpufleet-lib.sh"),
         join(dir, "etc/gpufleet/elastic.env"),
       ]);
       expect(sc.status, describeRun("shellcheck", sc)).toBe(0);
