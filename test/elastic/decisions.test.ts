@@ -67,11 +67,13 @@ describe("elastic pool decisions", () => {
       heartbeatTimeout: 120,
       defaultResult: "CONTINUE",
     });
-    expect(deregistrationDelaySeconds(true)).toBe(DRAIN_TIMING.deregistrationDelaySeconds);
-    expect(
-      DRAIN_TIMING.deregistrationDelaySeconds + ELASTIC_DEFAULTS.engineStopSeconds,
-    ).toBeLessThanOrEqual(120);
-    expect(deregistrationDelaySeconds(false)).toBe(300);
+    const spot = poolTargetGroupSettings(plan);
+    expect(spot.deregistrationDelay).toBe(DRAIN_TIMING.deregistrationDelaySeconds);
+    expect(spot.deregistrationDelay + ELASTIC_DEFAULTS.engineStopSeconds).toBeLessThanOrEqual(120);
+    // A draining host (503) leaves the rotation within 10 s.
+    expect(spot.healthCheck.interval * spot.healthCheck.unhealthyThreshold).toBeLessThanOrEqual(10);
+    const onDemand = planOne({ name: "od", instanceType: "g5.xlarge" }).plan;
+    expect(poolTargetGroupSettings(onDemand).deregistrationDelay).toBe(300);
   });
 
   it("tracks waiting requests per in-service instance with metric math, scale-out only", () => {
