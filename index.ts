@@ -9,6 +9,8 @@ import type { StackConfig } from "./config/schema";
 import { formatTable } from "./cli/format";
 import { PlanError } from "./planner/plan";
 import { planElasticFleet, poolVariants } from "./planner/capacity";
+import { isElastic } from "./components/aws/elastic";
+import { createElasticDashboard } from "./components/aws/elastic-pool";
 import type { FleetPlan } from "./planner/types";
 import {
   GpuPool,
@@ -79,6 +81,8 @@ const security = new Security(NAME, {
   replicaPorts: fleet.pools.flatMap((p) =>
     poolVariants(p).flatMap((v) => v.replicas.map((r) => r.port)),
   ),
+  // Elastic pools' hosts publish their queue and drains to CloudWatch (their namespace only).
+  publishMetrics: fleet.pools.some((p, i) => isElastic(p, cfg.pools[i]!.scaling)),
 });
 
 // Read as Pulumi secrets (never from the validated config object, which only proves they are
@@ -149,6 +153,8 @@ const pools = fleet.pools.map((pool, i) => {
     maxCount: poolCfg.maxCount,
     rootVolumeGiB: poolCfg.rootVolumeGiB,
     dependsOn: [secrets],
+    scaling: poolCfg.scaling,
+    alarmTopicArn: cfg.monitoring.snsTopicArn,
   });
 });
 
@@ -159,6 +165,25 @@ if (configuredRegion === undefined) {
   );
 }
 const region: string = configuredRegion;
+// One CloudWatch dashboard for the elastic pools: size, queue per instance, KV cache, drains.
+const elasticPools = fleet.pools.flatMap((p, i) =>
+  isElastic(p, cfg.pools[i]!.scaling)
+    ? [{ pool: p, scaling: cfg.pools[i]!.scaling, group: pools[i]! }]
+    : [],
+);
+if (elasticPools.length > 0) {
+  createElasticDashboard(NAME, {
+    stack,
+    region,
+    pools: elasticPools.map((e) => ({
+      pool: e.pool,
+      scaling: e.scaling,
+      groupName: e.group.autoScalingGroupName,
+    })),
+    alarms: elasticPools.flatMap((e) => e.group.alarms),
+    alarmTopicArn: cfg.monitoring.snsTopicArn,
+  });
+}
 const monitoring = cfg.monitoring.enabled
   ? new Monitoring(
       `${NAME}-monitoring`,
