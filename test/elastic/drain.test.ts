@@ -45,6 +45,7 @@ describe("gpufleet-drain against a stand-in IMDSv2, real nginx and the stand-in 
 
   beforeAll(async () => {
     requireTool("nginx");
+    requireTool("curl");
     base = mkdtempSync(join(tmpdir(), "gpufleet-drain-"));
     chmodSync(base, 0o755); // nginx's workers (nobody) stat the drain flag below it
     root = join(base, "root");

@@ -124,6 +124,7 @@ describe("gpufleet-select-plan against a stand-in IMDSv2", () => {
   let imds: StandInImds;
   let base: string;
   beforeAll(async () => {
+    requireTool("curl");
     imds = await startImds("g5.2xlarge");
     base = mkdtempSync(join(tmpdir(), "gpufleet-select-"));
   });
