@@ -10,7 +10,7 @@ import { formatTable } from "./cli/format";
 import { PlanError } from "./planner/plan";
 import { planElasticFleet, poolVariants } from "./planner/capacity";
 import { isElastic } from "./components/aws/elastic";
-import { createElasticDashboard } from "./components/aws/elastic-pool";
+import { ElasticDashboard } from "./components/aws/elastic-pool";
 import type { FleetPlan } from "./planner/types";
 import {
   GpuPool,
@@ -172,7 +172,7 @@ const elasticPools = fleet.pools.flatMap((p, i) =>
     : [],
 );
 if (elasticPools.length > 0) {
-  createElasticDashboard(NAME, {
+  new ElasticDashboard(NAME, {
     stack,
     region,
     pools: elasticPools.map((e) => ({

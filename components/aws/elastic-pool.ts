@@ -248,6 +248,17 @@ export interface ElasticDashboardArgs {
   alarmTopicArn?: string;
 }
 
+/** gpufleet:aws:ElasticDashboard — the stack's elastic dashboard and scaling-activity rule. */
+export class ElasticDashboard extends pulumi.ComponentResource {
+  public readonly dashboardName: pulumi.Output<string>;
+
+  constructor(name: string, args: ElasticDashboardArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("gpufleet:aws:ElasticDashboard", name, { stack: args.stack }, opts);
+    this.dashboardName = createElasticDashboard(name, args, { parent: this }).dashboardName;
+    this.registerOutputs({ dashboardName: this.dashboardName });
+  }
+}
+
 /** The stack's elastic dashboard, and scaling activity to the alarm topic when there is one. */
 export function createElasticDashboard(
   name: string,
