@@ -7,7 +7,10 @@ import { ConfigError, toPlanInput } from "./config";
 import { loadPulumiConfig } from "./config/pulumi";
 import type { StackConfig } from "./config/schema";
 import { formatTable } from "./cli/format";
-import { PlanError, planFleet } from "./planner/plan";
+import { PlanError } from "./planner/plan";
+import { planElasticFleet, poolVariants } from "./planner/capacity";
+import { isElastic } from "./components/aws/elastic";
+import { ElasticDashboard } from "./components/aws/elastic-pool";
 import type { FleetPlan } from "./planner/types";
 import {
   GpuPool,
@@ -34,7 +37,7 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
       throw new ConfigError([
         `gpufleet:target: this program deploys "aws"; "${cfg.target}" runs from targets/${cfg.target}.ts`,
       ]);
-    const plan = planFleet(toPlanInput(pulumi.getStack(), cfg));
+    const plan = planElasticFleet(toPlanInput(pulumi.getStack(), cfg));
     const region =
       new pulumi.Config("aws").get("region") ??
       process.env.AWS_REGION ??
@@ -74,7 +77,12 @@ const security = new Security(NAME, {
   allowedCidrs: cfg.loadBalancer.allowedCidrs,
   https: cfg.loadBalancer.certificateArn !== undefined,
   proxyPorts: fleet.pools.map((p) => p.proxyPort),
-  replicaPorts: fleet.pools.flatMap((p) => p.replicas.map((r) => r.port)),
+  // Every instance type's replicas (a 4-GPU alternative listens on more ports than a 1-GPU type).
+  replicaPorts: fleet.pools.flatMap((p) =>
+    poolVariants(p).flatMap((v) => v.replicas.map((r) => r.port)),
+  ),
+  // Elastic pools' hosts publish their queue and drains to CloudWatch (their namespace only).
+  publishMetrics: fleet.pools.some((p, i) => isElastic(p, cfg.pools[i]!.scaling)),
 });
 
 // Read as Pulumi secrets (never from the validated config object, which only proves they are
@@ -145,6 +153,8 @@ const pools = fleet.pools.map((pool, i) => {
     maxCount: poolCfg.maxCount,
     rootVolumeGiB: poolCfg.rootVolumeGiB,
     dependsOn: [secrets],
+    scaling: poolCfg.scaling,
+    alarmTopicArn: cfg.monitoring.snsTopicArn,
   });
 });
 
@@ -155,6 +165,25 @@ if (configuredRegion === undefined) {
   );
 }
 const region: string = configuredRegion;
+// One CloudWatch dashboard for the elastic pools: size, queue per instance, KV cache, drains.
+const elasticPools = fleet.pools.flatMap((p, i) =>
+  isElastic(p, cfg.pools[i]!.scaling)
+    ? [{ pool: p, scaling: cfg.pools[i]!.scaling, group: pools[i]! }]
+    : [],
+);
+if (elasticPools.length > 0) {
+  new ElasticDashboard(NAME, {
+    stack,
+    region,
+    pools: elasticPools.map((e) => ({
+      pool: e.pool,
+      scaling: e.scaling,
+      groupName: e.group.autoScalingGroupName,
+    })),
+    alarms: elasticPools.flatMap((e) => e.group.alarms),
+    alarmTopicArn: cfg.monitoring.snsTopicArn,
+  });
+}
 const monitoring = cfg.monitoring.enabled
   ? new Monitoring(
       `${NAME}-monitoring`,

@@ -3,6 +3,7 @@
 // pull-request comment. The JSON form is the FleetPlan itself (DESIGN.md, "Plan JSON").
 import { computeVcpuQuotaNeeds } from "../components/aws/facts";
 import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
+import { fleetSpotCostPerHour } from "../planner/capacity";
 
 function pad(cells: string[][]): string[] {
   const widths: number[] = [];
@@ -65,6 +66,32 @@ function poolTitle(p: PoolPlan): string {
   return `pool ${p.name}: ${p.count} × ${where} — ${p.gpu.count} × ${p.gpu.model} (${p.gpu.memoryGiB} GiB, cc ${p.gpu.computeCapability}), category ${p.category}, proxy :${p.proxyPort}, ${money(p.costPerHour)}/h${quota}`;
 }
 
+/** The fleet's $/hour with its spot pools at their sampled spot range, or null without spot. */
+function spotLine(plan: FleetPlan): string | null {
+  const range = fleetSpotCostPerHour(plan);
+  if (!range) return null;
+  return `with spot: ${money(range.low)}–${money(range.high)}/h at the current counts (assumptions under each spot pool)`;
+}
+
+/** A pool's capacity: on-demand floor, spot, reservation, what its prices assume. */
+function capacityLines(p: PoolPlan): string[] {
+  const c = p.capacity;
+  if (!c) return [];
+  const types = [p.instanceType, ...c.alternatives.map((a) => a.instanceType)].join(", ");
+  const spot = c.spot
+    ? c.cost.withSpotPerHour
+      ? `spot above it: ${money(c.cost.withSpotPerHour.low)}–${money(c.cost.withSpotPerHour.high)}/h for the pool`
+      : "spot above it (at most the on-demand price)"
+    : "no spot";
+  const reservation = c.reservation
+    ? `; reservation ${c.reservation.kind === "capacityBlock" ? "Capacity Block" : "ODCR"} ${c.reservation.id ?? c.reservation.resourceGroupArn} (${c.reservation.preference})`
+    : "";
+  return [
+    `capacity: ${types}; on-demand base ${c.onDemandBase}, ${spot}${reservation}; slowest cold start ${Math.round(c.coldStartSeconds / 60)}m`,
+    ...c.cost.assumptions.map((a) => `assumes ${a}`),
+  ];
+}
+
 function quotaLine(plan: FleetPlan): string | null {
   // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview
   // adds the peaks.
@@ -79,12 +106,21 @@ export function formatTable(plan: FleetPlan, opts: { reasons?: boolean } = {}): 
   out.push(
     `gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h on demand (us-east-1 prices of ${plan.pricesAsOf})`,
   );
+  const spot = spotLine(plan);
+  if (spot) out.push(spot);
   const quotas = quotaLine(plan);
   if (quotas) out.push(quotas);
   for (const p of plan.pools) {
     out.push("");
     out.push(poolTitle(p));
     out.push(...pad([HEADER, ...p.replicas.map(replicaRow)]).map((l) => `  ${l}`));
+    for (const line of capacityLines(p)) out.push(`  ${line}`);
+    for (const alt of p.capacity?.alternatives ?? []) {
+      out.push(
+        `  or ${alt.instanceType}: ${alt.gpu.count} × ${alt.gpu.model} (${alt.gpu.memoryGiB} GiB), category ${alt.category}, ${money(alt.costPerHour)}/h on demand`,
+      );
+      out.push(...pad([HEADER, ...alt.replicas.map(replicaRow)]).map((l) => `    ${l}`));
+    }
     const first = p.replicas[0];
     if (first && opts.reasons !== false) {
       out.push(
@@ -105,15 +141,21 @@ export function formatMarkdown(plan: FleetPlan): string {
   out.push(
     `${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** on demand (us-east-1 prices of ${plan.pricesAsOf}).`,
   );
+  const spot = spotLine(plan);
+  if (spot) out.push("", spot + ".");
   const quotas = quotaLine(plan);
   if (quotas) out.push("", quotas + ".");
   for (const p of plan.pools) {
     out.push("");
     out.push(`#### ${poolTitle(p).replace(/^pool /, "Pool ")}`);
     out.push("");
-    out.push(`| ${HEADER.join(" | ")} |`);
-    out.push(`| ${HEADER.map(() => "---").join(" | ")} |`);
-    for (const r of p.replicas) out.push(`| ${replicaRow(r).join(" | ")} |`);
+    out.push(`| TYPE | ${HEADER.join(" | ")} |`);
+    out.push(`| --- | ${HEADER.map(() => "---").join(" | ")} |`);
+    for (const v of [p, ...(p.capacity?.alternatives ?? [])])
+      for (const r of v.replicas)
+        out.push(`| ${v.instanceType ?? "own"} | ${replicaRow(r).join(" | ")} |`);
+    const capacity = capacityLines(p);
+    if (capacity.length > 0) out.push("", ...capacity.map((l) => `- ${l}`));
     const first = p.replicas[0];
     if (first) {
       out.push("");

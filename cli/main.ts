@@ -8,7 +8,8 @@ import {
   stackFilePath,
   toPlanInput,
 } from "../config";
-import { PlanError, planFleet } from "../planner/plan";
+import { PlanError } from "../planner/plan";
+import { planElasticFleet } from "../planner/capacity";
 import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import { writeKubernetesManifests } from "./render-kubernetes";
@@ -57,7 +58,7 @@ export function planFromFile(sel: StackSelection): {
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
   // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts).
-  const plan = (cfg.target === "kubernetes" ? planFleetMultiNode : planFleet)(
+  const plan = (cfg.target === "kubernetes" ? planFleetMultiNode : planElasticFleet)(
     toPlanInput(stack, cfg),
   );
   // The AWS checks (regions, EC2 types, the gateway); other targets validate in their own program.

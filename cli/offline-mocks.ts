@@ -250,6 +250,39 @@ export function createOfflineMocks(
             ),
           },
         };
+      // Elastic pools (components/aws/elastic-pool.ts): scaling policies, schedules, alarms, the
+      // dashboard, the scaling-activity rule.
+      case "aws:autoscaling/policy:Policy":
+        return {
+          id: n,
+          state: {
+            ...base,
+            name: n,
+            arn: arn(
+              "autoscaling",
+              `scalingPolicy:${hex(seed, 8)}:autoScalingGroupName/${String(inputs.autoscalingGroupName)}:policyName/${n}`,
+            ),
+          },
+        };
+      case "aws:autoscaling/schedule:Schedule":
+        return {
+          id: String(inputs.scheduledActionName),
+          state: { ...base, arn: arn("autoscaling", `scheduledUpdateGroupAction:${hex(seed, 8)}`) },
+        };
+      case "aws:cloudwatch/metricAlarm:MetricAlarm":
+        return { id: n, state: { ...base, name: n, arn: arn("cloudwatch", `alarm:${n}`) } };
+      case "aws:cloudwatch/dashboard:Dashboard":
+        return {
+          id: String(inputs.dashboardName),
+          state: {
+            ...base,
+            dashboardArn: arn("cloudwatch", `dashboard/${String(inputs.dashboardName)}`, false),
+          },
+        };
+      case "aws:cloudwatch/eventRule:EventRule":
+        return { id: n, state: { ...base, name: n, arn: arn("events", `rule/${n}`) } };
+      case "aws:cloudwatch/eventTarget:EventTarget":
+        return { id: `${String(inputs.rule)}-${hex(seed, 8)}`, state: { ...base } };
       case "aws:lb/loadBalancer:LoadBalancer": {
         const lbName = n.slice(0, 32);
         const suffix = `app/${lbName}/${hex(seed, 16)}`;
@@ -444,6 +477,21 @@ export function createOfflineMocks(
             availabilityZone: zone,
             vpcId: "vpc-offline",
             cidrBlock: "10.0.0.0/20",
+          };
+        }
+        case "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings": {
+          // Every requested type in zones a–d (the getSubnet answer's zones): what a region with
+          // the G families looks like; a test that needs a gap asserts on the filter instead.
+          const filters = (inputs.filters as Array<{ name: string; values: string[] }>) ?? [];
+          const types = filters.find((f) => f.name === "instance-type")?.values ?? [];
+          const zones = ["a", "b", "c", "d"].map((l) => `${region}${l}`);
+          const pairs = types.flatMap((t) => zones.map((z) => [t, z] as const));
+          return {
+            id: region,
+            locationType: inputs.locationType ?? "availability-zone",
+            instanceTypes: pairs.map(([t]) => t),
+            locations: pairs.map(([, z]) => z),
+            locationTypes: pairs.map(() => "availability-zone"),
           };
         }
         case "aws:index/getCallerIdentity:getCallerIdentity":

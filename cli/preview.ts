@@ -17,7 +17,7 @@ import {
 } from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
-import { planFleet } from "../planner/plan";
+import { planElasticFleet } from "../planner/capacity";
 import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import type { FleetPlan } from "../planner/types";
@@ -252,7 +252,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
   const cfg = parseStackConfig(sf.raw);
   const kubernetes = cfg.target === "kubernetes";
-  const plan = (kubernetes ? planFleetMultiNode : planFleet)(toPlanInput(stack, cfg));
+  const plan = (kubernetes ? planFleetMultiNode : planElasticFleet)(toPlanInput(stack, cfg));
   const problems = kubernetes
     ? validateKubernetesDeployment(plan, cfg)
     : validateDeployment(plan, cfg, region);

@@ -26,6 +26,12 @@ export interface NginxPaths {
    * /var/lib/gpufleet/health/unhealthy.
    */
   unhealthyFile: string;
+  /**
+   * Drain switch: while this file exists (gpufleet-drain creates it on a spot notice or scale-in),
+   * /health and new /v1 requests get 503 and streams already proxied run on; default
+   * /var/lib/gpufleet/drain/draining.
+   */
+  drainFlag: string;
 }
 
 export const DEFAULT_NGINX_PATHS: NginxPaths = {
@@ -35,6 +41,7 @@ export const DEFAULT_NGINX_PATHS: NginxPaths = {
   accessLog: "/dev/stdout",
   authInclude: `${HOST_PATHS.secrets}/nginx-auth.conf`,
   unhealthyFile: `${HOST_PATHS.state}/health/unhealthy`,
+  drainFlag: `${HOST_PATHS.state}/drain/draining`,
 };
 
 /**
@@ -147,6 +154,10 @@ ${servers}
             if (-f ${p.unhealthyFile}) {
                 return 503 '{"error":{"message":"a replica failed for good; this host is to be replaced","code":503}}\\n';
             }
+            # Draining: the load balancer takes this host out of service.
+            if (-f ${p.drainFlag}) {
+                return 503 '{"status":"draining"}\\n';
+            }
             proxy_pass http://gpufleet_replicas${healthPaths[0]};
             proxy_http_version 1.1;
             proxy_set_header Connection "";
@@ -156,6 +167,9 @@ ${servers}
         }
 
         location /v1/ {
+            if (-f ${p.drainFlag}) {
+                return 503 '{"error":{"message":"this host is draining; retry","type":"unavailable","code":503}}\\n';
+            }
             # Every engine gets the same check here, Ollama included (it has no key of its own). The client's
             # Authorization header is the engine key and goes upstream unchanged, for engines that check it too.
             if ($gpufleet_authorized = 0) {

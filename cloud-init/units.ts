@@ -283,6 +283,9 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
         // The watchdog's verdict on the host (DEFAULT_NGINX_PATHS.unhealthyFile).
         "-v",
         `${HOST_PATHS.state}/health:${HOST_PATHS.state}/health:ro`,
+        // The drain switch (nginx.ts drainFlag): gpufleet-drain creates its file here.
+        "-v",
+        `${HOST_PATHS.state}/drain:${HOST_PATHS.state}/drain:ro`,
         ctx.helperImages.nginx,
       ],
       ctx,

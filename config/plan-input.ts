@@ -2,8 +2,8 @@
 // ModelSpec.
 import { deriveParams } from "../planner/memory";
 import { architectureOf, findGpu } from "../planner/catalog/gpus";
-import type { GpuSpec, ModelSpec, PoolSpec } from "../planner/types";
-import type { PlanInput } from "../planner/plan";
+import type { GpuSpec, ModelSpec } from "../planner/types";
+import type { ElasticPlanInput, ElasticPoolSpec } from "../planner/capacity";
 import {
   derivedServedName,
   gpuKey,
@@ -90,14 +90,14 @@ export function toGpuSpec(g: GpuConfig): GpuSpec {
 export function toPoolSpec(
   p: StackConfig["pools"][number],
   gpus: readonly GpuConfig[] = [],
-): PoolSpec {
+): ElasticPoolSpec {
   if (p.gpu === undefined) return { ...p, gpu: undefined };
   const own = gpus.find((g) => gpuKey(g.id) === gpuKey(p.gpu!));
   if (own) return { ...p, gpu: own.id, gpuSpec: toGpuSpec(own) };
   return { ...p, gpu: findGpu(p.gpu)?.id ?? p.gpu };
 }
 
-export function toPlanInput(stack: string, cfg: StackConfig): PlanInput {
+export function toPlanInput(stack: string, cfg: StackConfig): ElasticPlanInput {
   return {
     stack,
     pools: cfg.pools.map((p) => toPoolSpec(p, cfg.gpus)),

@@ -62,6 +62,138 @@ const LAST_ENGINE_PORT = FIRST_ENGINE_PORT + 15;
  */
 const SECRET_VALUE = z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]);
 
+/** An EC2 instance type name, e.g. g5.2xlarge (the planner checks it against its catalog). */
+const INSTANCE_TYPE = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+  message: "must be an EC2 instance type such as g5.2xlarge",
+});
+
+/**
+ * AWS: capacity a pool's auto scaling group may draw on: an on-demand floor, spot above it, more
+ * instance types (each planned separately), reserved capacity.
+ */
+export const capacitySchema = z
+  .strictObject({
+    /**
+     * Instances that are always on-demand (the floor that survives a spot shortage); default 0
+     * with spot, otherwise every instance is on-demand.
+     */
+    onDemandBase: z.number().int().min(0).max(1000).optional(),
+    /** Launch spot instances above onDemandBase (price-capacity-optimized); default false. */
+    spot: z.boolean().default(false),
+    /**
+     * More instance types the group may launch, after the pool's instanceType (in order of
+     * preference for on-demand). Each is planned on its own: its model, engine, context and
+     * utilization may differ. Default none.
+     */
+    instanceTypes: z.array(INSTANCE_TYPE).max(19).default([]),
+    /**
+     * Drain a host as soon as EC2 recommends rebalancing it (not only on the interruption notice
+     * or scale-in); default false: the replacement launches first, the host keeps serving.
+     */
+    drainOnRebalance: z.boolean().default(false),
+    /**
+     * Reserved capacity to launch into: an On-Demand Capacity Reservation or a Capacity Block, by
+     * id, or a resource group of On-Demand Capacity Reservations by ARN.
+     */
+    reservation: z
+      .strictObject({
+        /** "onDemand" (an ODCR, default) or "capacityBlock" (EC2 Capacity Blocks for ML). */
+        kind: z.enum(["onDemand", "capacityBlock"]).default("onDemand"),
+        /** Capacity reservation id, e.g. cr-0123456789abcdef0. */
+        id: z
+          .string()
+          .regex(/^cr-[0-9a-f]{17}$/, {
+            message: 'must be a capacity reservation id such as "cr-0123456789abcdef0"',
+          })
+          .optional(),
+        /** ARN of a resource group of On-Demand Capacity Reservations. */
+        resourceGroupArn: z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:resource-groups:[a-z0-9-]+:\d{12}:group\/[A-Za-z0-9_.-]{1,128}$/,
+            {
+              message:
+                "must be a resource group ARN such as arn:aws:resource-groups:us-east-1:123456789012:group/my-odcrs",
+            },
+          )
+          .optional(),
+        /**
+         * "first" (default: reservations, then plain on-demand) or "only" (never launch outside
+         * the reservation).
+         */
+        preference: z.enum(["first", "only"]).default("first"),
+      })
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    const r = c.reservation;
+    if (r === undefined) return;
+    if ((r.id === undefined) === (r.resourceGroupArn === undefined)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["reservation", "id"],
+        message: "give either id or resourceGroupArn",
+      });
+    }
+    if (r.kind === "capacityBlock") {
+      if (r.resourceGroupArn !== undefined)
+        ctx.addIssue({
+          code: "custom",
+          path: ["reservation", "resourceGroupArn"],
+          message: "a Capacity Block is targeted by its id (cr-…)",
+        });
+      if (c.spot)
+        ctx.addIssue({
+          code: "custom",
+          path: ["spot"],
+          message: "a Capacity Block pool runs in its block only; spot cannot be mixed in",
+        });
+      if (c.instanceTypes.length > 0)
+        ctx.addIssue({
+          code: "custom",
+          path: ["instanceTypes"],
+          message: "a Capacity Block reserves one instance type: the pool's instanceType",
+        });
+    }
+  });
+
+/** One scheduled change of a pool's size (e.g. to zero at night). */
+export const scheduleSchema = z.strictObject({
+  /** Unique within the pool: lowercase letters, digits and hyphens. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, {
+    message: "must be lowercase letters, digits and hyphens, starting with a letter",
+  }),
+  /** Cron, five fields (minute hour day month weekday), e.g. "0 20 * * 1-5". */
+  recurrence: z.string().regex(/^\s*\S+(\s+\S+){4}\s*$/, {
+    message: 'must be a five-field cron such as "0 20 * * 1-5"',
+  }),
+  /** IANA time zone of the recurrence, e.g. "Europe/Berlin"; default UTC. */
+  timeZone: z
+    .string()
+    .regex(/^(UTC|[A-Za-z]+\/[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)?)$/, {
+      message: 'must be an IANA time zone such as "Europe/Berlin"',
+    })
+    .optional(),
+  /** The group's new minimum. */
+  minCount: z.number().int().min(0).max(1000).optional(),
+  /** The group's new maximum. */
+  maxCount: z.number().int().min(0).max(1000).optional(),
+  /** The group's new desired size. */
+  count: z.number().int().min(0).max(1000).optional(),
+});
+
+/** AWS: autoscaling of a pool on its queue (target tracking between minCount and maxCount). */
+export const scalingSchema = z.strictObject({
+  /**
+   * Requests waiting per instance the group aims at (summed over the host's engines); default 4.
+   */
+  targetWaitingPerInstance: z.number().positive().max(10000).default(4),
+  /** Minutes of low queue before one instance is removed; default 15 (conservative scale-in). */
+  scaleInMinutes: z.number().int().min(5).max(1440).default(15),
+  /** Scheduled size changes, e.g. to zero at night and back in the morning. */
+  schedules: z.array(scheduleSchema).max(20).default([]),
+});
+
 export const poolSchema = z
   .strictObject({
     /** Unique, DNS-safe (lowercase letters, digits, hyphens; at most 32 characters). */
@@ -151,6 +283,10 @@ export const poolSchema = z
     modelCache: z.enum(["pvc", "node"]).optional(),
     /** Kubernetes: let KEDA scale the pool to zero replicas when idle; default false. */
     scaleToZero: z.boolean().optional(),
+    /** AWS: on-demand floor, spot, more instance types, reserved capacity; default on-demand. */
+    capacity: capacitySchema.optional(),
+    /** AWS: target tracking on the queue between minCount and maxCount; default none (fixed). */
+    scaling: scalingSchema.optional(),
   })
   .superRefine((pool, ctx) => {
     if (pool.minCount !== undefined && pool.minCount > pool.count) {
@@ -173,6 +309,68 @@ export const poolSchema = z
         path: ["availabilityZones"],
         message:
           "give either subnetIds (an existing VPC) or availabilityZones (a created VPC), not both",
+      });
+    }
+    if (pool.capacity?.onDemandBase !== undefined) {
+      const max = pool.maxCount ?? Math.max(pool.count, pool.minCount ?? 0);
+      if (pool.capacity.onDemandBase > max)
+        ctx.addIssue({
+          code: "custom",
+          path: ["capacity", "onDemandBase"],
+          message: `must be at most maxCount (${max})`,
+        });
+    }
+    if (pool.capacity !== undefined && pool.instanceType === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["capacity"],
+        message: "only for an EC2 pool (instanceType); own hardware has no spot or reservations",
+      });
+    }
+    if (pool.capacity?.instanceTypes.includes(pool.instanceType ?? "")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["capacity", "instanceTypes"],
+        message: `lists the pool's own instanceType ${pool.instanceType}; list only the others`,
+      });
+    }
+    const dup = pool.capacity?.instanceTypes.find((t, i, all) => all.indexOf(t) !== i);
+    if (dup !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["capacity", "instanceTypes"],
+        message: `lists ${dup} twice`,
+      });
+    if (pool.scaling !== undefined) {
+      const max = pool.maxCount ?? Math.max(pool.count, pool.minCount ?? 0);
+      const min = pool.minCount ?? pool.count;
+      if (max === min)
+        ctx.addIssue({
+          code: "custom",
+          path: ["scaling"],
+          message: `needs room to scale: set minCount below maxCount (both are ${max})`,
+        });
+      const names = new Set<string>();
+      pool.scaling.schedules.forEach((s, k) => {
+        if (names.has(s.name))
+          ctx.addIssue({
+            code: "custom",
+            path: ["scaling", "schedules", k, "name"],
+            message: `"${s.name}" is already used`,
+          });
+        names.add(s.name);
+        if (s.minCount === undefined && s.maxCount === undefined && s.count === undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["scaling", "schedules", k],
+            message: "set at least one of minCount, maxCount, count",
+          });
+        if (s.minCount !== undefined && s.maxCount !== undefined && s.minCount > s.maxCount)
+          ctx.addIssue({
+            code: "custom",
+            path: ["scaling", "schedules", k, "minCount"],
+            message: "must be at most maxCount",
+          });
       });
     }
     const hasType = pool.instanceType !== undefined;
@@ -710,6 +908,8 @@ function formatPath(path: (string | number)[]): string {
 }
 
 export type PoolConfig = z.output<typeof poolSchema>;
+export type CapacityConfig = z.output<typeof capacitySchema>;
+export type ScalingConfig = z.output<typeof scalingSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type GpuConfig = z.output<typeof gpuSchema>;
 export type VpcConfig = z.output<typeof vpcSchema>;

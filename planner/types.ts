@@ -350,6 +350,8 @@ export interface PoolPlan {
   networkGbps: number | null;
   replicas: ReplicaPlan[];
   warnings: string[];
+  /** AWS: on-demand floor, spot, the other instance types' plans, reservation (config capacity). */
+  capacity?: import("./capacity").PoolCapacityPlan;
 }
 
 export interface FleetPlan {

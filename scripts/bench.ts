@@ -161,11 +161,15 @@ async function previewChild(file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-function timePreviews(sizes: number[]): Result[] {
+function timePreviews(
+  sizes: number[],
+  build: (pools: number) => Record<string, unknown> = previewStack,
+  kind = "",
+): Result[] {
   const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-bench-"));
   return sizes.map((n) => {
     const file = path.join(dir, `Pulumi.bench${n}.yaml`);
-    writeFileSync(file, stringify({ config: previewStack(n) }));
+    writeFileSync(file, stringify({ config: build(n) }));
     const start = performance.now();
     const child = spawnSync(
       process.execPath,
@@ -180,7 +184,7 @@ function timePreviews(sizes: number[]): Result[] {
     if (child.status !== 0) throw new Error(`preview of ${n} pools failed:\n${child.stderr}`);
     const report = JSON.parse(child.stdout.trim().split("\n").pop()!) as PreviewChildReport;
     return {
-      name: `gpufleet preview of ${n} pools (${report.resources} resources; program ${report.ms.toFixed(0)} ms)`,
+      name: `gpufleet preview of ${n} ${kind}pools (${report.resources} resources; program ${report.ms.toFixed(0)} ms)`,
       runs: 1,
       planned: n,
       refused: 0,
@@ -262,6 +266,44 @@ function timeKubernetesPreview(pools = 20): Result {
   };
 }
 
+/**
+ * The preview stack with every pool elastic: spot above an on-demand base of 1, three instance
+ * types of one size class (each planned, all in the user data), queue scaling with a night
+ * schedule — the policies, alarms and dashboard of issue 16 at the ALB's limit of 100 pools.
+ */
+function spotPreviewStack(pools: number): Record<string, unknown> {
+  const base = previewStack(pools);
+  const sets = [
+    ["g5.xlarge", "g6.xlarge", "g6e.xlarge"],
+    ["g6.2xlarge", "g5.2xlarge", "g6e.2xlarge"],
+    ["g5.12xlarge", "g6.12xlarge", "g6e.12xlarge"],
+  ];
+  const specs = base["gpufleet:pools"] as Array<Record<string, unknown>>;
+  return {
+    ...base,
+    "gpufleet:pools": specs.map((p, i) => {
+      const [first, ...rest] = sets[i % sets.length]!;
+      return {
+        ...p,
+        instanceType: first,
+        count: 2,
+        minCount: 1,
+        maxCount: 8,
+        capacity: { spot: true, onDemandBase: 1, instanceTypes: rest },
+        scaling: {
+          targetWaitingPerInstance: 4,
+          schedules: [{ name: "night", recurrence: "0 22 * * *", minCount: 0, count: 0 }],
+        },
+      };
+    }),
+  };
+}
+
+/** `npm run bench`'s elastic part: a 100-pool spot stack through `gpufleet preview`. */
+function timeSpotPreview(pools: number): Result[] {
+  return timePreviews([pools], spotPreviewStack, "spot ");
+}
+
 function main(): void {
   const childAt = process.argv.indexOf("--preview-child");
   if (childAt >= 0) {
@@ -278,6 +320,7 @@ function main(): void {
     ...timeStacks([1, 10, 100]),
     ...timePreviews([1, 10, 100]),
     timeKubernetesPreview(20),
+    ...timeSpotPreview(100),
   ];
   if (process.argv.includes("--json")) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

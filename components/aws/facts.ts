@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { EXPORTER_PORTS, resolveContext } from "../../cloud-init/context";
 import { readTimeoutSeconds } from "../../cloud-init/nginx";
+import { ELASTIC_DEFAULTS } from "../../cloud-init/elastic";
 import { resolveReplicas } from "../../cloud-init/replicas";
 import type { StackConfig } from "../../config/schema";
 import { findInstanceType } from "../../planner/catalog/instances";
@@ -351,23 +352,31 @@ export function validateAwsDeployment(
  * serving its
  * streams for DEREGISTRATION_DELAY_SECONDS.
  */
-export function poolTargetGroupSettings(pool: Pick<PoolPlan, "name" | "proxyPort">) {
+export function poolTargetGroupSettings(
+  pool: Pick<PoolPlan, "name" | "proxyPort"> & Partial<Pick<PoolPlan, "capacity">>,
+) {
+  // A spot pool must drain inside EC2's two-minute notice (cloud-init/elastic.ts): in-flight
+  // streams run until its engines stop, and a draining host (503 on /health) leaves the rotation
+  // within 10 s rather than 45.
+  const spot = pool.capacity?.spot === true;
   return {
     port: pool.proxyPort,
     protocol: "HTTP",
     targetType: "instance",
     loadBalancingAlgorithmType: "least_outstanding_requests",
-    deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+    deregistrationDelay: spot
+      ? ELASTIC_DEFAULTS.drainBudgetSeconds - ELASTIC_DEFAULTS.engineStopSeconds
+      : DEREGISTRATION_DELAY_SECONDS,
     healthCheck: {
       enabled: true,
       path: "/health",
       port: "traffic-port",
       protocol: "HTTP",
       matcher: "200",
-      interval: 15,
-      timeout: 6,
+      interval: spot ? 5 : 15,
+      timeout: spot ? 4 : 6,
       healthyThreshold: 2,
-      unhealthyThreshold: 3,
+      unhealthyThreshold: spot ? 2 : 3,
     },
   };
 }

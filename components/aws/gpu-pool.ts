@@ -4,6 +4,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { render } from "../../cloud-init";
+import { renderElasticPool } from "../../cloud-init/elastic";
+import type { ScalingConfig } from "../../config/schema";
+import { isElastic } from "./elastic";
+import {
+  createElasticScaling,
+  elasticGroupArgs,
+  elasticLaunchTemplateArgs,
+  offeredSubnets,
+} from "./elastic-pool";
 import type { PoolPlan } from "../../planner/types";
 import {
   DLAMI_PARAMETER,
@@ -53,6 +62,10 @@ export interface GpuPoolArgs {
   rootVolumeGiB?: number;
   /** Resources the instances need before they boot (the SSM parameters). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Queue-based scaling (config `scaling`); default none (a fixed size). */
+  scaling?: ScalingConfig;
+  /** SNS topic of the pool's alarms (monitoring.snsTopicArn); default none. */
+  alarmTopicArn?: string;
 }
 
 /** Root device of the Ubuntu DLAMIs. */
@@ -61,6 +74,8 @@ const ROOT_DEVICE = "/dev/sda1";
 export class GpuPool extends pulumi.ComponentResource {
   public readonly launchTemplateId: pulumi.Output<string>;
   public readonly autoScalingGroupName: pulumi.Output<string>;
+  /** Alarms of an elastic pool (shortfall, spot interruptions); none otherwise. */
+  public readonly alarms: aws.cloudwatch.MetricAlarm[];
 
   constructor(name: string, args: GpuPoolArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:GpuPool", name, { stack: args.stack, pool: args.pool.name }, opts);
@@ -78,16 +93,25 @@ export class GpuPool extends pulumi.ComponentResource {
 
     // One apply resolves the region, then the pure renderer runs; the user data holds parameter
     // names only.
-    const userData = pulumi.all([region.region, args.logGroupName]).apply(
-      ([r, logGroup]) =>
-        render(pool, {
-          stack: args.stack,
-          region: r ?? "",
-          apiKeyParameter: args.apiKeyParameter,
-          hfTokenParameter: args.hfTokenParameter,
-          logGroup,
-        }).userDataForEc2().base64,
-    );
+    // An elastic pool's user data carries every instance type's plan, the drain and, when it
+    // scales, the queue publisher (cloud-init/elastic.ts).
+    const elastic = isElastic(pool, args.scaling);
+    const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) => {
+      const ctx = {
+        stack: args.stack,
+        region: r ?? "",
+        apiKeyParameter: args.apiKeyParameter,
+        hfTokenParameter: args.hfTokenParameter,
+        logGroup,
+      };
+      const rendered = elastic
+        ? renderElasticPool(pool, ctx, {
+            publishMetrics: args.scaling !== undefined,
+            drainOnRebalance: pool.capacity?.drainOnRebalance,
+          })
+        : render(pool, ctx);
+      return rendered.userDataForEc2().base64;
+    });
 
     const launchTemplate = new aws.ec2.LaunchTemplate(
       `${name}-lt`,
@@ -128,6 +152,7 @@ export class GpuPool extends pulumi.ComponentResource {
         })),
         updateDefaultVersion: true,
         tags,
+        ...elasticLaunchTemplateArgs(pool),
       },
       { parent: this, dependsOn: args.dependsOn },
     );
@@ -144,7 +169,10 @@ export class GpuPool extends pulumi.ComponentResource {
         minSize: sizes.min,
         desiredCapacity: sizes.desired,
         maxSize: sizes.max,
-        vpcZoneIdentifiers: args.subnetIds,
+        // Several instance types: only zones where one of them is offered.
+        vpcZoneIdentifiers: pool.capacity
+          ? offeredSubnets(pool, args.subnetIds, this)
+          : args.subnetIds,
         launchTemplate: {
           id: launchTemplate.id,
           version: pulumi.interpolate`${launchTemplate.latestVersion}`,
@@ -180,9 +208,29 @@ export class GpuPool extends pulumi.ComponentResource {
             propagateAtLaunch: false,
           }),
         ),
+        ...(elastic
+          ? elasticGroupArgs(pool, {
+              id: launchTemplate.id,
+              version: pulumi.interpolate`${launchTemplate.latestVersion}`,
+            })
+          : {}),
       },
-      { parent: this },
+      // The target tracking policy moves the desired size: a deployment must not reset it.
+      { parent: this, ignoreChanges: args.scaling ? ["desiredCapacity"] : [] },
     );
+    this.alarms = elastic
+      ? createElasticScaling(
+          name,
+          {
+            stack: args.stack,
+            pool,
+            scaling: args.scaling,
+            group,
+            alarmTopicArn: args.alarmTopicArn,
+          },
+          this,
+        )
+      : [];
 
     this.launchTemplateId = launchTemplate.id;
     this.autoScalingGroupName = group.name;

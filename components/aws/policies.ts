@@ -1,5 +1,6 @@
 // IAM policy documents of the fleet, as pure functions of plain values (resolved once by the
 // component).
+import { metricsPolicyStatement } from "./elastic";
 
 export interface PolicyStatement {
   Sid: string;
@@ -80,6 +81,11 @@ export interface InstancePolicyArgs {
    * token; never the Grafana password or the gateway's keys under the same prefix).
    */
   parameterNames: string[];
+  /**
+   * Elastic pools publish their queue and drains (cloud-init/elastic.ts): cloudwatch:PutMetricData
+   * into the stack's namespace only; default false.
+   */
+  publishMetrics?: boolean;
 }
 
 /** Prefix of this stack's SSM parameters (cloud-init/context.ts secretParameterNames). */
@@ -112,6 +118,7 @@ export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
         Resource: [a.logGroupArn, `${a.logGroupArn}:log-stream:*`],
       },
       ...sessionManagerStatements(a.partition, a.region, a.accountId),
+      ...(a.publishMetrics ? [metricsPolicyStatement(a.stack)] : []),
     ],
   };
 }

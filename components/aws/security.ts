@@ -28,6 +28,8 @@ export interface SecurityArgs {
   replicaPorts: number[];
   /** Days the log group keeps logs; default 30. */
   logRetentionDays?: number;
+  /** Elastic pools: the hosts may put metrics into the stack's namespace; default false. */
+  publishMetrics?: boolean;
 }
 
 /** Contiguous runs of ports, so that 8000–8007 is one rule rather than eight. */
@@ -230,6 +232,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
           stack: args.stack,
           logGroupArn,
           parameterNames: [names.apiKey, names.hfToken],
+          publishMetrics: args.publishMetrics,
         }),
       ),
     );

@@ -59,7 +59,7 @@ describe("gpufleet preview", () => {
       expect(r.code).toBe(0);
       expect(r.out).toMatch(
         new RegExp(
-          `offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 8 components`,
+          `offline ${extra.length ? "update" : "preview"} with mocked AWS: \\d+ resources in 9 components`,
         ),
       );
       expect(r.out).toMatch(/^ {2}gpufleet:aws:GpuPool {2}gpufleet-a100$/m);
@@ -79,6 +79,11 @@ describe("gpufleet preview", () => {
       expect(r.out).toMatch(/^ {4}\+ aws:rds\/instance:Instance {2}gpufleet-gateway-db$/m);
       expect(r.out).toMatch(/^ {4}\+ aws:ecs\/service:Service {2}gpufleet-gateway-service$/m);
       expect(r.out).toMatch(/grafanaUrl: "http:\/\/.*\/grafana\/"/);
+      // The a10g pool is a spot pool (issue 16): its dashboard, policies and alarms.
+      expect(r.out).toMatch(/^ {2}gpufleet:aws:ElasticDashboard {2}gpufleet$/m);
+      expect(r.out).toMatch(
+        /^ {4}\+ aws:cloudwatch\/metricAlarm:MetricAlarm {2}gpufleet-a10g-spot-interruptions$/m,
+      );
     },
   );
 
