@@ -497,7 +497,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "main at PR #10511 (Dec 2024, between 0.6.4.post1 and 0.6.5; V0)",
+    engineVersion:
+      "0.6.5.dev (main at PR #10511, Dec 2024, between 0.6.4.post1 and 0.6.5, which ships it; V0)",
     gpu: "H100",
     gpuCount: 1,
     tensorParallel: 1,
@@ -545,7 +546,8 @@ export const CALIBRATION_CASES: readonly CalibrationCase[] = [
       "https://github.com/vllm-project/vllm/pull/10511 (comment by youkaichao, 2024-12-14, 'Some sanity checks')",
     seen: SEEN,
     engine: "vllm",
-    engineVersion: "main at PR #10511 (Dec 2024, between 0.6.4.post1 and 0.6.5; V0)",
+    engineVersion:
+      "0.6.5.dev (main at PR #10511, Dec 2024, between 0.6.4.post1 and 0.6.5, which ships it; V0)",
     gpu: "H100",
     gpuCount: 2,
     tensorParallel: 2,

@@ -1,6 +1,6 @@
 // Explain: the reasons and warnings a plan carries for each decision.
 import { isGgufEngine } from "./catalog/engines";
-import { isCausal, type Fit } from "./fit";
+import { KV_UNCERTAINTY, isCausal, type Fit } from "./fit";
 import type { Hardware } from "./hardware";
 import { SWA_PADDING_TOKENS, attentionLayers } from "./memory";
 import {
@@ -106,6 +106,11 @@ export function explain(
 /** What a person should know about a chat replica's plan. */
 export function warningsFor(fit: Fit, gpu: GpuSpec): string[] {
   const w: string[] = [];
+  if (fit.shortfall !== undefined) {
+    w.push(
+      `maxModelLen ${fit.maxModelLen} is pinned and the planned KV cache (${fit.memory.kvTokens} tokens) falls short of what it must hold by ${(fit.shortfall * 100).toFixed(1)} %, less than the memory model's measured uncertainty (${KV_UNCERTAINTY * 100} %): planned as pinned, but the engine may refuse to start (vLLM: "max seq len … larger than the maximum number of tokens that can be stored in KV cache"); lower maxModelLen or minConcurrency, or raise gpuMemoryUtilization, to be sure`,
+    );
+  }
   if (fit.model.unconfirmed) w.push(fit.model.unconfirmed);
   const hazard = fit.kvCacheDtype === "fp8" ? fp8KvHazard(fit.model) : undefined;
   if (hazard) {

@@ -43,6 +43,16 @@ import type {
  */
 export type Accounting = Partial<Record<EngineId, string>>;
 
+/**
+ * How far the memory model may under-state an engine's KV cache: the largest under-statement on the
+ * judged calibration cases (`npm run calibrate`, -6.2 % after the release split of issue 13,
+ * 2026-12-01), rounded down to a whole percent. A pinned maxModelLen whose planned KV cache falls
+ * short of minConcurrency × maxModelLen by less than this is planned with a warning instead of
+ * refused: the engine has been seen to hold that much more than planned. test/planner/
+ * calibration.test.ts keeps it within what the table measures.
+ */
+export const KV_UNCERTAINTY = 0.06;
+
 /** One fully evaluated way to run a model on a GPU group. */
 export interface Fit {
   model: ModelSpec;
@@ -57,6 +67,12 @@ export interface Fit {
   maxNumBatchedTokens: number;
   concurrency: number;
   memory: MemoryBreakdown;
+  /**
+   * Set when a pinned maxModelLen is planned although its KV cache falls short of minConcurrency ×
+   * maxModelLen by less than KV_UNCERTAINTY: the share it falls short by (0 < shortfall <
+   * KV_UNCERTAINTY).
+   */
+  shortfall?: number;
 }
 
 /** A fit, or the rejection saying why there is none. */
@@ -189,7 +205,9 @@ export function fitReplica(r: FitRequest): FitResult {
   };
 
   const lengths = r.maxModelLen !== undefined ? [r.maxModelLen] : contextCandidates(r.model);
-  let chosen: { len: number; seqs: number; act: number; kvGiB: number; tokens: number } | undefined;
+  let chosen:
+    | { len: number; seqs: number; act: number; kvGiB: number; tokens: number; shortfall?: number }
+    | undefined;
   let last: { len: number; tokens: number; kvGiB: number } | undefined;
   for (const len of lengths) {
     if (
@@ -202,6 +220,14 @@ export function fitReplica(r: FitRequest): FitResult {
     last = { len, tokens: s.tokens, kvGiB: s.kvGiB };
     if (s.kvGiB > 0 && s.tokens >= r.minConcurrency * len) {
       chosen = { len, ...s };
+      break;
+    }
+    // A pinned context the estimate misses by less than the model's measured uncertainty: the
+    // engine may well start; plan it and say so (the warning names the shortfall). Not for
+    // llama.cpp / Ollama: they allocate exactly context × slots, so a short cache cannot start.
+    const short = 1 - s.tokens / (r.minConcurrency * len);
+    if (r.maxModelLen !== undefined && !gguf && s.kvGiB > 0 && short < KV_UNCERTAINTY) {
+      chosen = { len, ...s, shortfall: short };
       break;
     }
   }
@@ -246,6 +272,7 @@ export function fitReplica(r: FitRequest): FitResult {
         kvBytesPerToken: Math.round(perToken),
         kvTokens,
       },
+      ...(chosen.shortfall !== undefined ? { shortfall: chosen.shortfall } : {}),
     },
   };
 }

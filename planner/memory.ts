@@ -230,16 +230,30 @@ const VLLM_RULES: readonly Rule[] = [
   {
     from: "0.0.0",
     source:
-      "V0 worker.determine_num_available_blocks: KV = total × util − weights − peak torch − non-torch, " +
-      "non-torch measured from the worker's start (context and NCCL included). The profile run is one " +
-      "forward pass of max_num_batched_tokens, no sampler rows (0.06 GiB logged for Llama-3.1-8B at " +
-      "512 chunked tokens, 2.07 at 20,000: vllm#10517, 0.6.4). Non-torch at TP 1: 0.35 GiB (RTX 3090, " +
-      "0.6.4) and 1.79 (H100, the PR #10511 build that reworked this measure): 0.53 keeps both within " +
-      "bounds. NVLink TP 2: 3.58 in all (PR #10511). Graphs captured after sizing.",
+      "V0 worker.determine_num_available_blocks before PR #10511: KV = total × util − peak (weights " +
+      "and activations) − non-torch, non-torch measured from the worker's baseline after the CUDA " +
+      "context exists. The profile run is one forward pass of max_num_batched_tokens, no sampler rows " +
+      "(0.06 GiB logged for Llama-3.1-8B at 512 chunked tokens, 2.07 at 20,000: vllm#10517, 0.6.4). " +
+      "Non-torch at TP 1: 0.35 GiB logged on an RTX 3090 (0.6.4, vllm#10517), taken as is. TP over " +
+      "NVLink: no log of this era; the 0.6.5 figure below (1.6 per GPU) kept. Graphs captured after " +
+      "sizing.",
     profile: "v0",
     samplerBytes: 0,
-    contextGiB: 0.53,
+    contextGiB: 0.35,
     comm: { pcie: [0, 0.07], nvlink: [0, 1.6] },
+    graphsGiB: 0,
+  },
+  {
+    from: "0.6.5",
+    source:
+      "vllm-project/vllm PR #10511 ('overhaul memory profiling', merged 2024-12-16, first in 0.6.5): " +
+      "non-torch is measured from before the CUDA context exists, so the context's ~1.6 GiB falls " +
+      "inside the budget: 1.79 GiB logged at TP 1 and 3.58 at TP 2 over NVLink on H100 (PR comment " +
+      "2024-12-14). 1.7 taken at TP 1, +0.9 per GPU over NVLink (3.5 at TP 2).",
+    profile: "v0",
+    samplerBytes: 0,
+    contextGiB: 1.7,
+    comm: { pcie: [0, 0.07], nvlink: [0, 0.9] },
     graphsGiB: 0,
   },
   {

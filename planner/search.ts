@@ -103,6 +103,7 @@ export function searchModel(
       ? [pool.tensorParallel]
       : tensorParallelOptions(model, hw.gpuCount);
   let best: Fit | undefined;
+  let withinUncertainty: Fit | undefined;
   for (const tp of tps) {
     const engines = pool.engine !== "auto" ? [pool.engine] : enginePriority(category, tp);
     for (const engine of engines) {
@@ -175,9 +176,20 @@ export function searchModel(
             rejected.push(result.rejection);
             continue;
           }
-          if (!bestKv || result.fit.maxModelLen > bestKv.maxModelLen) bestKv = result.fit;
+          if (
+            !bestKv ||
+            result.fit.maxModelLen > bestKv.maxModelLen ||
+            (bestKv.shortfall !== undefined && result.fit.shortfall === undefined)
+          )
+            bestKv = result.fit;
         }
         if (!bestKv) continue;
+        // A pinned context planned within the model's uncertainty only when nothing holds it fully.
+        if (bestKv.shortfall !== undefined) {
+          if (!withinUncertainty || bestKv.shortfall < withinUncertainty.shortfall!)
+            withinUncertainty = bestKv;
+          continue;
+        }
         const good =
           bestKv.maxModelLen >= Math.min(GOOD_CONTEXT, model.arch.max_position_embeddings);
         if (good || pool.maxModelLen !== undefined) return { fit: bestKv, rejected };
@@ -186,7 +198,7 @@ export function searchModel(
     }
     if (best) return { fit: best, rejected };
   }
-  return { fit: best, rejected };
+  return { fit: best ?? withinUncertainty, rejected };
 }
 
 /** The models a chat pool tries, in order. */

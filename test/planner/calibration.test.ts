@@ -14,6 +14,7 @@ import {
   runCalibration,
   runCalibrationCase,
 } from "../../cli/calibrate";
+import { KV_UNCERTAINTY } from "../../planner/fit";
 
 const judged = CALIBRATION_CASES.filter((c) => !c.excluded);
 
@@ -110,6 +111,15 @@ describe("calibration against engine start-up logs", () => {
     ).toBe(true);
     expect(judged.some((c) => (c.flags.maxNumSeqs ?? 256) <= 8)).toBe(true);
     expect(judged.some((c) => (c.flags.maxNumBatchedTokens ?? 2048) <= 512)).toBe(true);
+  });
+
+  it("the uncertainty the planner grants a pinned context is no more than the table measures", () => {
+    const st = calibrationStats(runCalibration());
+    expect(KV_UNCERTAINTY).toBeGreaterThan(0);
+    // A pin short by less than KV_UNCERTAINTY is planned: the table must show the model
+    // under-stating by at least that much somewhere, or the grace is not measured.
+    expect(-st.worstUnder).toBeGreaterThanOrEqual(KV_UNCERTAINTY);
+    expect(-st.worstUnder).toBeLessThan(KV_UNCERTAINTY + 0.01);
   });
 
   it("excluded cases say why", () => {
