@@ -1,52 +1,27 @@
-// The Pulumi program. It only reads and validates config, plans, builds components and exports
-// outputs
-// (DESIGN.md): the planning is the same pure code that `gpufleet plan` runs offline.
-import * as aws from "@pulumi/aws";
+// The Pulumi program: reads gpufleet:target and runs that target's program, whose exports are the
+// stack's outputs. Each program is loaded only when chosen (the AWS and Docker providers cost
+// seconds to load). A target joins with one entry in TARGET_PROGRAMS.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, toPlanInput } from "./config";
 import { loadPulumiConfig } from "./config/pulumi";
-import type { StackConfig } from "./config/schema";
-import { formatTable } from "./cli/format";
+import { ConfigError, type Target } from "./config";
 import { PlanError } from "./planner/plan";
-import { planElasticFleet, poolVariants } from "./planner/capacity";
-import { isElastic } from "./components/aws/elastic";
-import { ElasticDashboard } from "./components/aws/elastic-pool";
-import type { FleetPlan } from "./planner/types";
-import {
-  GpuPool,
-  LoadBalancer,
-  MODEL_HEADER,
-  Network,
-  Secrets,
-  Security,
-  computeModelRoutes,
-  computeVcpuQuotaNeeds,
-  idleTimeoutSeconds,
-  servedModelsOf,
-} from "./components/aws";
-import { Monitoring } from "./components/aws/monitoring";
-import { Gateway } from "./components/aws/gateway";
-import { gatewayMonthlyCost } from "./gateway";
-import { validateDeployment } from "./components/aws/validate";
 
-function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
+type Program = () => Record<string, unknown>;
+
+/** The program of every target that has one (config/target.ts refuses the others by key). */
+const TARGET_PROGRAMS: Partial<Record<Target, Program>> = {
+  aws: () => require("./targets/aws") as Record<string, unknown>,
+  kubernetes: () => require("./targets/kubernetes") as Record<string, unknown>,
+};
+
+function selectProgram(): Program {
   try {
-    const cfg = loadPulumiConfig();
-    // The Kubernetes program is targets/kubernetes.ts; it joins the target dispatch when that lands.
-    if (cfg.target !== "aws")
-      throw new ConfigError([
-        `gpufleet:target: this program deploys "aws"; "${cfg.target}" runs from targets/${cfg.target}.ts`,
-      ]);
-    const plan = planElasticFleet(toPlanInput(pulumi.getStack(), cfg));
-    const region =
-      new pulumi.Config("aws").get("region") ??
-      process.env.AWS_REGION ??
-      process.env.AWS_DEFAULT_REGION;
-    const problems = validateDeployment(plan, cfg, region);
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { cfg, plan, region };
+    // Validates every key against the schema and the target's table before any resource exists.
+    const { target } = loadPulumiConfig();
+    const program = TARGET_PROGRAMS[target];
+    if (!program) throw new ConfigError([`gpufleet:target: "${target}" has no program yet`]);
+    return program;
   } catch (err) {
-    // Every problem at once, each with its config path; thrown before any resource is registered.
     if (err instanceof ConfigError || err instanceof PlanError) {
       throw new pulumi.RunError(`gpufleet: invalid stack config:\n  ${err.problems.join("\n  ")}`);
     }
@@ -54,228 +29,4 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
   }
 }
 
-const { cfg, plan: fleet, region: configuredRegion } = planStack();
-void pulumi.log.info(formatTable(fleet, { reasons: false }));
-
-const stack = pulumi.getStack();
-const NAME = "gpufleet";
-
-const network = new Network(NAME, {
-  stack,
-  vpcId: cfg.vpc?.id,
-  publicSubnetIds: cfg.vpc?.publicSubnetIds,
-  privateSubnetIds: cfg.vpc?.privateSubnetIds,
-  cidr: cfg.vpc?.cidr,
-  azCount: cfg.vpc?.azCount,
-  natGateways: cfg.vpc?.natGateways,
-  requiredZones: cfg.pools.flatMap((p) => p.availabilityZones ?? []),
-});
-
-const security = new Security(NAME, {
-  stack,
-  vpcId: network.vpcId,
-  allowedCidrs: cfg.loadBalancer.allowedCidrs,
-  https: cfg.loadBalancer.certificateArn !== undefined,
-  proxyPorts: fleet.pools.map((p) => p.proxyPort),
-  // Every instance type's replicas (a 4-GPU alternative listens on more ports than a 1-GPU type).
-  replicaPorts: fleet.pools.flatMap((p) =>
-    poolVariants(p).flatMap((v) => v.replicas.map((r) => r.port)),
-  ),
-  // Elastic pools' hosts publish their queue and drains to CloudWatch (their namespace only).
-  publishMetrics: fleet.pools.some((p, i) => isElastic(p, cfg.pools[i]!.scaling)),
-});
-
-// Read as Pulumi secrets (never from the validated config object, which only proves they are
-// well-formed).
-const secretConfig = new pulumi.Config("gpufleet");
-const secrets = new Secrets(NAME, {
-  stack,
-  apiKey: secretConfig.getSecret("apiKey"),
-  hfToken: secretConfig.getSecret("hfToken"),
-});
-
-const loadBalancer = new LoadBalancer(NAME, {
-  stack,
-  vpcId: network.vpcId,
-  subnetIds: network.publicSubnetIds,
-  securityGroupId: security.loadBalancerGroupId,
-  pools: fleet.pools,
-  routes: computeModelRoutes(fleet),
-  idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
-  certificateArn: cfg.loadBalancer.certificateArn,
-});
-
-// The gateway (LiteLLM + PostgreSQL) routes by the request's `model`; its internal load balancer
-// gives each pool one
-// stable address, so it is built before the pools, which join its target groups.
-const gateway = cfg.gateway.enabled
-  ? new Gateway(
-      `${NAME}-gateway`,
-      {
-        stack,
-        plan: fleet,
-        options: cfg.gateway,
-        vpcId: network.vpcId,
-        privateSubnetIds: network.privateSubnetIds,
-        listenerArn: loadBalancer.listenerArn,
-        loadBalancerSecurityGroupId: security.loadBalancerGroupId,
-        engineSecurityGroupId: security.engineGroupId,
-        endpoint: loadBalancer.endpoint,
-        apiKeyParameter: secrets.apiKeyParameter,
-        upstreamApiKeys: secretConfig.getSecretObject<Record<string, string>>("gatewayApiKeys"),
-        idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
-      },
-      { dependsOn: [secrets] },
-    )
-  : undefined;
-
-const pools = fleet.pools.map((pool, i) => {
-  const poolCfg = cfg.pools[i]!;
-  const zones = poolCfg.availabilityZones;
-  const subnetIds =
-    poolCfg.subnetIds ??
-    (zones !== undefined
-      ? zones.map((z) => network.privateSubnetIds[network.zoneIndex.get(z)!]!)
-      : network.privateSubnetIds);
-  return new GpuPool(`${NAME}-${pool.name}`, {
-    stack,
-    pool,
-    subnetIds,
-    securityGroupId: security.engineGroupId,
-    instanceProfileArn: security.instanceProfileArn,
-    targetGroupArn: loadBalancer.targetGroupArns[pool.name]!,
-    extraTargetGroupArns: gateway ? [gateway.targetGroupArns[pool.name]!] : [],
-    apiKeyParameter: secrets.apiKeyParameter,
-    hfTokenParameter: secrets.hfTokenParameter,
-    logGroupName: security.logGroupName,
-    amiId: poolCfg.amiId ?? cfg.amiId,
-    minCount: poolCfg.minCount,
-    maxCount: poolCfg.maxCount,
-    rootVolumeGiB: poolCfg.rootVolumeGiB,
-    dependsOn: [secrets],
-    scaling: poolCfg.scaling,
-    alarmTopicArn: cfg.monitoring.snsTopicArn,
-  });
-});
-
-// The provider's region (aws:region or AWS_REGION): rendered into the monitoring configuration.
-if (configuredRegion === undefined) {
-  throw new pulumi.RunError(
-    "gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)",
-  );
-}
-const region: string = configuredRegion;
-// One CloudWatch dashboard for the elastic pools: size, queue per instance, KV cache, drains.
-const elasticPools = fleet.pools.flatMap((p, i) =>
-  isElastic(p, cfg.pools[i]!.scaling)
-    ? [{ pool: p, scaling: cfg.pools[i]!.scaling, group: pools[i]! }]
-    : [],
-);
-if (elasticPools.length > 0) {
-  new ElasticDashboard(NAME, {
-    stack,
-    region,
-    pools: elasticPools.map((e) => ({
-      pool: e.pool,
-      scaling: e.scaling,
-      groupName: e.group.autoScalingGroupName,
-    })),
-    alarms: elasticPools.flatMap((e) => e.group.alarms),
-    alarmTopicArn: cfg.monitoring.snsTopicArn,
-  });
-}
-const monitoring = cfg.monitoring.enabled
-  ? new Monitoring(
-      `${NAME}-monitoring`,
-      {
-        stack,
-        plan: fleet,
-        region,
-        accountId: aws.getCallerIdentityOutput({}).accountId,
-        vpcId: network.vpcId,
-        subnetId: network.privateSubnetIds[0]!,
-        loadBalancerSecurityGroupId: security.loadBalancerGroupId,
-        scrapeSecurityGroupId: security.monitoringGroupId,
-        listenerArn: loadBalancer.listenerArn,
-        endpoint: loadBalancer.endpoint,
-        engineApiKeyParameter: secrets.apiKeyParameter,
-        allowedCidrs: cfg.monitoring.allowedCidrs ?? cfg.loadBalancer.allowedCidrs,
-        grafanaHost: cfg.monitoring.grafanaHost,
-        instanceType: cfg.monitoring.instanceType,
-        retentionDays: cfg.monitoring.retentionDays,
-        dataVolumeGiB: cfg.monitoring.dataVolumeGiB,
-        thresholds: cfg.monitoring.thresholds,
-        snsTopicArn: cfg.monitoring.snsTopicArn,
-        alertWebhookUrl: secretConfig.getSecret("alertWebhookUrl"),
-      },
-      { dependsOn: [secrets] },
-    )
-  : undefined;
-
-/** The deployment plan (DESIGN.md, "Plan JSON"). */
-export const plan = fleet;
-/** On-demand cost of the whole fleet, USD per hour. */
-export const costPerHour = fleet.costPerHour;
-/** Served model names per pool. */
-export const servedModels = servedModelsOf(fleet);
-/** The load balancer's URL (https when a certificate is configured). */
-export const endpoint = loadBalancer.endpoint;
-/**
- * OpenAI base URL: the endpoint + /v1. Every request carries the engine API key as a Bearer token.
- */
-export const openaiBaseUrl = pulumi.interpolate`${loadBalancer.endpoint}/v1`;
-/**
- * How a request picks a model's pools: the header, else the gateway (by `model`) or, without one,
- * the first pool.
- */
-export const routing = {
-  header: MODEL_HEADER,
-  default: gateway ? "gateway" : fleet.pools[0]!.name,
-  models: Object.fromEntries(
-    computeModelRoutes(fleet).map((r) => [r.servedName, r.pools.map((p) => p.pool)]),
-  ),
-};
-/**
- * NAMES of the SSM SecureString parameters holding the secrets (read the key with `aws ssm
- * get-parameter --with-decryption`).
- */
-export const secretParameters = {
-  apiKey: secrets.apiKeyParameter,
-  hfToken: secrets.hfTokenParameter ?? null,
-};
-/**
- * vCPUs each EC2 on-demand quota must allow ("G and VT", "P"): desired, at maxCount, and during an
- * instance refresh.
- */
-export const vcpuQuotas = computeVcpuQuotaNeeds(fleet, cfg);
-/** Auto scaling group name per pool. */
-export const autoScalingGroups = Object.fromEntries(
-  fleet.pools.map((p, i) => [p.name, pools[i]!.autoScalingGroupName]),
-);
-/** Grafana (behind the load balancer, limited to monitoring.allowedCidrs); user admin. */
-export const grafanaUrl = monitoring?.grafanaUrl ?? null;
-/**
- * NAME of the SSM parameter holding Grafana's admin password (`aws ssm get-parameter
- * --with-decryption --name …`).
- */
-export const grafanaAdminPasswordParameter = monitoring?.grafanaAdminPasswordParameter ?? null;
-/**
- * The gateway's URLs and the NAMES of its secrets (the master key is read from Secrets Manager,
- * never an output).
- */
-export const gatewayEndpoints = gateway
-  ? {
-      url: gateway.url,
-      openaiBaseUrl: gateway.openaiBaseUrl,
-      ui: gateway.uiUrl,
-      swagger: gateway.swaggerUrl,
-      masterKeySecret: gateway.masterKeySecretName,
-      masterKeySecretArn: gateway.masterKeySecretArn,
-      databaseSecret: gateway.databaseSecretName,
-    }
-  : null;
-/**
- * What the gateway costs per month (Fargate, RDS, internal ALB, secrets), USD, with the prices'
- * date.
- */
-export const gatewayCost = cfg.gateway.enabled ? gatewayMonthlyCost(cfg.gateway) : null;
+export = selectProgram()();

@@ -4,13 +4,11 @@ import {
   ConfigError,
   parseStackConfig,
   plainSecretWarnings,
+  planStack,
   readStackFile,
   stackFilePath,
-  toPlanInput,
 } from "../config";
 import { PlanError } from "../planner/plan";
-import { planElasticFleet } from "../planner/capacity";
-import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import { writeKubernetesManifests } from "./render-kubernetes";
 import type { FleetPlan } from "../planner/types";
@@ -57,10 +55,9 @@ export function planFromFile(sel: StackSelection): {
   const sf = readStackFile(file);
   const stack = sel.stack ?? sf.stack;
   const cfg = parseStackConfig(sf.raw);
-  // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts).
-  const plan = (cfg.target === "kubernetes" ? planFleetMultiNode : planElasticFleet)(
-    toPlanInput(stack, cfg),
-  );
+  // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts); docker
+  // pools may share hosts and GPUs (planner/sharing.ts).
+  const plan = planStack(stack, cfg);
   // The AWS checks (regions, EC2 types, the gateway); other targets validate in their own program.
   const problems = cfg.target === "aws" ? validateDeployment(plan, cfg, sf.region) : [];
   if (problems.length > 0) throw new ConfigError(problems);

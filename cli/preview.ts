@@ -11,14 +11,13 @@ import {
   ConfigError,
   parseStackConfig,
   plainSecretWarnings,
+  planStack,
   readStackFile,
   stackFilePath,
-  toPlanInput,
+  type Target,
 } from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
-import { planElasticFleet } from "../planner/capacity";
-import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
@@ -36,10 +35,14 @@ const DEFAULT_REGION = "us-east-1";
  * index.ts; vitest
  * replaces this with its own `import()` (and vi.resetModules between runs).
  */
-export const programLoader: { load: () => Promise<Record<string, unknown>> } = {
+export const programLoader: { load: (target: Target) => Promise<Record<string, unknown>> } = {
   load: async () => {
     const file = require.resolve("../index");
-    delete require.cache[file]; // a second preview in the same process runs the program again
+    // A second preview in the same process runs the program again: index.ts and the target's.
+    for (const key of Object.keys(require.cache)) {
+      if (key === file || key.startsWith(path.join(path.dirname(file), "targets") + path.sep))
+        delete require.cache[key];
+    }
     return require(file) as Record<string, unknown>;
   },
 };
@@ -174,7 +177,9 @@ export interface MockRunArgs {
   /** What the mocked RandomPassword returns. */
   randomPassword?: string;
   /** How to load the program; default programLoader.load. */
-  load?: () => Promise<Record<string, unknown>>;
+  load?: (target: Target) => Promise<Record<string, unknown>>;
+  /** The stack's target (the program index.ts runs); default aws. */
+  target?: Target;
   /** Array to record registrations into, readable even when the run throws. */
   record?: RecordedResource[];
 }
@@ -223,7 +228,7 @@ export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
     await pulumi.runtime.setMocks(offline.mocks, args.project, args.stack, args.dryRun);
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     offline.installParentTracking();
-    const mod = await (args.load ?? programLoader.load)();
+    const mod = await (args.load ?? programLoader.load)(args.target ?? "aws");
     for (const [key, value] of Object.entries(mod)) {
       if (key === "__esModule" || key === "default") continue;
       outputs[key] = await resolveOutput(value);
@@ -252,10 +257,13 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
   const cfg = parseStackConfig(sf.raw);
   const kubernetes = cfg.target === "kubernetes";
-  const plan = (kubernetes ? planFleetMultiNode : planElasticFleet)(toPlanInput(stack, cfg));
+  const plan = planStack(stack, cfg);
+  // Each target's own deployment checks (its program runs the same ones).
   const problems = kubernetes
     ? validateKubernetesDeployment(plan, cfg)
-    : validateDeployment(plan, cfg, region);
+    : cfg.target === "aws"
+      ? validateDeployment(plan, cfg, region)
+      : [];
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });
@@ -269,6 +277,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     dryRun,
     randomPassword: opts.randomPassword,
     load: kubernetes ? kubernetesProgramLoader.load : undefined,
+    target: cfg.target,
   });
   return {
     stack,
@@ -276,7 +285,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     region,
     dryRun,
     plan,
-    vcpuQuotas: kubernetes ? {} : computeVcpuQuotaNeeds(plan, cfg),
+    vcpuQuotas: cfg.target === "aws" ? computeVcpuQuotaNeeds(plan, cfg) : {},
     resources: run.resources,
     outputs: run.outputs,
     // Plain-text secrets in the stack file are the user's to fix: said beside the program's own

@@ -6,6 +6,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { stackConfigSchema, type StackConfig } from "./schema";
 import { checkKubernetesTarget } from "./kubernetes";
+import { targetProblems } from "./target";
 
 export const NAMESPACE = "gpufleet";
 
@@ -44,6 +45,8 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   const result = stackConfigSchema.superRefine(checkKubernetesTarget).safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
+  const problems = targetProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

@@ -3,10 +3,14 @@
 import { deriveParams } from "../planner/memory";
 import { architectureOf, findGpu } from "../planner/catalog/gpus";
 import type { GpuSpec, ModelSpec } from "../planner/types";
-import type { ElasticPlanInput, ElasticPoolSpec } from "../planner/capacity";
+import { planElasticFleet, type ElasticPlanInput, type ElasticPoolSpec } from "../planner/capacity";
+import { planFleetMultiNode } from "../planner/multinode";
+import { planSharedFleet, type Placement } from "../planner/sharing";
+import type { FleetPlan } from "../planner/types";
 import {
   derivedServedName,
   gpuKey,
+  LOCAL_DOCKER_HOST,
   type GpuConfig,
   type ModelConfig,
   type StackConfig,
@@ -91,10 +95,13 @@ export function toPoolSpec(
   p: StackConfig["pools"][number],
   gpus: readonly GpuConfig[] = [],
 ): ElasticPoolSpec {
-  if (p.gpu === undefined) return { ...p, gpu: undefined };
+  // Where the pool runs on a shared host is placementOf's; its share is the engine's budget.
+  const { dockerHost: _host, gpuIndices: _indices, gpuShare, ...pool } = p;
+  const spec = { ...pool, ...(gpuShare !== undefined ? { gpuMemoryUtilization: gpuShare } : {}) };
+  if (p.gpu === undefined) return { ...spec, gpu: undefined };
   const own = gpus.find((g) => gpuKey(g.id) === gpuKey(p.gpu!));
-  if (own) return { ...p, gpu: own.id, gpuSpec: toGpuSpec(own) };
-  return { ...p, gpu: findGpu(p.gpu)?.id ?? p.gpu };
+  if (own) return { ...spec, gpu: own.id, gpuSpec: toGpuSpec(own) };
+  return { ...spec, gpu: findGpu(p.gpu)?.id ?? p.gpu };
 }
 
 export function toPlanInput(stack: string, cfg: StackConfig): ElasticPlanInput {
@@ -103,4 +110,31 @@ export function toPlanInput(stack: string, cfg: StackConfig): ElasticPlanInput {
     pools: cfg.pools.map((p) => toPoolSpec(p, cfg.gpus)),
     models: cfg.models.map(toModelSpec),
   };
+}
+
+/** Where a pool of the stack runs when hosts are shared: docker pools by their dockerHost. */
+export function placementOf(
+  cfg: StackConfig,
+  p: StackConfig["pools"][number],
+): Placement | undefined {
+  if (cfg.target !== "docker" || p.gpuCount === undefined) return undefined;
+  return {
+    host: p.dockerHost ?? LOCAL_DOCKER_HOST,
+    hostGpuCount: p.gpuCount,
+    gpuIndices: p.gpuIndices,
+    gpuShare: p.gpuShare,
+  };
+}
+
+/**
+ * The stack's plan, as every command and every target's program make it: kubernetes plans
+ * multi-node layouts; pools that share a docker host are placed by planner/sharing.ts; aws pools
+ * get their elastic capacity's instance types planned.
+ */
+export function planStack(stack: string, cfg: StackConfig): FleetPlan {
+  const input = toPlanInput(stack, cfg);
+  if (cfg.target === "kubernetes") return planFleetMultiNode(input);
+  if (cfg.target === "docker")
+    return planSharedFleet({ ...input, placements: cfg.pools.map((p) => placementOf(cfg, p)) });
+  return planElasticFleet(input);
 }

@@ -25,6 +25,21 @@ const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 
 const positiveInt = z.number().int().positive();
 
+/**
+ * A Docker host as the @pulumi/docker provider takes it: the local socket or an ssh URL (the
+ * provider runs `ssh user@host docker system dial-stdio`).
+ */
+export const DOCKER_HOST = z
+  .string()
+  .regex(
+    /^(unix:\/\/\/[A-Za-z0-9._\/-]+|ssh:\/\/[a-z_][a-z0-9_.-]{0,31}@[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+    {
+      message: 'must be "unix:///var/run/docker.sock" (a local socket) or "ssh://user@host[:port]"',
+    },
+  );
+/** The local Docker socket: the default dockerHost. */
+export const LOCAL_DOCKER_HOST = "unix:///var/run/docker.sock";
+
 /** Where a stack deploys (DESIGN.md, "Targets"). */
 export const TARGETS = ["aws", "docker", "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
@@ -287,6 +302,25 @@ export const poolSchema = z
     capacity: capacitySchema.optional(),
     /** AWS: target tracking on the queue between minCount and maxCount; default none (fixed). */
     scaling: scalingSchema.optional(),
+    /**
+     * Docker: the Docker host of this pool: `unix:///path/to/docker.sock` or `ssh://user@host[:port]`;
+     * default the local socket (unix:///var/run/docker.sock). Pools naming the same host share it.
+     */
+    dockerHost: DOCKER_HOST.optional(),
+    /**
+     * Own hardware: which of the host's GPUs (0-based, below gpuCount, nvidia-smi order) this pool
+     * runs on; default all of them. Pools of one host may name the same GPU: they share it.
+     */
+    gpuIndices: z
+      .array(z.number().int().min(0).max(15))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, { message: "must not repeat a GPU index" })
+      .optional(),
+    /**
+     * Share of each of its GPUs' memory this pool's replicas may use when pools share a GPU (their
+     * shares sum to at most 0.95); default an equal split of what the pinned shares leave.
+     */
+    gpuShare: z.number().gt(0).max(0.95).optional(),
   })
   .superRefine((pool, ctx) => {
     if (pool.minCount !== undefined && pool.minCount > pool.count) {
@@ -301,6 +335,32 @@ export const poolSchema = z
         code: "custom",
         path: ["maxCount"],
         message: `must be at least count (${pool.count}) and minCount`,
+      });
+    }
+    if (pool.gpuShare !== undefined && pool.gpuMemoryUtilization !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gpuShare"],
+        message:
+          "give either gpuShare or gpuMemoryUtilization (the share becomes the engine's budget), not both",
+      });
+    }
+    if (pool.gpuIndices !== undefined && pool.gpuCount !== undefined) {
+      pool.gpuIndices.forEach((g, j) => {
+        if (g >= pool.gpuCount!)
+          ctx.addIssue({
+            code: "custom",
+            path: ["gpuIndices", j],
+            message: `GPU ${g} is beyond gpuCount (${pool.gpuCount}): the host's GPUs are 0–${pool.gpuCount! - 1}`,
+          });
+      });
+    }
+    if (pool.gpuIndices !== undefined && pool.instanceType !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["gpuIndices"],
+        message:
+          "only for own hardware (gpu + gpuCount): an instance type's pool uses all its GPUs",
       });
     }
     if (pool.subnetIds !== undefined && pool.availabilityZones !== undefined) {
@@ -777,6 +837,22 @@ export const gpuSchema = z
       });
   });
 
+/** Docker target: how the host publishes what it serves. */
+export const dockerSchema = z.strictObject({
+  /**
+   * Host address the proxy and Grafana are published on; default 127.0.0.1 (this host only). Any
+   * other address needs gpufleet:apiKey set explicitly.
+   */
+  bindAddress: z
+    .string()
+    .regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/, {
+      message: 'must be an IPv4 address such as "127.0.0.1"',
+    })
+    .default("127.0.0.1"),
+  /** Host port of Grafana; default 3000. */
+  grafanaPort: positiveInt.min(1024).max(65535).default(3000),
+});
+
 export const stackConfigSchema = z
   .strictObject({
     /**
@@ -786,6 +862,8 @@ export const stackConfigSchema = z
     target: z.enum(TARGETS).default("aws"),
     /** Kubernetes target: cluster, namespace, GPU node labels, entry point, monitoring. */
     kubernetes: kubernetesSchema.optional(),
+    /** Docker target: published address and ports. */
+    docker: dockerSchema.optional(),
     pools: z.array(poolSchema).min(1, { message: "at least one pool is required" }),
     models: z.array(modelSchema).default([]),
     /** GPUs the catalog lacks (own hardware), named by pools' `gpu`. */
@@ -916,5 +994,6 @@ export type VpcConfig = z.output<typeof vpcSchema>;
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type MonitoringConfig = z.output<typeof monitoringSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
+export type DockerConfig = z.output<typeof dockerSchema>;
 export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;

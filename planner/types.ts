@@ -352,6 +352,16 @@ export interface PoolPlan {
   warnings: string[];
   /** AWS: on-demand floor, spot, the other instance types' plans, reservation (config capacity). */
   capacity?: import("./capacity").PoolCapacityPlan;
+  /**
+   * Own hosts shared by pools (planner/sharing.ts): the host, its GPUs this pool uses and its share
+   * of each; absent for pools on hosts of their own (EC2).
+   */
+  placement?: {
+    host: string;
+    gpuIndices: number[];
+    share: number;
+    sharesWith: string[];
+  };
 }
 
 export interface FleetPlan {

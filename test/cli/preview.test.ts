@@ -6,17 +6,23 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../cli/main";
 import { SECRET_PLACEHOLDER, engineConfig, programLoader } from "../../cli/preview";
+import type { Target } from "../../config";
 
 const ROOT = path.join(__dirname, "../..");
 const original = programLoader.load;
+// The program index.ts dispatches to, per target (vite resolves only literal import paths).
+const TARGET_MODULES: Partial<Record<Target, () => Promise<unknown>>> = {
+  aws: () => import("../../targets/aws.js"),
+  kubernetes: () => import("../../targets/kubernetes.js"),
+};
 let loads = 0;
 
 beforeAll(() => {
   // vitest's module graph instead of require (the CLI's loader): a fresh program per run.
-  programLoader.load = async () => {
+  programLoader.load = async (target) => {
     loads++;
     vi.resetModules();
-    return (await import("../../index.js")) as Record<string, unknown>;
+    return (await TARGET_MODULES[target]!()) as Record<string, unknown>;
   };
 });
 afterAll(() => {

@@ -53,7 +53,7 @@ export async function runFleet(
       secretKeys,
       dryRun: opts.dryRun ?? true,
       randomPassword: SECRETS.random,
-      load: () => import("../../index.js") as Promise<Record<string, unknown>>,
+      load: () => import("../../targets/aws.js") as Promise<Record<string, unknown>>,
       record,
     });
     return { ...run, record };

@@ -31,7 +31,7 @@ async function runProgram(
     dryRun,
   );
   pulumi.runtime.setAllConfig(config);
-  const mod = (await import("../../index.js")) as Record<string, unknown>;
+  const mod = (await import("../../targets/aws.js")) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mod)) {
     out[k] = pulumi.Output.isInstance(v)

@@ -1,0 +1,116 @@
+// What each target can deploy: a key the chosen target cannot honour is refused with its path
+// (DESIGN.md, "Targets": never silently dropped). One table per target; a new target adds its row.
+import type { StackConfig, Target } from "./schema";
+
+/** Targets whose program has landed (index.ts dispatches to each). */
+export const AVAILABLE_TARGETS: ReadonlySet<Target> = new Set<Target>([
+  "aws",
+  "docker",
+  "kubernetes",
+]);
+
+type Pool = StackConfig["pools"][number];
+
+/** Pool keys only EC2 pools have. */
+const AWS_POOL_KEYS = [
+  "instanceType",
+  "minCount",
+  "maxCount",
+  "subnetIds",
+  "availabilityZones",
+  "amiId",
+  "rootVolumeGiB",
+  "capacity",
+  "scaling",
+] as const satisfies ReadonlyArray<keyof Pool>;
+
+/** Monitoring and gateway keys that size or reach AWS resources. */
+const AWS_MONITORING_KEYS = [
+  "instanceType",
+  "dataVolumeGiB",
+  "allowedCidrs",
+  "grafanaHost",
+  "snsTopicArn",
+] as const satisfies ReadonlyArray<keyof StackConfig["monitoring"]>;
+const AWS_GATEWAY_KEYS = [
+  "cpu",
+  "memoryMiB",
+  "taskCount",
+  "dbInstanceClass",
+  "dbAllocatedStorageGiB",
+  "dbMultiAz",
+  "deletionProtection",
+  "backupRetentionDays",
+] as const satisfies ReadonlyArray<keyof StackConfig["gateway"]>;
+
+const LOOPBACK = /^127\./;
+
+/** Every key the stack's target cannot honour, one line each with its config path. */
+export function targetProblems(cfg: StackConfig): string[] {
+  const problems: string[] = [];
+  if (!AVAILABLE_TARGETS.has(cfg.target)) {
+    problems.push(
+      `gpufleet:target: "${cfg.target}" cannot deploy yet (its program has not landed); use ${[...AVAILABLE_TARGETS].map((t) => `"${t}"`).join(" or ")}`,
+    );
+    return problems;
+  }
+  if (cfg.target === "docker") {
+    cfg.pools.forEach((pool, i) => {
+      for (const key of AWS_POOL_KEYS) {
+        if (pool[key] === undefined) continue;
+        problems.push(
+          key === "instanceType"
+            ? `gpufleet:pools[${i}].instanceType: a docker pool is own hardware: give gpu + gpuCount (and dockerHost), not an EC2 instance type`
+            : `gpufleet:pools[${i}].${key}: an EC2 setting; the docker target does not use it`,
+        );
+      }
+      if (pool.count !== 1) {
+        problems.push(
+          `gpufleet:pools[${i}].count: a docker pool is one host (its dockerHost) with a replica per GPU or tensor-parallel group; count must be 1`,
+        );
+      }
+    });
+    if (cfg.vpc !== undefined)
+      problems.push("gpufleet:vpc: an EC2 setting; the docker target does not use it");
+    if (cfg.amiId !== undefined)
+      problems.push("gpufleet:amiId: an EC2 setting; the docker target does not use it");
+    if (cfg.loadBalancer.certificateArn !== undefined || cfg.loadBalancer.idleTimeoutSeconds)
+      problems.push(
+        "gpufleet:loadBalancer: the docker target has no load balancer (the proxy is published on docker.bindAddress)",
+      );
+    for (const key of AWS_MONITORING_KEYS) {
+      if (cfg.monitoring[key] !== undefined)
+        problems.push(
+          `gpufleet:monitoring.${key}: an EC2 setting; the docker target runs monitoring as containers on the first pool's host`,
+        );
+    }
+    for (const key of AWS_GATEWAY_KEYS) {
+      if (cfg.gateway[key] !== undefined)
+        problems.push(
+          `gpufleet:gateway.${key}: a Fargate/RDS setting; the docker target does not use it`,
+        );
+    }
+    if (cfg.gateway.enabled)
+      problems.push(
+        "gpufleet:gateway.enabled: the docker target does not run the LiteLLM gateway yet; set it false",
+      );
+    const bind = cfg.docker?.bindAddress;
+    if (bind !== undefined && !LOOPBACK.test(bind) && cfg.apiKey === undefined) {
+      problems.push(
+        `gpufleet:docker.bindAddress: publishing on ${bind} (beyond this host) needs gpufleet:apiKey set (pulumi config set --secret gpufleet:apiKey …), so clients know the key every request must carry`,
+      );
+    }
+  } else {
+    cfg.pools.forEach((pool, i) => {
+      for (const key of ["dockerHost", "gpuIndices", "gpuShare"] as const) {
+        if (pool[key] !== undefined)
+          problems.push(
+            `gpufleet:pools[${i}].${key}: only for target docker, where pools share a host (gpufleet:target is "${cfg.target}")`,
+          );
+      }
+    });
+    if (cfg.docker !== undefined)
+      problems.push(`gpufleet:docker: only for target docker (gpufleet:target is "${cfg.target}")`);
+  }
+  return problems;
+}
