@@ -12,6 +12,7 @@ type Program = () => Record<string, unknown>;
 const TARGET_PROGRAMS: Partial<Record<Target, Program>> = {
   aws: () => require("./targets/aws") as Record<string, unknown>,
   kubernetes: () => require("./targets/kubernetes") as Record<string, unknown>,
+  docker: () => require("./targets/docker") as Record<string, unknown>,
 };
 
 function selectProgram(): Program {

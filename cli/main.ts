@@ -16,6 +16,8 @@ import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
 import { formatPreview, previewJson, runPreview } from "./preview";
 import { writeRenderedPool } from "./render";
+import { writeCompose } from "./render-compose";
+import { renderDockerSpec } from "../components/docker/spec";
 import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
@@ -70,6 +72,32 @@ function stackOptions(cmd: Command): Command {
     .option("-c, --config <file>", "read this stack config file instead");
 }
 
+/** The docker target's plain files: a compose file per host (the same containers as the program). */
+async function renderDockerTarget(
+  plan: FleetPlan,
+  cfg: StackConfig,
+  opts: { out: string; format: string },
+  io: Io,
+): Promise<void> {
+  if (cfg.target !== "docker") {
+    throw new ConfigError([
+      `gpufleet:target: --format compose renders the docker target; this stack's target is "${cfg.target}"`,
+    ]);
+  }
+  const hosts = renderDockerSpec(plan, {
+    stack: plan.stack,
+    bindAddress: cfg.docker?.bindAddress,
+    hfToken: cfg.hfToken !== undefined,
+  });
+  const written = await writeCompose(hosts, opts.out);
+  for (const h of hosts) {
+    io.out(
+      `${h.host}: ${path.join(opts.out, h.key, "docker-compose.yml")} (${h.containers.length} containers)`,
+    );
+  }
+  io.out(`${written.length} files under ${opts.out}`);
+}
+
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let code = 0;
   const program = new Command()
@@ -115,64 +143,80 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         "what to render for (default: the stack's gpufleet:target)",
       ).choices(["aws", "kubernetes"]),
     )
-    .action(async (opts: StackSelection & { out: string; region?: string; target?: string }) => {
-      const { plan, region, cfg } = planFromFile(opts);
-      if ((opts.target ?? cfg.target) === "kubernetes") {
-        if (cfg.target !== "kubernetes")
-          throw new ConfigError([
-            `gpufleet:target: is ${cfg.target}; set it to kubernetes to render Kubernetes manifests`,
-          ]);
-        const problems = validateKubernetesDeployment(plan, cfg);
-        if (problems.length > 0) throw new ConfigError(problems);
-        const written = await writeKubernetesManifests(plan, cfg, opts.out);
-        io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);
-        return;
-      }
-      const names = secretParameterNames(plan.stack);
-      if (cfg.monitoring.enabled) {
-        // Exactly what the stack's configuration bucket holds under monitoring/: the files and
-        // their manifest.
-        const bundle = renderMonitoringBundle(plan, {
-          stack: plan.stack,
-          region: opts.region ?? region ?? "us-east-1",
-          retentionDays: cfg.monitoring.retentionDays,
-          thresholds: cfg.monitoring.thresholds,
-          receivers: {
-            webhook: cfg.alertWebhookUrl !== undefined,
-            snsTopicArn: cfg.monitoring.snsTopicArn,
-          },
-        });
-        const files = [...bundle.files, bundle.manifest];
-        for (const f of files) {
-          const target = path.join(opts.out, "monitoring", f.path);
-          await mkdir(path.dirname(target), { recursive: true });
-          await writeFile(target, f.content);
+    .addOption(
+      new Option(
+        "-f, --format <format>",
+        "files: what the target's hosts boot from; compose: a docker-compose.yml per Docker host",
+      )
+        .choices(["files", "compose"])
+        .default("files"),
+    )
+    .action(
+      async (
+        opts: StackSelection & { out: string; region?: string; target?: string; format: string },
+      ) => {
+        const { plan, region, cfg } = planFromFile(opts);
+        if (cfg.target === "docker" || opts.format === "compose") {
+          await renderDockerTarget(plan, cfg, opts, io);
+          return;
         }
-        io.out(`monitoring: ${files.length} files under ${path.join(opts.out, "monitoring")}`);
-      }
-      if (cfg.gateway.enabled) {
-        for (const f of renderGatewayFiles(plan, { stack: plan.stack, options: cfg.gateway })) {
-          const target = path.join(opts.out, f.path);
-          await mkdir(path.dirname(target), { recursive: true });
-          await writeFile(target, f.content);
-          io.out(`gateway: ${target}`);
+        if ((opts.target ?? cfg.target) === "kubernetes") {
+          if (cfg.target !== "kubernetes")
+            throw new ConfigError([
+              `gpufleet:target: is ${cfg.target}; set it to kubernetes to render Kubernetes manifests`,
+            ]);
+          const problems = validateKubernetesDeployment(plan, cfg);
+          if (problems.length > 0) throw new ConfigError(problems);
+          const written = await writeKubernetesManifests(plan, cfg, opts.out);
+          io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);
+          return;
         }
-      }
-      for (const pool of plan.pools) {
-        const written = await writeRenderedPool(
-          pool,
-          {
+        const names = secretParameterNames(plan.stack);
+        if (cfg.monitoring.enabled) {
+          // Exactly what the stack's configuration bucket holds under monitoring/: the files and
+          // their manifest.
+          const bundle = renderMonitoringBundle(plan, {
             stack: plan.stack,
             region: opts.region ?? region ?? "us-east-1",
-            apiKeyParameter: names.apiKey,
-            hfTokenParameter: names.hfToken,
-            logGroup: logGroupName(plan.stack),
-          },
-          opts.out,
-        );
-        io.out(`${pool.name}: ${written.length} files under ${path.join(opts.out, pool.name)}`);
-      }
-    });
+            retentionDays: cfg.monitoring.retentionDays,
+            thresholds: cfg.monitoring.thresholds,
+            receivers: {
+              webhook: cfg.alertWebhookUrl !== undefined,
+              snsTopicArn: cfg.monitoring.snsTopicArn,
+            },
+          });
+          const files = [...bundle.files, bundle.manifest];
+          for (const f of files) {
+            const target = path.join(opts.out, "monitoring", f.path);
+            await mkdir(path.dirname(target), { recursive: true });
+            await writeFile(target, f.content);
+          }
+          io.out(`monitoring: ${files.length} files under ${path.join(opts.out, "monitoring")}`);
+        }
+        if (cfg.gateway.enabled) {
+          for (const f of renderGatewayFiles(plan, { stack: plan.stack, options: cfg.gateway })) {
+            const target = path.join(opts.out, f.path);
+            await mkdir(path.dirname(target), { recursive: true });
+            await writeFile(target, f.content);
+            io.out(`gateway: ${target}`);
+          }
+        }
+        for (const pool of plan.pools) {
+          const written = await writeRenderedPool(
+            pool,
+            {
+              stack: plan.stack,
+              region: opts.region ?? region ?? "us-east-1",
+              apiKeyParameter: names.apiKey,
+              hfTokenParameter: names.hfToken,
+              logGroup: logGroupName(plan.stack),
+            },
+            opts.out,
+          );
+          io.out(`${pool.name}: ${written.length} files under ${path.join(opts.out, pool.name)}`);
+        }
+      },
+    );
 
   stackOptions(
     program

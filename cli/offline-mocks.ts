@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { gatewayMockState } from "../gateway/mock-state";
+import { dockerMockState } from "../components/docker/mock-state";
 
 /** One registered resource, as the program asked for it. */
 export interface RecordedResource {
@@ -408,6 +409,8 @@ export function createOfflineMocks(
       default: {
         const g = gatewayMockState(type, name, inputs, { region, arn, hex, physical });
         if (g) return g;
+        const d = dockerMockState(type, name, inputs, hex);
+        if (d) return d;
         if (type.startsWith("gpufleet:")) return { id: "", state: {} };
         // Kubernetes objects: the API server answers with the object, its id namespace/name.
         if (type.startsWith("kubernetes:") || type === "pulumi:providers:kubernetes") {

@@ -32,6 +32,11 @@ export interface NginxPaths {
    * /var/lib/gpufleet/drain/draining.
    */
   drainFlag: string;
+  /**
+   * Address of a replica as nginx reaches it; default 127.0.0.1:<port> (host networking on EC2).
+   * The Docker target gives `<container>:<port>` on the host's docker network.
+   */
+  upstream?: (replica: ResolvedReplica) => string;
 }
 
 export const DEFAULT_NGINX_PATHS: NginxPaths = {
@@ -109,7 +114,8 @@ export function renderNginxConf(
   const readTimeout = readTimeoutSeconds(replicas);
   const servers = replicas
     .map(
-      (r) => `        server 127.0.0.1:${r.plan.port} max_fails=3 fail_timeout=30s;  # ${r.name}`,
+      (r) =>
+        `        server ${p.upstream ? p.upstream(r) : `127.0.0.1:${r.plan.port}`} max_fails=3 fail_timeout=30s;  # ${r.name}`,
     )
     .join("\n");
   return `# gpufleet on-host proxy for pool ${ctx.pool} (stack ${ctx.stack}): the load balancer's only target.

@@ -90,6 +90,10 @@ export function targetProblems(cfg: StackConfig): string[] {
           `gpufleet:gateway.${key}: a Fargate/RDS setting; the docker target does not use it`,
         );
     }
+    if (cfg.monitoring.enabled)
+      problems.push(
+        "gpufleet:monitoring.enabled: the docker target does not run the Prometheus/Alertmanager/Grafana containers yet; set it false (the exporters still run on every host)",
+      );
     if (cfg.gateway.enabled)
       problems.push(
         "gpufleet:gateway.enabled: the docker target does not run the LiteLLM gateway yet; set it false",

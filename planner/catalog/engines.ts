@@ -70,6 +70,13 @@ export interface EngineSpec {
   metricsPath: string | null;
   /** Reasoning-parser names of the pinned version per family. */
   reasoningParsers: Partial<Record<"qwen3" | "deepseek_r1", string>>;
+  /**
+   * The image's ENTRYPOINT, which the planned args follow (the Docker target wraps it to read the
+   * API key from a file); [] when the args start with the program. From each imageSource below.
+   */
+  entrypoint: string[];
+  /** A program in the image that can run the container's health check (an HTTP GET of /health). */
+  healthProbe: "python3" | "curl" | "ollama";
 }
 
 // ggml CUDA kernels: any CUDA GPU the image has kernels for.
@@ -82,6 +89,8 @@ const GGUF_QUANTS: Partial<Record<Quantization, number>> = {
 export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
   vllm: {
     id: "vllm",
+    entrypoint: ["vllm", "serve"],
+    healthProbe: "python3",
     // v0.31.0 shipped 2026-10-05 ("a day after v0.31.0 shipped", vllm-project/vllm#60254 context);
     // images vllm/vllm-openai:v0.31.0 (CUDA 13.0, driver ≥ 580) and :v0.31.0-cu129 pushed
     // 2026-10-04 (registry digests quoted in published deployment notes). v0.31.1rc0 had no image
@@ -135,6 +144,8 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
 
   sglang: {
     id: "sglang",
+    entrypoint: [],
+    healthProbe: "python3",
     // SGLang 0.5.21 is the newest release with a confirmed image: lmsysorg/sglang:v0.5.21
     // (multi-arch, CUDA 13.0, driver ≥ 580), pushed 2026-10-01 (registry digest table in published
     // deployment notes, 2026-10-05). PyPI lists later 0.5.2x releases but no image tag for them
@@ -188,6 +199,8 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
 
   lmdeploy: {
     id: "lmdeploy",
+    entrypoint: [],
+    healthProbe: "python3",
     // v0.17.0 image openmmlab/lmdeploy:v0.17.0-cu12.8 (CUDA 12.8 base, PyTorch cu126 wheels,
     // TurboMind built for sm70–sm120; driver ≥ 570) is confirmed in a user report running it on
     // 4× V100 (2026-09). Tags are <release>-cu12.8 / <release>-cu13.0 (.github/workflows/docker.yml,
@@ -244,6 +257,8 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
 
   llamacpp: {
     id: "llamacpp",
+    entrypoint: ["/app/llama-server"],
+    healthProbe: "curl",
     // Build b11459: server-cuda image pinned by digest sha256:fff6185e… in published notes dated
     // 2026-10-08 (CUDA 12.8.1, driver ≥ 570). The image's entrypoint is /app/llama-server.
     // Flags: common/arg.cpp (-m, --host, --port, -c, -np/--parallel, -ngl, -fa, -ctk/-ctv,
@@ -278,6 +293,8 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
 
   ollama: {
     id: "ollama",
+    entrypoint: ["/bin/ollama"],
+    healthProbe: "ollama",
     // ollama/ollama:0.35.1 is the newest stable tag seen in published compose files (autumn 2026);
     // ENTRYPOINT /bin/ollama, CMD serve (Dockerfile); CUDA 12.8 / 13.0 runners picked at run time
     // by driver (≥ 531). Env names were read in the v0.32.15 tree (tag 2026-08-19,

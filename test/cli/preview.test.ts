@@ -11,8 +11,9 @@ import type { Target } from "../../config";
 const ROOT = path.join(__dirname, "../..");
 const original = programLoader.load;
 // The program index.ts dispatches to, per target (vite resolves only literal import paths).
-const TARGET_MODULES: Partial<Record<Target, () => Promise<unknown>>> = {
+const TARGET_MODULES: Record<Target, () => Promise<unknown>> = {
   aws: () => import("../../targets/aws.js"),
+  docker: () => import("../../targets/docker.js"),
   kubernetes: () => import("../../targets/kubernetes.js"),
 };
 let loads = 0;
@@ -22,7 +23,7 @@ beforeAll(() => {
   programLoader.load = async (target) => {
     loads++;
     vi.resetModules();
-    return (await TARGET_MODULES[target]!()) as Record<string, unknown>;
+    return (await TARGET_MODULES[target]()) as Record<string, unknown>;
   };
 });
 afterAll(() => {

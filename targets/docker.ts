@@ -1,0 +1,68 @@
+// The Docker target's Pulumi program (index.ts runs it for gpufleet:target docker): the same plan
+// as `gpufleet plan`, one DockerHost component per distinct dockerHost, each with its own provider.
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ConfigError, planStack } from "../config";
+import { loadPulumiConfig } from "../config/pulumi";
+import type { StackConfig } from "../config/schema";
+import { formatTable } from "../cli/format";
+import { PlanError } from "../planner/plan";
+import type { FleetPlan } from "../planner/types";
+import { DockerHost, renderDockerSpec } from "../components/docker";
+
+function planDockerStack(): { cfg: StackConfig; plan: FleetPlan } {
+  try {
+    const cfg = loadPulumiConfig();
+    return { cfg, plan: planStack(pulumi.getStack(), cfg) };
+  } catch (err) {
+    // Every problem at once, each with its config path; thrown before any resource is registered.
+    if (err instanceof ConfigError || err instanceof PlanError) {
+      throw new pulumi.RunError(`gpufleet: invalid stack config:\n  ${err.problems.join("\n  ")}`);
+    }
+    throw err;
+  }
+}
+
+const { cfg, plan: fleet } = planDockerStack();
+void pulumi.log.info(formatTable(fleet, { reasons: false }));
+
+const stack = pulumi.getStack();
+const NAME = "gpufleet";
+const bindAddress = cfg.docker?.bindAddress ?? "127.0.0.1";
+
+// Read as Pulumi secrets (never from the validated config object, which only proves they are
+// well-formed); the key is generated when the stack gives none.
+const secretConfig = new pulumi.Config("gpufleet");
+const apiKey: pulumi.Output<string> =
+  secretConfig.getSecret("apiKey") ??
+  pulumi.secret(
+    new random.RandomPassword(`${NAME}-api-key`, { length: 48, special: false }).result,
+  );
+const hfToken = secretConfig.getSecret("hfToken");
+
+const specs = renderDockerSpec(fleet, {
+  stack,
+  bindAddress,
+  hfToken: hfToken !== undefined,
+});
+const hosts = specs.map((spec) => new DockerHost(`${NAME}-${spec.key}`, { spec, apiKey, hfToken }));
+
+/** The deployment plan (DESIGN.md, "Plan JSON"). */
+export const plan = fleet;
+/** Served model names per pool. */
+export const servedModels = Object.fromEntries(
+  fleet.pools.map((p) => [p.name, [...new Set(p.replicas.map((r) => r.model.servedName))]]),
+);
+/** Each pool's OpenAI base URL on its host (the proxy, published on docker.bindAddress). */
+export const endpoints = Object.fromEntries(
+  fleet.pools.map((p) => [p.name, `http://${bindAddress}:${p.proxyPort}/v1`]),
+);
+/** The engine API key every request carries as a Bearer token (`pulumi stack output --show-secrets apiKey`). */
+export const engineApiKey = apiKey;
+/** Containers, network and model-cache volume per Docker host. */
+export const dockerHosts = Object.fromEntries(
+  hosts.map((h, i) => [
+    specs[i]!.host,
+    { containers: h.containerNames, network: h.networkName, volume: h.volumeName },
+  ]),
+);
