@@ -18,6 +18,15 @@ import { CONTAINER_MODEL_DIR } from "../cloud-init/layout";
 export const COMPOSE_SECRET_FILES: Record<SecretName, string> = {
   apiKey: "secrets/api-key",
   hfToken: "secrets/hf-token",
+  nginxAuth: "secrets/nginx-auth.conf",
+};
+
+const SECRET_HELP: Record<SecretName, string> = {
+  apiKey:
+    "the engine API key every request carries, e.g. (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 48 > api-key)",
+  hfToken: "your Hugging Face token (hf_…), for gated models: (umask 077; cat > hf-token)",
+  nginxAuth:
+    "the proxy's key check, from api-key (the same text gpufleet-bootstrap writes on EC2): (umask 077; printf 'map $http_authorization $gpufleet_authorized {\\n    default 0;\\n    \"~^Bearer %s$\" 1;\\n}\\n' \"$(sed 's/[.+]/[&]/g' api-key)\" > nginx-auth.conf)",
 };
 
 /** Compose interpolates `$VAR` everywhere: a literal dollar is written `$$`. */
@@ -137,10 +146,8 @@ export async function writeCompose(hosts: HostSpec[], outDir: string): Promise<s
       [
         "Secrets of this host, one file each, readable by root only (never commit them):",
         ...needed.map(
-          (s) =>
-            `  ${COMPOSE_SECRET_FILES[s].replace("secrets/", "")}: ${s === "apiKey" ? "the engine API key every request carries (48 random letters and digits: `tr -dc A-Za-z0-9 </dev/urandom | head -c 48`)" : "your Hugging Face token (hf_…)"}`,
+          (s) => `  ${COMPOSE_SECRET_FILES[s].replace("secrets/", "")}: ${SECRET_HELP[s]}`,
         ),
-        "Create each with: install -m 0400 /dev/null FILE && cat > FILE",
         "",
       ].join("\n"),
       0o600,

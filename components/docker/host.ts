@@ -4,6 +4,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HEALTHCHECK, LOG_ROTATION, SECRET_FILES, type ContainerSpec, type HostSpec } from "./spec";
 import { CONTAINER_MODEL_DIR } from "../../cloud-init/layout";
+import { renderNginxAuthCheck } from "../../cloud-init/nginx";
 
 export interface DockerHostArgs {
   spec: HostSpec;
@@ -105,7 +106,12 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     permissions: f.mode,
   }));
   for (const s of c.secrets) {
-    const value = s === "apiKey" ? w.secrets.apiKey : w.secrets.hfToken;
+    const value =
+      s === "apiKey"
+        ? w.secrets.apiKey
+        : s === "nginxAuth"
+          ? pulumi.output(w.secrets.apiKey).apply(renderNginxAuthCheck)
+          : w.secrets.hfToken;
     if (value === undefined) throw new Error(`container ${c.name} needs the ${s} secret`);
     uploads.push({ file: SECRET_FILES[s], content: pulumi.secret(value), permissions: "0400" });
   }

@@ -19,13 +19,15 @@ import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
 
 /** A secret a container reads from a file (never from its env, argv or image). */
-export type SecretName = "apiKey" | "hfToken";
+export type SecretName = "apiKey" | "hfToken" | "nginxAuth";
 
 /** Where secrets are mounted in every container: root-only files (mode 0400). */
 export const SECRET_DIR = "/run/secrets/gpufleet";
 export const SECRET_FILES: Record<SecretName, string> = {
   apiKey: `${SECRET_DIR}/api-key`,
   hfToken: `${SECRET_DIR}/hf-token`,
+  /** The proxy's key check (cloud-init's renderNginxAuthCheck of the API key). */
+  nginxAuth: `${SECRET_DIR}/nginx-auth.conf`,
 };
 
 /**
@@ -197,21 +199,6 @@ function healthTest(r: ResolvedReplica): string[] {
   }
 }
 
-/** The nginx include that admits only the API key: written in the proxy container at start. */
-export const PROXY_AUTH_INCLUDE = "/etc/nginx/gpufleet-auth.conf";
-
-/**
- * Writes the key check for nginx from the secret file (root only), then runs nginx in the
- * foreground: the same two steps as gpufleet-bootstrap and the proxy unit on EC2.
- */
-export const PROXY_START = [
-  "umask 077",
-  `key="$(cat ${SECRET_FILES.apiKey})"`,
-  `printf 'map $http_authorization $gpufleet_authorized {\\n    default 0;\\n    "Bearer %s" 1;\\n}\\n' "$key" > ${PROXY_AUTH_INCLUDE}`,
-  "unset key",
-  'exec nginx -g "daemon off;"',
-].join(" && ");
-
 /**
  * The one-shot download: every distinct model of the host, into the cache volume, through the same
  * `hf` CLI as on EC2 (the token, when needed, from its file through HF_TOKEN_PATH).
@@ -327,7 +314,7 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
     const conf = renderNginxConf(replicas, renderContext(opts.stack, pool, opts.images), {
       pidFile: "/tmp/nginx.pid",
       tempDir: "/tmp",
-      authInclude: PROXY_AUTH_INCLUDE,
+      authInclude: SECRET_FILES.nginxAuth,
       upstream: (r) => `${engineName(opts.stack, pool.name, r.plan.port)}:${r.plan.port}`,
     });
     containers.push({
@@ -335,11 +322,11 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
       role: "proxy",
       pool: pool.name,
       image: opts.images?.nginx ?? DEFAULT_HELPER_IMAGES.nginx,
-      entrypoint: ["/bin/sh", "-c", PROXY_START],
-      command: [],
+      entrypoint: ["nginx"],
+      command: ["-g", "daemon off;"],
       env: {},
       files: [{ path: "/etc/nginx/nginx.conf", content: conf, mode: "0444" }],
-      secrets: ["apiKey"],
+      secrets: ["nginxAuth"],
       gpus: null,
       ipcHost: false,
       capAdd: [],

@@ -18,7 +18,11 @@ export async function runDocker(
   opts: { dryRun?: boolean; stack?: string } = {},
 ): Promise<MockRun> {
   vi.resetModules();
-  const config: Record<string, string> = { "gpufleet:target": "docker" };
+  // The docker target runs no monitoring stack yet (config/target.ts refuses it by key).
+  const config: Record<string, string> = {
+    "gpufleet:target": "docker",
+    "gpufleet:monitoring": JSON.stringify({ enabled: false }),
+  };
   const secretKeys: string[] = [];
   for (const [key, value] of Object.entries(gpufleet)) {
     config[`gpufleet:${key}`] = typeof value === "string" ? value : JSON.stringify(value);

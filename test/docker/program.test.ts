@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { redactSecrets } from "../../cli/offline-mocks";
 import { SECRET_FILES } from "../../components/docker";
+import { renderNginxAuthCheck } from "../../cloud-init";
 import { byName, containers, DOCKER_SECRETS, HOME_POOLS, runDocker } from "./harness";
 
 type Upload = { file: string; content: unknown; permissions: string };
@@ -90,6 +91,9 @@ describe("docker target under mocks", () => {
       expect(conf.permissions).toBe("0444");
       expect(conf.content).toContain("server home-chat-8000:8000 ");
       expect(conf.content).toContain("listen 8080;");
+      const auth = uploadsOf(proxy).find((u) => u.file === SECRET_FILES.nginxAuth)!;
+      expect(auth.permissions).toBe("0400");
+      expect(auth.content).toBe(renderNginxAuthCheck(DOCKER_SECRETS.apiKey));
       expect(byName(run, "home-rerank-proxy").inputs.ports).toEqual([
         { internal: 8082, external: 8082, ip: "127.0.0.1" },
       ]);

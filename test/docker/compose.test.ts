@@ -1,0 +1,111 @@
+// `gpufleet render` of a docker stack: a compose file per host that Debian's docker-compose accepts,
+// with the same containers as the Pulumi program.
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { main } from "../../cli/main";
+import { describeRun, requireTool, run, tempDir } from "../tools";
+import { HOME_POOLS } from "./harness";
+
+async function render(
+  config: Record<string, unknown>,
+): Promise<{ code: number; out: string; dir: string; err: string }> {
+  const dir = tempDir("compose");
+  const file = path.join(dir, "Pulumi.home.yaml");
+  writeFileSync(
+    file,
+    stringify({
+      config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`gpufleet:${k}`, v])),
+    }),
+  );
+  let out = "";
+  let err = "";
+  const code = await main(
+    [
+      "node",
+      "gpufleet",
+      "render",
+      "--config",
+      file,
+      "--format",
+      "compose",
+      "--out",
+      path.join(dir, "out"),
+    ],
+    {
+      out: (s) => (out += `${s}\n`),
+      err: (s) => (err += `${s}\n`),
+    },
+  );
+  return { code, out, err, dir: path.join(dir, "out") };
+}
+
+type Service = Record<string, unknown> & { depends_on?: Record<string, { condition: string }> };
+
+describe("gpufleet render --format compose", () => {
+  it("writes a compose file per host that docker-compose config accepts", async () => {
+    requireTool("docker-compose");
+    const r = await render({
+      target: "docker",
+      pools: [
+        ...HOME_POOLS,
+        { name: "t4", gpu: "T4", gpuCount: 1, engine: "sglang", dockerHost: "ssh://gpu@t4-box" },
+      ],
+      monitoring: { enabled: false },
+    });
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    for (const host of ["local", "t4-box"]) {
+      const dir = path.join(r.dir, host);
+      const check = run("docker-compose", ["config", "-q"], { cwd: dir });
+      expect(check.status, describeRun("docker-compose config -q", check)).toBe(0);
+      expect(statSync(path.join(dir, "secrets")).mode & 0o777).toBe(0o700);
+    }
+    const doc = parse(readFileSync(path.join(r.dir, "local", "docker-compose.yml"), "utf8")) as {
+      services: Record<string, Service>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.services)).toEqual([
+      "home-local-download",
+      "home-chat-8000",
+      "home-chat-proxy",
+      "home-embed-8001",
+      "home-embed-proxy",
+      "home-rerank-8002",
+      "home-rerank-proxy",
+      "home-local-node-exporter",
+      "home-local-dcgm-exporter",
+    ]);
+    const engine = doc.services["home-embed-8001"]!;
+    expect(engine.depends_on).toEqual({
+      "home-local-download": { condition: "service_completed_successfully" },
+    });
+    expect(engine.deploy).toEqual({
+      resources: {
+        reservations: { devices: [{ driver: "nvidia", device_ids: ["0"], capabilities: ["gpu"] }] },
+      },
+    });
+    expect(engine.volumes).toEqual([
+      "home-local-models:/models:ro",
+      "./secrets/api-key:/run/secrets/gpufleet/api-key:ro",
+    ]);
+    expect(doc.services["home-chat-proxy"]!.ports).toEqual(["127.0.0.1:8080:8080"]);
+    const conf = readFileSync(
+      path.join(r.dir, "local", "config", "home-chat-proxy", "etc", "nginx", "nginx.conf"),
+      "utf8",
+    );
+    expect(conf).toContain("server home-chat-8000:8000 ");
+    // `$` reaches the container literally (the wrapper's $key): compose interpolates nothing and
+    // prints it back escaped.
+    const resolved = run("docker-compose", ["config"], { cwd: path.join(r.dir, "local") });
+    expect(resolved.stderr).not.toContain("variable is not set");
+    expect(resolved.stdout).toContain('key="$$(cat /run/secrets/gpufleet/api-key)"');
+  });
+
+  it("refuses --format compose for an aws stack (exit 2 naming the key)", async () => {
+    const r = await render({ pools: [{ name: "a", instanceType: "g5.xlarge" }] });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("gpufleet:target: --format compose renders the docker target");
+  });
+});
