@@ -17,6 +17,9 @@ import { distinctDownloads } from "../../cloud-init/replicas";
 import { shellQuote } from "../../cloud-init/quote";
 import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
+import { posix } from "node:path";
+
+const { dirname } = posix;
 
 /** A secret a container reads from a file (never from its env, argv or image). */
 export type SecretName = "apiKey" | "hfToken" | "nginxAuth";
@@ -216,7 +219,8 @@ function downloadScript(downloads: ReturnType<typeof distinctDownloads>): string
         `hf download ${shellQuote(d.source)} ${shellQuote(d.file)} --local-dir ${CONTAINER_MODEL_DIR}/gguf`,
       );
     }
-    lines.push(`touch ${shellQuote(`${CONTAINER_MODEL_DIR}/${d.marker}`)}`);
+    const marker = `${CONTAINER_MODEL_DIR}/${d.marker}`;
+    lines.push(`mkdir -p ${shellQuote(dirname(marker))} && touch ${shellQuote(marker)}`);
   }
   return lines.join("\n");
 }

@@ -1,0 +1,204 @@
+// The real-daemon proof: the containers the docker target declares (captured under the offline
+// mocks, the provider's inputs) run on a real dockerd through the Docker Engine API. It FAILS when
+// no daemon answers (.ci/run starts dockerd) or the local image is missing (test/docker/image.sh):
+// a skipped proof would look like a passing one.
+import { request } from "node:http";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyCaptured, execIn, teardown, TEST_IMAGE, type Applied } from "./engine-api";
+import { DOCKER_SECRETS, runDocker } from "./harness";
+
+const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+const STACK = `proof${process.pid}`;
+let applied: Applied;
+let downloadFinished = 0;
+const AUTH = `authorization: Bearer ${DOCKER_SECRETS.apiKey}`;
+
+function call(
+  port: number,
+  path: string,
+  opts: { key?: string; body?: unknown } = {},
+): Promise<{ status: number; body: string; chunkTimes: number[] }> {
+  return new Promise((resolve, reject) => {
+    const data = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: data ? "POST" : "GET",
+        headers: {
+          ...(opts.key ? { authorization: `Bearer ${opts.key}` } : {}),
+          ...(data ? { "content-type": "application/json" } : {}),
+        },
+      },
+      (res) => {
+        let body = "";
+        const chunkTimes: number[] = [];
+        res.on("data", (d: Buffer) => {
+          chunkTimes.push(Date.now());
+          body += d.toString("utf8");
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, chunkTimes }));
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
+  });
+}
+
+beforeAll(async () => {
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new Error(
+      `no Docker daemon on /var/run/docker.sock (${(err as Error).message}); .ci/run starts dockerd as root`,
+    );
+  }
+  await docker
+    .getImage(TEST_IMAGE)
+    .inspect()
+    .catch(() => {
+      throw new Error(
+        `${TEST_IMAGE} is missing: build it with test/docker/image.sh (.ci/run does)`,
+      );
+    });
+  await teardown(docker, STACK);
+  // A chat pool of two vLLM replicas and an embedding pool sharing GPU 0, as `pulumi up` would.
+  const run = await runDocker(
+    {
+      pools: [
+        { name: "chat", gpu: "RTX-4090", gpuCount: 2, engine: "vllm", gpuShare: 0.8 },
+        { name: "embed", gpu: "RTX-4090", gpuCount: 2, gpuIndices: [0], task: "embedding" },
+      ],
+      apiKey: DOCKER_SECRETS.apiKey,
+    },
+    { dryRun: false, stack: STACK },
+  );
+  applied = await applyCaptured(docker, run.resources, {
+    standinArgs: ["--token-rate", "20", "--output-tokens", "20"],
+  });
+  const download = await docker.getContainer(`${STACK}-local-download`).inspect();
+  downloadFinished = Date.parse(download.State.FinishedAt);
+});
+
+afterAll(async () => {
+  await teardown(docker, STACK);
+});
+
+describe("the docker target on a real daemon", () => {
+  it("finishes the download before any engine starts; every engine turns healthy", async () => {
+    expect(downloadFinished).toBeGreaterThan(0);
+    for (const name of [`${STACK}-chat-8000`, `${STACK}-chat-8001`, `${STACK}-embed-8002`]) {
+      const info = await docker.getContainer(name).inspect();
+      expect(Date.parse(info.State.StartedAt)).toBeGreaterThan(downloadFinished);
+      expect(info.State.Health?.Status).toBe("healthy");
+      expect(info.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
+      expect(info.HostConfig.LogConfig).toEqual({
+        Type: "json-file",
+        Config: { "max-size": "50m", "max-file": "5" },
+      });
+    }
+  });
+
+  it("proxy: 401 without the key, 200 with it, SSE streamed unbuffered, requests spread over replicas", async () => {
+    const ports = applied.published.get(`${STACK}-chat-proxy`)!;
+    const port = ports.get(8080)!;
+    const info = await docker.getContainer(`${STACK}-chat-proxy`).inspect();
+    expect(info.HostConfig.PortBindings?.["8080/tcp"]?.[0]?.HostIp).toBe("127.0.0.1");
+    expect((await call(port, "/v1/models")).status).toBe(401);
+    expect((await call(port, "/v1/models", { key: `${DOCKER_SECRETS.apiKey}x` })).status).toBe(401);
+    const models = await call(port, "/v1/models", { key: DOCKER_SECRETS.apiKey });
+    expect(models.status).toBe(200);
+    const served = JSON.parse(models.body) as { data: Array<{ id: string }> };
+    const model = served.data[0]!.id;
+    const stream = await call(port, "/v1/chat/completions", {
+      key: DOCKER_SECRETS.apiKey,
+      body: { model, stream: true, messages: [{ role: "user", content: "hi" }] },
+    });
+    expect(stream.status).toBe(200);
+    expect(stream.body).toContain("data: [DONE]");
+    // 20 tokens at 20 tokens/s: unbuffered, the chunks arrive spread over about a second.
+    expect(stream.chunkTimes.length).toBeGreaterThan(5);
+    expect(stream.chunkTimes.at(-1)! - stream.chunkTimes[0]!).toBeGreaterThan(500);
+    for (let i = 0; i < 8; i++) {
+      const r = await call(port, "/v1/chat/completions", {
+        key: DOCKER_SECRETS.apiKey,
+        body: { model, max_tokens: 2, messages: [{ role: "user", content: `n${i}` }] },
+      });
+      expect(r.status).toBe(200);
+    }
+    const served0 = JSON.parse(
+      await execIn(docker, `${STACK}-chat-8000`, [
+        "curl",
+        "-s",
+        "-H",
+        AUTH,
+        "127.0.0.1:8000/standin/stats",
+      ]),
+    ) as { chatRequests: number };
+    const served1 = JSON.parse(
+      await execIn(docker, `${STACK}-chat-8001`, [
+        "curl",
+        "-s",
+        "-H",
+        AUTH,
+        "127.0.0.1:8001/standin/stats",
+      ]),
+    ) as { chatRequests: number };
+    expect(served0.chatRequests).toBeGreaterThan(0);
+    expect(served1.chatRequests).toBeGreaterThan(0);
+    expect(served0.chatRequests + served1.chatRequests).toBe(9);
+  });
+
+  it("docker inspect of every container shows no secret; the key file is root-only", async () => {
+    for (const name of applied.declared.keys()) {
+      const c = docker.getContainer(name);
+      const info = await c.inspect().catch(() => undefined);
+      if (!info) continue; // exporters are not run here (they need their real images and a GPU)
+      expect(JSON.stringify(info)).not.toContain(DOCKER_SECRETS.apiKey);
+    }
+    const mode = await execIn(docker, `${STACK}-chat-8000`, [
+      "stat",
+      "-c",
+      "%a %U",
+      "/run/secrets/gpufleet/api-key",
+    ]);
+    expect(mode.trim()).toBe("400 root");
+  });
+
+  it("a crashed engine is restarted by its restart policy and turns healthy again", async () => {
+    const name = `${STACK}-chat-8001`;
+    const before = await docker.getContainer(name).inspect();
+    const answer = await execIn(docker, name, [
+      "curl",
+      "-s",
+      "-X",
+      "POST",
+      "-H",
+      "content-type: application/json",
+      "-H",
+      AUTH,
+      "-d",
+      '{"crash":true}',
+      "127.0.0.1:8001/standin/control",
+    ]);
+    expect(answer).toContain("crashing");
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const s = await docker.getContainer(name).inspect();
+      if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy") break;
+      if (Date.now() > until)
+        throw new Error(`${name} did not come back: ${JSON.stringify(s.State)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  });
+
+  it("teardown removes every container, network and volume it made", async () => {
+    await teardown(docker, STACK);
+    const filters = JSON.stringify({ label: [`gpufleet.stack=${STACK}`] });
+    expect(await docker.listContainers({ all: true, filters })).toEqual([]);
+    expect(await docker.listNetworks({ filters })).toEqual([]);
+    expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);
+  });
+});

@@ -1,0 +1,309 @@
+// Runs the containers the docker target declares (captured under the offline mocks, the inputs the
+// @pulumi/docker provider would receive) on a real Docker daemon through the Docker Engine API
+// (dockerode), in the order `pulumi up` would: network and volume, the download to completion,
+// engines, proxies. Used by the real-daemon proof and by `npm run bench`.
+//
+// What differs from a GPU host, and only that: every image is the locally built Debian image
+// (test/docker/image.sh) with shims for the programs the real images ship (`vllm`, `pip`, `hf`) that
+// run the stand-in engine instead; no GPU device request (there is no GPU); host ports are
+// published on 127.0.0.1 at a port the daemon picks (fixed ports would collide with other test
+// runs); the healthcheck interval is 2 s instead of 30 s (the test's patience, same command).
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import Docker from "dockerode";
+import * as pulumi from "@pulumi/pulumi";
+import type { RecordedResource } from "../../cli/offline-mocks";
+
+export const TEST_IMAGE = "gpufleet-test/bookworm:1";
+const STANDIN = path.join(__dirname, "../../standin/engine.mjs");
+
+/** Shims placed in every container: the real images' programs, as stand-ins. */
+function shims(standinArgs: string[]): Array<{ path: string; content: string; mode: number }> {
+  return [
+    { path: "/opt/standin/engine.mjs", content: readFileSync(STANDIN, "utf8"), mode: 0o444 },
+    {
+      // vllm/vllm-openai's ENTRYPOINT is `vllm serve`: the stand-in takes the same arguments.
+      path: "/usr/local/bin/vllm",
+      content: `#!/bin/sh\n[ "$1" = serve ] && shift\nexec node /opt/standin/engine.mjs --engine vllm "$@" ${standinArgs.join(" ")}\n`,
+      mode: 0o755,
+    },
+    // The download script's `pip install huggingface_hub` has nothing to install here.
+    { path: "/usr/local/bin/pip", content: "#!/bin/sh\nexit 0\n", mode: 0o755 },
+    {
+      // `hf download REPO …`: a snapshot directory in the cache, after a moment of "downloading".
+      path: "/usr/local/bin/hf",
+      content:
+        '#!/bin/sh\n[ "$1" = download ] || exit 2\nsleep 1\nmkdir -p "$HF_HOME/hub/models--$(echo "$2" | sed "s#/#--#g")/snapshots/standin"\n',
+      mode: 0o755,
+    },
+  ];
+}
+
+/** A ustar archive of the given files (what PUT /containers/{id}/archive takes). */
+export function tarOf(files: Array<{ path: string; content: string; mode: number }>): Buffer {
+  const blocks: Buffer[] = [];
+  const dirs = new Set<string>();
+  const header = (name: string, size: number, mode: number, type: "0" | "5"): Buffer => {
+    const h = Buffer.alloc(512);
+    h.write(name.slice(0, 99), 0, "utf8");
+    h.write(`${mode.toString(8).padStart(7, "0")}\0`, 100);
+    h.write("0000000\0", 108);
+    h.write("0000000\0", 116);
+    h.write(`${size.toString(8).padStart(11, "0")}\0`, 124);
+    h.write(
+      `${Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, "0")}\0`,
+      136,
+    );
+    h.write("        ", 148);
+    h.write(type, 156);
+    h.write("ustar\0", 257);
+    h.write("00", 263);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+    return h;
+  };
+  for (const f of files) {
+    const rel = f.path.replace(/^\//, "");
+    const parts = rel.split("/");
+    for (let i = 1; i < parts.length; i++) {
+      const d = `${parts.slice(0, i).join("/")}/`;
+      if (!dirs.has(d)) {
+        dirs.add(d);
+        blocks.push(header(d, 0, 0o755, "5"));
+      }
+    }
+    const body = Buffer.from(f.content, "utf8");
+    blocks.push(header(rel, body.length, f.mode, "0"), body);
+    const pad = (512 - (body.length % 512)) % 512;
+    if (pad > 0) blocks.push(Buffer.alloc(pad));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+type Inputs = Record<string, unknown>;
+
+function plain<T>(v: unknown): T {
+  return (pulumi.runtime.isRpcSecret(v) ? (v as { value: unknown }).value : v) as T;
+}
+
+interface Upload {
+  file: string;
+  content: unknown;
+  permissions?: string;
+}
+
+export interface Applied {
+  docker: Docker;
+  stack: string;
+  network: string;
+  volume: string;
+  /** Container name → its captured inputs. */
+  declared: Map<string, Inputs>;
+  /** Container name → the host port (127.0.0.1) of each published internal port. */
+  published: Map<string, Map<number, number>>;
+  /** Milliseconds from the start of apply to every engine healthy. */
+  healthyMs: number;
+}
+
+/** Create options for one captured container (see the header for what is substituted). */
+export function createOptions(
+  c: Inputs,
+  volume: string,
+  healthIntervalMs: number,
+): Docker.ContainerCreateOptions {
+  const ports = (c.ports as Array<{ internal: number; ip: string }> | undefined) ?? [];
+  const labels = Object.fromEntries(
+    ((c.labels as Array<{ label: string; value: unknown }> | undefined) ?? []).map((l) => [
+      l.label,
+      String(l.value),
+    ]),
+  );
+  const hc = c.healthcheck as
+    { tests: string[]; timeout: string; retries: number; startPeriod: string } | undefined;
+  const ns = (d: string): number => Number(d.replace(/s$/, "")) * 1e9;
+  const volumes =
+    (c.volumes as Array<{ containerPath: string; readOnly: boolean }> | undefined) ?? [];
+  return {
+    name: String(c.name),
+    Image: TEST_IMAGE,
+    Entrypoint: c.entrypoints as string[] | undefined,
+    Cmd: c.command as string[] | undefined,
+    Env: (c.envs as string[] | undefined) ?? [],
+    Labels: labels,
+    ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.internal}/tcp`, {}])),
+    Healthcheck: hc
+      ? {
+          Test: hc.tests,
+          Interval: healthIntervalMs * 1e6,
+          Timeout: ns(hc.timeout),
+          Retries: hc.retries,
+          StartPeriod: ns(hc.startPeriod),
+        }
+      : undefined,
+    HostConfig: {
+      RestartPolicy: { Name: String(c.restart ?? "no") },
+      LogConfig: {
+        Type: String(c.logDriver),
+        Config: c.logOpts as Record<string, string>,
+      },
+      PortBindings: Object.fromEntries(
+        ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip, HostPort: "" }]]),
+      ),
+      Mounts: volumes.map((v) => ({
+        Type: "volume" as const,
+        Source: volume,
+        Target: v.containerPath,
+        ReadOnly: v.readOnly,
+      })),
+      IpcMode: (c.ipcMode as string | undefined) ?? "",
+      CapAdd: (c.capabilities as { adds?: string[] } | undefined)?.adds,
+    },
+    NetworkingConfig: {
+      EndpointsConfig: Object.fromEntries(
+        ((c.networksAdvanced as Array<{ name: string; aliases: string[] }>) ?? []).map((n) => [
+          n.name,
+          { Aliases: n.aliases },
+        ]),
+      ),
+    },
+  };
+}
+
+async function waitFor<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/**
+ * Applies the captured containers as `pulumi up` would: the network and volume, the
+ * run-to-completion download (must exit 0), then engines (waited healthy), then the rest.
+ */
+export async function applyCaptured(
+  docker: Docker,
+  resources: RecordedResource[],
+  opts: { standinArgs?: string[]; healthIntervalMs?: number; timeoutMs?: number } = {},
+): Promise<Applied> {
+  const started = Date.now();
+  const timeout = opts.timeoutMs ?? 300_000;
+  const network = String(
+    resources.find((r) => r.type === "docker:index/network:Network")!.inputs.name,
+  );
+  const volume = String(
+    resources.find((r) => r.type === "docker:index/volume:Volume")!.inputs.name,
+  );
+  const stack = network.replace(/-[^-]+-net$/, "");
+  await docker.createNetwork({
+    Name: network,
+    Driver: "bridge",
+    Labels: { "gpufleet.stack": stack },
+  });
+  await docker.createVolume({ Name: volume, Labels: { "gpufleet.stack": stack } });
+  const captured = resources.filter((r) => r.type === "docker:index/container:Container");
+  const declared = new Map(captured.map((r) => [String(r.inputs.name), r.inputs]));
+  const published = new Map<string, Map<number, number>>();
+  const files = shims(opts.standinArgs ?? []);
+
+  const launch = async (c: Inputs): Promise<Docker.Container> => {
+    const container = await docker.createContainer(
+      createOptions(c, volume, opts.healthIntervalMs ?? 2000),
+    );
+    const uploads = plain<Upload[] | undefined>(c.uploads) ?? [];
+    await container.putArchive(
+      tarOf([
+        ...files,
+        ...uploads.map((u) => ({
+          path: u.file,
+          content: plain<string>(u.content),
+          mode: parseInt(u.permissions ?? "0644", 8),
+        })),
+      ]),
+      { path: "/" },
+    );
+    await container.start();
+    const info = await container.inspect();
+    const ports = new Map<number, number>();
+    for (const [key, binding] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+      if (binding?.[0]) ports.set(Number(key.split("/")[0]), Number(binding[0].HostPort));
+    }
+    published.set(String(c.name), ports);
+    return container;
+  };
+
+  // The download: attach and wait for its exit, as the provider's attach does.
+  for (const c of captured.filter((r) => r.inputs.attach === true)) {
+    const container = await launch(c.inputs);
+    const result = (await container.wait()) as { StatusCode: number };
+    if (result.StatusCode !== 0) {
+      const logs = await container.logs({ stdout: true, stderr: true });
+      throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs.toString()}`);
+    }
+  }
+  const engines = captured.filter((r) => r.inputs.healthcheck !== undefined);
+  const running = await Promise.all(engines.map((r) => launch(r.inputs)));
+  await Promise.all(
+    running.map((container) =>
+      waitFor("engine healthy", timeout, async () => {
+        const s = (await container.inspect()).State;
+        if (s.Health?.Status === "healthy") return true;
+        return undefined;
+      }),
+    ),
+  );
+  const healthyMs = Date.now() - started;
+  for (const r of captured) {
+    if (r.inputs.attach === true || r.inputs.healthcheck !== undefined) continue;
+    const role = (r.inputs.labels as Array<{ label: string; value: unknown }>).find(
+      (l) => l.label === "gpufleet.role",
+    )?.value;
+    // Exporters need the real exporter images (node_exporter, DCGM and a GPU): not run here.
+    if (role === "proxy") await launch(r.inputs);
+  }
+  return { docker, stack, network, volume, declared, published, healthyMs };
+}
+
+/** Removes every container, network and volume labelled with the stack. */
+export async function teardown(docker: Docker, stack: string): Promise<void> {
+  const filters = JSON.stringify({ label: [`gpufleet.stack=${stack}`] });
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    await docker.getContainer(c.Id).remove({ force: true, v: true });
+  }
+  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
+  const { Volumes } = await docker.listVolumes({ filters });
+  for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove();
+}
+
+/** `docker exec` of a command, its stdout. */
+export async function execIn(docker: Docker, name: string, cmd: string[]): Promise<string> {
+  const exec = await docker
+    .getContainer(name)
+    .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on("data", (d: Buffer) => chunks.push(d));
+    stream.on("end", resolve);
+    stream.on("error", reject);
+  });
+  // Demultiplex Docker's stream framing (8-byte headers).
+  const all = Buffer.concat(chunks);
+  let out = "";
+  for (let i = 0; i + 8 <= all.length;) {
+    const len = all.readUInt32BE(i + 4);
+    if (all[i] === 1) out += all.subarray(i + 8, i + 8 + len).toString("utf8");
+    i += 8 + len;
+  }
+  return out;
+}

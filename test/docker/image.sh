@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The image the real-daemon proof (daemon.test.ts) runs every container in: no registry is reachable,
+# so it is built here from Debian bookworm (debootstrap --variant=minbase) with what the stand-ins
+# need — nodejs (the stand-in engine), nginx-light (the proxy), python3-minimal (the engines'
+# healthcheck), curl — and imported with `docker import`. GPUFLEET_ROOTFS_CACHE names a tarball to
+# reuse between local runs; CI sets none and builds it fresh.
+set -euo pipefail
+IMAGE="${1:-gpufleet-test/bookworm:1}"
+if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  echo "$IMAGE: present"
+  exit 0
+fi
+cache="${GPUFLEET_ROOTFS_CACHE:-}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+if [ -n "$cache" ] && [ -s "$cache" ]; then
+  tarball="$cache"
+else
+  debootstrap --variant=minbase --include=nodejs,nginx-light,python3-minimal,curl,ca-certificates \
+    bookworm "$work/rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
+    { tail -20 "$work/debootstrap.log"; exit 1; }
+  chroot "$work/rootfs" apt-get clean
+  tarball="$work/rootfs.tgz"
+  tar -C "$work/rootfs" -czf "$tarball" .
+  if [ -n "$cache" ]; then cp "$tarball" "$cache"; fi
+fi
+docker import "$tarball" "$IMAGE" >/dev/null
+echo "$IMAGE: imported"
