@@ -304,6 +304,37 @@ function timeSpotPreview(pools: number): Result[] {
   return timePreviews([pools], spotPreviewStack, "spot ");
 }
 
+/**
+ * The docker target on the local daemon (test/docker/bench.ts, in a child process): preview of a
+ * 4-pool docker stack, apply → every stand-in replica healthy for 1 and 4 replicas, a crashed
+ * engine → healthy again. Needs dockerd and test/docker/image.sh's image; without them it reports
+ * why instead of a number.
+ */
+function timeDockerTarget(): Result[] {
+  const child = spawnSync(process.execPath, ["-r", "tsx/cjs", "test/docker/bench.ts"], {
+    encoding: "utf8",
+    cwd: path.join(__dirname, ".."),
+    maxBuffer: 64 * 2 ** 20,
+  });
+  if (child.status !== 0) {
+    process.stderr.write(`docker target not measured: ${child.stderr.trim().split("\n")[0]}\n`);
+    return [];
+  }
+  const rows = JSON.parse(child.stdout.trim().split("\n").pop()!) as Array<{
+    name: string;
+    ms: number;
+  }>;
+  return rows.map((r) => ({
+    name: `docker: ${r.name}`,
+    runs: 1,
+    planned: 1,
+    refused: 0,
+    totalMs: r.ms,
+    perRunMs: r.ms,
+    peakRssMB: 0,
+  }));
+}
+
 function main(): void {
   const childAt = process.argv.indexOf("--preview-child");
   if (childAt >= 0) {
@@ -321,6 +352,7 @@ function main(): void {
     ...timePreviews([1, 10, 100]),
     timeKubernetesPreview(20),
     ...timeSpotPreview(100),
+    ...timeDockerTarget(),
   ];
   if (process.argv.includes("--json")) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -1,0 +1,140 @@
+// The docker target's measurements for `npm run bench` (scripts/bench.ts runs this file in a child
+// process): preview time of a 4-pool docker stack, time from apply to every stand-in replica
+// healthy on the local daemon for 1 and 4 replicas, and from a crashed engine to healthy again.
+// Needs dockerd and test/docker/image.sh's image, as the real-daemon proof does.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import Docker from "dockerode";
+import { stringify } from "yaml";
+import { runPreview, runUnderMocks } from "../../cli/preview";
+import { applyCaptured, execIn, teardown } from "./engine-api";
+
+export interface DockerBenchResult {
+  name: string;
+  ms: number;
+}
+
+const KEY = "benchKey0123456789abcdefghijklmnopqrstuvwxyzABCD";
+
+async function capture(stack: string, gpuCount: number): Promise<ReturnType<typeof runUnderMocks>> {
+  return runUnderMocks({
+    project: "gpufleet",
+    stack,
+    region: "us-east-1",
+    config: {
+      "gpufleet:target": "docker",
+      "gpufleet:monitoring": JSON.stringify({ enabled: false }),
+      "gpufleet:apiKey": KEY,
+      "gpufleet:pools": JSON.stringify([
+        { name: "chat", gpu: "RTX-4090", gpuCount, engine: "vllm" },
+      ]),
+    },
+    secretKeys: ["gpufleet:apiKey"],
+    dryRun: false,
+    load: async () => {
+      const file = require.resolve("../../targets/docker");
+      for (const k of Object.keys(require.cache))
+        if (k.includes(`${path.sep}targets${path.sep}`)) delete require.cache[k];
+      return require(file) as Record<string, unknown>;
+    },
+    target: "docker",
+  });
+}
+
+export async function benchDocker(): Promise<DockerBenchResult[]> {
+  const results: DockerBenchResult[] = [];
+  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-bench-docker-"));
+  const file = path.join(dir, "Pulumi.bench4.yaml");
+  writeFileSync(
+    file,
+    stringify({
+      config: {
+        "gpufleet:target": "docker",
+        "gpufleet:monitoring": { enabled: false },
+        "gpufleet:pools": [
+          { name: "chat", gpu: "RTX-4090", gpuCount: 2, gpuShare: 0.7 },
+          {
+            name: "embed",
+            gpu: "RTX-4090",
+            gpuCount: 2,
+            gpuIndices: [0],
+            task: "embedding",
+            gpuShare: 0.12,
+          },
+          {
+            name: "rerank",
+            gpu: "RTX-4090",
+            gpuCount: 2,
+            gpuIndices: [1],
+            task: "rerank",
+            gpuShare: 0.12,
+          },
+          { name: "t4", gpu: "T4", gpuCount: 1, dockerHost: "ssh://gpu@t4-box" },
+        ],
+      },
+    }),
+  );
+  const t0 = performance.now();
+  await runPreview({ config: file });
+  results.push({
+    name: "gpufleet preview of a 4-pool docker stack (in process, after load)",
+    ms: performance.now() - t0,
+  });
+
+  const docker = new Docker({ socketPath: "/var/run/docker.sock" });
+  await docker.ping();
+  for (const replicas of [1, 4]) {
+    const stack = `bench${replicas}x${process.pid}`;
+    await teardown(docker, stack);
+    try {
+      const run = await capture(stack, replicas);
+      const applied = await applyCaptured(docker, run.resources);
+      results.push({
+        name: `apply → ${replicas} stand-in replica(s) healthy on the local daemon (healthcheck every 2 s)`,
+        ms: applied.healthyMs,
+      });
+      if (replicas === 1) {
+        const name = `${stack}-chat-8000`;
+        const before = await docker.getContainer(name).inspect();
+        const crashed = performance.now();
+        await execIn(docker, name, [
+          "curl",
+          "-s",
+          "-X",
+          "POST",
+          "-H",
+          "content-type: application/json",
+          "-H",
+          `authorization: Bearer ${KEY}`,
+          "-d",
+          '{"crash":true}',
+          "127.0.0.1:8000/standin/control",
+        ]);
+        for (;;) {
+          const s = await docker.getContainer(name).inspect();
+          if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy") break;
+          if (performance.now() - crashed > 120_000) throw new Error(`${name} did not come back`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        results.push({
+          name: "crashed engine → healthy again (restart policy; healthcheck every 2 s)",
+          ms: performance.now() - crashed,
+        });
+      }
+    } finally {
+      await teardown(docker, stack);
+    }
+  }
+  return results;
+}
+
+if (require.main === module) {
+  benchDocker()
+    .then((r) => process.stdout.write(`${JSON.stringify(r)}\n`))
+    .catch((err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}
