@@ -8,6 +8,8 @@ import { ConfigError, parseStackConfig } from "../../config";
 import { tempDir } from "../tools";
 
 const HOME = { name: "home", gpu: "RTX-4090", gpuCount: 1 };
+/** The docker target refuses the monitoring stack until its containers land. */
+const OFF = { enabled: false };
 
 function problems(raw: Record<string, unknown>): string[] {
   try {
@@ -40,7 +42,7 @@ describe("gpufleet:target", () => {
     expect(parseStackConfig({ pools: [{ name: "a", instanceType: "g5.xlarge" }] }).target).toBe(
       "aws",
     );
-    const cfg = parseStackConfig({ target: "docker", pools: [HOME] });
+    const cfg = parseStackConfig({ target: "docker", pools: [HOME], monitoring: OFF });
     expect(cfg.target).toBe("docker");
     expect(cfg.pools[0]!.dockerHost).toBeUndefined();
   });
@@ -119,6 +121,7 @@ describe("gpufleet:target", () => {
       pools: [{ name: "a", instanceType: "g5.xlarge" }],
       vpc: { cidr: "10.1.0.0/16" },
       amiId: "ami-0123456789abcdef0",
+      monitoring: OFF,
     });
     expect(targetLevel).toEqual([
       expect.stringMatching(/^gpufleet:pools\[0\]\.instanceType:/),
@@ -133,6 +136,7 @@ describe("gpufleet:target", () => {
       pools: [HOME],
       docker: { bindAddress: "192.168.1.20" },
       apiKey: "k".repeat(48),
+      monitoring: OFF,
     });
     expect(cfg.docker?.bindAddress).toBe("192.168.1.20");
   });

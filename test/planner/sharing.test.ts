@@ -9,7 +9,10 @@ import { MAX_GPU_SHARE_SUM } from "../../planner/sharing";
 import type { FleetPlan } from "../../planner/types";
 
 function plan(pools: unknown[], extra: Record<string, unknown> = {}): FleetPlan {
-  return planStack("home", parseStackConfig({ target: "docker", pools, ...extra }));
+  return planStack(
+    "home",
+    parseStackConfig({ target: "docker", monitoring: { enabled: false }, pools, ...extra }),
+  );
 }
 
 function problemsOf(fn: () => unknown): string[] {
