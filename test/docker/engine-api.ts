@@ -9,6 +9,7 @@
 // published on 127.0.0.1 at a port the daemon picks (fixed ports would collide with other test
 // runs); the healthcheck interval is 2 s instead of 30 s (the test's patience, same command).
 import { readFileSync } from "node:fs";
+import { get } from "node:http";
 import * as path from "node:path";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
@@ -271,7 +272,26 @@ export async function applyCaptured(
     // Exporters need the real exporter images (node_exporter, DCGM and a GPU): not run here.
     if (role === "proxy") await launch(r.inputs);
   }
+  // A started container is not yet a listening nginx: wait until every published port answers
+  // HTTP (any status), as a client of the host would retry.
+  for (const ports of published.values()) {
+    for (const hostPort of ports.values()) {
+      await waitFor(`127.0.0.1:${hostPort} answering`, timeout, () => answers(hostPort));
+    }
+  }
   return { docker, stack, network, volume, declared, published, healthyMs };
+}
+
+/** true when 127.0.0.1:port answers an HTTP request with any status. */
+function answers(port: number): Promise<true | undefined> {
+  return new Promise((resolve) => {
+    const req = get({ host: "127.0.0.1", port, path: "/health", timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(undefined));
+  });
 }
 
 /** Removes every container, network and volume labelled with the stack. */
