@@ -1,13 +1,18 @@
 // `gpufleet render --format compose`: the docker target's deployment as a compose file per host,
 // for people who do not use Pulumi. The same HostSpec as the Pulumi component (components/docker/
 // spec.ts), so both run the same containers; secrets are files the user puts under secrets/.
+import { readFileSync } from "node:fs";
 import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import {
   HEALTHCHECK,
   LOG_ROTATION,
+  NO_NEW_PRIVILEGES,
   SECRET_FILES,
+  STATE_DIR,
+  WATCHDOG_DOCKERFILE,
+  WATCHDOG_IMAGE,
   type ContainerSpec,
   type HostSpec,
   type SecretName,
@@ -19,6 +24,7 @@ export const COMPOSE_SECRET_FILES: Record<SecretName, string> = {
   apiKey: "secrets/api-key",
   hfToken: "secrets/hf-token",
   nginxAuth: "secrets/nginx-auth.conf",
+  authHeader: "secrets/auth-header",
 };
 
 const SECRET_HELP: Record<SecretName, string> = {
@@ -27,6 +33,8 @@ const SECRET_HELP: Record<SecretName, string> = {
   hfToken: "your Hugging Face token (hf_…), for gated models: (umask 077; cat > hf-token)",
   nginxAuth:
     "the proxy's key check, from api-key (the same text gpufleet-bootstrap writes on EC2): (umask 077; printf 'map $http_authorization $gpufleet_authorized {\\n    default 0;\\n    \"~^Bearer %s$\" 1;\\n}\\n' \"$(sed 's/[.+]/[&]/g' api-key)\" > nginx-auth.conf)",
+  authHeader:
+    "the watchdog's request header, from api-key: (umask 077; printf 'Authorization: Bearer %s\\n' \"$(cat api-key)\" > auth-header)",
 };
 
 /** Compose interpolates `$VAR` everywhere: a literal dollar is written `$$`. */
@@ -40,10 +48,16 @@ function service(c: ContainerSpec, host: HostSpec): Record<string, unknown> {
     volumes.push(`${host.volume}:${CONTAINER_MODEL_DIR}${c.modelCache === "ro" ? ":ro" : ""}`);
   for (const f of c.files) volumes.push(`./${configPath(c, f.path)}:${f.path}:ro`);
   for (const s of c.secrets) volumes.push(`./${COMPOSE_SECRET_FILES[s]}:${SECRET_FILES[s]}:ro`);
+  if (c.stateDir !== null)
+    volumes.push(`${host.stateVolume}:${STATE_DIR}${c.stateDir === "ro" ? ":ro" : ""}`);
+  for (const m of c.hostMounts)
+    volumes.push(`${m.hostPath}:${m.containerPath}${m.readOnly ? ":ro" : ""}`);
   const out: Record<string, unknown> = {
     image: c.image,
     container_name: c.name,
   };
+  // Built on the host (the watchdog): the Dockerfile is written beside the compose file.
+  if (c.image === WATCHDOG_IMAGE) out.build = { context: "./watchdog" };
   if (c.entrypoint) out.entrypoint = c.entrypoint.map(literal);
   if (c.command.length > 0) out.command = c.command.map(literal);
   if (Object.keys(c.env).length > 0)
@@ -52,7 +66,10 @@ function service(c: ContainerSpec, host: HostSpec): Record<string, unknown> {
   out.networks = { [host.network]: { aliases: [c.name] } };
   if (c.ports.length > 0) out.ports = c.ports.map((p) => `${p.ip}:${p.external}:${p.internal}`);
   if (c.ipcHost) out.ipc = "host";
+  if (c.pidHost) out.pid = "host";
+  out.cap_drop = ["ALL"];
   if (c.capAdd.length > 0) out.cap_add = c.capAdd;
+  out.security_opt = [...NO_NEW_PRIVILEGES];
   if (c.gpus !== null) {
     out.deploy = {
       resources: {
@@ -107,7 +124,10 @@ export function renderCompose(host: HostSpec): string {
   const doc = {
     services: Object.fromEntries(host.containers.map((c) => [c.name, service(c, host)])),
     networks: { [host.network]: { name: host.network, driver: "bridge" } },
-    volumes: { [host.volume]: { name: host.volume } },
+    volumes: {
+      [host.volume]: { name: host.volume },
+      [host.stateVolume]: { name: host.stateVolume },
+    },
   };
   const header = [
     `# gpufleet: the docker target's containers on ${host.host}, rendered from the stack's plan.`,
@@ -136,6 +156,12 @@ export async function writeCompose(hosts: HostSpec[], outDir: string): Promise<s
   for (const host of hosts) {
     const dir = join(outDir, host.key);
     await put(join(dir, "docker-compose.yml"), renderCompose(host), 0o644);
+    if (host.containers.some((c) => c.image === WATCHDOG_IMAGE))
+      await put(
+        join(dir, "watchdog", "Dockerfile"),
+        readFileSync(WATCHDOG_DOCKERFILE, "utf8"),
+        0o644,
+      );
     for (const c of host.containers)
       for (const f of c.files) await put(join(dir, configPath(c, f.path)), f.content, 0o644);
     const needed = [...new Set(host.containers.flatMap((c) => c.secrets))];

@@ -83,7 +83,8 @@ export interface RenderedPool {
 
 const SCRIPT_DIR = join(__dirname, "scripts");
 
-function script(name: string): string {
+/** An on-host script's text (cloud-init/scripts/<name>.sh); the docker target runs some in containers. */
+export function script(name: string): string {
   return readFileSync(join(SCRIPT_DIR, `${name}.sh`), "utf8");
 }
 

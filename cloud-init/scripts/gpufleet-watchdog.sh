@@ -20,10 +20,11 @@ HEALTH_DIR="$GPUFLEET_STATE/health"
 METRICS_DIR="$GPUFLEET_STATE/metrics"
 AUTH_HEADER="$GPUFLEET_SECRETS/auth-header"
 
-# probe <port> <path> [auth]
+# probe <replica> <port> <path> [auth]
 probe() {
-  local url="http://127.0.0.1:$1$2"
-  if [ "${3:-}" = auth ]; then
+  local url
+  url="http://$(gf_svc_address "$1" "$2")$3"
+  if [ "${4:-}" = auth ]; then
     curl -fsS -o /dev/null -m 10 -H "@$AUTH_HEADER" "$url"
   else
     curl -fsS -o /dev/null -m 5 "$url"
@@ -62,9 +63,9 @@ check_replica() {
   local reason=""
   now="$(date +%s)"
   read -r state restarts up result < <(gf_svc_inspect "$name")
-  if ! probe "$port" "$health" 2>/dev/null; then
+  if ! probe "$name" "$port" "$health" 2>/dev/null; then
     reason="GET :$port$health failed"
-  elif ! probe "$port" "$models" auth 2>/dev/null; then
+  elif ! probe "$name" "$port" "$models" auth 2>/dev/null; then
     reason="GET :$port$models failed"
   fi
   if [ -z "$reason" ]; then

@@ -2,7 +2,18 @@
 // containers, wired from the pure HostSpec (./spec.ts). Nothing is decided here.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { HEALTHCHECK, LOG_ROTATION, SECRET_FILES, type ContainerSpec, type HostSpec } from "./spec";
+import { dirname } from "node:path";
+import {
+  HEALTHCHECK,
+  LOG_ROTATION,
+  NO_NEW_PRIVILEGES,
+  SECRET_FILES,
+  STATE_DIR,
+  WATCHDOG_DOCKERFILE,
+  WATCHDOG_IMAGE,
+  type ContainerSpec,
+  type HostSpec,
+} from "./spec";
 import { CONTAINER_MODEL_DIR } from "../../cloud-init/layout";
 import { renderNginxAuthCheck } from "../../cloud-init/nginx";
 
@@ -38,14 +49,26 @@ export class DockerHost extends pulumi.ComponentResource {
       child,
     );
     const volume = new docker.Volume(`${name}-models`, { name: spec.volume }, child);
-    const images = new Map(
+    const state = new docker.Volume(`${name}-state`, { name: spec.stateVolume }, child);
+    const images = new Map<string, pulumi.Output<string>>(
       spec.images.map((image) => [
         image,
-        new docker.RemoteImage(
-          `${name}-image-${imageSlug(image)}`,
-          { name: image, keepLocally: true },
-          child,
-        ),
+        image === WATCHDOG_IMAGE
+          ? // Built on the Docker host from its Dockerfile (tools only), never pushed.
+            new docker.Image(
+              `${name}-image-watchdog`,
+              {
+                imageName: image,
+                build: { context: dirname(WATCHDOG_DOCKERFILE), platform: "linux/amd64" },
+                skipPush: true,
+              },
+              child,
+            ).repoDigest
+          : new docker.RemoteImage(
+              `${name}-image-${imageSlug(image)}`,
+              { name: image, keepLocally: true },
+              child,
+            ).imageId,
       ]),
     );
     const created = new Map<string, docker.Container>();
@@ -57,9 +80,10 @@ export class DockerHost extends pulumi.ComponentResource {
       const container = new docker.Container(
         c.name,
         containerArgs(c, {
-          image: images.get(c.image)!.imageId,
+          image: images.get(c.image)!,
           network: network.name,
           volume: volume.name,
+          stateVolume: state.name,
           secrets: { apiKey: args.apiKey, hfToken: args.hfToken },
           completed,
         }),
@@ -90,6 +114,7 @@ interface Wiring {
   image: pulumi.Input<string>;
   network: pulumi.Input<string>;
   volume: pulumi.Input<string>;
+  stateVolume: pulumi.Input<string>;
   secrets: { apiKey: pulumi.Input<string>; hfToken?: pulumi.Input<string> };
   /**
    * Run-to-completion containers this one waits for, with their exit codes: a non-zero one fails
@@ -111,7 +136,9 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
         ? w.secrets.apiKey
         : s === "nginxAuth"
           ? pulumi.output(w.secrets.apiKey).apply(renderNginxAuthCheck)
-          : w.secrets.hfToken;
+          : s === "authHeader"
+            ? pulumi.output(w.secrets.apiKey).apply((k) => `Authorization: Bearer ${k}\n`)
+            : w.secrets.hfToken;
     if (value === undefined) throw new Error(`container ${c.name} needs the ${s} secret`);
     uploads.push({ file: SECRET_FILES[s], content: pulumi.secret(value), permissions: "0400" });
   }
@@ -140,11 +167,23 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     destroyGraceSeconds: c.stopTimeoutSeconds,
     ports: c.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip })),
   };
-  if (c.modelCache !== null) {
-    args.volumes = [
-      { volumeName: w.volume, containerPath: CONTAINER_MODEL_DIR, readOnly: c.modelCache === "ro" },
-    ];
-  }
+  const volumes: docker.types.input.ContainerVolume[] = [];
+  if (c.modelCache !== null)
+    volumes.push({
+      volumeName: w.volume,
+      containerPath: CONTAINER_MODEL_DIR,
+      readOnly: c.modelCache === "ro",
+    });
+  if (c.stateDir !== null)
+    volumes.push({
+      volumeName: w.stateVolume,
+      containerPath: STATE_DIR,
+      readOnly: c.stateDir === "ro",
+    });
+  for (const m of c.hostMounts)
+    volumes.push({ hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly });
+  if (volumes.length > 0) args.volumes = volumes;
+  if (c.pidHost) args.pidMode = "host";
   if (c.gpus !== null) {
     args.deviceRequests = [
       c.gpus === "all"
@@ -153,7 +192,9 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     ];
   }
   if (c.ipcHost) args.ipcMode = "host";
-  if (c.capAdd.length > 0) args.capabilities = { adds: c.capAdd };
+  // Least privilege: every capability dropped, the few a container needs added back.
+  args.capabilities = { drops: ["ALL"], ...(c.capAdd.length > 0 ? { adds: c.capAdd } : {}) };
+  args.securityOpts = [...NO_NEW_PRIVILEGES];
   if (c.healthcheck) {
     args.healthcheck = {
       tests: c.healthcheck.test,

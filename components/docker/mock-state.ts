@@ -43,6 +43,11 @@ export function dockerMockState(
         },
       };
     }
+    case "docker:index/image:Image": {
+      // Built on the host, not pushed: the local image id.
+      const id = `sha256:${hex(seed, 64)}`;
+      return { id, state: { ...inputs, repoDigest: id, context: "" } };
+    }
     case "docker:index/container:Container":
       // A run-to-completion container (attach) is reported with its exit code, as after it ended.
       return {

@@ -14,15 +14,17 @@ import {
   type ResolvedReplica,
 } from "../../cloud-init";
 import { distinctDownloads } from "../../cloud-init/replicas";
+import { renderGpufleetEnv, renderReplicasTsv } from "../../cloud-init/plan-files";
+import { script } from "../../cloud-init";
 import { shellQuote } from "../../cloud-init/quote";
 import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
-import { posix } from "node:path";
+import { join, posix } from "node:path";
 
 const { dirname } = posix;
 
 /** A secret a container reads from a file (never from its env, argv or image). */
-export type SecretName = "apiKey" | "hfToken" | "nginxAuth";
+export type SecretName = "apiKey" | "hfToken" | "nginxAuth" | "authHeader";
 
 /** Where secrets are mounted in every container: root-only files (mode 0400). */
 export const SECRET_DIR = "/run/secrets/gpufleet";
@@ -31,7 +33,30 @@ export const SECRET_FILES: Record<SecretName, string> = {
   hfToken: `${SECRET_DIR}/hf-token`,
   /** The proxy's key check (cloud-init's renderNginxAuthCheck of the API key). */
   nginxAuth: `${SECRET_DIR}/nginx-auth.conf`,
+  /** The watchdog's `Authorization: Bearer …` line, where gpufleet-lib.sh reads it. */
+  authHeader: "/etc/gpufleet/secrets/auth-header",
 };
+
+/**
+ * The watchdog's image: Docker's official CLI image (docker-library/docker 28/cli; Engine 28.5.1
+ * released 2025-10-08, moby/moby v28.5.1) with what gpufleet-watchdog runs besides the docker CLI:
+ * bash, curl and GNU date (coreutils). Built on the Docker host from ./watchdog/Dockerfile.
+ */
+export const WATCHDOG_IMAGE = "gpufleet/watchdog:28.5.1-1";
+/** Its Dockerfile (the build context is its directory). */
+export const WATCHDOG_DOCKERFILE = join(__dirname, "watchdog", "Dockerfile");
+
+/**
+ * Every container: setuid binaries gain nothing (no-new-privileges) and every capability is
+ * dropped (ContainerSpec.capAdd gives back the few one needs).
+ */
+export const NO_NEW_PRIVILEGES = ["no-new-privileges:true"] as const;
+
+/** The host directory of the watchdog's state, the proxies' health flag and the textfile metrics. */
+export const STATE_DIR = "/var/lib/gpufleet";
+
+/** Seconds between watchdog runs (seed 000: every 30 s). */
+export const WATCHDOG_INTERVAL_SECONDS = 30;
 
 /**
  * Every container's log: Docker's json-file driver, rotated (seed 000 kept logs per engine; an
@@ -54,7 +79,7 @@ export interface ContainerSpec {
   /** Container name, also its host name on the host's network. */
   name: string;
   /** What it is, for labels and the compose file's comments. */
-  role: "download" | "engine" | "proxy" | "node-exporter" | "dcgm-exporter";
+  role: "download" | "engine" | "proxy" | "watchdog" | "node-exporter" | "dcgm-exporter";
   /** Pool it belongs to ("" for host-wide containers). */
   pool: string;
   image: string;
@@ -70,8 +95,17 @@ export interface ContainerSpec {
   /** Host GPU indices handed to the container (Docker device requests, driver nvidia). */
   gpus: number[] | "all" | null;
   ipcHost: boolean;
-  /** Linux capabilities added (the DCGM exporter's SYS_ADMIN for profiling counters). */
+  /**
+   * Linux capabilities added back after every container drops ALL (the DCGM exporter's SYS_ADMIN
+   * for profiling counters, nginx's to switch its workers' user).
+   */
   capAdd: string[];
+  /** Host paths mounted (the watchdog's Docker socket, the node exporter's root). */
+  hostMounts: Array<{ hostPath: string; containerPath: string; readOnly: boolean }>;
+  /** The host's state volume at STATE_DIR: the watchdog writes it, proxies and exporters read it. */
+  stateDir: "rw" | "ro" | null;
+  /** Shares the host's process namespace (the node exporter's process metrics). */
+  pidHost: boolean;
   /** The model cache volume: read-write for the download, read-only for engines. */
   modelCache: "rw" | "ro" | null;
   /** Host-published ports (published on bindAddress only). */
@@ -95,7 +129,9 @@ export interface HostSpec {
   key: string;
   network: string;
   volume: string;
-  /** Every image the host's containers run, each once. */
+  /** The state volume (STATE_DIR). */
+  stateVolume: string;
+  /** Every image the host's containers run, each once (WATCHDOG_IMAGE is built, not pulled). */
   images: string[];
   containers: ContainerSpec[];
 }
@@ -225,6 +261,79 @@ function downloadScript(downloads: ReturnType<typeof distinctDownloads>): string
   return lines.join("\n");
 }
 
+/** The Docker socket of a host as seen on that host (ssh hosts: the default socket). */
+export function dockerSocketPath(host: string): string {
+  return host.startsWith("unix://") ? host.slice("unix://".length) : "/var/run/docker.sock";
+}
+
+/**
+ * Seed 000's watchdog for every engine of the host: cloud-init's gpufleet-watchdog and
+ * gpufleet-lib.sh unchanged, run every WATCHDOG_INTERVAL_SECONDS with GPUFLEET_SERVICE_MANAGER=docker
+ * (inspect and restart through the Docker API on the host's socket; replicas reached by container
+ * name on the host's network). Its replicas.tsv names each replica by its container.
+ */
+function watchdogSpec(
+  host: string,
+  prefix: string,
+  resolved: Array<{ pool: PoolPlan; replicas: ResolvedReplica[] }>,
+  opts: DockerSpecOptions,
+  labels: Record<string, string>,
+): ContainerSpec {
+  const replicas = resolved.flatMap(({ pool, replicas: rs }) =>
+    rs.map((r) => ({ ...r, name: engineName(opts.stack, pool.name, r.plan.port) })),
+  );
+  const first = resolved[0]!;
+  const env = renderGpufleetEnv(
+    first.pool,
+    first.replicas,
+    renderContext(opts.stack, first.pool, opts.images),
+  );
+  return {
+    name: `${prefix}-watchdog`,
+    role: "watchdog",
+    pool: "",
+    image: WATCHDOG_IMAGE,
+    entrypoint: ["/bin/bash", "-c"],
+    command: [
+      'while :; do /opt/gpufleet/bin/gpufleet-watchdog || true; sleep "$GPUFLEET_WATCHDOG_INTERVAL_SECONDS"; done',
+    ],
+    env: {
+      GPUFLEET_SERVICE_MANAGER: "docker",
+      GPUFLEET_WATCHDOG_INTERVAL_SECONDS: String(WATCHDOG_INTERVAL_SECONDS),
+      GPUFLEET_CONSOLE: "/dev/null",
+    },
+    files: [
+      { path: "/opt/gpufleet/lib/gpufleet-lib.sh", content: script("gpufleet-lib"), mode: "0444" },
+      {
+        path: "/opt/gpufleet/bin/gpufleet-watchdog",
+        content: script("gpufleet-watchdog"),
+        mode: "0555",
+      },
+      { path: "/etc/gpufleet/gpufleet.env", content: env, mode: "0444" },
+      { path: "/etc/gpufleet/replicas.tsv", content: renderReplicasTsv(replicas), mode: "0444" },
+    ],
+    secrets: ["authHeader"],
+    gpus: null,
+    ipcHost: false,
+    capAdd: [],
+    // The Docker API: inspect and restart the host's engines (root on the host: the watchdog runs
+    // nothing else, reads no input but its own files and the engines' HTTP answers).
+    hostMounts: [
+      { hostPath: dockerSocketPath(host), containerPath: "/var/run/docker.sock", readOnly: false },
+    ],
+    stateDir: "rw",
+    pidHost: false,
+    modelCache: null,
+    ports: [],
+    healthcheck: null,
+    restart: "unless-stopped",
+    runToCompletion: false,
+    dependsOn: replicas.map((r) => r.name),
+    labels,
+    stopTimeoutSeconds: 10,
+  };
+}
+
 /** Everything of one host. */
 export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpecOptions): HostSpec {
   const key = hostKey(host);
@@ -272,6 +381,9 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
     gpus: null,
     ipcHost: false,
     capAdd: [],
+    hostMounts: [],
+    stateDir: null,
+    pidHost: false,
     modelCache: "rw",
     ports: [],
     healthcheck: null,
@@ -305,6 +417,9 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
         gpus: [...r.plan.gpus],
         ipcHost: r.needsIpcHost,
         capAdd: [],
+        hostMounts: [],
+        stateDir: null,
+        pidHost: false,
         modelCache: "ro",
         ports: [],
         healthcheck: { test: healthTest(r), startPeriodSeconds: r.loadGraceSeconds },
@@ -333,7 +448,12 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
       secrets: ["nginxAuth"],
       gpus: null,
       ipcHost: false,
-      capAdd: [],
+      // nginx's master (root) hands its temp dirs and workers to an unprivileged user.
+      capAdd: ["CHOWN", "SETGID", "SETUID"],
+      hostMounts: [],
+      // The watchdog's verdict: /health answers 503 while STATE_DIR/health/unhealthy exists.
+      stateDir: "ro",
+      pidHost: false,
       modelCache: null,
       ports: [{ internal: pool.proxyPort, external: pool.proxyPort, ip: bind }],
       healthcheck: null,
@@ -344,19 +464,29 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
       stopTimeoutSeconds: 10,
     });
   }
+  containers.push(watchdogSpec(host, prefix, resolved, opts, labels("", "watchdog")));
   if (opts.exporters ?? true) {
     containers.push({
       name: `${prefix}-node-exporter`,
       role: "node-exporter",
       pool: "",
       image: opts.images?.nodeExporter ?? DEFAULT_HELPER_IMAGES.nodeExporter,
-      command: [`--web.listen-address=:${EXPORTER_PORTS.nodeExporter}`],
+      // The host's filesystems, processes and the watchdog's textfile metrics (node_exporter's
+      // README runs it with the host's root at /host, read-only, and the host's pid namespace).
+      command: [
+        `--web.listen-address=:${EXPORTER_PORTS.nodeExporter}`,
+        "--path.rootfs=/host",
+        `--collector.textfile.directory=${STATE_DIR}/metrics`,
+      ],
       env: {},
       files: [],
       secrets: [],
       gpus: null,
       ipcHost: false,
       capAdd: [],
+      hostMounts: [{ hostPath: "/", containerPath: "/host", readOnly: true }],
+      stateDir: "ro",
+      pidHost: true,
       modelCache: null,
       ports: [],
       healthcheck: null,
@@ -378,6 +508,9 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
       gpus: "all",
       ipcHost: false,
       capAdd: ["SYS_ADMIN"],
+      hostMounts: [],
+      stateDir: null,
+      pidHost: false,
       modelCache: null,
       ports: [],
       healthcheck: null,
@@ -393,6 +526,7 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
     key,
     network: `${prefix}-net`,
     volume: `${prefix}-models`,
+    stateVolume: `${prefix}-state`,
     images: [...new Set(containers.map((c) => c.image))],
     containers,
   };

@@ -74,6 +74,7 @@ describe("gpufleet render --format compose", () => {
       "home-embed-proxy",
       "home-rerank-8002",
       "home-rerank-proxy",
+      "home-local-watchdog",
       "home-local-node-exporter",
       "home-local-dcgm-exporter",
     ]);
@@ -90,7 +91,38 @@ describe("gpufleet render --format compose", () => {
       "home-local-models:/models:ro",
       "./secrets/api-key:/run/secrets/gpufleet/api-key:ro",
     ]);
+    expect(engine.cap_drop).toEqual(["ALL"]);
+    expect(engine.security_opt).toEqual(["no-new-privileges:true"]);
     expect(doc.services["home-chat-proxy"]!.ports).toEqual(["127.0.0.1:8080:8080"]);
+    // The watchdog: built from the Dockerfile written beside the compose file, the Docker socket,
+    // the state volume the proxies and the node exporter read, the key as a header file.
+    const watchdog = doc.services["home-local-watchdog"]!;
+    expect(watchdog.build).toEqual({ context: "./watchdog" });
+    expect(watchdog.environment).toMatchObject({ GPUFLEET_SERVICE_MANAGER: "docker" });
+    expect(watchdog.volumes).toEqual(
+      expect.arrayContaining([
+        "./secrets/auth-header:/etc/gpufleet/secrets/auth-header:ro",
+        "home-local-state:/var/lib/gpufleet",
+        "/var/run/docker.sock:/var/run/docker.sock",
+      ]),
+    );
+    expect(readFileSync(path.join(r.dir, "local", "watchdog", "Dockerfile"), "utf8")).toMatch(
+      /^FROM docker:28\.5\.1-cli$/m,
+    );
+    const tsv = readFileSync(
+      path.join(r.dir, "local", "config", "home-local-watchdog", "etc", "gpufleet", "replicas.tsv"),
+      "utf8",
+    );
+    expect(
+      tsv
+        .split("\n")
+        .filter((l) => l.startsWith("home-"))
+        .map((l) => l.split("\t")[0]),
+    ).toEqual(["home-chat-8000", "home-embed-8001", "home-rerank-8002"]);
+    expect(doc.services["home-local-node-exporter"]!.volumes).toEqual(
+      expect.arrayContaining(["home-local-state:/var/lib/gpufleet:ro", "/:/host:ro"]),
+    );
+    expect(doc.services["home-local-node-exporter"]!.pid).toBe("host");
     const conf = readFileSync(
       path.join(r.dir, "local", "config", "home-chat-proxy", "etc", "nginx", "nginx.conf"),
       "utf8",

@@ -13,6 +13,35 @@ const STACK = `proof${process.pid}`;
 let applied: Applied;
 let downloadFinished = 0;
 const AUTH = `authorization: Bearer ${DOCKER_SECRETS.apiKey}`;
+/** The watchdog's load grace here (the plan's is minutes): the stand-in answers within a second. */
+const WATCHDOG_GRACE = 5;
+const WATCHDOG = `${STACK}-local-watchdog`;
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** What the watchdog recorded for a replica (its state directory in the host's state volume). */
+async function watchdogRecord(name: string): Promise<{ restarts: number; state: string }> {
+  const out = await execIn(docker, WATCHDOG, [
+    "sh",
+    "-c",
+    `cat /var/lib/gpufleet/watchdog/${name}.restarts 2>/dev/null || echo 0; cat /var/lib/gpufleet/watchdog/${name}.state 2>/dev/null || echo none`,
+  ]);
+  const [restarts, state] = out.trim().split("\n");
+  return { restarts: Number(restarts), state: state ?? "none" };
+}
+
+async function watchdogLog(): Promise<string> {
+  const buf = await docker.getContainer(WATCHDOG).logs({ stdout: true, stderr: true });
+  return buf.toString("utf8");
+}
 
 function call(
   port: number,
@@ -77,6 +106,7 @@ beforeAll(async () => {
   );
   applied = await applyCaptured(docker, run.resources, {
     standinArgs: ["--token-rate", "20", "--output-tokens", "20"],
+    watchdogGraceSeconds: WATCHDOG_GRACE,
   });
   const download = await docker.getContainer(`${STACK}-local-download`).inspect();
   downloadFinished = Date.parse(download.State.FinishedAt);
@@ -192,6 +222,94 @@ describe("the docker target on a real daemon", () => {
         throw new Error(`${name} did not come back: ${JSON.stringify(s.State)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+  });
+
+  it("a killed engine is restarted by the watchdog through the Docker API", async () => {
+    const name = `${STACK}-chat-8000`;
+    const info = await docker.getContainer(WATCHDOG).inspect();
+    expect(info.Config.Env).toContain("GPUFLEET_SERVICE_MANAGER=docker");
+    expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(info.HostConfig.SecurityOpt).toEqual(["no-new-privileges:true"]);
+    await until("the watchdog finds every replica healthy", 60_000, async () =>
+      (await watchdogRecord(name)).state === "healthy" ? true : undefined,
+    );
+    // docker kill counts as a manual stop: the restart policy leaves it exited, the watchdog not.
+    const before = await docker.getContainer(name).inspect();
+    await docker.getContainer(name).kill();
+    await until("the watchdog restarts the killed engine", 90_000, async () => {
+      const s = await docker.getContainer(name).inspect();
+      return s.State.Running && s.State.StartedAt !== before.State.StartedAt ? true : undefined;
+    });
+    expect((await watchdogRecord(name)).restarts).toBe(1);
+    expect(await watchdogLog()).toMatch(
+      new RegExp(`${name}: GET :8000/health failed \\(unit failed\\): restarting it`),
+    );
+    await until("the restarted engine healthy", 60_000, async () =>
+      (await docker.getContainer(name).inspect()).State.Health?.Status === "healthy"
+        ? true
+        : undefined,
+    );
+  });
+
+  it("a hung engine (accepts, never answers) is restarted by the watchdog", async () => {
+    const name = `${STACK}-embed-8002`;
+    const before = await docker.getContainer(name).inspect();
+    const answer = await execIn(docker, name, [
+      "curl",
+      "-s",
+      "-X",
+      "POST",
+      "-H",
+      "content-type: application/json",
+      "-H",
+      AUTH,
+      "-d",
+      '{"hang":true}',
+      "127.0.0.1:8002/standin/control",
+    ]);
+    expect(answer).toContain("hang");
+    await until("the watchdog restarts the hung engine", 120_000, async () => {
+      const s = await docker.getContainer(name).inspect();
+      return s.State.Running && s.State.StartedAt !== before.State.StartedAt ? true : undefined;
+    });
+    expect((await watchdogRecord(name)).restarts).toBe(1);
+    await until("the restarted engine healthy", 60_000, async () =>
+      (await docker.getContainer(name).inspect()).State.Health?.Status === "healthy"
+        ? true
+        : undefined,
+    );
+  });
+
+  it("a second failure inside the 5-minute cooldown is not restarted", async () => {
+    const name = `${STACK}-chat-8000`;
+    await docker.getContainer(name).kill();
+    await until("the watchdog declines inside its cooldown", 60_000, async () =>
+      /chat-8000: GET :8000\/health failed \(unit failed\); restarted \d+s ago, cooldown 300s: not restarting/.test(
+        await watchdogLog(),
+      )
+        ? true
+        : undefined,
+    );
+    // Two more runs of the watchdog (2 s apart here): still exited, still one restart.
+    await new Promise((r) => setTimeout(r, 6000));
+    const s = await docker.getContainer(name).inspect();
+    expect(s.State.Running).toBe(false);
+    expect((await watchdogRecord(name)).restarts).toBe(1);
+  });
+
+  it("the node exporter serves the host's metrics and the watchdog's textfile metrics", async () => {
+    const metrics = await execIn(docker, WATCHDOG, [
+      "curl",
+      "-fsS",
+      `http://${STACK}-local-node-exporter:9100/metrics`,
+    ]);
+    expect(metrics).toMatch(/^node_filesystem_size_bytes\{.*mountpoint="\/"/m);
+    expect(metrics).toMatch(
+      new RegExp(`^gpufleet_watchdog_restarts_total\\{replica="${STACK}-chat-8000"\\} 1$`, "m"),
+    );
+    const info = await docker.getContainer(`${STACK}-local-node-exporter`).inspect();
+    expect(info.HostConfig.PidMode).toBe("host");
+    expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
   });
 
   it("teardown removes every container, network and volume it made", async () => {

@@ -5,9 +5,11 @@
 //
 // What differs from a GPU host, and only that: every image is the locally built Debian image
 // (test/docker/image.sh) with shims for the programs the real images ship (`vllm`, `pip`, `hf`) that
-// run the stand-in engine instead; no GPU device request (there is no GPU); host ports are
-// published on 127.0.0.1 at a port the daemon picks (fixed ports would collide with other test
-// runs); the healthcheck interval is 2 s instead of 30 s (the test's patience, same command).
+// run the stand-in engine instead, and the image entrypoint of node_exporter (Debian's
+// prometheus-node-exporter); no GPU device request (there is no GPU) and no DCGM exporter (it needs
+// one); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
+// with other test runs); the healthcheck interval is 2 s instead of 30 s and the watchdog's 2 s
+// instead of 30 s, its load grace opts.watchdogGraceSeconds (the test's patience, same scripts).
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import * as path from "node:path";
@@ -15,7 +17,7 @@ import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../../cli/offline-mocks";
 
-export const TEST_IMAGE = "gpufleet-test/bookworm:1";
+export const TEST_IMAGE = "gpufleet-test/bookworm:2";
 const STANDIN = path.join(__dirname, "../../standin/engine.mjs");
 
 /** Shims placed in every container: the real images' programs, as stand-ins. */
@@ -111,10 +113,21 @@ export interface Applied {
 }
 
 /** Create options for one captured container (see the header for what is substituted). */
+/** The ENTRYPOINT of the real images the test image stands in for, by container role. */
+const IMAGE_ENTRYPOINTS: Record<string, string[]> = {
+  "node-exporter": ["/usr/bin/prometheus-node-exporter"],
+};
+
+function roleOf(c: Inputs): string | undefined {
+  const labels = (c.labels as Array<{ label: string; value: unknown }> | undefined) ?? [];
+  const v = labels.find((l) => l.label === "gpufleet.role")?.value;
+  return v === undefined ? undefined : String(v);
+}
+
 export function createOptions(
   c: Inputs,
-  volume: string,
   healthIntervalMs: number,
+  opts: { env?: Record<string, string> } = {},
 ): Docker.ContainerCreateOptions {
   const ports = (c.ports as Array<{ internal: number; ip: string }> | undefined) ?? [];
   const labels = Object.fromEntries(
@@ -127,13 +140,21 @@ export function createOptions(
     { tests: string[]; timeout: string; retries: number; startPeriod: string } | undefined;
   const ns = (d: string): number => Number(d.replace(/s$/, "")) * 1e9;
   const volumes =
-    (c.volumes as Array<{ containerPath: string; readOnly: boolean }> | undefined) ?? [];
+    (c.volumes as
+      | Array<{ containerPath: string; readOnly: boolean; volumeName?: string; hostPath?: string }>
+      | undefined) ?? [];
+  const env = ((c.envs as string[] | undefined) ?? []).map((e) => {
+    const k = e.split("=")[0]!;
+    return opts.env?.[k] !== undefined ? `${k}=${opts.env[k]}` : e;
+  });
+  const entrypoint = (c.entrypoints as string[] | undefined) ?? IMAGE_ENTRYPOINTS[roleOf(c) ?? ""];
+  const caps = c.capabilities as { adds?: string[]; drops?: string[] } | undefined;
   return {
     name: String(c.name),
     Image: TEST_IMAGE,
-    Entrypoint: c.entrypoints as string[] | undefined,
+    Entrypoint: entrypoint,
     Cmd: c.command as string[] | undefined,
-    Env: (c.envs as string[] | undefined) ?? [],
+    Env: env,
     Labels: labels,
     ExposedPorts: Object.fromEntries(ports.map((p) => [`${p.internal}/tcp`, {}])),
     Healthcheck: hc
@@ -155,13 +176,16 @@ export function createOptions(
         ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip, HostPort: "" }]]),
       ),
       Mounts: volumes.map((v) => ({
-        Type: "volume" as const,
-        Source: volume,
+        Type: v.hostPath !== undefined ? ("bind" as const) : ("volume" as const),
+        Source: v.hostPath ?? v.volumeName!,
         Target: v.containerPath,
         ReadOnly: v.readOnly,
       })),
       IpcMode: (c.ipcMode as string | undefined) ?? "",
-      CapAdd: (c.capabilities as { adds?: string[] } | undefined)?.adds,
+      PidMode: (c.pidMode as string | undefined) ?? "",
+      CapAdd: caps?.adds,
+      CapDrop: caps?.drops,
+      SecurityOpt: c.securityOpts as string[] | undefined,
     },
     NetworkingConfig: {
       EndpointsConfig: Object.fromEntries(
@@ -195,23 +219,31 @@ async function waitFor<T>(
 export async function applyCaptured(
   docker: Docker,
   resources: RecordedResource[],
-  opts: { standinArgs?: string[]; healthIntervalMs?: number; timeoutMs?: number } = {},
+  opts: {
+    standinArgs?: string[];
+    healthIntervalMs?: number;
+    timeoutMs?: number;
+    /** The watchdog's load grace per replica (replicas.tsv's load_grace_s); default the plan's. */
+    watchdogGraceSeconds?: number;
+  } = {},
 ): Promise<Applied> {
   const started = Date.now();
   const timeout = opts.timeoutMs ?? 300_000;
   const network = String(
     resources.find((r) => r.type === "docker:index/network:Network")!.inputs.name,
   );
-  const volume = String(
-    resources.find((r) => r.type === "docker:index/volume:Volume")!.inputs.name,
-  );
+  const volumes = resources
+    .filter((r) => r.type === "docker:index/volume:Volume")
+    .map((r) => String(r.inputs.name));
+  const volume = volumes[0]!;
   const stack = network.replace(/-[^-]+-net$/, "");
   await docker.createNetwork({
     Name: network,
     Driver: "bridge",
     Labels: { "gpufleet.stack": stack },
   });
-  await docker.createVolume({ Name: volume, Labels: { "gpufleet.stack": stack } });
+  for (const v of volumes)
+    await docker.createVolume({ Name: v, Labels: { "gpufleet.stack": stack } });
   const captured = resources.filter((r) => r.type === "docker:index/container:Container");
   const declared = new Map(captured.map((r) => [String(r.inputs.name), r.inputs]));
   const published = new Map<string, Map<number, number>>();
@@ -219,9 +251,15 @@ export async function applyCaptured(
 
   const launch = async (c: Inputs): Promise<Docker.Container> => {
     const container = await docker.createContainer(
-      createOptions(c, volume, opts.healthIntervalMs ?? 2000),
+      createOptions(c, opts.healthIntervalMs ?? 2000, {
+        env: { GPUFLEET_WATCHDOG_INTERVAL_SECONDS: "2" },
+      }),
     );
-    const uploads = plain<Upload[] | undefined>(c.uploads) ?? [];
+    const uploads = (plain<Upload[] | undefined>(c.uploads) ?? []).map((u) =>
+      u.file === "/etc/gpufleet/replicas.tsv" && opts.watchdogGraceSeconds !== undefined
+        ? { ...u, content: withGrace(plain<string>(u.content), opts.watchdogGraceSeconds) }
+        : u,
+    );
     await container.putArchive(
       tarOf([
         ...files,
@@ -269,8 +307,8 @@ export async function applyCaptured(
     const role = (r.inputs.labels as Array<{ label: string; value: unknown }>).find(
       (l) => l.label === "gpufleet.role",
     )?.value;
-    // Exporters need the real exporter images (node_exporter, DCGM and a GPU): not run here.
-    if (role === "proxy") await launch(r.inputs);
+    // The DCGM exporter needs a GPU: not run here.
+    if (role === "proxy" || role === "watchdog" || role === "node-exporter") await launch(r.inputs);
   }
   // A started container is not yet a listening nginx: wait until every published port answers
   // HTTP (any status), as a client of the host would retry.
@@ -280,6 +318,21 @@ export async function applyCaptured(
     }
   }
   return { docker, stack, network, volume, declared, published, healthyMs };
+}
+
+/** replicas.tsv with every replica's load grace (column load_grace_s) set to `seconds`. */
+function withGrace(tsv: string, seconds: number): string {
+  const lines = tsv.split("\n");
+  const header = lines[0]!.replace(/^# /, "").split("\t");
+  const col = header.indexOf("load_grace_s");
+  return lines
+    .map((line) => {
+      if (line === "" || line.startsWith("#")) return line;
+      const cells = line.split("\t");
+      cells[col] = String(seconds);
+      return cells.join("\t");
+    })
+    .join("\n");
 }
 
 /** true when 127.0.0.1:port answers an HTTP request with any status. */
