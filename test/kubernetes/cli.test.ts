@@ -99,6 +99,21 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
       },
       /^gpufleet:hfToken: required: pool chat serves google\/gemma-3-27b-it, a gated model/m,
     ],
+    [
+      "a pool that sleeps at zero sharing its model with another pool",
+      {
+        pools: [
+          { ...POOL, name: "a", model: "Qwen/Qwen3-8B", scaleToZero: true },
+          { ...POOL, name: "b", model: "Qwen/Qwen3-8B" },
+        ],
+      },
+      /^gpufleet:pools\[0\]\.scaleToZero: pool a shares model qwen3-8b with pool\(s\) b; a pool that sleeps at zero must serve its model alone/m,
+    ],
+    [
+      "an HTTP add-on namespace that is no namespace name",
+      { pools: [POOL], kubernetes: { httpAddOn: { namespace: "KEDA_ns" } } },
+      /^gpufleet:kubernetes\.httpAddOn\.namespace: /m,
+    ],
   ])(
     "%s",
     async (_, config, line) => {
@@ -107,7 +122,8 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
         ["render", "--out", "/nonexistent/never-written"],
         ["preview"],
       ]) {
-        if (cmd[0] === "plan" && String(line).includes("hfToken")) continue;
+        // Deployment checks (what the plan alone cannot say) run where resources would be made.
+        if (cmd[0] === "plan" && /hfToken|scaleToZero: pool/.test(String(line))) continue;
         const r = await run(...cmd, "--config", stackFile(config));
         expect(r.code, `${cmd[0]}: ${r.err}`).toBe(2);
         expect(r.err).toMatch(line);
