@@ -50,6 +50,13 @@ interface PreviewJson {
   outputs: Record<string, unknown>;
 }
 
+/** `preview --config Pulumi.dev.yaml --json`, run once and read by two tests. */
+let devJsonRun: Promise<{ code: number; out: string; err: string }> | undefined;
+function devJson(): Promise<{ code: number; out: string; err: string }> {
+  devJsonRun ??= run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
+  return devJsonRun;
+}
+
 describe("gpufleet preview", () => {
   it.each([[[] as string[]], [["--update"]]])(
     "prints the dev stack's resource tree and outputs %j",
@@ -88,7 +95,7 @@ describe("gpufleet preview", () => {
   );
 
   it("--json: { resources: [{ type, name, parent, inputs }], outputs } with every secret replaced", async () => {
-    const r = await run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
+    const r = await devJson();
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as PreviewJson;
     expect(Object.keys(doc).sort()).toEqual(["outputs", "resources"]);
@@ -195,7 +202,7 @@ describe("gpufleet preview", () => {
   });
 
   it("is deterministic: the same resources and outputs on every run", async () => {
-    const a = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
+    const a = JSON.parse((await devJson()).out) as PreviewJson;
     const b = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
     const names = (d: PreviewJson): string[] =>
       d.resources.map((x) => `${x.type}::${x.name}`).sort();
