@@ -1,4 +1,10 @@
 // The `gpufleet` command: works with no cloud account, no Pulumi CLI and no GPU.
+//
+// Start-up time is part of the interface (`npm run bench` measures it against a bare `node -e 0`).
+// A command that needs the Pulumi SDK or another heavy module (preview; later ones that run the
+// program, talk to Docker or Kubernetes) imports it inside its action, with `await import()`, never
+// at the top of this file: everything imported here is loaded by every command, `--help` included.
+// test/cli/startup.test.ts fails when a top-level import brings @pulumi/* in.
 import { Command, CommanderError, Option } from "commander";
 import {
   ConfigError,
@@ -16,13 +22,9 @@ import { writeKubernetesManifests } from "./render-kubernetes";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "./format";
-import { formatPreview, previewJson, runPreview } from "./preview";
-import { writeRenderedPool } from "./render";
 import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
-import { renderMonitoringBundle } from "../monitoring";
-import { renderGatewayFiles } from "../gateway";
 import type { StackConfig } from "../config/schema";
 import { validateDeployment } from "../components/aws/validate";
 
@@ -119,6 +121,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       ).choices(["aws", "kubernetes"]),
     )
     .action(async (opts: StackSelection & { out: string; region?: string; target?: string }) => {
+      // The renderers load the Grafana SDK (dashboards) and more: only this command needs them.
+      const { renderMonitoringBundle } = await import("../monitoring/index.js");
+      const { renderGatewayFiles } = await import("../gateway/index.js");
+      const { writeRenderedPool } = await import("./render.js");
       const { plan, region, cfg } = planFromFile(opts);
       if ((opts.target ?? cfg.target) === "kubernetes") {
         if (cfg.target !== "kubernetes")
@@ -190,6 +196,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     )
     .option("--update", "run as `pulumi up` would (isDryRun false) instead of as `pulumi preview`")
     .action(async (opts: StackSelection & { json?: boolean; update?: boolean }) => {
+      // Loaded here, not at the top: it brings the Pulumi SDK (~1.5 s), which no other command needs.
+      const { formatPreview, previewJson, runPreview } = await import("./preview.js");
       const run = await runPreview(opts);
       io.out(opts.json ? JSON.stringify(previewJson(run), null, 2) : formatPreview(run));
       if (opts.json)

@@ -85,9 +85,15 @@ export function readStackFile(file: string): StackFile {
   return { file: abs, stack: m?.[1] ?? "dev", region, raw, all };
 }
 
+/** The directory of Pulumi.yaml: this file runs from config/ (sources) or dist/config/ (built). */
+function projectRoot(): string {
+  const up = path.resolve(__dirname, "..");
+  return existsSync(path.join(up, "Pulumi.yaml")) ? up : path.resolve(up, "..");
+}
+
 /** The file of a stack: Pulumi.<stack>.yaml beside Pulumi.yaml (cwd, or the package root). */
 export function stackFilePath(stack: string, cwd = process.cwd()): string {
-  for (const dir of [cwd, path.resolve(__dirname, "..")]) {
+  for (const dir of [cwd, projectRoot()]) {
     for (const ext of ["yaml", "yml"]) {
       const candidate = path.join(dir, `Pulumi.${stack}.${ext}`);
       if (existsSync(candidate)) return candidate;

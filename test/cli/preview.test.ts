@@ -3,27 +3,25 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli/main";
-import { SECRET_PLACEHOLDER, engineConfig, programLoader } from "../../cli/preview";
+import { describe, expect, it, vi } from "vitest";
+import { SECRET_PLACEHOLDER, engineConfig } from "../../cli/preview";
 
 const ROOT = path.join(__dirname, "../..");
-const original = programLoader.load;
 let loads = 0;
 
-beforeAll(() => {
-  // vitest's module graph instead of require (the CLI's loader): a fresh program per run.
-  programLoader.load = async () => {
-    loads++;
-    vi.resetModules();
-    return (await import("../../index.js")) as Record<string, unknown>;
-  };
-});
-afterAll(() => {
-  programLoader.load = original;
-});
+/** vitest's module graph instead of require (the CLI's loader): a fresh program per run. */
+async function loadProgram(): Promise<Record<string, unknown>> {
+  loads++;
+  vi.resetModules();
+  return (await import("../../index.js")) as Record<string, unknown>;
+}
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  // main() imports cli/preview lazily, from the module registry as it is now (loadProgram resets
+  // it): hand that instance the loader, and take main from the same registry.
+  const preview = await import("../../cli/preview.js");
+  preview.programLoader.load = loadProgram;
+  const { main } = await import("../../cli/main.js");
   let out = "";
   let err = "";
   const code = await main(["node", "gpufleet", ...args], {
