@@ -6,16 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, toPlanInput } from "./config";
 import { loadPulumiConfig } from "./config/pulumi";
 import type { StackConfig } from "./config/schema";
-import { formatTable } from "./cli/format";
+import { formatTable } from "./planner/format";
 import { PlanError } from "./planner/plan";
 import { planElasticFleet, poolVariants } from "./planner/capacity";
 import { isElastic } from "./components/aws/elastic";
 import { ElasticDashboard } from "./components/aws/elastic-pool";
 import type { FleetPlan } from "./planner/types";
 import {
+  Gateway,
   GpuPool,
   LoadBalancer,
   MODEL_HEADER,
+  Monitoring,
   Network,
   Secrets,
   Security,
@@ -23,13 +25,15 @@ import {
   computeVcpuQuotaNeeds,
   idleTimeoutSeconds,
   servedModelsOf,
+  validateDeployment,
 } from "./components/aws";
-import { Monitoring } from "./components/aws/monitoring";
-import { Gateway } from "./components/aws/gateway";
 import { gatewayMonthlyCost } from "./gateway";
-import { validateDeployment } from "./components/aws/validate";
 
-function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
+/**
+ * Validates the stack's config, plans it and checks that AWS can deploy it (the region included):
+ * every problem at once, each with its config path, before any resource is registered.
+ */
+function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
   try {
     const cfg = loadPulumiConfig();
     // The Kubernetes program is targets/kubernetes.ts; it joins the target dispatch when that lands.
@@ -43,10 +47,9 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
       process.env.AWS_REGION ??
       process.env.AWS_DEFAULT_REGION;
     const problems = validateDeployment(plan, cfg, region);
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0 || region === undefined) throw new ConfigError(problems);
     return { cfg, plan, region };
   } catch (err) {
-    // Every problem at once, each with its config path; thrown before any resource is registered.
     if (err instanceof ConfigError || err instanceof PlanError) {
       throw new pulumi.RunError(`gpufleet: invalid stack config:\n  ${err.problems.join("\n  ")}`);
     }
@@ -54,7 +57,7 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string | unde
   }
 }
 
-const { cfg, plan: fleet, region: configuredRegion } = planStack();
+const { cfg, plan: fleet, region } = planStack();
 void pulumi.log.info(formatTable(fleet, { reasons: false }));
 
 const stack = pulumi.getStack();
@@ -158,13 +161,6 @@ const pools = fleet.pools.map((pool, i) => {
   });
 });
 
-// The provider's region (aws:region or AWS_REGION): rendered into the monitoring configuration.
-if (configuredRegion === undefined) {
-  throw new pulumi.RunError(
-    "gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)",
-  );
-}
-const region: string = configuredRegion;
 // One CloudWatch dashboard for the elastic pools: size, queue per instance, KV cache, drains.
 const elasticPools = fleet.pools.flatMap((p, i) =>
   isElastic(p, cfg.pools[i]!.scaling)

@@ -21,7 +21,7 @@ import { validateKubernetesDeployment } from "../components/kubernetes/manifests
 import { writeKubernetesManifests } from "./render-kubernetes";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
-import { formatMarkdown, formatTable } from "./format";
+import { formatMarkdown, formatTable } from "../planner/format";
 import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";

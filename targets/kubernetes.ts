@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, toPlanInput } from "../config";
 import { kubeconfigProblems, kubernetesSchema } from "../config/kubernetes";
 import { loadPulumiConfig } from "../config/pulumi";
-import { formatTable } from "../cli/format";
+import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
 import { planFleetMultiNode } from "../planner/multinode";
 import { MODEL_HEADER } from "../components/aws/facts";

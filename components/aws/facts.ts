@@ -277,6 +277,9 @@ export function computeVcpuQuotaNeeds(
   return needs;
 }
 
+/** Zones a created VPC spans at most (gpufleet:vpc.azCount's maximum). */
+export const MAX_VPC_ZONES = 6;
+
 /**
  * What the AWS program refuses before creating anything, one line per problem naming its config
  * path: pools
@@ -314,6 +317,15 @@ export function validateAwsDeployment(
       }
     }
   });
+  if (region === undefined) {
+    problems.push("aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)");
+  }
+  const pinnedZones = new Set(cfg.pools.flatMap((p) => p.availabilityZones ?? []));
+  if (cfg.vpc?.id === undefined && pinnedZones.size > MAX_VPC_ZONES) {
+    problems.push(
+      `gpufleet:pools: pools pin ${pinnedZones.size} availability zones; a created VPC spans at most ${MAX_VPC_ZONES}`,
+    );
+  }
   const gated = plan.pools.flatMap((p) =>
     p.replicas.filter((r) => r.model.gated).map((r) => `${r.model.id} (pool ${p.name})`),
   );

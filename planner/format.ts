@@ -1,9 +1,8 @@
-// Human renderings of a FleetPlan: a terminal table (also what `pulumi preview` logs) and markdown
-// for a
-// pull-request comment. The JSON form is the FleetPlan itself (DESIGN.md, "Plan JSON").
-import { computeVcpuQuotaNeeds } from "../components/aws/facts";
-import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
-import { fleetSpotCostPerHour } from "../planner/capacity";
+// Human renderings of a FleetPlan: a terminal table (what `gpufleet plan` prints and the program logs
+// in `pulumi preview`) and markdown for a pull-request comment. The JSON form is the FleetPlan
+// itself (docs/ARCHITECTURE.md, "Plan JSON"). Pure: the plan in, text out.
+import type { FleetPlan, PoolPlan, ReplicaPlan, VcpuQuota } from "./types";
+import { fleetSpotCostPerHour } from "./capacity";
 
 function pad(cells: string[][]): string[] {
   const widths: number[] = [];
@@ -95,9 +94,14 @@ function capacityLines(p: PoolPlan): string[] {
 function quotaLine(plan: FleetPlan): string | null {
   // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview
   // adds the peaks.
-  const needs = Object.entries(computeVcpuQuotaNeeds(plan));
-  if (needs.length === 0) return null;
-  return `EC2 quotas needed: ${needs.map(([q, n]) => `${n.desired} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
+  // (components/aws/facts.ts computeVcpuQuotaNeeds adds the peaks from the stack's min/max counts.)
+  const needs = new Map<VcpuQuota, number>();
+  for (const p of plan.pools) {
+    if (p.vcpuQuota)
+      needs.set(p.vcpuQuota.quota, (needs.get(p.vcpuQuota.quota) ?? 0) + p.vcpuQuota.vcpus);
+  }
+  if (needs.size === 0) return null;
+  return `EC2 quotas needed: ${[...needs].map(([q, vcpus]) => `${vcpus} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
 }
 
 /** The plan as a terminal table, one block per pool, reasons and warnings under it. */
