@@ -3,12 +3,12 @@
 // (DESIGN.md): the planning is the same pure code that `gpufleet plan` runs offline.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, toPlanInput } from "./config";
-import { loadPulumiConfig } from "./config/pulumi";
+import { ConfigError, planStackConfig } from "./config";
+import { readPulumiConfig } from "./config/pulumi";
 import type { StackConfig } from "./config/schema";
 import { formatTable } from "./planner/format";
 import { PlanError } from "./planner/plan";
-import { planElasticFleet, poolVariants } from "./planner/capacity";
+import { poolVariants } from "./planner/capacity";
 import { isElastic } from "./components/aws/elastic";
 import { ElasticDashboard } from "./components/aws/elastic-pool";
 import type { FleetPlan } from "./planner/types";
@@ -35,13 +35,12 @@ import { gatewayMonthlyCost } from "./gateway";
  */
 function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
   try {
-    const cfg = loadPulumiConfig();
+    const { cfg, plan } = planStackConfig(pulumi.getStack(), readPulumiConfig());
     // The Kubernetes program is targets/kubernetes.ts; it joins the target dispatch when that lands.
     if (cfg.target !== "aws")
       throw new ConfigError([
         `gpufleet:target: this program deploys "aws"; "${cfg.target}" runs from targets/${cfg.target}.ts`,
       ]);
-    const plan = planElasticFleet(toPlanInput(pulumi.getStack(), cfg));
     const region =
       new pulumi.Config("aws").get("region") ??
       process.env.AWS_REGION ??

@@ -8,17 +8,13 @@
 import { Command, CommanderError, Option } from "commander";
 import {
   ConfigError,
-  parseStackConfig,
+  planStackConfig,
   plainSecretWarnings,
-  readStackFile,
-  stackFilePath,
-  toPlanInput,
+  readSelectedStack,
+  type StackSelection,
 } from "../config";
 import { PlanError } from "../planner/plan";
-import { planElasticFleet } from "../planner/capacity";
-import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
-import { writeKubernetesManifests } from "./render-kubernetes";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "../planner/format";
@@ -41,11 +37,6 @@ const defaultIo: Io = {
 /** Exit code for bad input (DESIGN.md): nothing planned or created. */
 export const EXIT_BAD_INPUT = 2;
 
-export interface StackSelection {
-  stack?: string;
-  config?: string;
-}
-
 /** Reads, validates and plans a stack's config file. Throws ConfigError / PlanError. */
 export function planFromFile(sel: StackSelection): {
   plan: FleetPlan;
@@ -55,16 +46,15 @@ export function planFromFile(sel: StackSelection): {
   /** Problems that do not stop planning (plain-text secrets): printed on stderr. */
   warnings: string[];
 } {
-  const file = sel.config ?? stackFilePath(sel.stack ?? "dev");
-  const sf = readStackFile(file);
-  const stack = sel.stack ?? sf.stack;
-  const cfg = parseStackConfig(sf.raw);
-  // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts).
-  const plan = (cfg.target === "kubernetes" ? planFleetMultiNode : planElasticFleet)(
-    toPlanInput(stack, cfg),
-  );
-  // The AWS checks (regions, EC2 types, the gateway); other targets validate in their own program.
-  const problems = cfg.target === "aws" ? validateDeployment(plan, cfg, sf.region) : [];
+  const sf = readSelectedStack(sel);
+  const { cfg, plan } = planStackConfig(sf.stack, sf.raw);
+  // The AWS checks (regions, EC2 types, the gateway); Kubernetes' own (nodes, entry point).
+  const problems =
+    cfg.target === "kubernetes"
+      ? validateKubernetesDeployment(plan, cfg)
+      : cfg.target === "aws"
+        ? validateDeployment(plan, cfg, sf.region)
+        : [];
   if (problems.length > 0) throw new ConfigError(problems);
   return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
 }
@@ -133,6 +123,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           ]);
         const problems = validateKubernetesDeployment(plan, cfg);
         if (problems.length > 0) throw new ConfigError(problems);
+        const { writeKubernetesManifests } = await import("./render-kubernetes.js");
         const written = await writeKubernetesManifests(plan, cfg, opts.out);
         io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);
         return;

@@ -7,18 +7,9 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import {
-  ConfigError,
-  parseStackConfig,
-  plainSecretWarnings,
-  readStackFile,
-  stackFilePath,
-  toPlanInput,
-} from "../config";
+import { ConfigError, planStackConfig, plainSecretWarnings, readSelectedStack } from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
-import { planElasticFleet } from "../planner/capacity";
-import { planFleetMultiNode } from "../planner/multinode";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
@@ -245,17 +236,15 @@ export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
  */
 export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   const started = performance.now();
-  const file = opts.config ?? stackFilePath(opts.stack ?? "dev");
-  const sf = readStackFile(file);
-  const stack = opts.stack ?? sf.stack;
+  const sf = readSelectedStack(opts);
+  const stack = sf.stack;
   const region = sf.region ?? DEFAULT_REGION;
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
-  const cfg = parseStackConfig(sf.raw);
+  const { cfg, plan } = planStackConfig(stack, sf.raw);
   const kubernetes = cfg.target === "kubernetes";
-  const plan = (kubernetes ? planFleetMultiNode : planElasticFleet)(toPlanInput(stack, cfg));
   const problems = kubernetes
-    ? validateKubernetesDeployment(plan, cfg)
-    : validateDeployment(plan, cfg, region);
+      ? validateKubernetesDeployment(plan, cfg)
+      : validateDeployment(plan, cfg, region);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });

@@ -1,3 +1,4 @@
 export * from "./schema";
 export * from "./load";
 export * from "./plan-input";
+export * from "./validate";

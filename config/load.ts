@@ -27,7 +27,8 @@ export function formatConfigPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
+/** One line per problem of a zod issue, with its config path. */
+export function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map(
       (k) =>
@@ -50,8 +51,8 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
 export interface StackFile {
   /** Absolute path of the file read. */
   file: string;
-  /** Stack name (from the file name Pulumi.<stack>.yaml, else "dev"). */
-  stack: string;
+  /** Stack name from the file name Pulumi.<stack>.yaml; undefined for a file named otherwise. */
+  stack: string | undefined;
   /** aws:region, when set. */
   region?: string;
   /** `gpufleet:*` values, namespace stripped, as written. */
@@ -82,7 +83,30 @@ export function readStackFile(file: string): StackFile {
   }
   const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(abs));
   const region = typeof all["aws:region"] === "string" ? (all["aws:region"] as string) : undefined;
-  return { file: abs, stack: m?.[1] ?? "dev", region, raw, all };
+  return { file: abs, stack: m?.[1], region, raw, all };
+}
+
+/** What a command names: a stack (default dev) or a stack file. */
+export interface StackSelection {
+  stack?: string;
+  config?: string;
+}
+
+/**
+ * The stack file a command reads and the stack it plans: `--stack` names both (its
+ * Pulumi.<stack>.yaml); `--config FILE` names the file, whose stack is `--stack` or the <stack> of
+ * a file named Pulumi.<stack>.yaml. A file named otherwise needs `--stack`: planning it as "dev"
+ * would name every resource, parameter and log group after the wrong stack.
+ */
+export function readSelectedStack(sel: StackSelection): StackFile & { stack: string } {
+  const sf = readStackFile(sel.config ?? stackFilePath(sel.stack ?? "dev"));
+  const stack = sel.stack ?? sf.stack;
+  if (stack === undefined) {
+    throw new ConfigError([
+      `--stack: required with --config ${path.basename(sf.file)}: its name is not Pulumi.<stack>.yaml, so it names no stack (resources, SSM parameters and log groups are named after the stack)`,
+    ]);
+  }
+  return { ...sf, stack };
 }
 
 /** The directory of Pulumi.yaml: this file runs from config/ (sources) or dist/config/ (built). */
