@@ -24,6 +24,7 @@ import {
   computeModelRoutes,
   computeVcpuQuotaNeeds,
   idleTimeoutSeconds,
+  priceAwsFleet,
   servedModelsOf,
   validateDeployment,
 } from "./components/aws";
@@ -35,7 +36,7 @@ import { gatewayMonthlyCost } from "./gateway";
  */
 function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
   try {
-    const { cfg, plan } = planStackConfig(pulumi.getStack(), readPulumiConfig());
+    const { cfg, plan: planned } = planStackConfig(pulumi.getStack(), readPulumiConfig());
     // The Kubernetes program is targets/kubernetes.ts; it joins the target dispatch when that lands.
     if (cfg.target !== "aws")
       throw new ConfigError([
@@ -45,9 +46,9 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
       new pulumi.Config("aws").get("region") ??
       process.env.AWS_REGION ??
       process.env.AWS_DEFAULT_REGION;
-    const problems = validateDeployment(plan, cfg, region);
+    const problems = validateDeployment(planned, cfg, region);
     if (problems.length > 0 || region === undefined) throw new ConfigError(problems);
-    return { cfg, plan, region };
+    return { cfg, plan: priceAwsFleet(planned, cfg, region), region };
   } catch (err) {
     if (err instanceof ConfigError || err instanceof PlanError) {
       throw new pulumi.RunError(`gpufleet: invalid stack config:\n  ${err.problems.join("\n  ")}`);
@@ -209,7 +210,7 @@ const monitoring = cfg.monitoring.enabled
 
 /** The deployment plan (DESIGN.md, "Plan JSON"). */
 export const plan = fleet;
-/** On-demand cost of the whole fleet, USD per hour. */
+/** On-demand cost of the whole fleet, USD per hour (its parts: plan.costBreakdown). */
 export const costPerHour = fleet.costPerHour;
 /** Served model names per pool. */
 export const servedModels = servedModelsOf(fleet);

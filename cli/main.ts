@@ -15,6 +15,7 @@ import {
 } from "../config";
 import { PlanError } from "../planner/plan";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "../planner/format";
@@ -56,7 +57,15 @@ export function planFromFile(sel: StackSelection): {
         ? validateDeployment(plan, cfg, sf.region)
         : [];
   if (problems.length > 0) throw new ConfigError(problems);
-  return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
+  // The AWS program's bill: GPU pools and the infrastructure beside them. Other targets run on
+  // hardware the user has: their plan prices the GPU pools only.
+  return {
+    plan: cfg.target === "aws" ? priceAwsFleet(plan, cfg, sf.region) : plan,
+    file: sf.file,
+    region: sf.region,
+    cfg,
+    warnings: plainSecretWarnings(sf.raw),
+  };
 }
 
 function stackOptions(cmd: Command): Command {

@@ -11,6 +11,7 @@ import { ConfigError, planStackConfig, plainSecretWarnings, readSelectedStack } 
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
 
@@ -240,11 +241,13 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   const stack = sf.stack;
   const region = sf.region ?? DEFAULT_REGION;
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
-  const { cfg, plan } = planStackConfig(stack, sf.raw);
+  const { cfg, plan: planned } = planStackConfig(stack, sf.raw);
   const kubernetes = cfg.target === "kubernetes";
   const problems = kubernetes
-      ? validateKubernetesDeployment(plan, cfg)
-      : validateDeployment(plan, cfg, region);
+    ? validateKubernetesDeployment(planned, cfg)
+    : validateDeployment(planned, cfg, region);
+  // The AWS program's bill: GPU pools and the infrastructure beside them.
+  const plan = kubernetes ? planned : priceAwsFleet(planned, cfg, region);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });

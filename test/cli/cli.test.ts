@@ -35,12 +35,22 @@ describe("gpufleet plan", () => {
     expect(r.out).toMatch(/why engine:/);
   });
 
-  it("follows the plan-JSON contract of DESIGN.md", async () => {
+  it("follows the plan-JSON contract (docs/ARCHITECTURE.md)", async () => {
     const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json");
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out) as FleetPlan;
     expect(plan.stack).toBe("dev");
     expect(typeof plan.costPerHour).toBe("number");
+    // costPerHour is the whole fleet's; costBreakdown names its parts, GPU pools first.
+    const items = plan.costBreakdown!.items;
+    expect(plan.costPerHour).toBeCloseTo(
+      items.reduce((sum, i) => sum + i.usdPerHour, 0),
+      2, // the total is rounded to a tenth of a cent
+    );
+    expect(items.map((i) => i.item)).toEqual(
+      expect.arrayContaining(["GPU pool a10g", "GPU pool a100", "load balancer", "NAT gateways"]),
+    );
+    expect(plan.costBreakdown!.pricesRegion).toBe("us-east-1");
     for (const pool of plan.pools) {
       expect(Object.keys(pool)).toEqual(
         expect.arrayContaining([
@@ -95,9 +105,9 @@ describe("gpufleet plan", () => {
         expect(rep.image).toMatch(/:[\w.-]+$/);
       }
     }
-    expect(plan.costPerHour).toBeCloseTo(
-      plan.pools.reduce((s, p) => s + p.costPerHour, 0),
-      3,
+    // The GPU pools are the bill's first items, each the pool's own costPerHour.
+    expect(items.slice(0, plan.pools.length).map((i) => i.usdPerHour)).toEqual(
+      plan.pools.map((p) => p.costPerHour),
     );
   });
 
