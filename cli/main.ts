@@ -50,11 +50,13 @@ export function planFromFile(sel: StackSelection): {
   const sf = readSelectedStack(sel);
   const { cfg, plan } = planStackConfig(sf.stack, sf.raw);
   // The AWS checks (regions, EC2 types, the gateway); Kubernetes' own (nodes, entry point).
+  // Offline, a stack file without aws:region is checked as us-east-1's, as the preview runs it
+  // (the program itself refuses a missing region).
   const problems =
     cfg.target === "kubernetes"
       ? validateKubernetesDeployment(plan, cfg)
       : cfg.target === "aws"
-        ? validateDeployment(plan, cfg, sf.region)
+        ? validateDeployment(plan, cfg, sf.region ?? "us-east-1")
         : [];
   if (problems.length > 0) throw new ConfigError(problems);
   // The AWS program's bill: GPU pools and the infrastructure beside them. Other targets run on
