@@ -38,12 +38,15 @@ export function describeIssue(issue: z.core.$ZodIssue): string[] {
   return [`${formatConfigPath(issue.path)}: ${issue.message}`];
 }
 
+/** The whole stack's schema: every key, and the keys only a target accepts. */
+export const STACK_SCHEMA = stackConfigSchema.superRefine(checkKubernetesTarget);
+
 /**
  * Validates the raw `gpufleet:*` values (namespace stripped); throws ConfigError listing every
  * problem.
  */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = stackConfigSchema.superRefine(checkKubernetesTarget).safeParse(raw);
+  const result = STACK_SCHEMA.safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   return result.data;
 }

@@ -8,14 +8,13 @@ import { planElasticFleet, type ElasticPlanInput } from "../planner/capacity";
 import { planFleetMultiNode } from "../planner/multinode";
 import { PlanError } from "../planner/plan";
 import type { FleetPlan, ModelSpec } from "../planner/types";
-import { ConfigError, describeIssue } from "./load";
+import { ConfigError, STACK_SCHEMA, describeIssue } from "./load";
 import { toModelSpec, toPlanInput, toPoolSpec } from "./plan-input";
 import {
   gpuKey,
   gpuSchema,
   modelSchema,
   poolSchema,
-  stackConfigSchema,
   type GpuConfig,
   type StackConfig,
 } from "./schema";
@@ -37,7 +36,7 @@ export function planStackConfig(
   stack: string,
   raw: Record<string, unknown>,
 ): { cfg: StackConfig; plan: FleetPlan } {
-  const parsed = stackConfigSchema.safeParse(raw);
+  const parsed = STACK_SCHEMA.safeParse(raw);
   if (parsed.success) {
     const cfg = parsed.data;
     return { cfg, plan: plannerFor(cfg.target)(toPlanInput(stack, cfg)) };

@@ -169,9 +169,7 @@ export function formatMarkdown(plan: FleetPlan): string {
   const out: string[] = [];
   out.push(`### gpufleet plan — stack \`${plan.stack}\``);
   out.push("");
-  out.push(
-    `${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** ${costScope(plan)}.`,
-  );
+  out.push(`${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** ${costScope(plan)}.`);
   const spot = spotLine(plan);
   if (spot) out.push("", spot + ".");
   if (plan.costBreakdown) {

@@ -156,7 +156,7 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
 
   it("refuses kubernetes keys on another target", async () => {
     const file = stackFile({ pools: [{ ...POOL, scaleToZero: true }] });
-    const aws = file.replace(".yaml", ".aws.yaml");
+    const aws = file.replace("Pulumi.k.yaml", "Pulumi.kaws.yaml");
     writeFileSync(
       aws,
       stringify({
@@ -173,7 +173,7 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
 
 describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
   it("prints the Kubernetes resource tree offline", async () => {
-    const r = await run("preview", "--config", EXAMPLE);
+    const r = await run("preview", "--config", EXAMPLE, "--stack", "k8s");
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/gpufleet:kubernetes:Fleet {2}gpufleet/);
     for (const line of [
@@ -191,7 +191,17 @@ describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
   it("renders one YAML file per object", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-k8s-render-"));
     dirs.push(dir);
-    const r = await run("render", "--config", EXAMPLE, "--target", "kubernetes", "--out", dir);
+    const r = await run(
+      "render",
+      "--config",
+      EXAMPLE,
+      "--stack",
+      "k8s",
+      "--target",
+      "kubernetes",
+      "--out",
+      dir,
+    );
     expect(r.code, r.err).toBe(0);
     const files = readdirSync(path.join(dir, "kubernetes", "manifests"));
     expect(files).toContain("000-namespace-gpufleet.yaml");
