@@ -125,23 +125,34 @@ export function computeFleetCost(
   };
 }
 
+/** What the elastic pools create in CloudWatch that is billed (countElasticCloudWatch). */
+export interface ElasticCloudWatchUsage {
+  /** Elastic pools. */
+  pools: number;
+  /** Dashboards: the stack's one elastic dashboard. */
+  dashboards: number;
+  /** Metrics read by alarms, over every alarm (each billed per metric it reads). */
+  alarmMetrics: number;
+  /** Custom metrics the hosts publish every period. */
+  customMetrics: number;
+  /** PutMetricData calls per hour at the pools' current counts. */
+  putsPerHour: number;
+}
+
 /**
- * What the elastic pools add in CloudWatch (components/aws/elastic-pool.ts): each pool's alarms
- * (shortfall, spot interruptions; with scaling the conservative scale-in alarm and the two alarms
- * target tracking creates), the stack's one elastic dashboard, and for a scaling pool the hosts'
- * two queue metrics, put once a period by every instance. Auto Scaling's group metrics are free.
- * null when no pool is elastic.
+ * What the elastic pools create in CloudWatch (components/aws/elastic-pool.ts): each pool's alarms
+ * (shortfall, spot interruptions; with scaling the conservative scale-in alarm and the high and low
+ * alarms target tracking creates), the stack's one elastic dashboard, and for a scaling pool the
+ * hosts' two queue metrics, put once a period by every instance. Auto Scaling's group metrics are
+ * free.
  */
-export function computeElasticCloudWatch(plan: FleetPlan, cfg: StackConfig): CostItem | null {
-  const p = INFRA_PRICES;
-  let alarmMetrics = 0;
-  let customMetrics = 0;
-  let putsPerHour = 0;
-  let pools = 0;
+export function countElasticCloudWatch(plan: FleetPlan, cfg: StackConfig): ElasticCloudWatchUsage {
+  const usage = { pools: 0, dashboards: 0, alarmMetrics: 0, customMetrics: 0, putsPerHour: 0 };
   plan.pools.forEach((pool, i) => {
     const scaling = cfg.pools[i]?.scaling;
     if (!isElastic(pool, scaling)) return;
-    pools += 1;
+    usage.pools += 1;
+    usage.dashboards = 1;
     const view = {
       pool: pool.name,
       groupName: "",
@@ -150,28 +161,36 @@ export function computeElasticCloudWatch(plan: FleetPlan, cfg: StackConfig): Cos
       spot: pool.capacity?.spot ?? false,
     };
     for (const a of computeElasticAlarms(plan.stack, view))
-      alarmMetrics += a.metricQueries.filter((q) => q.metric !== undefined).length;
+      usage.alarmMetrics += a.metricQueries.filter((q) => q.metric !== undefined).length;
     if (scaling) {
       const read = computeQueueMetricQueries(plan.stack, pool.name, "").filter(
         (q) => q.metricStat !== undefined,
       ).length;
-      alarmMetrics += 3 * read; // the scale-in alarm and target tracking's high and low alarms
+      usage.alarmMetrics += 3 * read; // the scale-in alarm and target tracking's high and low alarms
       // RequestsWaiting and KvCacheUsage every period; the drain counters (HOST_METRICS' others)
       // get datapoints only in the hours a host drains, and custom metrics are billed by the hour.
-      customMetrics += [HOST_METRICS.waiting, HOST_METRICS.kvUsage].length;
-      putsPerHour += pool.count * (3600 / ELASTIC_DEFAULTS.metricsPeriodSeconds);
+      usage.customMetrics += [HOST_METRICS.waiting, HOST_METRICS.kvUsage].length;
+      usage.putsPerHour += pool.count * (3600 / ELASTIC_DEFAULTS.metricsPeriodSeconds);
     }
   });
-  if (pools === 0) return null;
+  return usage;
+}
+
+/** The elastic pools' CloudWatch bill line; null when no pool is elastic. */
+export function computeElasticCloudWatch(plan: FleetPlan, cfg: StackConfig): CostItem | null {
+  const p = INFRA_PRICES;
+  const u = countElasticCloudWatch(plan, cfg);
+  if (u.pools === 0) return null;
   const monthly =
-    p.cloudWatchDashboardMonth +
-    alarmMetrics * p.cloudWatchAlarmMetricMonth +
-    customMetrics * p.cloudWatchCustomMetricMonth;
-  const hourly = monthly / HOURS_PER_MONTH + (putsPerHour / 1000) * p.cloudWatchRequestsPerThousand;
+    u.dashboards * p.cloudWatchDashboardMonth +
+    u.alarmMetrics * p.cloudWatchAlarmMetricMonth +
+    u.customMetrics * p.cloudWatchCustomMetricMonth;
+  const hourly =
+    monthly / HOURS_PER_MONTH + (u.putsPerHour / 1000) * p.cloudWatchRequestsPerThousand;
   return {
     item: "elastic pools' CloudWatch",
     usdPerHour: round(hourly),
-    detail: `1 dashboard at $${p.cloudWatchDashboardMonth}/month + alarms reading ${alarmMetrics} metrics at $${p.cloudWatchAlarmMetricMonth} each/month + ${customMetrics} custom metrics at $${p.cloudWatchCustomMetricMonth}/month + ${putsPerHour} PutMetricData calls/h at the current counts; free tier not subtracted`,
+    detail: `${u.dashboards} dashboard at $${p.cloudWatchDashboardMonth}/month + alarms reading ${u.alarmMetrics} metrics at $${p.cloudWatchAlarmMetricMonth} each/month + ${u.customMetrics} custom metrics at $${p.cloudWatchCustomMetricMonth}/month + ${u.putsPerHour} PutMetricData calls/h at the current counts; free tier not subtracted`,
   };
 }
 

@@ -4,7 +4,15 @@
 export * from "./facts";
 export * from "./policies";
 export { validateDeployment } from "./validate";
-export { INFRA_PRICES, PRICES_REGION, computeFleetCost, priceAwsFleet } from "./cost";
+export {
+  INFRA_PRICES,
+  PRICES_REGION,
+  computeElasticCloudWatch,
+  computeFleetCost,
+  countElasticCloudWatch,
+  priceAwsFleet,
+  type ElasticCloudWatchUsage,
+} from "./cost";
 export { Network, type NetworkArgs } from "./network";
 export { Security, portRanges, type SecurityArgs } from "./security";
 export { Secrets, type SecretsArgs } from "./secrets";
