@@ -31,14 +31,18 @@ interface Step {
 }
 
 describe("gpufleet start-up", () => {
-  it("runs --help, plan, render and calibrate without loading @pulumi/*; preview loads it", () => {
+  it("runs --help, plan, render, calibrate and bench without loading @pulumi/*; preview loads it", () => {
     const out = tempDir("startup");
+    const k8s = ["--config", "examples/kubernetes.yaml", "--stack", "k8s"];
     const steps = [
       ["--help"],
       ["plan", "--stack", "dev"],
       ["plan", "--stack", "dev", "--format", "json"],
+      ["plan", ...k8s],
       ["render", "--stack", "dev", "--out", out],
+      ["render", ...k8s, "--target", "kubernetes", "--out", out],
       ["calibrate"],
+      ["bench", "--help"],
       ["preview", "--stack", "dev"],
     ];
     const child = spawnSync(
@@ -53,11 +57,11 @@ describe("gpufleet start-up", () => {
     expect(child.stderr).toBe("");
     expect(child.status).toBe(0);
     const report = JSON.parse(child.stdout) as Step[];
-    expect(report.map((s) => s.code)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(report.map((s) => s.code)).toEqual(steps.map(() => 0));
     for (const step of report.slice(0, -1)) {
       expect(step.pulumiModules, `gpufleet ${step.argv.join(" ")}`).toBe(0);
     }
     // The check can fail: the preview does load the SDK, in the same process.
     expect(report.at(-1)!.pulumiModules).toBeGreaterThan(0);
-  }, 180_000); // six commands and a mocked program run in one child process
+  }, 180_000); // nine commands and a mocked program run in one child process
 });
