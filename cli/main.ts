@@ -1,28 +1,27 @@
 // The `gpufleet` command: works with no cloud account, no Pulumi CLI and no GPU.
+//
+// Start-up time is part of the interface (`npm run bench` measures it against a bare `node -e 0`).
+// A command that needs the Pulumi SDK or another heavy module (preview; later ones that run the
+// program, talk to Docker or Kubernetes) imports it inside its action, with `await import()`, never
+// at the top of this file: everything imported here is loaded by every command, `--help` included.
+// test/cli/startup.test.ts fails when a top-level import brings @pulumi/* in.
 import { Command, CommanderError, Option } from "commander";
 import {
   ConfigError,
-  parseStackConfig,
+  planStackConfig,
   plainSecretWarnings,
-  planStack,
-  readStackFile,
-  stackFilePath,
+  readSelectedStack,
+  type StackSelection,
 } from "../config";
 import { PlanError } from "../planner/plan";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
-import { writeKubernetesManifests } from "./render-kubernetes";
+import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
-import { formatMarkdown, formatTable } from "./format";
-import { formatPreview, previewJson, runPreview } from "./preview";
-import { writeRenderedPool } from "./render";
-import { writeCompose } from "./render-compose";
-import { renderDockerSpec } from "../components/docker/spec";
+import { formatMarkdown, formatTable } from "../planner/format";
 import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
-import { renderMonitoringBundle } from "../monitoring";
-import { renderGatewayFiles } from "../gateway";
 import type { StackConfig } from "../config/schema";
 import { validateDeployment } from "../components/aws/validate";
 
@@ -39,11 +38,6 @@ const defaultIo: Io = {
 /** Exit code for bad input (DESIGN.md): nothing planned or created. */
 export const EXIT_BAD_INPUT = 2;
 
-export interface StackSelection {
-  stack?: string;
-  config?: string;
-}
-
 /** Reads, validates and plans a stack's config file. Throws ConfigError / PlanError. */
 export function planFromFile(sel: StackSelection): {
   plan: FleetPlan;
@@ -53,17 +47,27 @@ export function planFromFile(sel: StackSelection): {
   /** Problems that do not stop planning (plain-text secrets): printed on stderr. */
   warnings: string[];
 } {
-  const file = sel.config ?? stackFilePath(sel.stack ?? "dev");
-  const sf = readStackFile(file);
-  const stack = sel.stack ?? sf.stack;
-  const cfg = parseStackConfig(sf.raw);
-  // Kubernetes pools may spread one replica over several nodes (planner/multinode.ts); docker
-  // pools may share hosts and GPUs (planner/sharing.ts).
-  const plan = planStack(stack, cfg);
-  // The AWS checks (regions, EC2 types, the gateway); other targets validate in their own program.
-  const problems = cfg.target === "aws" ? validateDeployment(plan, cfg, sf.region) : [];
+  const sf = readSelectedStack(sel);
+  const { cfg, plan } = planStackConfig(sf.stack, sf.raw);
+  // The AWS checks (regions, EC2 types, the gateway); Kubernetes' own (nodes, entry point).
+  // Offline, a stack file without aws:region is checked as us-east-1's, as the preview runs it
+  // (the program itself refuses a missing region).
+  const problems =
+    cfg.target === "kubernetes"
+      ? validateKubernetesDeployment(plan, cfg)
+      : cfg.target === "aws"
+        ? validateDeployment(plan, cfg, sf.region ?? "us-east-1")
+        : [];
   if (problems.length > 0) throw new ConfigError(problems);
-  return { plan, file: sf.file, region: sf.region, cfg, warnings: plainSecretWarnings(sf.raw) };
+  // The AWS program's bill: GPU pools and the infrastructure beside them. Other targets run on
+  // hardware the user has: their plan prices the GPU pools only.
+  return {
+    plan: cfg.target === "aws" ? priceAwsFleet(plan, cfg, sf.region) : plan,
+    file: sf.file,
+    region: sf.region,
+    cfg,
+    warnings: plainSecretWarnings(sf.raw),
+  };
 }
 
 function stackOptions(cmd: Command): Command {
@@ -84,6 +88,8 @@ async function renderDockerTarget(
       `gpufleet:target: --format compose renders the docker target; this stack's target is "${cfg.target}"`,
     ]);
   }
+  const { renderDockerSpec } = await import("../components/docker/spec.js");
+  const { writeCompose } = await import("./render-compose.js");
   const hosts = renderDockerSpec(plan, {
     stack: plan.stack,
     bindAddress: cfg.docker?.bindAddress,
@@ -155,6 +161,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       async (
         opts: StackSelection & { out: string; region?: string; target?: string; format: string },
       ) => {
+        // The renderers load the Grafana SDK (dashboards) and more: only this command needs them.
+        const { renderMonitoringBundle } = await import("../monitoring/index.js");
+        const { renderGatewayFiles } = await import("../gateway/index.js");
+        const { writeRenderedPool } = await import("./render.js");
         const { plan, region, cfg } = planFromFile(opts);
         if (cfg.target === "docker" || opts.format === "compose") {
           await renderDockerTarget(plan, cfg, opts, io);
@@ -167,6 +177,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             ]);
           const problems = validateKubernetesDeployment(plan, cfg);
           if (problems.length > 0) throw new ConfigError(problems);
+          const { writeKubernetesManifests } = await import("./render-kubernetes.js");
           const written = await writeKubernetesManifests(plan, cfg, opts.out);
           io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);
           return;
@@ -231,6 +242,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     )
     .option("--update", "run as `pulumi up` would (isDryRun false) instead of as `pulumi preview`")
     .action(async (opts: StackSelection & { json?: boolean; update?: boolean }) => {
+      // Loaded here, not at the top: it brings the Pulumi SDK (~1.5 s), which no other command needs.
+      const { formatPreview, previewJson, runPreview } = await import("./preview.js");
       const run = await runPreview(opts);
       io.out(opts.json ? JSON.stringify(previewJson(run), null, 2) : formatPreview(run));
       if (opts.json)

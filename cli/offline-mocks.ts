@@ -7,7 +7,7 @@
 // given realistic state here before the preview can show it.
 import { createHash, randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import { gatewayMockState } from "../gateway/mock-state";
+import { gatewayMockState } from "./gateway-mock-state";
 import { dockerMockState } from "../components/docker/mock-state";
 
 /** One registered resource, as the program asked for it. */

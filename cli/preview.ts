@@ -7,18 +7,11 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import {
-  ConfigError,
-  parseStackConfig,
-  plainSecretWarnings,
-  planStack,
-  readStackFile,
-  stackFilePath,
-  type Target,
-} from "../config";
+import { ConfigError, planStackConfig, plainSecretWarnings, readSelectedStack } from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
 import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";
 
@@ -35,14 +28,10 @@ const DEFAULT_REGION = "us-east-1";
  * index.ts; vitest
  * replaces this with its own `import()` (and vi.resetModules between runs).
  */
-export const programLoader: { load: (target: Target) => Promise<Record<string, unknown>> } = {
+export const programLoader: { load: () => Promise<Record<string, unknown>> } = {
   load: async () => {
     const file = require.resolve("../index");
-    // A second preview in the same process runs the program again: index.ts and the target's.
-    for (const key of Object.keys(require.cache)) {
-      if (key === file || key.startsWith(path.join(path.dirname(file), "targets") + path.sep))
-        delete require.cache[key];
-    }
+    delete require.cache[file]; // a second preview in the same process runs the program again
     return require(file) as Record<string, unknown>;
   },
 };
@@ -177,9 +166,7 @@ export interface MockRunArgs {
   /** What the mocked RandomPassword returns. */
   randomPassword?: string;
   /** How to load the program; default programLoader.load. */
-  load?: (target: Target) => Promise<Record<string, unknown>>;
-  /** The stack's target (the program index.ts runs); default aws. */
-  target?: Target;
+  load?: () => Promise<Record<string, unknown>>;
   /** Array to record registrations into, readable even when the run throws. */
   record?: RecordedResource[];
 }
@@ -228,7 +215,7 @@ export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
     await pulumi.runtime.setMocks(offline.mocks, args.project, args.stack, args.dryRun);
     pulumi.runtime.setAllConfig(args.config, args.secretKeys);
     offline.installParentTracking();
-    const mod = await (args.load ?? programLoader.load)(args.target ?? "aws");
+    const mod = await (args.load ?? programLoader.load)();
     for (const [key, value] of Object.entries(mod)) {
       if (key === "__esModule" || key === "default") continue;
       outputs[key] = await resolveOutput(value);
@@ -250,20 +237,21 @@ export async function runUnderMocks(args: MockRunArgs): Promise<MockRun> {
  */
 export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
   const started = performance.now();
-  const file = opts.config ?? stackFilePath(opts.stack ?? "dev");
-  const sf = readStackFile(file);
-  const stack = opts.stack ?? sf.stack;
+  const sf = readSelectedStack(opts);
+  const stack = sf.stack;
   const region = sf.region ?? DEFAULT_REGION;
   // The same checks as the program's, before the mocks exist: bad config creates nothing.
-  const cfg = parseStackConfig(sf.raw);
+  const { cfg, plan: planned } = planStackConfig(stack, sf.raw);
   const kubernetes = cfg.target === "kubernetes";
-  const plan = planStack(stack, cfg);
-  // Each target's own deployment checks (its program runs the same ones).
+  const aws = cfg.target === "aws";
+  // Each target's own deployment checks (its program runs the same ones; docker's are the config's).
   const problems = kubernetes
-    ? validateKubernetesDeployment(plan, cfg)
-    : cfg.target === "aws"
-      ? validateDeployment(plan, cfg, region)
+    ? validateKubernetesDeployment(planned, cfg)
+    : aws
+      ? validateDeployment(planned, cfg, region)
       : [];
+  // The AWS program's bill: GPU pools and the infrastructure beside them.
+  const plan = aws ? priceAwsFleet(planned, cfg, region) : planned;
   if (problems.length > 0) throw new ConfigError(problems);
 
   const { config, secretKeys } = engineConfig({ "aws:region": region, ...sf.all });
@@ -277,7 +265,6 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     dryRun,
     randomPassword: opts.randomPassword,
     load: kubernetes ? kubernetesProgramLoader.load : undefined,
-    target: cfg.target,
   });
   return {
     stack,
@@ -285,7 +272,7 @@ export async function runPreview(opts: PreviewOptions): Promise<PreviewRun> {
     region,
     dryRun,
     plan,
-    vcpuQuotas: cfg.target === "aws" ? computeVcpuQuotaNeeds(plan, cfg) : {},
+    vcpuQuotas: aws ? computeVcpuQuotaNeeds(plan, cfg) : {},
     resources: run.resources,
     outputs: run.outputs,
     // Plain-text secrets in the stack file are the user's to fix: said beside the program's own

@@ -2,3 +2,4 @@ export * from "./schema";
 export * from "./load";
 export * from "./plan-input";
 export * from "./target";
+export * from "./validate";

@@ -82,6 +82,23 @@ export const kubernetesSchema = z.strictObject({
    * namespace whose key DATABASE_URL holds the database URL.
    */
   databaseUrlSecret: z.string().regex(K8S_NAME).optional(),
+  /**
+   * The KEDA HTTP add-on (v0.14 or later: the InterceptorRoute API), which pools with
+   * `scaleToZero` need: at zero replicas nothing of the pool runs to report queued requests, so
+   * their traffic passes the add-on's interceptor, which holds a request, wakes the pool and
+   * forwards it once a replica is ready. Where the add-on's Helm chart installed it; defaults are
+   * the chart's (kedacore/charts keda-add-ons-http, release name "keda-add-ons-http" in namespace
+   * "keda", checked 2026-12-01).
+   */
+  httpAddOn: z
+    .strictObject({
+      namespace: z.string().regex(K8S_NAME).default("keda"),
+      interceptorService: z.string().regex(K8S_NAME).default("keda-add-ons-http-interceptor-proxy"),
+      interceptorPort: z.number().int().min(1).max(65535).default(8080),
+      scalerService: z.string().regex(K8S_NAME).default("keda-add-ons-http-external-scaler"),
+      scalerPort: z.number().int().min(1).max(65535).default(9090),
+    })
+    .prefault({}),
 });
 
 export type KubernetesConfig = z.output<typeof kubernetesSchema>;

@@ -28,7 +28,8 @@ export function formatConfigPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string[] {
+/** One line per problem of a zod issue, with its config path. */
+export function describeIssue(issue: z.core.$ZodIssue): string[] {
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map(
       (k) =>
@@ -38,12 +39,15 @@ function describeIssue(issue: z.core.$ZodIssue): string[] {
   return [`${formatConfigPath(issue.path)}: ${issue.message}`];
 }
 
+/** The whole stack's schema: every key, and the keys only a target accepts. */
+export const STACK_SCHEMA = stackConfigSchema.superRefine(checkKubernetesTarget);
+
 /**
  * Validates the raw `gpufleet:*` values (namespace stripped); throws ConfigError listing every
  * problem.
  */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const result = stackConfigSchema.superRefine(checkKubernetesTarget).safeParse(raw);
+  const result = STACK_SCHEMA.safeParse(raw);
   if (!result.success) throw new ConfigError(result.error.issues.flatMap(describeIssue));
   const problems = targetProblems(result.data);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -53,8 +57,8 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
 export interface StackFile {
   /** Absolute path of the file read. */
   file: string;
-  /** Stack name (from the file name Pulumi.<stack>.yaml, else "dev"). */
-  stack: string;
+  /** Stack name from the file name Pulumi.<stack>.yaml; undefined for a file named otherwise. */
+  stack: string | undefined;
   /** aws:region, when set. */
   region?: string;
   /** `gpufleet:*` values, namespace stripped, as written. */
@@ -85,12 +89,41 @@ export function readStackFile(file: string): StackFile {
   }
   const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(abs));
   const region = typeof all["aws:region"] === "string" ? (all["aws:region"] as string) : undefined;
-  return { file: abs, stack: m?.[1] ?? "dev", region, raw, all };
+  return { file: abs, stack: m?.[1], region, raw, all };
+}
+
+/** What a command names: a stack (default dev) or a stack file. */
+export interface StackSelection {
+  stack?: string;
+  config?: string;
+}
+
+/**
+ * The stack file a command reads and the stack it plans: `--stack` names both (its
+ * Pulumi.<stack>.yaml); `--config FILE` names the file, whose stack is `--stack` or the <stack> of
+ * a file named Pulumi.<stack>.yaml. A file named otherwise needs `--stack`: planning it as "dev"
+ * would name every resource, parameter and log group after the wrong stack.
+ */
+export function readSelectedStack(sel: StackSelection): StackFile & { stack: string } {
+  const sf = readStackFile(sel.config ?? stackFilePath(sel.stack ?? "dev"));
+  const stack = sel.stack ?? sf.stack;
+  if (stack === undefined) {
+    throw new ConfigError([
+      `--stack: required with --config ${path.basename(sf.file)}: its name is not Pulumi.<stack>.yaml, so it names no stack (resources, SSM parameters and log groups are named after the stack)`,
+    ]);
+  }
+  return { ...sf, stack };
+}
+
+/** The directory of Pulumi.yaml: this file runs from config/ (sources) or dist/config/ (built). */
+function projectRoot(): string {
+  const up = path.resolve(__dirname, "..");
+  return existsSync(path.join(up, "Pulumi.yaml")) ? up : path.resolve(up, "..");
 }
 
 /** The file of a stack: Pulumi.<stack>.yaml beside Pulumi.yaml (cwd, or the package root). */
 export function stackFilePath(stack: string, cwd = process.cwd()): string {
-  for (const dir of [cwd, path.resolve(__dirname, "..")]) {
+  for (const dir of [cwd, projectRoot()]) {
     for (const ext of ["yaml", "yml"]) {
       const candidate = path.join(dir, `Pulumi.${stack}.${ext}`);
       if (existsSync(candidate)) return candidate;

@@ -1,8 +1,7 @@
 // The program's loader: the stack config as the Pulumi engine hands it over (every value a string,
-// structured values as JSON), validated by the same schema as the CLI's file loader.
+// structured values as JSON), handed to the same planStackConfig as the CLI's file loader.
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE, parseStackConfig } from "./load";
-import type { StackConfig } from "./schema";
+import { NAMESPACE } from "./load";
 
 /** `gpufleet:*` values from the running program's config, namespace stripped, JSON decoded. */
 export function readPulumiConfig(): Record<string, unknown> {
@@ -21,11 +20,4 @@ function decode(value: string): unknown {
   } catch {
     return value; // a plain string value (e.g. gpufleet:someName: abc)
   }
-}
-
-/**
- * Validated stack config of the running program; throws ConfigError (every problem, with its path).
- */
-export function loadPulumiConfig(): StackConfig {
-  return parseStackConfig(readPulumiConfig());
 }

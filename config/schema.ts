@@ -44,6 +44,17 @@ export const LOCAL_DOCKER_HOST = "unix:///var/run/docker.sock";
 export const TARGETS = ["aws", "docker", "kubernetes"] as const;
 export type Target = (typeof TARGETS)[number];
 
+/**
+ * An application load balancer's subnets need "a CIDR block with at least a /27 bitmask" and 8
+ * free addresses (AWS, Elastic Load Balancing user guide, "Application Load Balancers" → "Subnets
+ * for your load balancer", read 2026-12-01). A created VPC is cut into 16 blocks of /(prefix + 4)
+ * (components/aws/facts.ts computeSubnetCidrs), so its prefix is at most 27 - 4 = 23.
+ */
+export const ALB_MIN_SUBNET_PREFIX = 27;
+/** Widest and narrowest CIDR of a created VPC (AWS allows /16 to /28 for a VPC). */
+export const MIN_CREATED_VPC_PREFIX = 16;
+export const MAX_CREATED_VPC_PREFIX = ALB_MIN_SUBNET_PREFIX - 4;
+
 const SUBNET_ID = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, {
   message: 'must be a subnet id such as "subnet-0123456789abcdef0"',
 });
@@ -565,14 +576,19 @@ export const vpcSchema = z
      * downloads).
      */
     privateSubnetIds: z.array(SUBNET_ID).min(1).optional(),
-    /** Created VPC: its IPv4 CIDR, /16 to /24; default 10.0.0.0/16. */
+    /**
+     * Created VPC: its IPv4 CIDR, /16 to /23 (each zone's subnets are 1/16 of it, and the load
+     * balancer's must be /27 or larger); default 10.0.0.0/16.
+     */
     cidr: cidr("10.0.0.0/16")
       .refine(
         (c) => {
           const p = Number(c.split("/")[1]);
-          return p >= 16 && p <= 24;
+          return p >= MIN_CREATED_VPC_PREFIX && p <= MAX_CREATED_VPC_PREFIX;
         },
-        { message: "prefix must be /16 to /24" },
+        {
+          message: `prefix must be /${MIN_CREATED_VPC_PREFIX} to /${MAX_CREATED_VPC_PREFIX}: a created VPC is cut into 16 subnets of 1/16 each, and a load balancer's subnets must be /27 or larger`,
+        },
       )
       .optional(),
     /**

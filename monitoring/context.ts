@@ -188,7 +188,23 @@ export interface MonitoringContext {
   modelCacheDir?: string;
   /** Seconds between scrapes; default 15. */
   scrapeIntervalSeconds?: number;
+  /**
+   * Where the engines run. "hosts" (default): EC2 instances or a Docker host, each with its own
+   * node_exporter and DCGM exporter labelled with the host's pool. "kubernetes": pods on nodes that
+   * pools may share; exporters are per node (no pool label), pod ages come from kube-state-metrics
+   * and the model cache is a PersistentVolumeClaim (kubelet volume stats).
+   */
+  platform?: MonitoringPlatform;
+  /** Namespace of the workloads (platform kubernetes). */
+  namespace?: string;
+  /**
+   * Pools allowed to run no replica at all (Kubernetes scale to zero): their absence is not an
+   * alert.
+   */
+  zeroPools?: string[];
 }
+
+export type MonitoringPlatform = "hosts" | "kubernetes";
 
 export interface ResolvedMonitoringContext {
   stack: string;
@@ -204,6 +220,9 @@ export interface ResolvedMonitoringContext {
   images: Record<MonitoringImage, string>;
   modelCacheDir: string;
   scrapeIntervalSeconds: number;
+  platform: MonitoringPlatform;
+  namespace: string;
+  zeroPools: string[];
 }
 
 /** Fills defaults and checks every field; throws one error listing every problem. */
@@ -263,6 +282,13 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
   ) {
     problems.push(`scrapeIntervalSeconds ${scrapeIntervalSeconds} must be 5–300`);
   }
+  const platform = ctx.platform ?? "hosts";
+  const namespace = ctx.namespace ?? "";
+  if (platform === "kubernetes" && !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(namespace))
+    problems.push(`namespace "${namespace}" must be a Kubernetes namespace name`);
+  const zeroPools = ctx.zeroPools ?? [];
+  if (zeroPools.length > 0 && platform !== "kubernetes")
+    problems.push("zeroPools: only Kubernetes pools scale to zero");
   if (problems.length > 0) throw new Error(`monitoring render: ${problems.join("; ")}`);
   return {
     stack: ctx.stack,
@@ -275,6 +301,9 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
     images: { ...DEFAULT_MONITORING_IMAGES, ...stripUndefined(ctx.images ?? {}) },
     modelCacheDir,
     scrapeIntervalSeconds,
+    platform,
+    namespace,
+    zeroPools,
   };
 }
 

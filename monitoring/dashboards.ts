@@ -126,7 +126,8 @@ function latencyPanel(
 }
 
 const TOKENS_PER_SECOND = "sum(gpufleet:replica_generation_tokens:rate5m)";
-const RUNNING_COST = `sum(count by (pool) (up{job="${JOBS.node}"}) * on (pool) gpufleet:pool_instance_cost_dollars_per_hour)`;
+/** Instances running × their price (gpufleet:pool_instances counts hosts or Kubernetes nodes). */
+const RUNNING_COST = `sum(gpufleet:pool_instances * on (pool) gpufleet:pool_instance_cost_dollars_per_hour)`;
 
 /** uids of the dashboards (each written as `<uid>.json`). */
 const DASHBOARD_UIDS = {
@@ -214,7 +215,7 @@ function fleetOverview(plan: FleetPlan): RenderedDashboard {
           {
             expr:
               `sum by (pool) (gpufleet:replica_generation_tokens:rate5m{${POOL}}) * 3600\n/ on (pool)\n` +
-              `(count by (pool) (up{job="${JOBS.node}",${POOL}}) * on (pool) gpufleet:pool_instance_cost_dollars_per_hour)`,
+              `(gpufleet:pool_instances{${POOL}} * on (pool) gpufleet:pool_instance_cost_dollars_per_hour)`,
             legend: "{{pool}}",
           },
         ],

@@ -17,6 +17,8 @@ export {
   costRules,
   poolAlerts,
   fleetAlerts,
+  poolPodRegex,
+  MODEL_CACHE_CLAIM,
   type AlertRule,
   type RecordingRule,
   type RuleGroup,

@@ -202,6 +202,27 @@ export const METRIC_SOURCES = {
       "gpufleet:replica_generation_tokens:rate5m": "gauge",
       "gpufleet:pool_instance_cost_dollars_per_hour": "gauge",
       "gpufleet:pool_planned_cost_dollars_per_hour": "gauge",
+      "gpufleet:pool_instances": "gauge",
+    },
+  },
+  kubeStateMetrics: {
+    exporter: "kube-state-metrics (installed by kube-prometheus-stack; Kubernetes target only)",
+    version:
+      "v2, the subchart kube-prometheus-stack installs (kube_pod_start_time unchanged since v1)",
+    sources: [
+      "https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/pod-metrics.md (checked 2026-12-01)",
+    ],
+    metrics: { kube_pod_start_time: "gauge" },
+  },
+  kubelet: {
+    exporter: "kubelet volume stats (scraped by kube-prometheus-stack; Kubernetes target only)",
+    version: "every supported Kubernetes release (kubelet_volume_stats_* since 1.8)",
+    sources: [
+      "https://kubernetes.io/docs/reference/instrumentation/metrics/ (kubelet_volume_stats_*, checked 2026-12-01)",
+    ],
+    metrics: {
+      kubelet_volume_stats_available_bytes: "gauge",
+      kubelet_volume_stats_capacity_bytes: "gauge",
     },
   },
 } as const satisfies Record<string, MetricSource>;

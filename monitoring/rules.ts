@@ -3,7 +3,7 @@
 // cold-start grace; fleet-wide rules read recording rules that fold each engine's own metric names
 // into one.
 import { stringify } from "yaml";
-import type { FleetPlan } from "../planner/types";
+import type { FleetPlan, PoolPlan } from "../planner/types";
 import {
   JOBS,
   instancePricePerHour,
@@ -71,9 +71,16 @@ export function recordingRules(): RecordingRule[] {
   ];
 }
 
-/** The plan's prices as constant series per pool (cost panels and tokens per dollar). */
-export function costRules(plan: FleetPlan): RecordingRule[] {
+/**
+ * The plan's prices as constant series per pool, and the instances each pool runs now (cost panels
+ * and tokens per dollar multiply the two).
+ */
+export function costRules(
+  plan: FleetPlan,
+  platform: ResolvedMonitoringContext["platform"] = "hosts",
+): RecordingRule[] {
   return plan.pools.flatMap((pool) => [
+    { record: "gpufleet:pool_instances", expr: poolInstances(pool, platform) },
     {
       record: "gpufleet:pool_instance_cost_dollars_per_hour",
       expr: `vector(${round(instancePricePerHour(pool))})`,
@@ -87,6 +94,20 @@ export function costRules(plan: FleetPlan): RecordingRule[] {
   ]);
 }
 
+/**
+ * Instances (hosts, or Kubernetes nodes' worth of GPUs) a pool runs now. Hosts: one node_exporter
+ * each. Kubernetes: engine pods (a StatefulSet pod is one replica, a LeaderWorkerSet's scraped leader
+ * stands for its group of `nodes` nodes), `replicas.length` of them per instance.
+ */
+function poolInstances(pool: PoolPlan, platform: ResolvedMonitoringContext["platform"]): string {
+  if (platform === "hosts") return `count by (pool) (up{job="${JOBS.node}",pool="${pool.name}"})`;
+  const nodes = pool.replicas[0]?.multiNode?.nodes ?? 1;
+  const perInstance = Math.max(1, pool.replicas.length);
+  const pods = `count by (pool) (up{job="${JOBS.engine}",pool="${pool.name}"})`;
+  const factor = round(nodes / perInstance);
+  return factor === 1 ? pods : `${pods} * ${factor}`;
+}
+
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
@@ -97,6 +118,12 @@ function minutes(m: number): string {
 
 /** Alerts that depend on a pool's plan: its expected targets and its cold-start grace. */
 export function poolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): AlertRule[] {
+  return ctx.platform === "kubernetes"
+    ? kubernetesPoolAlerts(plan, ctx)
+    : hostPoolAlerts(plan, ctx);
+}
+
+function hostPoolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): AlertRule[] {
   const alerts: AlertRule[] = [];
   for (const pool of plan.pools) {
     const grace = startupGraceSeconds(pool, ctx.thresholds.replicaStartupGraceSeconds);
@@ -115,25 +142,19 @@ export function poolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): Ale
         for: "5m",
         labels: { severity: "critical", pool: pool.name },
         annotations: {
-          summary:
-            "Replica {{ $labels.replica }} ({{ $labels.model }}, {{ $labels.engine }}) of pool {{ $labels.pool }} is down",
+          summary: replicaDownSummary,
           description:
             `Prometheus cannot scrape the engine on port {{ $labels.port }} of {{ $labels.instance_id }} although the host booted more than ${grace} s ago (the pool's cold-start grace). ` +
             "The watchdog restarts it; check `journalctl -u gpufleet-{{ $labels.engine }}-{{ $labels.port }}` over SSM Session Manager.",
         },
       });
-      alerts.push({
-        alert: "GpufleetNoHealthyReplica",
-        expr:
-          `(sum by (pool) (${engineUp}) == 0 or absent(${engineUp}))\n` +
-          `unless on (pool)\n(max by (pool) (time() - ${boot}) < ${grace})`,
-        for: "5m",
-        labels: { severity: "critical", pool: pool.name },
-        annotations: {
-          summary: `Pool ${pool.name} has no replica answering`,
-          description: `No engine of pool ${pool.name} (${[...new Set(pool.replicas.map((r) => r.model.servedName))].join(", ")}) can be scraped: requests routed to this pool fail.`,
-        },
-      });
+      alerts.push(
+        noHealthyReplica(
+          pool,
+          `(sum by (pool) (${engineUp}) == 0 or absent(${engineUp}))`,
+          `max by (pool) (time() - ${boot}) < ${grace}`,
+        ),
+      );
     }
     const expected: Array<[string, number]> = [
       [JOBS.engine, pool.count * scraped],
@@ -162,13 +183,81 @@ export function poolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): Ale
   return alerts;
 }
 
+const replicaDownSummary =
+  "Replica {{ $labels.replica }} ({{ $labels.model }}, {{ $labels.engine }}) of pool {{ $labels.pool }} is down";
+
+function noHealthyReplica(pool: PoolPlan, down: string, young: string): AlertRule {
+  return {
+    alert: "GpufleetNoHealthyReplica",
+    expr: `${down}\nunless on (pool)\n(${young})`,
+    for: "5m",
+    labels: { severity: "critical", pool: pool.name },
+    annotations: {
+      summary: `Pool ${pool.name} has no replica answering`,
+      description: `No engine of pool ${pool.name} (${[...new Set(pool.replicas.map((r) => r.model.servedName))].join(", ")}) can be scraped: requests routed to this pool fail.`,
+    },
+  };
+}
+
+/**
+ * The pod names of a pool's workload: a StatefulSet's `<pool>-<ordinal>`, a LeaderWorkerSet's
+ * leader `<pool>-<group>` and workers `<pool>-<group>-<index>` (components/kubernetes). Digits after
+ * the pool's name keep pool "a" from matching pool "a-b"'s pods.
+ */
+export function poolPodRegex(pool: string): string {
+  return `${pool}-[0-9]+(-[0-9]+)?`;
+}
+
+/**
+ * Kubernetes: a pod younger than the pool's cold-start grace is still starting (kube-state-metrics'
+ * kube_pod_start_time, which kube-prometheus-stack installs); Prometheus finds engine pods through
+ * PodMonitors, so a missing pod is the workload controller's business (KEDA changes the count,
+ * kube-prometheus-stack's KubeStatefulSetReplicasMismatch watches it) and node/DCGM exporters run
+ * per node, not per pool: no per-pool target count.
+ */
+function kubernetesPoolAlerts(plan: FleetPlan, ctx: ResolvedMonitoringContext): AlertRule[] {
+  const alerts: AlertRule[] = [];
+  for (const pool of plan.pools) {
+    if (scrapedReplicas(pool).length === 0) continue;
+    const grace = startupGraceSeconds(pool, ctx.thresholds.replicaStartupGraceSeconds);
+    const engineUp = `up{job="${JOBS.engine}",pool="${pool.name}"}`;
+    const age = `time() - kube_pod_start_time{namespace="${ctx.namespace}",pod=~"${poolPodRegex(pool.name)}"}`;
+    alerts.push({
+      alert: "GpufleetReplicaDown",
+      expr:
+        `${engineUp} == 0\nunless on (replica)\n` +
+        `label_replace((${age}) < ${grace}, "replica", "$1", "pod", "(.+)")`,
+      for: "5m",
+      labels: { severity: "critical", pool: pool.name },
+      annotations: {
+        summary: replicaDownSummary,
+        description:
+          `Prometheus cannot scrape the engine of pod {{ $labels.replica }} (node {{ $labels.instance_id }}) although it started more than ${grace} s ago (the pool's cold-start grace). ` +
+          `Its liveness probe restarts it; check \`kubectl -n ${ctx.namespace} logs {{ $labels.replica }} -c engine\`.`,
+      },
+    });
+    // A pool that may scale to zero has no series at zero: only "pods but none up" is an alert.
+    const down = ctx.zeroPools.includes(pool.name)
+      ? `sum by (pool) (${engineUp}) == 0`
+      : `(sum by (pool) (${engineUp}) == 0 or absent(${engineUp}))`;
+    alerts.push(
+      noHealthyReplica(
+        pool,
+        down,
+        `label_replace(min(${age}) < ${grace}, "pool", "${pool.name}", "", "")`,
+      ),
+    );
+  }
+  return alerts;
+}
+
 /** Alerts on the folded per-replica series and the exporters, one rule each for the whole fleet. */
 export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
   const t = ctx.thresholds;
+  const kubernetes = ctx.platform === "kubernetes";
   const ttftBuckets = namesOf("ttft")
     .map((name) => `rate(${name}_bucket${ENGINE_SELECTOR}[5m])`)
     .join(" or ");
-  const disk = `{job="${JOBS.node}",mountpoint=~"/|${ctx.modelCacheDir}",fstype!~"tmpfs|overlay|squashfs"}`;
   return [
     {
       alert: "GpufleetKvCacheFull",
@@ -225,25 +314,19 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
         description: `Above ${t.gpuTemperatureCelsius} °C for 5 minutes: the GPU throttles its clocks.`,
       },
     },
-    {
-      alert: "GpufleetDiskNearlyFull",
-      expr: `node_filesystem_avail_bytes${disk} / node_filesystem_size_bytes${disk} < ${t.diskFreeRatio}`,
-      for: "10m",
-      labels: { severity: "warning" },
-      annotations: {
-        summary:
-          "{{ $labels.mountpoint }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is nearly full",
-        description: `Less than ${Math.round(t.diskFreeRatio * 100)} % free on the root or model-cache filesystem: model downloads and image pulls will fail.`,
-      },
-    },
+    kubernetes ? modelCacheVolumeAlert(ctx) : hostDiskAlert(ctx),
     {
       alert: "GpufleetExporterDown",
-      expr: `up{job=~"${JOBS.node}|${JOBS.dcgm}"} == 0`,
+      // On Kubernetes node_exporter belongs to kube-prometheus-stack (its TargetDown covers it).
+      expr: kubernetes
+        ? `up{job="${JOBS.dcgm}"} == 0`
+        : `up{job=~"${JOBS.node}|${JOBS.dcgm}"} == 0`,
       for: "5m",
       labels: { severity: "warning" },
       annotations: {
-        summary:
-          "{{ $labels.job }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is not answering",
+        summary: kubernetes
+          ? "{{ $labels.job }} on node {{ $labels.instance_id }} is not answering"
+          : "{{ $labels.job }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is not answering",
         description:
           "GPU and host metrics of this instance are missing; the alerts that read them are blind.",
       },
@@ -251,9 +334,45 @@ export function fleetAlerts(ctx: ResolvedMonitoringContext): AlertRule[] {
   ];
 }
 
+function hostDiskAlert(ctx: ResolvedMonitoringContext): AlertRule {
+  const disk = `{job="${JOBS.node}",mountpoint=~"/|${ctx.modelCacheDir}",fstype!~"tmpfs|overlay|squashfs"}`;
+  return {
+    alert: "GpufleetDiskNearlyFull",
+    expr: `node_filesystem_avail_bytes${disk} / node_filesystem_size_bytes${disk} < ${ctx.thresholds.diskFreeRatio}`,
+    for: "10m",
+    labels: { severity: "warning" },
+    annotations: {
+      summary:
+        "{{ $labels.mountpoint }} on {{ $labels.instance_id }} (pool {{ $labels.pool }}) is nearly full",
+      description: `Less than ${Math.round(ctx.thresholds.diskFreeRatio * 100)} % free on the root or model-cache filesystem: model downloads and image pulls will fail.`,
+    },
+  };
+}
+
+/** Kubernetes: the model cache is a PersistentVolumeClaim per pod (kubelet's volume stats). */
+function modelCacheVolumeAlert(ctx: ResolvedMonitoringContext): AlertRule {
+  const pvc = `{namespace="${ctx.namespace}",persistentvolumeclaim=~"${MODEL_CACHE_CLAIM}-.+"}`;
+  return {
+    alert: "GpufleetDiskNearlyFull",
+    expr: `kubelet_volume_stats_available_bytes${pvc} / kubelet_volume_stats_capacity_bytes${pvc} < ${ctx.thresholds.diskFreeRatio}`,
+    for: "10m",
+    labels: { severity: "warning" },
+    annotations: {
+      summary: "Model cache {{ $labels.persistentvolumeclaim }} is nearly full",
+      description: `Less than ${Math.round(ctx.thresholds.diskFreeRatio * 100)} % free on the model-cache volume: the next model download fails. Grow the claim or set a larger cache.`,
+    },
+  };
+}
+
+/**
+ * Name of the model-cache volume claim template of a Kubernetes pool's pods; the claims are
+ * `<name>-<pod>` (components/kubernetes).
+ */
+export const MODEL_CACHE_CLAIM = "models";
+
 export function ruleGroups(plan: FleetPlan, ctx: ResolvedMonitoringContext): RuleGroup[] {
   return [
-    { name: "gpufleet-recording", rules: [...recordingRules(), ...costRules(plan)] },
+    { name: "gpufleet-recording", rules: [...recordingRules(), ...costRules(plan, ctx.platform)] },
     { name: "gpufleet-pools", rules: poolAlerts(plan, ctx) },
     { name: "gpufleet-fleet", rules: fleetAlerts(ctx) },
   ];

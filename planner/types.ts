@@ -364,11 +364,38 @@ export interface PoolPlan {
   };
 }
 
+/** One line of a fleet's bill, on-demand USD per hour. */
+export interface CostItem {
+  /** What is billed: "GPU pool a10g", "load balancer", "NAT gateways", … */
+  item: string;
+  usdPerHour: number;
+  /** How the figure is made (count × price) and what it leaves out (traffic). */
+  detail: string;
+}
+
+/** The whole bill of a deployed fleet and its parts (components/aws/cost.ts for AWS). */
+export interface CostBreakdown {
+  /** The region whose list prices every figure is: us-east-1. */
+  pricesRegion: string;
+  /** Date of the GPU instance prices; the other items name their own sources in the code. */
+  asOf: string;
+  items: CostItem[];
+  /** Said with every plan: whose prices these are, and what is not counted. */
+  note: string;
+}
+
 export interface FleetPlan {
   stack: string;
+  /**
+   * On-demand USD per hour of the whole fleet. planFleet counts the GPU pools; the target's pricing
+   * (components/aws/cost.ts priceAwsFleet) adds what the deployment runs beside them, and every
+   * plan the CLI prints or the program exports is priced so.
+   */
   costPerHour: number;
   /** Date of the price table used. */
   pricesAsOf: string;
+  /** The parts of costPerHour, when the target priced them. */
+  costBreakdown?: CostBreakdown;
   pools: PoolPlan[];
 }
 

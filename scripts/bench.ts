@@ -1,11 +1,13 @@
 // `npm run bench`: how long planning takes, measured rather than asserted in tests.
+//  0. the CLI's start: `gpufleet plan --stack dev` beside a bare `node -e 0` (target ≤ 4×);
 //  1. plan every catalog combination: each GPU × GPU count × model (and auto) × engine (and auto);
 //  2. plan generated stacks of 1, 10 and 100 pools end to end (config validation included);
 // 3. `gpufleet preview` (the whole Pulumi program under mocks) of generated stacks of 1, 10 and 100
 // full pools,
 // each in a fresh process, as a user runs it: wall time (process start included) and the process's
 // peak RSS.
-// Prints wall time and peak RSS; run with --json for machine-readable output.
+// Prints wall time and peak RSS; run with --json for machine-readable output, --startup for step 0
+// alone.
 import { spawn, spawnSync } from "node:child_process";
 import { BenchClient, clientOverhead } from "../cli/bench/client";
 import { runStep } from "../cli/bench/runner";
@@ -304,6 +306,62 @@ function timeSpotPreview(pools: number): Result[] {
   return timePreviews([pools], spotPreviewStack, "spot ");
 }
 
+/** Median of a list of numbers. */
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Wall time of one child process, ms; throws when it fails. */
+function wallMs(args: string[]): number {
+  const start = performance.now();
+  const child = spawnSync(process.execPath, args, {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    maxBuffer: 16 * 2 ** 20,
+  });
+  const ms = performance.now() - start;
+  if (child.status !== 0) throw new Error(`node ${args.join(" ")} failed:\n${child.stderr}`);
+  return ms;
+}
+
+interface StartupResult {
+  runs: number;
+  /** Median wall time of `gpufleet plan --stack dev`, ms (process start included). */
+  planMs: number;
+  /** Median wall time of a bare `node -e 0`, ms. */
+  nodeMs: number;
+  /** planMs / nodeMs; issue 12's target is at most 4. */
+  ratio: number;
+  /** How bin/gpufleet.js ran: from dist/ (compiled by npm ci) or from the sources through tsx. */
+  mode: string;
+}
+
+/**
+ * `gpufleet plan --stack dev` beside a bare `node -e 0`, alternating, so that both see the same
+ * machine load; medians of `runs` each. The CLI runs as a user runs it (bin/gpufleet.js).
+ */
+function timeStartup(runs = 9): StartupResult {
+  const bin = path.join(__dirname, "..", "bin", "gpufleet.js");
+  const probe = spawnSync(process.execPath, [bin, "--help"], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+  });
+  const mode = /running the TypeScript sources/.test(probe.stderr)
+    ? "from the sources through tsx (dist/ missing or stale: npm run build)"
+    : "from dist/";
+  const plan: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    bare.push(wallMs(["-e", "0"]));
+    plan.push(wallMs([bin, "plan", "--stack", "dev"]));
+  }
+  const planMs = median(plan);
+  const nodeMs = median(bare);
+  return { runs, planMs, nodeMs, ratio: planMs / nodeMs, mode };
+}
+
 /**
  * The docker target on the local daemon (test/docker/bench.ts, in a child process): preview of a
  * 4-pool docker stack, apply → every stand-in replica healthy for 1 and 4 replicas, a crashed
@@ -346,6 +404,11 @@ function main(): void {
   }
   // `npm run bench -- --load-tool`: only the bench client's own figures.
   if (process.argv.includes("--load-tool")) return void benchLoadTool();
+  const startup = timeStartup();
+  if (process.argv.includes("--startup")) {
+    process.stdout.write(`${JSON.stringify(startup)}\n`);
+    return;
+  }
   const results = [
     timeIt("every catalog combination (GPU × count × model × engine)", catalogCombinations()),
     ...timeStacks([1, 10, 100]),
@@ -355,9 +418,12 @@ function main(): void {
     ...timeDockerTarget(),
   ];
   if (process.argv.includes("--json")) {
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ startup, results }, null, 2)}\n`);
     return;
   }
+  process.stdout.write(
+    `CLI start: gpufleet plan --stack dev ${startup.planMs.toFixed(0)} ms vs node -e 0 ${startup.nodeMs.toFixed(0)} ms (medians of ${startup.runs}, alternating) = ${startup.ratio.toFixed(1)}× (target ≤ 4×), ${startup.mode}\n`,
+  );
   void benchLoadTool();
   for (const r of results) {
     process.stdout.write(

@@ -3,47 +3,50 @@
 // same pure code that `gpufleet plan` runs offline.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, planStack } from "../config";
-import { loadPulumiConfig } from "../config/pulumi";
+import { ConfigError, planStackConfig } from "../config";
+import { readPulumiConfig } from "../config/pulumi";
 import type { StackConfig } from "../config/schema";
-import { formatTable } from "../cli/format";
+import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
 import { poolVariants } from "../planner/capacity";
 import { isElastic } from "../components/aws/elastic";
 import { ElasticDashboard } from "../components/aws/elastic-pool";
 import type { FleetPlan } from "../planner/types";
 import {
+  Gateway,
   GpuPool,
   LoadBalancer,
   MODEL_HEADER,
+  Monitoring,
   Network,
   Secrets,
   Security,
   computeModelRoutes,
   computeVcpuQuotaNeeds,
   idleTimeoutSeconds,
+  priceAwsFleet,
   servedModelsOf,
+  validateDeployment,
 } from "../components/aws";
-import { Monitoring } from "../components/aws/monitoring";
-import { Gateway } from "../components/aws/gateway";
 import { gatewayMonthlyCost } from "../gateway";
-import { validateDeployment } from "../components/aws/validate";
 
-function planAwsStack(): { cfg: StackConfig; plan: FleetPlan; region: string | undefined } {
+/**
+ * Validates the stack's config, plans it and checks that AWS can deploy it (the region included):
+ * every problem at once, each with its config path, before any resource is registered.
+ */
+function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
   try {
-    const cfg = loadPulumiConfig();
+    const { cfg, plan: planned } = planStackConfig(pulumi.getStack(), readPulumiConfig());
     if (cfg.target !== "aws")
       throw new ConfigError([`gpufleet:target: this program deploys target aws`]);
-    const plan = planStack(pulumi.getStack(), cfg);
     const region =
       new pulumi.Config("aws").get("region") ??
       process.env.AWS_REGION ??
       process.env.AWS_DEFAULT_REGION;
-    const problems = validateDeployment(plan, cfg, region);
-    if (problems.length > 0) throw new ConfigError(problems);
-    return { cfg, plan, region };
+    const problems = validateDeployment(planned, cfg, region);
+    if (problems.length > 0 || region === undefined) throw new ConfigError(problems);
+    return { cfg, plan: priceAwsFleet(planned, cfg, region), region };
   } catch (err) {
-    // Every problem at once, each with its config path; thrown before any resource is registered.
     if (err instanceof ConfigError || err instanceof PlanError) {
       throw new pulumi.RunError(`gpufleet: invalid stack config:\n  ${err.problems.join("\n  ")}`);
     }
@@ -51,7 +54,7 @@ function planAwsStack(): { cfg: StackConfig; plan: FleetPlan; region: string | u
   }
 }
 
-const { cfg, plan: fleet, region: configuredRegion } = planAwsStack();
+const { cfg, plan: fleet, region } = planStack();
 void pulumi.log.info(formatTable(fleet, { reasons: false }));
 
 const stack = pulumi.getStack();
@@ -155,13 +158,6 @@ const pools = fleet.pools.map((pool, i) => {
   });
 });
 
-// The provider's region (aws:region or AWS_REGION): rendered into the monitoring configuration.
-if (configuredRegion === undefined) {
-  throw new pulumi.RunError(
-    "gpufleet: invalid stack config:\n  aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)",
-  );
-}
-const region: string = configuredRegion;
 // One CloudWatch dashboard for the elastic pools: size, queue per instance, KV cache, drains.
 const elasticPools = fleet.pools.flatMap((p, i) =>
   isElastic(p, cfg.pools[i]!.scaling)
@@ -211,7 +207,7 @@ const monitoring = cfg.monitoring.enabled
 
 /** The deployment plan (DESIGN.md, "Plan JSON"). */
 export const plan = fleet;
-/** On-demand cost of the whole fleet, USD per hour. */
+/** On-demand cost of the whole fleet, USD per hour (its parts: plan.costBreakdown). */
 export const costPerHour = fleet.costPerHour;
 /** Served model names per pool. */
 export const servedModels = servedModelsOf(fleet);

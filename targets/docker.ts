@@ -2,18 +2,20 @@
 // as `gpufleet plan`, one DockerHost component per distinct dockerHost, each with its own provider.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ConfigError, planStack } from "../config";
-import { loadPulumiConfig } from "../config/pulumi";
+import { ConfigError, planStackConfig } from "../config";
+import { readPulumiConfig } from "../config/pulumi";
 import type { StackConfig } from "../config/schema";
-import { formatTable } from "../cli/format";
+import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
 import { DockerHost, renderDockerSpec } from "../components/docker";
 
 function planDockerStack(): { cfg: StackConfig; plan: FleetPlan } {
   try {
-    const cfg = loadPulumiConfig();
-    return { cfg, plan: planStack(pulumi.getStack(), cfg) };
+    const { cfg, plan } = planStackConfig(pulumi.getStack(), readPulumiConfig());
+    if (cfg.target !== "docker")
+      throw new ConfigError([`gpufleet:target: this program deploys target docker`]);
+    return { cfg, plan };
   } catch (err) {
     // Every problem at once, each with its config path; thrown before any resource is registered.
     if (err instanceof ConfigError || err instanceof PlanError) {

@@ -2,12 +2,11 @@
 // and validate config, plan (multi-node layouts included), build the fleet; its exports are the
 // stack's outputs.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, toPlanInput } from "../config";
+import { ConfigError, planStackConfig } from "../config";
 import { kubeconfigProblems, kubernetesSchema } from "../config/kubernetes";
-import { loadPulumiConfig } from "../config/pulumi";
-import { formatTable } from "../cli/format";
+import { readPulumiConfig } from "../config/pulumi";
+import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
-import { planFleetMultiNode } from "../planner/multinode";
 import { MODEL_HEADER } from "../components/aws/facts";
 import { KubernetesFleet, validateKubernetesDeployment } from "../components/kubernetes";
 
@@ -23,10 +22,10 @@ function planStack(): ReturnType<typeof planOrThrow> {
 }
 
 function planOrThrow() {
-  const cfg = loadPulumiConfig();
+  // Every problem at once (config/validate.ts); a kubernetes stack plans multi-node layouts.
+  const { cfg, plan: fleet } = planStackConfig(pulumi.getStack(), readPulumiConfig());
   if (cfg.target !== "kubernetes")
     throw new ConfigError([`gpufleet:target: this program deploys target kubernetes`]);
-  const fleet = planFleetMultiNode(toPlanInput(pulumi.getStack(), cfg));
   const problems = validateKubernetesDeployment(fleet, cfg);
   if (problems.length > 0) throw new ConfigError(problems);
   return { cfg, fleet, k8s: cfg.kubernetes ?? kubernetesSchema.parse({}) };

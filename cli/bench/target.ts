@@ -3,8 +3,7 @@
 // its plan, and the API key from the environment, a file, or the SSM parameter the outputs name.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { parseStackConfig, readStackFile, stackFilePath, toPlanInput } from "../../config";
-import { planFleet } from "../../planner/plan";
+import { planStackConfig, readSelectedStack } from "../../config";
 import { secretParameterNames } from "../../cloud-init/context";
 import type { PlanComparison } from "./report";
 import { BenchInputError } from "./workload";
@@ -147,10 +146,9 @@ export function resolveTarget(a: TargetArgs): Target {
     };
   }
 
-  const file = a.config ?? stackFilePath(a.stack ?? "dev");
-  const sf = readStackFile(file);
-  const stack = a.stack ?? sf.stack;
-  const plan = planFleet(toPlanInput(stack, parseStackConfig(sf.raw)));
+  const sf = readSelectedStack(a);
+  const stack = sf.stack;
+  const { plan } = planStackConfig(stack, sf.raw);
   const pool = plan.pools.find((p) => p.name === a.pool);
   if (!pool)
     throw new BenchInputError([

@@ -7,7 +7,11 @@ import { EXPORTER_PORTS, resolveContext } from "../../cloud-init/context";
 import { readTimeoutSeconds } from "../../cloud-init/nginx";
 import { ELASTIC_DEFAULTS } from "../../cloud-init/elastic";
 import { resolveReplicas } from "../../cloud-init/replicas";
-import type { StackConfig } from "../../config/schema";
+import {
+  MAX_CREATED_VPC_PREFIX,
+  MIN_CREATED_VPC_PREFIX,
+  type StackConfig,
+} from "../../config/schema";
 import { findInstanceType } from "../../planner/catalog/instances";
 import type { EngineId, FleetPlan, PoolPlan, VcpuQuota } from "../../planner/types";
 
@@ -116,8 +120,14 @@ export function computeSubnetCidrs(
   const prefix = Number(prefixText);
   if (azCount < 1 || azCount > 8)
     throw new Error(`azCount ${azCount}: a VPC is split into at most 8 public + 8 private subnets`);
-  if (!Number.isInteger(prefix) || prefix < 16 || prefix > 24)
-    throw new Error(`VPC CIDR ${cidr}: prefix must be /16 to /24`);
+  if (
+    !Number.isInteger(prefix) ||
+    prefix < MIN_CREATED_VPC_PREFIX ||
+    prefix > MAX_CREATED_VPC_PREFIX
+  )
+    throw new Error(
+      `VPC CIDR ${cidr}: prefix must be /${MIN_CREATED_VPC_PREFIX} to /${MAX_CREATED_VPC_PREFIX} (subnets of /27 or larger for the load balancer)`,
+    );
   const octets = (address ?? "").split(".").map(Number);
   const base =
     (((octets[0]! << 24) >>> 0) + (octets[1]! << 16) + (octets[2]! << 8) + octets[3]!) >>> 0;
@@ -277,6 +287,9 @@ export function computeVcpuQuotaNeeds(
   return needs;
 }
 
+/** Zones a created VPC spans at most (gpufleet:vpc.azCount's maximum). */
+export const MAX_VPC_ZONES = 6;
+
 /**
  * What the AWS program refuses before creating anything, one line per problem naming its config
  * path: pools
@@ -314,6 +327,15 @@ export function validateAwsDeployment(
       }
     }
   });
+  if (region === undefined) {
+    problems.push("aws:region: required (pulumi config set aws:region us-east-1, or AWS_REGION)");
+  }
+  const pinnedZones = new Set(cfg.pools.flatMap((p) => p.availabilityZones ?? []));
+  if (cfg.vpc?.id === undefined && pinnedZones.size > MAX_VPC_ZONES) {
+    problems.push(
+      `gpufleet:pools: pools pin ${pinnedZones.size} availability zones; a created VPC spans at most ${MAX_VPC_ZONES}`,
+    );
+  }
   const gated = plan.pools.flatMap((p) =>
     p.replicas.filter((r) => r.model.gated).map((r) => `${r.model.id} (pool ${p.name})`),
   );

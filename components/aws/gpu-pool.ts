@@ -71,6 +71,105 @@ export interface GpuPoolArgs {
 /** Root device of the Ubuntu DLAMIs. */
 const ROOT_DEVICE = "/dev/sda1";
 
+/** An EC2 pool's plan: one with an instance type (own-hardware pools never reach AWS). */
+type Ec2PoolPlan = PoolPlan & { instanceType: string };
+
+/**
+ * The launch template's settings from the plan: IMDSv2 only, an encrypted gp3 root volume sized
+ * for images and weights, the pool's tags on the instance, its volumes and its interfaces.
+ */
+export function launchTemplateSettings(
+  stack: string,
+  pool: Ec2PoolPlan,
+  rootGiB = rootVolumeGiB(pool),
+) {
+  const tags = poolTags(stack, pool);
+  return {
+    description: `gpufleet ${stack} pool ${pool.name}: ${pool.instanceType}, ${pool.replicas.length} replica(s)`,
+    instanceType: pool.instanceType,
+    // IMDSv2 only; one hop: engines run with host networking and never call IMDS from a bridged
+    // container.
+    metadataOptions: {
+      httpEndpoint: "enabled",
+      httpTokens: "required",
+      httpPutResponseHopLimit: 1,
+      instanceMetadataTags: "disabled",
+    },
+    blockDeviceMappings: [
+      {
+        deviceName: ROOT_DEVICE,
+        ebs: {
+          volumeSize: rootGiB,
+          volumeType: "gp3",
+          encrypted: "true",
+          deleteOnTermination: "true",
+          // Images (and weights, without instance store) land here at boot: gp3's 125 MB/s
+          // baseline would make the disk, not the network, the cold start's bottleneck.
+          iops: 3000,
+          throughput: 500,
+        },
+      },
+    ],
+    tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+      resourceType,
+      tags,
+    })),
+    updateDefaultVersion: true,
+    tags,
+  };
+}
+
+/**
+ * The auto scaling group's settings from the plan: sizes, ELB health with a grace period of at
+ * least the cold start, rolling instance refresh, tags not propagated (the template tags).
+ */
+export function autoScalingGroupSettings(
+  stack: string,
+  pool: PoolPlan,
+  counts: { minCount?: number; maxCount?: number } = {},
+) {
+  const sizes = poolSizes({
+    count: pool.count,
+    minCount: counts.minCount,
+    maxCount: counts.maxCount,
+  });
+  const grace = healthCheckGraceSeconds(pool);
+  return {
+    minSize: sizes.min,
+    desiredCapacity: sizes.desired,
+    maxSize: sizes.max,
+    // The ALB's /health (nginx: one replica answers) decides; EC2 status alone misses a dead
+    // engine.
+    healthCheckType: "ELB",
+    healthCheckGracePeriod: grace,
+    defaultInstanceWarmup: grace,
+    // A new launch-template version (model, engine, image change) rolls out one instance at a
+    // time, a new one launched and healthy before an old one goes (needs quota for one extra
+    // instance per pool).
+    instanceRefresh: {
+      strategy: "Rolling",
+      preferences: {
+        minHealthyPercentage: 100,
+        maxHealthyPercentage: 110,
+        instanceWarmup: String(grace),
+        skipMatching: true,
+      },
+    },
+    // GPU capacity can take a while; `pulumi up` waits for the instances to launch, not to be
+    // healthy.
+    waitForCapacityTimeout: "20m",
+    tags: Object.entries({ ...poolTags(stack, pool), Name: `gpufleet-${stack}-${pool.name}` }).map(
+      ([key, value]) => ({
+        key,
+        value,
+        // Instances get their tags from the launch template; copying them here would duplicate
+        // them.
+        propagateAtLaunch: false,
+      }),
+    ),
+  };
+}
+
 export class GpuPool extends pulumi.ComponentResource {
   public readonly launchTemplateId: pulumi.Output<string>;
   public readonly autoScalingGroupName: pulumi.Output<string>;
@@ -86,138 +185,10 @@ export class GpuPool extends pulumi.ComponentResource {
         this,
       );
     }
-    const tags = poolTags(args.stack, pool);
-    const region = aws.getRegionOutput({}, { parent: this });
-    const imageId =
-      args.amiId ?? aws.ssm.getParameterOutput({ name: DLAMI_PARAMETER }, { parent: this }).value;
-
-    // One apply resolves the region, then the pure renderer runs; the user data holds parameter
-    // names only.
-    // An elastic pool's user data carries every instance type's plan, the drain and, when it
-    // scales, the queue publisher (cloud-init/elastic.ts).
+    const ec2Pool: Ec2PoolPlan = { ...pool, instanceType: pool.instanceType };
     const elastic = isElastic(pool, args.scaling);
-    const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) => {
-      const ctx = {
-        stack: args.stack,
-        region: r ?? "",
-        apiKeyParameter: args.apiKeyParameter,
-        hfTokenParameter: args.hfTokenParameter,
-        logGroup,
-      };
-      const rendered = elastic
-        ? renderElasticPool(pool, ctx, {
-            publishMetrics: args.scaling !== undefined,
-            drainOnRebalance: pool.capacity?.drainOnRebalance,
-          })
-        : render(pool, ctx);
-      return rendered.userDataForEc2().base64;
-    });
-
-    const launchTemplate = new aws.ec2.LaunchTemplate(
-      `${name}-lt`,
-      {
-        description: `gpufleet ${args.stack} pool ${pool.name}: ${pool.instanceType}, ${pool.replicas.length} replica(s)`,
-        imageId,
-        instanceType: pool.instanceType,
-        iamInstanceProfile: { arn: args.instanceProfileArn },
-        vpcSecurityGroupIds: [args.securityGroupId],
-        userData,
-        // IMDSv2 only; one hop: engines run with host networking and never call IMDS from a bridged
-        // container.
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: 1,
-          instanceMetadataTags: "disabled",
-        },
-        blockDeviceMappings: [
-          {
-            deviceName: ROOT_DEVICE,
-            ebs: {
-              volumeSize: args.rootVolumeGiB ?? rootVolumeGiB(pool),
-              volumeType: "gp3",
-              encrypted: "true",
-              deleteOnTermination: "true",
-              // Images (and weights, without instance store) land here at boot: gp3's 125 MB/s
-              // baseline would make
-              // the disk, not the network, the cold start's bottleneck.
-              iops: 3000,
-              throughput: 500,
-            },
-          },
-        ],
-        tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
-          resourceType,
-          tags,
-        })),
-        updateDefaultVersion: true,
-        tags,
-        ...elasticLaunchTemplateArgs(pool),
-      },
-      { parent: this, dependsOn: args.dependsOn },
-    );
-
-    const sizes = poolSizes({
-      count: pool.count,
-      minCount: args.minCount,
-      maxCount: args.maxCount,
-    });
-    const grace = healthCheckGraceSeconds(pool);
-    const group = new aws.autoscaling.Group(
-      `${name}-asg`,
-      {
-        minSize: sizes.min,
-        desiredCapacity: sizes.desired,
-        maxSize: sizes.max,
-        // Several instance types: only zones where one of them is offered.
-        vpcZoneIdentifiers: pool.capacity
-          ? offeredSubnets(pool, args.subnetIds, this)
-          : args.subnetIds,
-        launchTemplate: {
-          id: launchTemplate.id,
-          version: pulumi.interpolate`${launchTemplate.latestVersion}`,
-        },
-        targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
-        // The ALB's /health (nginx: one replica answers) decides; EC2 status alone misses a dead
-        // engine.
-        healthCheckType: "ELB",
-        healthCheckGracePeriod: grace,
-        defaultInstanceWarmup: grace,
-        // A new launch-template version (model, engine, image change) rolls out one instance at a
-        // time, a new one
-        // launched and healthy before an old one goes (needs quota for one extra instance per
-        // pool).
-        instanceRefresh: {
-          strategy: "Rolling",
-          preferences: {
-            minHealthyPercentage: 100,
-            maxHealthyPercentage: 110,
-            instanceWarmup: String(grace),
-            skipMatching: true,
-          },
-        },
-        // GPU capacity can take a while; `pulumi up` waits for the instances to launch, not to be
-        // healthy.
-        waitForCapacityTimeout: "20m",
-        tags: Object.entries({ ...tags, Name: `gpufleet-${args.stack}-${pool.name}` }).map(
-          ([key, value]) => ({
-            key,
-            value,
-            // Instances get their tags from the launch template; copying them here would duplicate
-            // them.
-            propagateAtLaunch: false,
-          }),
-        ),
-        ...(elastic
-          ? elasticGroupArgs(pool, {
-              id: launchTemplate.id,
-              version: pulumi.interpolate`${launchTemplate.latestVersion}`,
-            })
-          : {}),
-      },
-      // The target tracking policy moves the desired size: a deployment must not reset it.
-      { parent: this, ignoreChanges: args.scaling ? ["desiredCapacity"] : [] },
-    );
+    const launchTemplate = createLaunchTemplate(name, args, ec2Pool, elastic, this);
+    const group = createAutoScalingGroup(name, args, launchTemplate, elastic, this);
     this.alarms = elastic
       ? createElasticScaling(
           name,
@@ -231,7 +202,6 @@ export class GpuPool extends pulumi.ComponentResource {
           this,
         )
       : [];
-
     this.launchTemplateId = launchTemplate.id;
     this.autoScalingGroupName = group.name;
     this.registerOutputs({
@@ -239,4 +209,82 @@ export class GpuPool extends pulumi.ComponentResource {
       autoScalingGroupName: this.autoScalingGroupName,
     });
   }
+}
+
+/**
+ * The launch template: the plan's settings, the AMI, and the renderer's user data. An elastic
+ * pool's user data carries every instance type's plan, the drain and, when it scales, the queue
+ * publisher (cloud-init/elastic.ts); a Capacity Block is targeted here.
+ */
+function createLaunchTemplate(
+  name: string,
+  args: GpuPoolArgs,
+  pool: Ec2PoolPlan,
+  elastic: boolean,
+  parent: pulumi.Resource,
+): aws.ec2.LaunchTemplate {
+  const region = aws.getRegionOutput({}, { parent });
+  const imageId =
+    args.amiId ?? aws.ssm.getParameterOutput({ name: DLAMI_PARAMETER }, { parent }).value;
+  // One apply resolves the region, then the pure renderer runs; the user data holds parameter
+  // names only.
+  const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) => {
+    const ctx = {
+      stack: args.stack,
+      region: r ?? "",
+      apiKeyParameter: args.apiKeyParameter,
+      hfTokenParameter: args.hfTokenParameter,
+      logGroup,
+    };
+    const rendered = elastic
+      ? renderElasticPool(pool, ctx, {
+          publishMetrics: args.scaling !== undefined,
+          drainOnRebalance: pool.capacity?.drainOnRebalance,
+        })
+      : render(pool, ctx);
+    return rendered.userDataForEc2().base64;
+  });
+  return new aws.ec2.LaunchTemplate(
+    `${name}-lt`,
+    {
+      ...launchTemplateSettings(args.stack, pool, args.rootVolumeGiB),
+      imageId,
+      iamInstanceProfile: { arn: args.instanceProfileArn },
+      vpcSecurityGroupIds: [args.securityGroupId],
+      userData,
+      ...elasticLaunchTemplateArgs(pool),
+    },
+    { parent, dependsOn: args.dependsOn },
+  );
+}
+
+/**
+ * The auto scaling group behind the pool's target groups, on the template's latest version; an
+ * elastic pool's group mixes instance types (only in zones where one is offered), drains through a
+ * lifecycle hook and reports its metrics (elasticGroupArgs).
+ */
+function createAutoScalingGroup(
+  name: string,
+  args: GpuPoolArgs,
+  launchTemplate: aws.ec2.LaunchTemplate,
+  elastic: boolean,
+  parent: pulumi.Resource,
+): aws.autoscaling.Group {
+  const pool = args.pool;
+  const version = pulumi.interpolate`${launchTemplate.latestVersion}`;
+  return new aws.autoscaling.Group(
+    `${name}-asg`,
+    {
+      ...autoScalingGroupSettings(args.stack, pool, args),
+      // Several instance types: only zones where one of them is offered.
+      vpcZoneIdentifiers: pool.capacity
+        ? offeredSubnets(pool, args.subnetIds, parent)
+        : args.subnetIds,
+      launchTemplate: { id: launchTemplate.id, version },
+      targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
+      ...(elastic ? elasticGroupArgs(pool, { id: launchTemplate.id, version }) : {}),
+    },
+    // The target tracking policy moves the desired size: a deployment must not reset it.
+    { parent, ignoreChanges: args.scaling ? ["desiredCapacity"] : [] },
+  );
 }

@@ -1,9 +1,42 @@
-// The AWS fleet: thin ComponentResources around the pure planner, renderer and facts
-// (../../STYLE.md).
+// The AWS fleet: thin ComponentResources around the pure planner, renderers and facts
+// (docs/ARCHITECTURE.md). Every component, its args and its decision functions are exported here;
+// index.ts imports the fleet from this barrel only.
 export * from "./facts";
 export * from "./policies";
+export { validateDeployment } from "./validate";
+export {
+  INFRA_PRICES,
+  PRICES_REGION,
+  computeElasticCloudWatch,
+  computeFleetCost,
+  countElasticCloudWatch,
+  priceAwsFleet,
+  type ElasticCloudWatchUsage,
+} from "./cost";
 export { Network, type NetworkArgs } from "./network";
 export { Security, portRanges, type SecurityArgs } from "./security";
 export { Secrets, type SecretsArgs } from "./secrets";
-export { LoadBalancer, type LoadBalancerArgs } from "./load-balancer";
-export { GpuPool, type GpuPoolArgs } from "./gpu-pool";
+export {
+  LoadBalancer,
+  listenerLayout,
+  modelRuleAction,
+  type LoadBalancerArgs,
+} from "./load-balancer";
+export {
+  GpuPool,
+  autoScalingGroupSettings,
+  launchTemplateSettings,
+  type GpuPoolArgs,
+} from "./gpu-pool";
+export {
+  Monitoring,
+  chunkCidrs,
+  configBucketPrefix,
+  grafanaListenerRules,
+  grafanaRootUrl,
+  grafanaTargetGroupSettings,
+  monitoringParameterNames,
+  monitoringPolicyDocument,
+  type MonitoringArgs,
+} from "./monitoring";
+export { Gateway, type GatewayArgs } from "./gateway";

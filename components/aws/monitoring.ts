@@ -219,6 +219,58 @@ function partitionOf(region: string): string {
   return region.startsWith("cn-") ? "aws-cn" : region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
 
+/** Grafana's root URL: the load balancer's endpoint + /grafana/, or `<scheme>://<grafanaHost>/`. */
+export function grafanaRootUrl(endpoint: string, grafanaHost?: string): string {
+  const base = endpoint.replace(/\/+$/, "");
+  if (grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
+  return `${new URL(base).protocol}//${grafanaHost}/`;
+}
+
+/** A listener rule's match: the path /grafana (2 condition values) or the host (1). */
+type GrafanaRoute = { pathPattern: { values: string[] } } | { hostHeader: { values: string[] } };
+
+/**
+ * Grafana's listener rules: one per chunk of allowed CIDRs (an ALB rule takes at most 5 condition
+ * values in all, the route's included), priorities counting up from `firstPriority`.
+ */
+export function grafanaListenerRules(
+  allowedCidrs: string[],
+  grafanaHost: string | undefined,
+  firstPriority: number,
+): Array<{
+  priority: number;
+  conditions: Array<GrafanaRoute | { sourceIp: { values: string[] } }>;
+}> {
+  const route: GrafanaRoute =
+    grafanaHost === undefined
+      ? { pathPattern: { values: [GRAFANA_PATH, `${GRAFANA_PATH}/*`] } }
+      : { hostHeader: { values: [grafanaHost] } };
+  const perRule = 5 - (grafanaHost === undefined ? 2 : 1);
+  return chunkCidrs(allowedCidrs, perRule).map((cidrs, i) => ({
+    priority: firstPriority + i,
+    conditions: [route, { sourceIp: { values: cidrs } }],
+  }));
+}
+
+/** Grafana's target group: a name unique per stack (≤ 32 characters) and its health check path. */
+export function grafanaTargetGroupSettings(
+  stack: string,
+  grafanaHost?: string,
+): { name: string; healthPath: string } {
+  return {
+    name: `gf-mon-${createHash("sha256").update(stack).digest("hex").slice(0, 8)}`,
+    healthPath: grafanaHost === undefined ? `${GRAFANA_PATH}/api/health` : "/api/health",
+  };
+}
+
+/** What the create* functions share: the component's name, its args, tags and parent. */
+interface Scope {
+  name: string;
+  args: MonitoringArgs;
+  tags: Record<string, string>;
+  parent: pulumi.Resource;
+}
+
 export class Monitoring extends pulumi.ComponentResource {
   /** Where to open Grafana. */
   public readonly grafanaUrl: pulumi.Output<string>;
@@ -231,431 +283,29 @@ export class Monitoring extends pulumi.ComponentResource {
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:Monitoring", name, { stack: args.stack, region: args.region }, opts);
-    const parent = { parent: this };
-    const tags = fleetTags(args.stack, "monitoring");
     const allowedCidrs = args.allowedCidrs ?? ["0.0.0.0/0"];
-    if (allowedCidrs.length === 0)
+    if (allowedCidrs.length === 0) {
       throw new pulumi.ResourceError(
         `${name}: allowedCidrs is empty: nobody could open Grafana`,
         this,
       );
-    const names = monitoringParameterNames(args.stack);
-    const partition = partitionOf(args.region);
-
-    // --- network: Grafana from the load balancer only; everything between the host and itself
-    // -----------------
-    const group = new aws.ec2.SecurityGroup(
-      `${name}-sg`,
-      {
-        vpcId: args.vpcId,
-        description: "gpufleet monitoring: Grafana from the load balancer only",
-        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-host` },
-      },
-      parent,
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-in-grafana`,
-      {
-        securityGroupId: group.id,
-        ipProtocol: "tcp",
-        fromPort: MONITORING_PORTS.grafana,
-        toPort: MONITORING_PORTS.grafana,
-        referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
-        description: "Grafana, from the load balancer",
-      },
-      parent,
-    );
-    new aws.vpc.SecurityGroupIngressRule(
-      `${name}-in-self`,
-      {
-        securityGroupId: group.id,
-        ipProtocol: "-1",
-        referencedSecurityGroupId: group.id,
-        description: "the monitoring host itself",
-      },
-      parent,
-    );
-    // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's
-    // port too.
-    new aws.vpc.SecurityGroupEgressRule(
-      `${name}-lb-out-grafana`,
-      {
-        securityGroupId: args.loadBalancerSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: MONITORING_PORTS.grafana,
-        toPort: MONITORING_PORTS.grafana,
-        referencedSecurityGroupId: group.id,
-        description: "to Grafana",
-      },
-      parent,
-    );
-    // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT.
-    // Scraping the
-    // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped
-    // ports.
-    for (const port of [80, 443]) {
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-out-${port}`,
-        {
-          securityGroupId: group.id,
-          ipProtocol: "tcp",
-          fromPort: port,
-          toPort: port,
-          cidrIpv4: "0.0.0.0/0",
-          description: "packages, images and AWS APIs through NAT",
-        },
-        parent,
-      );
     }
+    const scope: Scope = { name, args, tags: fleetTags(args.stack, "monitoring"), parent: this };
+    const group = createHostSecurityGroup(scope);
+    const secrets = createMonitoringSecrets(scope);
+    const grafanaUrl = pulumi
+      .output(args.endpoint)
+      .apply((endpoint) => grafanaRootUrl(endpoint, args.grafanaHost));
+    const config = createConfigBucket(scope, grafanaUrl);
+    const role = createHostRole(scope, secrets.readable, config.bucket);
+    const instance = createHost(scope, group, role, secrets, config);
+    createGrafanaRoute(scope, instance, allowedCidrs);
 
-    // --- secrets: Grafana's password generated here, the webhook URL from config; both only in SSM
-    // --------------
-    const password = new random.RandomPassword(
-      `${name}-grafana-admin`,
-      { length: 32, special: false },
-      parent,
-    );
-    const passwordParam = new aws.ssm.Parameter(
-      `${name}-grafana-admin`,
-      {
-        name: names.grafanaAdminPassword,
-        type: "SecureString",
-        value: pulumi.secret(password.result),
-        description: `gpufleet ${args.stack}: Grafana admin password (user admin)`,
-        tags,
-      },
-      parent,
-    );
-    const readable = [names.grafanaAdminPassword, args.engineApiKeyParameter];
-    if (args.alertWebhookUrl !== undefined) {
-      new aws.ssm.Parameter(
-        `${name}-alert-webhook`,
-        {
-          name: names.alertWebhookUrl,
-          type: "SecureString",
-          value: pulumi.secret(args.alertWebhookUrl),
-          description: `gpufleet ${args.stack}: webhook URL Alertmanager posts alerts to`,
-          tags,
-        },
-        parent,
-      );
-      readable.push(names.alertWebhookUrl);
-    }
-
-    // --- the configuration bucket: private, encrypted, owner-enforced; generated files only
-    // ----------------------
-    const bucket = new aws.s3.Bucket(
-      `${name}-config`,
-      {
-        bucketPrefix: configBucketPrefix(args.stack),
-        // It holds nothing but files this program renders again on every run.
-        forceDestroy: true,
-        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
-      },
-      parent,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-config`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      parent,
-    );
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-config`,
-      {
-        bucket: bucket.id,
-        // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
-        rule: { objectOwnership: "BucketOwnerEnforced" },
-      },
-      parent,
-    );
-    const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-config`,
-      {
-        bucket: bucket.id,
-        // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to
-        // widen).
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-      parent,
-    );
-    // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy
-    // and that block.
-    const bucketPolicy = new aws.s3.BucketPolicy(
-      `${name}-config`,
-      {
-        bucket: bucket.id,
-        policy: bucket.arn.apply((arn) =>
-          JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Sid: "DenyInsecureTransport",
-                Effect: "Deny",
-                Principal: "*",
-                Action: "s3:*",
-                Resource: [arn, `${arn}/*`],
-                Condition: { Bool: { "aws:SecureTransport": "false" } },
-              },
-            ],
-          }),
-        ),
-      },
-      { parent: this, dependsOn: [publicAccess] },
-    );
-
-    // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest,
-    // written last so
-    // that the host never installs a half-uploaded configuration (it also checks every file's
-    // sha256).
-    const context: MonitoringContext = {
-      stack: args.stack,
-      region: args.region,
-      retentionDays: args.retentionDays,
-      thresholds: args.thresholds,
-      receivers: { webhook: args.alertWebhookUrl !== undefined, snsTopicArn: args.snsTopicArn },
-    };
-    const rootUrl: pulumi.Output<string> = pulumi.output(args.endpoint).apply((endpoint) => {
-      const base = endpoint.replace(/\/+$/, "");
-      if (args.grafanaHost === undefined) return `${base}${GRAFANA_PATH}/`;
-      return `${new URL(base).protocol}//${args.grafanaHost}/`;
-    });
-    // The file set depends on the plan only (listed without rendering); the contents also on
-    // Grafana's URL (an
-    // output): rendered once, in one apply.
-    const paths = monitoringFilePaths(args.plan);
-    const bundle: pulumi.Output<MonitoringBundle> = rootUrl.apply((grafanaRootUrl) => {
-      const b = renderMonitoringBundle(args.plan, { ...context, grafanaRootUrl }, CONFIG_PREFIX);
-      const rendered = b.files.map((f) => f.path);
-      if (rendered.length !== paths.length || rendered.some((p) => !paths.includes(p))) {
-        throw new Error(
-          `${name}: the monitoring files depend on Grafana's URL (${rendered.join(", ")} ≠ ${paths.join(", ")})`,
-        );
-      }
-      return b;
-    });
-    const guards = { parent: this, dependsOn: [publicAccess, ownership, encryption, bucketPolicy] };
-    const objects = paths.map(
-      (path) =>
-        new aws.s3.BucketObjectv2(
-          `${name}-config-${path}`,
-          {
-            bucket: bucket.id,
-            key: `${CONFIG_PREFIX}${path}`,
-            content: bundle.apply((b) => b.files.find((f) => f.path === path)!.content),
-            contentType: bundle.apply((b) => b.files.find((f) => f.path === path)!.contentType),
-            serverSideEncryption: "AES256",
-            tags,
-          },
-          guards,
-        ),
-    );
-    const manifest = new aws.s3.BucketObjectv2(
-      `${name}-config-manifest`,
-      {
-        bucket: bucket.id,
-        key: `${CONFIG_PREFIX}${MANIFEST_FILE}`,
-        content: bundle.apply((b) => b.manifest.content),
-        contentType: bundle.apply((b) => b.manifest.contentType),
-        serverSideEncryption: "AES256",
-        tags,
-      },
-      { ...guards, dependsOn: [...guards.dependsOn, ...objects] },
-    );
-
-    // --- the instance role
-    // -------------------------------------------------------------------------------------
-    const role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters and configuration)`,
-        assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
-        tags,
-      },
-      parent,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-role`,
-      {
-        role: role.name,
-        policy: pulumi.all([args.accountId, bucket.bucket]).apply(([accountId, configBucket]) =>
-          JSON.stringify(
-            monitoringPolicyDocument({
-              partition,
-              region: args.region,
-              accountId,
-              parameters: readable,
-              configBucket,
-              configPrefix: CONFIG_PREFIX,
-              snsTopicArn: args.snsTopicArn,
-            }),
-          ),
-        ),
-      },
-      parent,
-    );
-    if (args.sessionManager) {
-      new aws.iam.RolePolicyAttachment(
-        `${name}-ssm-core`,
-        {
-          role: role.name,
-          policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-        },
-        parent,
-      );
-    }
-    const profile = new aws.iam.InstanceProfile(
-      `${name}-profile`,
-      { role: role.name, tags },
-      parent,
-    );
-
-    // --- the data volume, in the subnet's zone
-    // -----------------------------------------------------------------
-    const subnet = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent);
-    const volume = new aws.ebs.Volume(
-      `${name}-data`,
-      {
-        availabilityZone: subnet.availabilityZone,
-        size: args.dataVolumeGiB ?? 50,
-        type: "gp3",
-        encrypted: true,
-        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-data` },
-      },
-      parent,
-    );
-
-    // --- the instance
-    // ------------------------------------------------------------------------------------------
-    // One apply resolves the volume id and the bucket's name, then the pure renderer runs. Only
-    // NAMES go in; no
-    // plan and no URL: the user data changes only with the volume, the bucket, the images or the
-    // retention.
-    const userData = pulumi.all([volume.id, bucket.bucket]).apply(([volumeId, configBucket]) =>
-      renderMonitoringUserData({
-        ...context,
-        dataVolumeId: volumeId,
-        dataDevice: DATA_DEVICE,
-        configBucket,
-        configPrefix: CONFIG_PREFIX,
-        parameters: {
-          grafanaAdminPassword: names.grafanaAdminPassword,
-          engineApiKey: args.engineApiKeyParameter,
-          alertWebhookUrl: args.alertWebhookUrl !== undefined ? names.alertWebhookUrl : undefined,
-        },
-      }).base64(),
-    );
-    const ami =
-      args.amiId ?? aws.ssm.getParameterOutput({ name: UBUNTU_2204_PARAMETER }, parent).value;
-    const instance = new aws.ec2.Instance(
-      `${name}-host`,
-      {
-        ami,
-        instanceType: args.instanceType ?? "t3.medium",
-        subnetId: args.subnetId,
-        vpcSecurityGroupIds: [group.id, args.scrapeSecurityGroupId],
-        iamInstanceProfile: profile.name,
-        associatePublicIpAddress: false,
-        // IMDSv2 only; one hop: the containers run with host networking.
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: 1,
-          instanceMetadataTags: "disabled",
-        },
-        rootBlockDevice: {
-          volumeType: "gp3",
-          volumeSize: 20,
-          encrypted: true,
-          deleteOnTermination: true,
-        },
-        userDataBase64: userData,
-        // A changed plan reaches the running host through the bucket
-        // (gpufleet-monitoring-sync.timer), not the user
-        // data, which changes only with the images, the retention, the receivers or the bucket.
-        // cloud-init writes files
-        // once per instance: such a change takes `pulumi up --replace` of this instance (the data
-        // volume is kept).
-        userDataReplaceOnChange: false,
-        tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
-        volumeTags: tags,
-        // The first boot finds its password, its configuration and its role's permissions in place.
-      },
-      { parent: this, dependsOn: [passwordParam, manifest, rolePolicy] },
-    );
-    new aws.ec2.VolumeAttachment(
-      `${name}-data`,
-      {
-        deviceName: DATA_DEVICE,
-        volumeId: volume.id,
-        instanceId: instance.id,
-        stopInstanceBeforeDetaching: true,
-      },
-      parent,
-    );
-
-    // --- Grafana behind the load balancer
-    // ----------------------------------------------------------------------
-    const healthPath =
-      args.grafanaHost === undefined ? `${GRAFANA_PATH}/api/health` : "/api/health";
-    const targetGroup = new aws.lb.TargetGroup(
-      `${name}-grafana`,
-      {
-        name: `gf-mon-${createHash("sha256").update(args.stack).digest("hex").slice(0, 8)}`,
-        vpcId: args.vpcId,
-        port: MONITORING_PORTS.grafana,
-        protocol: "HTTP",
-        targetType: "instance",
-        healthCheck: {
-          enabled: true,
-          path: healthPath,
-          port: "traffic-port",
-          protocol: "HTTP",
-          matcher: "200",
-          interval: 30,
-        },
-        tags,
-      },
-      parent,
-    );
-    new aws.lb.TargetGroupAttachment(
-      `${name}-grafana`,
-      {
-        targetGroupArn: targetGroup.arn,
-        targetId: instance.id,
-        port: MONITORING_PORTS.grafana,
-      },
-      parent,
-    );
-    const route =
-      args.grafanaHost === undefined
-        ? { pathPattern: { values: [GRAFANA_PATH, `${GRAFANA_PATH}/*`] } }
-        : { hostHeader: { values: [args.grafanaHost] } };
-    const perRule = 5 - (args.grafanaHost === undefined ? 2 : 1);
-    chunkCidrs(allowedCidrs, perRule).forEach((cidrs, i) => {
-      new aws.lb.ListenerRule(
-        `${name}-grafana-${i}`,
-        {
-          listenerArn: args.listenerArn,
-          priority: (args.listenerRulePriority ?? 1000) + i,
-          conditions: [route, { sourceIp: { values: cidrs } }],
-          actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
-          tags,
-        },
-        parent,
-      );
-    });
-
-    this.grafanaUrl = rootUrl;
-    this.grafanaAdminPasswordParameter = names.grafanaAdminPassword;
+    this.grafanaUrl = grafanaUrl;
+    this.grafanaAdminPasswordParameter = secrets.names.grafanaAdminPassword;
     this.instanceId = instance.id;
     this.securityGroupId = group.id;
-    this.configBucket = bucket.bucket;
+    this.configBucket = config.bucket.bucket;
     this.registerOutputs({
       grafanaUrl: this.grafanaUrl,
       grafanaAdminPasswordParameter: this.grafanaAdminPasswordParameter,
@@ -663,4 +313,466 @@ export class Monitoring extends pulumi.ComponentResource {
       configBucket: this.configBucket,
     });
   }
+}
+
+/** The monitoring renderer's context, from the component's args. */
+function monitoringContext(args: MonitoringArgs): MonitoringContext {
+  return {
+    stack: args.stack,
+    region: args.region,
+    retentionDays: args.retentionDays,
+    thresholds: args.thresholds,
+    receivers: { webhook: args.alertWebhookUrl !== undefined, snsTopicArn: args.snsTopicArn },
+  };
+}
+
+/**
+ * The host's group: Grafana from the load balancer only, everything between the host and itself,
+ * out to the internet on 80/443 (through NAT); and Grafana's port out of the load balancer's group.
+ */
+function createHostSecurityGroup({ name, args, tags, parent: self }: Scope): aws.ec2.SecurityGroup {
+  const parent = { parent: self };
+  const group = new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    {
+      vpcId: args.vpcId,
+      description: "gpufleet monitoring: Grafana from the load balancer only",
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-host` },
+    },
+    parent,
+  );
+  new aws.vpc.SecurityGroupIngressRule(
+    `${name}-in-grafana`,
+    {
+      securityGroupId: group.id,
+      ipProtocol: "tcp",
+      fromPort: MONITORING_PORTS.grafana,
+      toPort: MONITORING_PORTS.grafana,
+      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+      description: "Grafana, from the load balancer",
+    },
+    parent,
+  );
+  new aws.vpc.SecurityGroupIngressRule(
+    `${name}-in-self`,
+    {
+      securityGroupId: group.id,
+      ipProtocol: "-1",
+      referencedSecurityGroupId: group.id,
+      description: "the monitoring host itself",
+    },
+    parent,
+  );
+  // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's
+  // port too.
+  new aws.vpc.SecurityGroupEgressRule(
+    `${name}-lb-out-grafana`,
+    {
+      securityGroupId: args.loadBalancerSecurityGroupId,
+      ipProtocol: "tcp",
+      fromPort: MONITORING_PORTS.grafana,
+      toPort: MONITORING_PORTS.grafana,
+      referencedSecurityGroupId: group.id,
+      description: "to Grafana",
+    },
+    parent,
+  );
+  // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT.
+  // Scraping the
+  // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped
+  // ports.
+  for (const port of [80, 443]) {
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-out-${port}`,
+      {
+        securityGroupId: group.id,
+        ipProtocol: "tcp",
+        fromPort: port,
+        toPort: port,
+        cidrIpv4: "0.0.0.0/0",
+        description: "packages, images and AWS APIs through NAT",
+      },
+      parent,
+    );
+  }
+  return group;
+}
+
+interface MonitoringSecrets {
+  names: ReturnType<typeof monitoringParameterNames>;
+  /** Every SSM parameter NAME the host reads. */
+  readable: string[];
+  passwordParam: aws.ssm.Parameter;
+}
+
+/** Grafana's password generated here, the webhook URL from config; both only in SSM. */
+function createMonitoringSecrets({ name, args, tags, parent: self }: Scope): MonitoringSecrets {
+  const parent = { parent: self };
+  const names = monitoringParameterNames(args.stack);
+  const password = new random.RandomPassword(
+    `${name}-grafana-admin`,
+    { length: 32, special: false },
+    parent,
+  );
+  const passwordParam = new aws.ssm.Parameter(
+    `${name}-grafana-admin`,
+    {
+      name: names.grafanaAdminPassword,
+      type: "SecureString",
+      value: pulumi.secret(password.result),
+      description: `gpufleet ${args.stack}: Grafana admin password (user admin)`,
+      tags,
+    },
+    parent,
+  );
+  const readable = [names.grafanaAdminPassword, args.engineApiKeyParameter];
+  if (args.alertWebhookUrl !== undefined) {
+    new aws.ssm.Parameter(
+      `${name}-alert-webhook`,
+      {
+        name: names.alertWebhookUrl,
+        type: "SecureString",
+        value: pulumi.secret(args.alertWebhookUrl),
+        description: `gpufleet ${args.stack}: webhook URL Alertmanager posts alerts to`,
+        tags,
+      },
+      parent,
+    );
+    readable.push(names.alertWebhookUrl);
+  }
+  return { names, readable, passwordParam };
+}
+
+interface ConfigBucket {
+  bucket: aws.s3.Bucket;
+  /** The manifest object, written after every file: the host installs nothing half-uploaded. */
+  manifest: aws.s3.BucketObjectv2;
+}
+
+/**
+ * The configuration bucket (private, encrypted, owner-enforced, TLS only) and one object per file
+ * the plan renders, then the manifest.
+ */
+function createConfigBucket(
+  { name, args, tags, parent: self }: Scope,
+  grafanaUrl: pulumi.Output<string>,
+): ConfigBucket {
+  const parent = { parent: self };
+  const bucket = new aws.s3.Bucket(
+    `${name}-config`,
+    {
+      bucketPrefix: configBucketPrefix(args.stack),
+      // It holds nothing but files this program renders again on every run.
+      forceDestroy: true,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
+    },
+    parent,
+  );
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    `${name}-config`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    parent,
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(
+    `${name}-config`,
+    {
+      bucket: bucket.id,
+      // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    },
+    parent,
+  );
+  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-config`,
+    {
+      bucket: bucket.id,
+      // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to
+      // widen).
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    },
+    parent,
+  );
+  // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy
+  // and that block.
+  const bucketPolicy = new aws.s3.BucketPolicy(
+    `${name}-config`,
+    {
+      bucket: bucket.id,
+      policy: bucket.arn.apply((arn) =>
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "s3:*",
+              Resource: [arn, `${arn}/*`],
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+          ],
+        }),
+      ),
+    },
+    { parent: self, dependsOn: [publicAccess] },
+  );
+
+  // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest,
+  // written last so that the host never installs a half-uploaded configuration (it also checks
+  // every file's sha256). The file set depends on the plan only (listed without rendering); the
+  // contents also on Grafana's URL (an output): rendered once, in one apply.
+  const paths = monitoringFilePaths(args.plan);
+  const context = monitoringContext(args);
+  const bundle: pulumi.Output<MonitoringBundle> = grafanaUrl.apply((grafanaRootUrl) => {
+    const b = renderMonitoringBundle(args.plan, { ...context, grafanaRootUrl }, CONFIG_PREFIX);
+    const rendered = b.files.map((f) => f.path);
+    if (rendered.length !== paths.length || rendered.some((p) => !paths.includes(p))) {
+      // A bug of the renderer, not of the config: the objects were declared from `paths`.
+      throw new pulumi.ResourceError(
+        `${name}: the monitoring files depend on Grafana's URL (${rendered.join(", ")} ≠ ${paths.join(", ")})`,
+        self,
+      );
+    }
+    return b;
+  });
+  const guards = { parent: self, dependsOn: [publicAccess, ownership, encryption, bucketPolicy] };
+  const objects = paths.map(
+    (path) =>
+      new aws.s3.BucketObjectv2(
+        `${name}-config-${path}`,
+        {
+          bucket: bucket.id,
+          key: `${CONFIG_PREFIX}${path}`,
+          content: bundle.apply((b) => b.files.find((f) => f.path === path)!.content),
+          contentType: bundle.apply((b) => b.files.find((f) => f.path === path)!.contentType),
+          serverSideEncryption: "AES256",
+          tags,
+        },
+        guards,
+      ),
+  );
+  const manifest = new aws.s3.BucketObjectv2(
+    `${name}-config-manifest`,
+    {
+      bucket: bucket.id,
+      key: `${CONFIG_PREFIX}${MANIFEST_FILE}`,
+      content: bundle.apply((b) => b.manifest.content),
+      contentType: bundle.apply((b) => b.manifest.contentType),
+      serverSideEncryption: "AES256",
+      tags,
+    },
+    { ...guards, dependsOn: [...guards.dependsOn, ...objects] },
+  );
+  return { bucket, manifest };
+}
+
+/** The host's role: describe instances, read its own parameters and configuration objects. */
+function createHostRole(
+  { name, args, tags, parent: self }: Scope,
+  readable: string[],
+  configBucket: aws.s3.Bucket,
+): { profile: aws.iam.InstanceProfile; rolePolicy: aws.iam.RolePolicy } {
+  const parent = { parent: self };
+  const partition = partitionOf(args.region);
+  const bucket = configBucket;
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      description: `gpufleet ${args.stack}: monitoring host (describe instances, read its own parameters and configuration)`,
+      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+      tags,
+    },
+    parent,
+  );
+  const rolePolicy = new aws.iam.RolePolicy(
+    `${name}-role`,
+    {
+      role: role.name,
+      policy: pulumi.all([args.accountId, bucket.bucket]).apply(([accountId, configBucket]) =>
+        JSON.stringify(
+          monitoringPolicyDocument({
+            partition,
+            region: args.region,
+            accountId,
+            parameters: readable,
+            configBucket,
+            configPrefix: CONFIG_PREFIX,
+            snsTopicArn: args.snsTopicArn,
+          }),
+        ),
+      ),
+    },
+    parent,
+  );
+  if (args.sessionManager) {
+    new aws.iam.RolePolicyAttachment(
+      `${name}-ssm-core`,
+      {
+        role: role.name,
+        policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+      },
+      parent,
+    );
+  }
+  const profile = new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name, tags }, parent);
+  return { profile, rolePolicy };
+}
+
+/** The data volume in the subnet's zone, the instance, and the volume's attachment. */
+function createHost(
+  scope: Scope,
+  group: aws.ec2.SecurityGroup,
+  role: { profile: aws.iam.InstanceProfile; rolePolicy: aws.iam.RolePolicy },
+  secrets: MonitoringSecrets,
+  config: ConfigBucket,
+): aws.ec2.Instance {
+  const { name, args, tags, parent: self } = scope;
+  const parent = { parent: self };
+  const { names, passwordParam } = secrets;
+  const { bucket, manifest } = config;
+  const { profile, rolePolicy } = role;
+  const context = monitoringContext(args);
+  const subnet = aws.ec2.getSubnetOutput({ id: args.subnetId }, parent);
+  const volume = new aws.ebs.Volume(
+    `${name}-data`,
+    {
+      availabilityZone: subnet.availabilityZone,
+      size: args.dataVolumeGiB ?? 50,
+      type: "gp3",
+      encrypted: true,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-data` },
+    },
+    parent,
+  );
+
+  // One apply resolves the volume id and the bucket's name, then the pure renderer runs. Only
+  // NAMES go in; no
+  // plan and no URL: the user data changes only with the volume, the bucket, the images or the
+  // retention.
+  const userData = pulumi.all([volume.id, bucket.bucket]).apply(([volumeId, configBucket]) =>
+    renderMonitoringUserData({
+      ...context,
+      dataVolumeId: volumeId,
+      dataDevice: DATA_DEVICE,
+      configBucket,
+      configPrefix: CONFIG_PREFIX,
+      parameters: {
+        grafanaAdminPassword: names.grafanaAdminPassword,
+        engineApiKey: args.engineApiKeyParameter,
+        alertWebhookUrl: args.alertWebhookUrl !== undefined ? names.alertWebhookUrl : undefined,
+      },
+    }).base64(),
+  );
+  const ami =
+    args.amiId ?? aws.ssm.getParameterOutput({ name: UBUNTU_2204_PARAMETER }, parent).value;
+  const instance = new aws.ec2.Instance(
+    `${name}-host`,
+    {
+      ami,
+      instanceType: args.instanceType ?? "t3.medium",
+      subnetId: args.subnetId,
+      vpcSecurityGroupIds: [group.id, args.scrapeSecurityGroupId],
+      iamInstanceProfile: profile.name,
+      associatePublicIpAddress: false,
+      // IMDSv2 only; one hop: the containers run with host networking.
+      metadataOptions: {
+        httpEndpoint: "enabled",
+        httpTokens: "required",
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: "disabled",
+      },
+      rootBlockDevice: {
+        volumeType: "gp3",
+        volumeSize: 20,
+        encrypted: true,
+        deleteOnTermination: true,
+      },
+      userDataBase64: userData,
+      // A changed plan reaches the running host through the bucket
+      // (gpufleet-monitoring-sync.timer), not the user
+      // data, which changes only with the images, the retention, the receivers or the bucket.
+      // cloud-init writes files
+      // once per instance: such a change takes `pulumi up --replace` of this instance (the data
+      // volume is kept).
+      userDataReplaceOnChange: false,
+      tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring` },
+      volumeTags: tags,
+      // The first boot finds its password, its configuration and its role's permissions in place.
+    },
+    { parent: self, dependsOn: [passwordParam, manifest, rolePolicy] },
+  );
+  new aws.ec2.VolumeAttachment(
+    `${name}-data`,
+    {
+      deviceName: DATA_DEVICE,
+      volumeId: volume.id,
+      instanceId: instance.id,
+      stopInstanceBeforeDetaching: true,
+    },
+    parent,
+  );
+  return instance;
+}
+
+/** Grafana behind the load balancer: its target group and the listener rules that reach it. */
+function createGrafanaRoute(
+  { name, args, tags, parent: self }: Scope,
+  instance: aws.ec2.Instance,
+  allowedCidrs: string[],
+): void {
+  const parent = { parent: self };
+  const settings = grafanaTargetGroupSettings(args.stack, args.grafanaHost);
+  const targetGroup = new aws.lb.TargetGroup(
+    `${name}-grafana`,
+    {
+      name: settings.name,
+      vpcId: args.vpcId,
+      port: MONITORING_PORTS.grafana,
+      protocol: "HTTP",
+      targetType: "instance",
+      healthCheck: {
+        enabled: true,
+        path: settings.healthPath,
+        port: "traffic-port",
+        protocol: "HTTP",
+        matcher: "200",
+        interval: 30,
+      },
+      tags,
+    },
+    parent,
+  );
+  new aws.lb.TargetGroupAttachment(
+    `${name}-grafana`,
+    {
+      targetGroupArn: targetGroup.arn,
+      targetId: instance.id,
+      port: MONITORING_PORTS.grafana,
+    },
+    parent,
+  );
+  const rules = grafanaListenerRules(
+    allowedCidrs,
+    args.grafanaHost,
+    args.listenerRulePriority ?? 1000,
+  );
+  rules.forEach((rule, i) => {
+    new aws.lb.ListenerRule(
+      `${name}-grafana-${i}`,
+      {
+        listenerArn: args.listenerArn,
+        priority: rule.priority,
+        conditions: rule.conditions,
+        actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+        tags,
+      },
+      parent,
+    );
+  });
 }

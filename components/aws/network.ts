@@ -4,7 +4,7 @@
 // boot).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { computeSubnetCidrs, fleetTags } from "./facts";
+import { MAX_VPC_ZONES, computeSubnetCidrs, fleetTags } from "./facts";
 
 export interface NetworkArgs {
   /** Stack name, for tags. */
@@ -44,7 +44,8 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:Network", name, args, opts);
-    const created = args.vpcId === undefined ? createVpc(name, args, this) : useVpc(args);
+    const created =
+      args.vpcId === undefined ? createVpc(name, args, this) : useVpc(name, args, this);
     Object.assign(this, created);
     this.registerOutputs({
       vpcId: this.vpcId,
@@ -62,9 +63,13 @@ interface NetworkParts {
   zoneIndex: Map<string, number>;
 }
 
-function useVpc(args: NetworkArgs): NetworkParts {
+function useVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): NetworkParts {
+  // The config schema requires both with gpufleet:vpc.id; this guards other callers.
   if (args.publicSubnetIds === undefined || args.privateSubnetIds === undefined) {
-    throw new Error("Network: an existing VPC needs publicSubnetIds and privateSubnetIds");
+    throw new pulumi.ResourceError(
+      `${name}: an existing VPC needs publicSubnetIds and privateSubnetIds`,
+      parent,
+    );
   }
   return {
     vpcId: pulumi.output(args.vpcId!),
@@ -78,7 +83,7 @@ function useVpc(args: NetworkArgs): NetworkParts {
 function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): NetworkParts {
   const required = [...new Set(args.requiredZones ?? [])];
   const azCount = Math.max(args.azCount ?? 2, required.length, 2);
-  if (azCount > 6)
+  if (azCount > MAX_VPC_ZONES)
     throw new pulumi.ResourceError(
       `${name}: pools pin ${required.length} zones; a created VPC spans at most 6`,
       parent,
@@ -93,9 +98,11 @@ function createVpc(name: string, args: NetworkArgs, parent: pulumi.Resource): Ne
       : available.names.apply((names) => {
           const rest = names.filter((n) => !required.includes(n));
           const zone = rest[i - required.length];
+          // Only the region's answer tells: a user error, reported with its config path.
           if (zone === undefined)
-            throw new Error(
-              `${name}: the region has ${names.length} available zones, ${azCount} are needed`,
+            throw new pulumi.ResourceError(
+              `gpufleet:vpc.azCount: the region has ${names.length} available zones, ${azCount} are needed (${name})`,
+              parent,
             );
           return zone;
         }),

@@ -26,6 +26,7 @@ import {
 import {
   ENGINE_METRICS,
   JOBS,
+  MODEL_CACHE_CLAIM,
   buildDashboards,
   renderRules,
   resolveMonitoringContext,
@@ -292,7 +293,7 @@ function engineContainer(
       seccompProfile: { type: "RuntimeDefault" },
     },
     volumeMounts: [
-      { name: "models", mountPath: CONTAINER_MODEL_DIR, readOnly: true },
+      { name: MODEL_CACHE_CLAIM, mountPath: CONTAINER_MODEL_DIR, readOnly: true },
       { name: "dshm", mountPath: "/dev/shm" },
       { name: "run", mountPath: RUN_DIR },
     ],
@@ -379,7 +380,7 @@ function podSpec(
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
       },
-      volumeMounts: [{ name: "models", mountPath: CONTAINER_MODEL_DIR }],
+      volumeMounts: [{ name: MODEL_CACHE_CLAIM, mountPath: CONTAINER_MODEL_DIR }],
     },
   ];
   const containers: Array<Record<string, unknown>> = [engineContainer(replica, r, w, role)];
@@ -411,7 +412,7 @@ function podSpec(
     );
   if (!cacheFromClaim)
     volumes.push({
-      name: "models",
+      name: MODEL_CACHE_CLAIM,
       hostPath: { path: `/var/lib/gpufleet/models`, type: "DirectoryOrCreate" },
     });
   return {
@@ -434,7 +435,7 @@ function cacheClaim(
   pool: PoolPlan,
 ): Record<string, unknown> {
   return {
-    metadata: { name: "models" },
+    metadata: { name: MODEL_CACHE_CLAIM },
     spec: {
       accessModes: ["ReadWriteOnce"],
       ...(k8s.storageClass ? { storageClassName: k8s.storageClass } : {}),
@@ -601,9 +602,39 @@ export function poolManifests(args: KubernetesManifestArgs, index: number): K8sO
     });
   }
   const waiting = ENGINE_METRICS[replica.engine]?.waiting;
-  if (waiting) {
+  const triggers: Array<Record<string, unknown>> = [];
+  if (waiting)
+    triggers.push({
+      type: "prometheus",
+      metadata: {
+        serverAddress: prometheusUrl(k8s),
+        query: `sum(${waiting}{namespace="${ns}",pool="${pool.name}"})`,
+        // Requests queued per replica before another one is worth its cold start.
+        threshold: String(Math.max(1, Math.ceil(replica.maxNumSeqs / 4))),
+        activationThreshold: "0",
+      },
+    });
+  if (poolCfg.scaleToZero) {
+    // At zero nothing of the pool reports a queue: the HTTP add-on's interceptor counts the
+    // requests it holds for the pool and wakes it (external-push, InterceptorRoute of the same name).
+    const addOn = k8s.httpAddOn;
+    triggers.push({
+      type: "external-push",
+      metadata: {
+        scalerAddress: `${addOn.scalerService}.${addOn.namespace}:${addOn.scalerPort}`,
+        interceptorRoute: pool.name,
+      },
+    });
+    out.push(...wakeManifests(args, index));
+  }
+  if (triggers.length > 0) {
     const min = poolCfg.scaleToZero ? 0 : (poolCfg.minCount ?? pool.count) * pool.replicas.length;
-    const max = Math.max(w.replicas, min, (poolCfg.maxCount ?? pool.count) * pool.replicas.length);
+    const max = Math.max(
+      w.replicas,
+      min,
+      1,
+      (poolCfg.maxCount ?? pool.count) * pool.replicas.length,
+    );
     out.push({
       apiVersion: "keda.sh/v1alpha1",
       kind: "ScaledObject",
@@ -628,22 +659,89 @@ export function poolManifests(args: KubernetesManifestArgs, index: number): K8sO
             },
           },
         },
-        triggers: [
-          {
-            type: "prometheus",
-            metadata: {
-              serverAddress: prometheusUrl(k8s),
-              query: `sum(${waiting}{namespace="${ns}",pool="${pool.name}"})`,
-              // Requests queued per replica before another one is worth its cold start.
-              threshold: String(Math.max(1, Math.ceil(replica.maxNumSeqs / 4))),
-              activationThreshold: "0",
-            },
-          },
-        ],
+        triggers,
       },
     });
   }
   return out;
+}
+
+/**
+ * The header the entry point sets on a request for a pool that scales to zero, and the KEDA HTTP
+ * add-on's interceptor routes by: `<namespace>/<pool>`, unique in the cluster (the interceptor is
+ * shared by every namespace).
+ */
+export const WAKE_HEADER = "x-gpufleet-pool";
+
+export function wakeHeaderValue(k8s: KubernetesConfig, pool: PoolPlan): string {
+  return `${k8s.namespace}/${pool.name}`;
+}
+
+/**
+ * The in-cluster name LiteLLM calls a sleeping pool by: an ExternalName Service `<pool>-wake` that
+ * resolves to the interceptor, which matches the Host header (port stripped) against the
+ * InterceptorRoute's hosts.
+ */
+export function wakeServiceName(pool: PoolPlan): string {
+  return `${pool.name}-wake`;
+}
+
+/** The base URL of a pool as the gateway (LiteLLM) reaches it: directly, or through the wake door. */
+export function poolBaseUrl(args: KubernetesManifestArgs, pool: PoolPlan): string {
+  const i = args.plan.pools.indexOf(pool);
+  const ns = args.k8s.namespace;
+  if (args.cfg.pools[i]?.scaleToZero)
+    return `http://${wakeServiceName(pool)}.${ns}.svc:${args.k8s.httpAddOn.interceptorPort}`;
+  return `http://${pool.name}.${ns}.svc:${pool.proxyPort}`;
+}
+
+/** A pool that sleeps at zero: its InterceptorRoute and the ExternalName door LiteLLM calls. */
+function wakeManifests(args: KubernetesManifestArgs, index: number): K8sObject[] {
+  const { plan, k8s } = args;
+  const ns = k8s.namespace;
+  const pool = plan.pools[index]!;
+  const replica = pool.replicas[0]!;
+  const addOn = k8s.httpAddOn;
+  const labels = labelsOf(plan.stack, pool.name);
+  const wake = wakeServiceName(pool);
+  const readTimeout = readTimeoutSeconds([resolveTemplateReplica(plan, pool)]);
+  return [
+    {
+      apiVersion: "http.keda.sh/v1beta1",
+      kind: "InterceptorRoute",
+      metadata: meta(pool.name, ns, labels),
+      spec: {
+        target: { service: pool.name, port: pool.proxyPort },
+        rules: [
+          // From the Gateway (the HTTPRoute sets the header).
+          { headers: [{ name: WAKE_HEADER, value: wakeHeaderValue(k8s, pool) }] },
+          // From LiteLLM, through the ExternalName Service.
+          {
+            hosts: [`${wake}.${ns}.svc`, `${wake}.${ns}.svc.cluster.local`, `${wake}.${ns}`],
+          },
+        ],
+        // One replica takes as many requests at once as the engine runs.
+        scalingMetric: { concurrency: { targetValue: Math.max(1, replica.maxNumSeqs) } },
+        timeouts: {
+          // A request that woke the pool waits for its cold start (the startup probe's budget).
+          readiness: `${startupBudgetSeconds(replica)}s`,
+          // Streams last as long as they last; the proxy's read timeout bounds the first byte.
+          request: "0s",
+          responseHeader: `${readTimeout}s`,
+        },
+      },
+    },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta(wake, ns, labels),
+      spec: {
+        type: "ExternalName",
+        externalName: `${addOn.interceptorService}.${addOn.namespace}.svc.cluster.local`,
+        ports: [{ name: "http", port: addOn.interceptorPort, protocol: "TCP" }],
+      },
+    },
+  ];
 }
 
 /** Prometheus as KEDA reaches it. */
@@ -685,6 +783,9 @@ export function monitoringContext(args: KubernetesManifestArgs): MonitoringConte
     region: "us-east-1",
     retentionDays: args.cfg.monitoring.retentionDays,
     thresholds: args.cfg.monitoring.thresholds,
+    platform: "kubernetes",
+    namespace: args.k8s.namespace,
+    zeroPools: args.plan.pools.filter((_, i) => args.cfg.pools[i]?.scaleToZero).map((p) => p.name),
   };
 }
 
@@ -801,6 +902,26 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
     const name = pool.replicas[0]!.model.servedName;
     byModel.set(name, [...(byModel.get(name) ?? []), pool]);
   }
+  const sleeps = (pool: PoolPlan): boolean =>
+    cfg.pools[plan.pools.indexOf(pool)]?.scaleToZero === true;
+  const addOn = k8s.httpAddOn;
+  // A pool that sleeps at zero is reached through the HTTP add-on's interceptor, told which pool by
+  // a header (validateKubernetesDeployment: such a pool serves its model alone).
+  const toInterceptor = (pool: PoolPlan): Record<string, unknown> => ({
+    filters: [
+      {
+        type: "RequestHeaderModifier",
+        requestHeaderModifier: { set: [{ name: WAKE_HEADER, value: wakeHeaderValue(k8s, pool) }] },
+      },
+    ],
+    backendRefs: [
+      {
+        name: addOn.interceptorService,
+        namespace: addOn.namespace,
+        port: addOn.interceptorPort,
+      },
+    ],
+  });
   const rules: Array<Record<string, unknown>> = [...byModel].map(([model, pools]) => ({
     matches: [
       {
@@ -808,18 +929,39 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
         headers: [{ type: "Exact", name: MODEL_HEADER, value: model }],
       },
     ],
-    backendRefs: pools.map((p) => ({
-      name: p.name,
-      port: p.proxyPort,
-      weight: Math.max(1, poolWorkload(p).replicas),
-    })),
+    ...(pools.length === 1 && sleeps(pools[0]!)
+      ? toInterceptor(pools[0]!)
+      : {
+          backendRefs: pools.map((p) => ({
+            name: p.name,
+            port: p.proxyPort,
+            weight: Math.max(1, poolWorkload(p).replicas),
+          })),
+        }),
     timeouts: { request: "0s" },
   }));
+  const fallbackPool = gateway ? undefined : plan.pools[0]!;
   rules.push({
     matches: [{ path: { type: "PathPrefix", value: "/" } }],
-    backendRefs: [{ name: fallback.name, port: fallback.port }],
+    ...(fallbackPool && sleeps(fallbackPool)
+      ? toInterceptor(fallbackPool)
+      : { backendRefs: [{ name: fallback.name, port: fallback.port }] }),
     timeouts: { request: "0s" },
   });
+  const grants: K8sObject[] = plan.pools.some(sleeps)
+    ? [
+        {
+          apiVersion: "gateway.networking.k8s.io/v1beta1",
+          kind: "ReferenceGrant",
+          // Lives beside the interceptor: lets this stack's HTTPRoute send traffic to it.
+          metadata: meta(`gpufleet-${ns}`.slice(0, 63).replace(/-+$/, ""), addOn.namespace, labels),
+          spec: {
+            from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: ns }],
+            to: [{ group: "", kind: "Service", name: addOn.interceptorService }],
+          },
+        },
+      ]
+    : [];
   return [
     {
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -843,6 +985,7 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
       metadata: meta("gpufleet", ns, labels),
       spec: { parentRefs: [{ name: "gpufleet" }], rules },
     },
+    ...grants,
   ];
 }
 
@@ -866,7 +1009,7 @@ export function gatewayManifests(args: KubernetesManifestArgs): K8sObject[] {
   const config = renderLiteLLMConfig(plan, {
     stack: plan.stack,
     options: cfg.gateway,
-    poolBaseUrl: (pool) => `http://${pool.name}.${ns}.svc:${pool.proxyPort}`,
+    poolBaseUrl: (pool) => poolBaseUrl(args, pool),
   });
   const secretEnv = (name: string, secret: string, key: string): Record<string, unknown> => ({
     name,
@@ -1079,6 +1222,17 @@ export function validateKubernetesDeployment(plan: FleetPlan, cfg: StackConfig):
     }
   }
   if (cfg.gateway.enabled) problems.push(...validateGateway(plan, cfg.gateway));
+  plan.pools.forEach((pool, i) => {
+    if (!cfg.pools[i]?.scaleToZero) return;
+    const model = pool.replicas[0]!.model.servedName;
+    const others = plan.pools.filter(
+      (p) => p !== pool && p.replicas.some((r) => r.model.servedName === model),
+    );
+    if (others.length > 0)
+      problems.push(
+        `gpufleet:pools[${i}].scaleToZero: pool ${pool.name} shares model ${model} with pool(s) ${others.map((p) => p.name).join(", ")}; a pool that sleeps at zero must serve its model alone (the entry point cannot split a model's traffic between a sleeping and a running pool)`,
+      );
+  });
   return problems;
 }
 

@@ -18,9 +18,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-function stackFile(body: string): string {
+function stackFile(body: string, name = "Pulumi.t.yaml"): string {
   const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-cli-"));
-  const file = path.join(dir, "Pulumi.t.yaml");
+  const file = path.join(dir, name);
   writeFileSync(file, body);
   return file;
 }
@@ -35,12 +35,22 @@ describe("gpufleet plan", () => {
     expect(r.out).toMatch(/why engine:/);
   });
 
-  it("follows the plan-JSON contract of DESIGN.md", async () => {
+  it("follows the plan-JSON contract (docs/ARCHITECTURE.md)", async () => {
     const r = await run("plan", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--format", "json");
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.out) as FleetPlan;
     expect(plan.stack).toBe("dev");
     expect(typeof plan.costPerHour).toBe("number");
+    // costPerHour is the whole fleet's; costBreakdown names its parts, GPU pools first.
+    const items = plan.costBreakdown!.items;
+    expect(plan.costPerHour).toBeCloseTo(
+      items.reduce((sum, i) => sum + i.usdPerHour, 0),
+      2, // the total is rounded to a tenth of a cent
+    );
+    expect(items.map((i) => i.item)).toEqual(
+      expect.arrayContaining(["GPU pool a10g", "GPU pool a100", "load balancer", "NAT gateways"]),
+    );
+    expect(plan.costBreakdown!.pricesRegion).toBe("us-east-1");
     for (const pool of plan.pools) {
       expect(Object.keys(pool)).toEqual(
         expect.arrayContaining([
@@ -95,9 +105,9 @@ describe("gpufleet plan", () => {
         expect(rep.image).toMatch(/:[\w.-]+$/);
       }
     }
-    expect(plan.costPerHour).toBeCloseTo(
-      plan.pools.reduce((s, p) => s + p.costPerHour, 0),
-      3,
+    // The GPU pools are the bill's first items, each the pool's own costPerHour.
+    expect(items.slice(0, plan.pools.length).map((i) => i.usdPerHour)).toEqual(
+      plan.pools.map((p) => p.costPerHour),
     );
   });
 
@@ -130,6 +140,65 @@ describe("gpufleet plan", () => {
         /^gpufleet:pools\[1\]\.tensorParallel: 2 does not divide the pool's 1 GPU/,
       ),
     ]);
+  });
+
+  it("reports every problem at once: a bad pool name beside an unknown type and an impossible context", async () => {
+    const file = stackFile(
+      [
+        "config:",
+        "  gpufleet:pools:",
+        "    - name: Bad_Name",
+        "      instanceType: g5.3xlarge",
+        "    - name: b",
+        "      instanceType: g5.xlarge",
+        "      model: Qwen/Qwen2.5-7B-Instruct",
+        "      maxModelLen: 1048576",
+        "    - name: c",
+        "      instanceType: g5.xlarge",
+        "      enigne: vllm",
+        "      tensorParallel: 2",
+        "",
+      ].join("\n"),
+    );
+    const r = await run("plan", "--config", file);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    const lines = r.err.trim().split("\n");
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^gpufleet:pools\[0\]\.name: must be DNS-safe/),
+        expect.stringMatching(
+          /^gpufleet:pools\[0\]\.instanceType: unknown instance type "g5\.3xlarge"/,
+        ),
+        expect.stringMatching(/^gpufleet:pools\[1\]\.maxModelLen: /),
+        expect.stringMatching(/^gpufleet:pools\[2\]\.enigne: unknown key/),
+        expect.stringMatching(/^gpufleet:pools\[2\]\.tensorParallel: 2 does not divide/),
+      ]),
+    );
+    expect(lines).toHaveLength(5);
+  });
+
+  it("plans --config FILE as the stack its name gives, and requires --stack for any other name", async () => {
+    const body = "config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n";
+    const named = await run(
+      "plan",
+      "--config",
+      stackFile(body, "Pulumi.staging.yaml"),
+      "-f",
+      "json",
+    );
+    expect((JSON.parse(named.out) as FleetPlan).stack).toBe("staging");
+    const other = stackFile(body, "fleet.yaml");
+    const refused = await run("plan", "--config", other);
+    expect(refused.code).toBe(2);
+    expect(refused.err.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^--stack: required with --config fleet\.yaml: its name is not Pulumi\.<stack>\.yaml/,
+      ),
+    ]);
+    const given = await run("plan", "--config", other, "--stack", "prod", "-f", "json");
+    expect(given.code).toBe(0);
+    expect((JSON.parse(given.out) as FleetPlan).stack).toBe("prod");
   });
 
   it("exits 2 on schema errors and on unknown options", async () => {

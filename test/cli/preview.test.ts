@@ -3,34 +3,28 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../cli/main";
-import { SECRET_PLACEHOLDER, engineConfig, programLoader } from "../../cli/preview";
-import type { Target } from "../../config";
+import { describe, expect, it, vi } from "vitest";
+import { SECRET_PLACEHOLDER, engineConfig } from "../../cli/preview";
 
 const ROOT = path.join(__dirname, "../..");
-const original = programLoader.load;
-// The program index.ts dispatches to, per target (vite resolves only literal import paths).
-const TARGET_MODULES: Record<Target, () => Promise<unknown>> = {
-  aws: () => import("../../targets/aws.js"),
-  docker: () => import("../../targets/docker.js"),
-  kubernetes: () => import("../../targets/kubernetes.js"),
-};
 let loads = 0;
 
-beforeAll(() => {
-  // vitest's module graph instead of require (the CLI's loader): a fresh program per run.
-  programLoader.load = async (target) => {
-    loads++;
-    vi.resetModules();
-    return (await TARGET_MODULES[target]()) as Record<string, unknown>;
-  };
-});
-afterAll(() => {
-  programLoader.load = original;
-});
+/**
+ * vitest's module graph instead of require (the CLI's loader): a fresh program per run. These are
+ * aws stacks: the AWS program index.ts dispatches to (test/program/dispatch.test.ts runs index.ts).
+ */
+async function loadProgram(): Promise<Record<string, unknown>> {
+  loads++;
+  vi.resetModules();
+  return (await import("../../targets/aws.js")) as Record<string, unknown>;
+}
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  // main() imports cli/preview lazily, from the module registry as it is now (loadProgram resets
+  // it): hand that instance the loader, and take main from the same registry.
+  const preview = await import("../../cli/preview.js");
+  preview.programLoader.load = loadProgram;
+  const { main } = await import("../../cli/main.js");
   let out = "";
   let err = "";
   const code = await main(["node", "gpufleet", ...args], {
@@ -55,6 +49,13 @@ interface PreviewJson {
     inputs: Record<string, unknown>;
   }>;
   outputs: Record<string, unknown>;
+}
+
+/** `preview --config Pulumi.dev.yaml --json`, run once and read by two tests. */
+let devJsonRun: Promise<{ code: number; out: string; err: string }> | undefined;
+function devJson(): Promise<{ code: number; out: string; err: string }> {
+  devJsonRun ??= run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
+  return devJsonRun;
 }
 
 describe("gpufleet preview", () => {
@@ -95,7 +96,7 @@ describe("gpufleet preview", () => {
   );
 
   it("--json: { resources: [{ type, name, parent, inputs }], outputs } with every secret replaced", async () => {
-    const r = await run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
+    const r = await devJson();
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as PreviewJson;
     expect(Object.keys(doc).sort()).toEqual(["outputs", "resources"]);
@@ -202,7 +203,7 @@ describe("gpufleet preview", () => {
   });
 
   it("is deterministic: the same resources and outputs on every run", async () => {
-    const a = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
+    const a = JSON.parse((await devJson()).out) as PreviewJson;
     const b = JSON.parse((await run("preview", "--stack", "dev", "--json")).out) as PreviewJson;
     const names = (d: PreviewJson): string[] =>
       d.resources.map((x) => `${x.type}::${x.name}`).sort();

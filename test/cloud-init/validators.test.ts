@@ -25,9 +25,10 @@ const PLANNED_POOLS: PoolPlan[] = [
     ...p,
     name: `dev-${p.name}`,
   })),
-  ...planFromFile({ config: join(__dirname, "../../examples/engines.yaml") }).plan.pools.map(
-    (p) => ({ ...p, name: `engines-${p.name}` }),
-  ),
+  ...planFromFile({
+    config: join(__dirname, "../../examples/engines.yaml"),
+    stack: "dev",
+  }).plan.pools.map((p) => ({ ...p, name: `engines-${p.name}` })),
 ];
 const ALL_POOLS: PoolPlan[] = [...FIXTURE_POOLS, ...PLANNED_POOLS];
 import { describeRun, requireTool, run, verifyUnits } from "../tools";

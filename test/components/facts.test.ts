@@ -2,7 +2,13 @@
 // config keys they read.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig, toPlanInput, ConfigError } from "../../config";
+import {
+  MAX_CREATED_VPC_PREFIX,
+  MIN_CREATED_VPC_PREFIX,
+  parseStackConfig,
+  toPlanInput,
+  ConfigError,
+} from "../../config";
 import {
   computeModelRoutes,
   computeSubnetCidrs,
@@ -30,10 +36,10 @@ describe("computeSubnetCidrs", () => {
       ["10.20.128.0/20", "10.20.144.0/20", "10.20.160.0/20"],
     ],
     [
-      "192.168.4.0/24",
+      "192.168.4.0/23",
       2,
-      ["192.168.4.0/28", "192.168.4.16/28"],
-      ["192.168.4.128/28", "192.168.4.144/28"],
+      ["192.168.4.0/27", "192.168.4.32/27"],
+      ["192.168.5.0/27", "192.168.5.32/27"],
     ],
   ])("%s in %i AZs", (cidr, n, pub, priv) => {
     expect(computeSubnetCidrs(cidr, n)).toEqual({ public: pub, private: priv });
@@ -43,17 +49,29 @@ describe("computeSubnetCidrs", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 255 }),
-        fc.integer({ min: 16, max: 24 }),
+        fc.integer({ min: MIN_CREATED_VPC_PREFIX, max: MAX_CREATED_VPC_PREFIX }),
         fc.integer({ min: 1, max: 8 }),
         (b, prefix, n) => {
           const { public: pub, private: priv } = computeSubnetCidrs(`10.${b}.0.0/${prefix}`, n);
           const all = [...pub, ...priv];
           expect(new Set(all).size).toBe(all.length);
           for (const c of all) expect(Number(c.split("/")[1])).toBe(prefix + 4);
+          // Every subnet can hold the load balancer: /27 or larger.
+          for (const c of pub) expect(Number(c.split("/")[1])).toBeLessThanOrEqual(27);
         },
       ),
     );
   });
+
+  it.each(["10.0.0.0/24", "10.0.0.0/28", "10.0.0.0/15"])(
+    "refuses %s: its subnets could not hold a load balancer (or it is wider than a VPC)",
+    (cidr) => {
+      expect(() => computeSubnetCidrs(cidr, 2)).toThrow(/prefix must be \/16 to \/23/);
+      expect(() => parseStackConfig({ pools: DEV_POOLS, vpc: { cidr } })).toThrow(
+        /gpufleet:vpc\.cidr: prefix must be \/16 to \/23/,
+      );
+    },
+  );
 });
 
 describe("names and sizes", () => {
@@ -198,7 +216,10 @@ describe("AWS config keys", () => {
         "gpufleet:vpc.privateSubnetIds: required with vpc.id",
       ],
     ],
-    [{ vpc: { cidr: "10.0.0.0/12" } }, ["gpufleet:vpc.cidr: prefix must be /16 to /24"]],
+    [
+      { vpc: { cidr: "10.0.0.0/12" } },
+      [expect.stringMatching(/^gpufleet:vpc\.cidr: prefix must be \/16 to \/23: /)],
+    ],
     [
       { vpc: { privateSubnetIds: ["subnet-0123456789abcdef0"] } },
       ["gpufleet:vpc.privateSubnetIds: requires vpc.id (subnets of an existing VPC)"],

@@ -2,7 +2,7 @@
 // for.
 import { gunzipSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { redactSecrets } from "../../cli/offline-mocks";
 import { DLAMI_PARAMETER, MODEL_HEADER, targetGroupName } from "../../components/aws/facts";
 import {
@@ -24,6 +24,20 @@ import {
 
 const DEV = { pools: DEV_POOLS };
 
+/**
+ * The dev fleet, run once per isDryRun for the whole file: its tests only read the record, so one
+ * program run serves them all (a mocked run costs seconds on a loaded machine).
+ */
+const devRuns = new Map<boolean, Promise<FleetRun>>();
+function devFleet(dryRun: boolean): Promise<FleetRun> {
+  let run = devRuns.get(dryRun);
+  if (run === undefined) {
+    run = runFleet(DEV, { dryRun });
+    devRuns.set(dryRun, run);
+  }
+  return run;
+}
+
 function planOf(run: FleetRun): FleetPlan {
   return run.outputs.plan!.value as FleetPlan;
 }
@@ -42,8 +56,12 @@ function portsOverlap(from: number, to: number, ports: number[]): boolean {
 }
 
 describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
+  let run: FleetRun;
+  beforeAll(async () => {
+    run = await devFleet(dryRun);
+  });
+
   it("creates one launch template and one auto scaling group per pool, in components named after it", async () => {
-    const run = await runFleet(DEV, { dryRun });
     expect(run.error).toBeUndefined();
     const lts = ofType(run, T.launchTemplate);
     const asgs = ofType(run, T.asg);
@@ -71,7 +89,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("requires IMDSv2 and an encrypted gp3 root volume on every launch template", async () => {
-    const run = await runFleet(DEV, { dryRun });
     for (const lt of ofType(run, T.launchTemplate)) {
       expect(field<Record<string, unknown>>(lt, "metadataOptions")).toMatchObject({
         httpTokens: "required",
@@ -98,7 +115,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("sizes and heals the groups from the plan: ELB health, grace ≥ cold start, instance refresh", async () => {
-    const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
     for (const pool of plan.pools) {
       const asg = ofType(run, T.asg).find((r) => r.name === `gpufleet-${pool.name}-asg`)!;
@@ -123,7 +139,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("boots hosts that ship their units' journal to the stack's log group, the one the instance role may write", async () => {
-    const run = await runFleet(DEV, { dryRun });
     const group = ofType(run, "aws:cloudwatch/logGroup:LogGroup").find((g) =>
       /gpufleet:aws:Security::/.test(g.parent ?? ""),
     )!;
@@ -143,7 +158,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("tags instances with stack, pool, role and replica ports", async () => {
-    const run = await runFleet(DEV, { dryRun });
     const a100 = ofType(run, T.launchTemplate).find((r) => r.name === "gpufleet-a100-lt")!;
     const specs = field<Array<{ resourceType: string; tags: Record<string, string> }>>(
       a100,
@@ -164,7 +178,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("opens no engine or exporter port to a CIDR, and the load balancer only on 80", async () => {
-    const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
     const enginePorts = [
       ...plan.pools.flatMap((p) => p.replicas.map((r) => r.port)),
@@ -212,7 +225,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("puts one target group per pool on its proxy port with /health, and routes each model by header", async () => {
-    const run = await runFleet(DEV, { dryRun });
     const plan = planOf(run);
     // The load balancer's own target groups (monitoring adds Grafana's).
     const tgs = ofType(run, T.targetGroup).filter((t) =>
@@ -259,7 +271,6 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
   });
 
   it("keeps outputs to names and plan data: endpoint, served models, parameter names, quotas", async () => {
-    const run = await runFleet(DEV, { dryRun });
     expect(run.outputs.endpoint!.value).toMatch(
       /^http:\/\/gpufleet-alb-[0-9a-f]+-\d+\.us-east-1\.elb\.amazonaws\.com$/,
     );
@@ -343,7 +354,7 @@ describe("secrets", () => {
   );
 
   it("generates the API key with RandomPassword (its secret result never leaves the parameter)", async () => {
-    const run = await runFleet(DEV, { dryRun: false });
+    const run = await devFleet(false);
     const [password] = ofType(run, T.password);
     expect(password).toBeDefined();
     expect(password!.parent).toMatch(/gpufleet:aws:Secrets::gpufleet$/);
@@ -358,7 +369,7 @@ describe("secrets", () => {
 
 describe("IAM", () => {
   it("names its resources and uses no wildcard action", async () => {
-    const run = await runFleet(DEV);
+    const run = await devFleet(true);
     const docs: PolicyDocument[] = [
       ...ofType(run, T.rolePolicy).map(
         (p) => JSON.parse(String(p.inputs.policy)) as PolicyDocument,

@@ -39,7 +39,6 @@ async function capture(stack: string, gpuCount: number): Promise<ReturnType<type
         if (k.includes(`${path.sep}targets${path.sep}`)) delete require.cache[k];
       return require(file) as Record<string, unknown>;
     },
-    target: "docker",
   });
 }
 

@@ -37,7 +37,6 @@ export async function runDocker(
     dryRun: opts.dryRun ?? true,
     randomPassword: DOCKER_SECRETS.random,
     load: () => import("../../targets/docker.js") as Promise<Record<string, unknown>>,
-    target: "docker",
   });
 }
 

@@ -13,7 +13,7 @@ import {
 } from "../../planner/capacity";
 import { PlanError } from "../../planner/plan";
 import type { FleetPlan } from "../../planner/types";
-import { formatMarkdown, formatTable } from "../../cli/format";
+import { formatMarkdown, formatTable } from "../../planner/format";
 import { SPOT_POOL } from "./helpers";
 import { main } from "../../cli/main";
 import { mkdtempSync, writeFileSync } from "node:fs";

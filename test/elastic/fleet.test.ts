@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { coldStartOf, planElasticFleet, poolVariants } from "../../planner/capacity";
+import { countElasticCloudWatch, priceAwsFleet } from "../../components/aws";
 import { T, field, ofType, runFleet, userDataOf, type FleetRun } from "../components/harness";
 import { SPOT_POOL } from "./helpers";
 
@@ -142,6 +143,34 @@ describe("an elastic spot pool under the mocks", () => {
     );
     const [dash] = ofType(run, "aws:cloudwatch/dashboard:Dashboard");
     expect(String(field(dash!, "dashboardBody"))).toContain("requests waiting per instance");
+  });
+
+  it("the plan's bill counts the CloudWatch alarms, dashboard and metrics the program created", () => {
+    const cfg = parseStackConfig({ pools: [NIGHT], monitoring: { enabled: false } });
+    const usage = countElasticCloudWatch(planElasticFleet(toPlanInput("dev", cfg)), cfg);
+    // Every metric an alarm the program registered reads, plus the high and low alarms AWS
+    // creates for the target tracking policy (each reading the policy's metrics).
+    const read = (queries: Array<Record<string, any>>) =>
+      queries.filter((q) => q.metric !== undefined || q.metricStat !== undefined).length;
+    const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const tt = ofType(run, "aws:autoscaling/policy:Policy").find(
+      (p) => field(p, "policyType") === "TargetTrackingScaling",
+    )!;
+    const ttMetrics = field<Record<string, any>>(tt, "targetTrackingConfiguration")
+      .customizedMetricSpecification.metrics as Array<Record<string, any>>;
+    expect(alarms.length).toBeGreaterThanOrEqual(3);
+    expect(usage.alarmMetrics).toBe(
+      alarms.reduce((n, a) => n + read(field<Array<Record<string, any>>>(a, "metricQueries")), 0) +
+        2 * read(ttMetrics),
+    );
+    expect(usage.dashboards).toBe(ofType(run, "aws:cloudwatch/dashboard:Dashboard").length);
+    expect(usage).toMatchObject({ pools: 1, customMetrics: 2, putsPerHour: 60 * NIGHT.count });
+    const line = priceAwsFleet(
+      planElasticFleet(toPlanInput("dev", cfg)),
+      cfg,
+    ).costBreakdown!.items.find((i) => i.item === "elastic pools' CloudWatch")!;
+    expect(line.usdPerHour).toBeGreaterThan(0);
+    expect(line.detail).toContain(`alarms reading ${usage.alarmMetrics} metrics`);
   });
 });
 

@@ -1,6 +1,6 @@
 // Runs the Gateway component alone under the fleet's offline mocks (cli/offline-mocks.ts, which
 // answer RDS, Secrets
-// Manager and ECS through gateway/mock-state.ts) and their record of every registration with its
+// Manager and ECS through cli/gateway-mock-state.ts) and their record of every registration with its
 // parent.
 import * as pulumi from "@pulumi/pulumi";
 import { createOfflineMocks, type RecordedResource } from "../../cli/offline-mocks";
@@ -47,7 +47,7 @@ async function resolve(v: unknown): Promise<{ value: unknown; secret: boolean }>
  */
 export async function runGateway(args: GatewayArgs, dryRun = true): Promise<GatewayRun> {
   const record: Recorded[] = [];
-  // The fleet's offline mocks answer the gateway's types too (gateway/mock-state.ts via
+  // The fleet's offline mocks answer the gateway's types too (cli/gateway-mock-state.ts via
   // cli/offline-mocks.ts).
   const offline = createOfflineMocks({
     project: "gpufleet",

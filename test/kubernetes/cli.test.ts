@@ -99,6 +99,21 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
       },
       /^gpufleet:hfToken: required: pool chat serves google\/gemma-3-27b-it, a gated model/m,
     ],
+    [
+      "a pool that sleeps at zero sharing its model with another pool",
+      {
+        pools: [
+          { ...POOL, name: "a", model: "Qwen/Qwen3-8B", scaleToZero: true },
+          { ...POOL, name: "b", model: "Qwen/Qwen3-8B" },
+        ],
+      },
+      /^gpufleet:pools\[0\]\.scaleToZero: pool a shares model qwen3-8b with pool\(s\) b; a pool that sleeps at zero must serve its model alone/m,
+    ],
+    [
+      "an HTTP add-on namespace that is no namespace name",
+      { pools: [POOL], kubernetes: { httpAddOn: { namespace: "KEDA_ns" } } },
+      /^gpufleet:kubernetes\.httpAddOn\.namespace: /m,
+    ],
   ])(
     "%s",
     async (_, config, line) => {
@@ -107,7 +122,8 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
         ["render", "--out", "/nonexistent/never-written"],
         ["preview"],
       ]) {
-        if (cmd[0] === "plan" && String(line).includes("hfToken")) continue;
+        // Deployment checks (what the plan alone cannot say) run where resources would be made.
+        if (cmd[0] === "plan" && /hfToken|scaleToZero: pool/.test(String(line))) continue;
         const r = await run(...cmd, "--config", stackFile(config));
         expect(r.code, `${cmd[0]}: ${r.err}`).toBe(2);
         expect(r.err).toMatch(line);
@@ -140,7 +156,7 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
 
   it("refuses kubernetes keys on another target", async () => {
     const file = stackFile({ pools: [{ ...POOL, scaleToZero: true }] });
-    const aws = file.replace(".yaml", ".aws.yaml");
+    const aws = file.replace("Pulumi.k.yaml", "Pulumi.kaws.yaml");
     writeFileSync(
       aws,
       stringify({
@@ -157,7 +173,7 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
 
 describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
   it("prints the Kubernetes resource tree offline", async () => {
-    const r = await run("preview", "--config", EXAMPLE);
+    const r = await run("preview", "--config", EXAMPLE, "--stack", "k8s");
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/gpufleet:kubernetes:Fleet {2}gpufleet/);
     for (const line of [
@@ -175,7 +191,17 @@ describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
   it("renders one YAML file per object", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-k8s-render-"));
     dirs.push(dir);
-    const r = await run("render", "--config", EXAMPLE, "--target", "kubernetes", "--out", dir);
+    const r = await run(
+      "render",
+      "--config",
+      EXAMPLE,
+      "--stack",
+      "k8s",
+      "--target",
+      "kubernetes",
+      "--out",
+      dir,
+    );
     expect(r.code, r.err).toBe(0);
     const files = readdirSync(path.join(dir, "kubernetes", "manifests"));
     expect(files).toContain("000-namespace-gpufleet.yaml");

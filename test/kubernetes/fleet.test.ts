@@ -96,6 +96,8 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
       "Gateway",
       "HTTPRoute",
       "Deployment",
+      "InterceptorRoute",
+      "ReferenceGrant",
     ])
       expect(kinds, kind).toContain(kind);
     for (const obj of objs) await validateObject(obj);
@@ -108,6 +110,10 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
     const lws = structuredClone(find(objs, "LeaderWorkerSet", "llama405b"));
     (spec(lws).leaderWorkerTemplate as { size: unknown }).size = "three";
     await expect(validateObject(lws)).rejects.toThrow(/LeaderWorkerSet/);
+    const ir = structuredClone(find(objs, "InterceptorRoute", "embed"));
+    (spec(ir).scalingMetric as { concurrency: { targetValue: number } }).concurrency.targetValue =
+      0;
+    await expect(validateObject(ir)).rejects.toThrow(/InterceptorRoute\/embed/);
   }, 60_000);
 
   it("requests exactly the plan's GPUs: per pod its replica's, in all the pool's GPUs", () => {
@@ -225,7 +231,16 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
   it("carries the monitoring renderer's rules unchanged in the PrometheusRule", () => {
     const rule = find(objs, "PrometheusRule", "gpufleet");
     const rendered = parseYaml(
-      renderRules(plan, resolveMonitoringContext({ stack: plan.stack, region: "us-east-1" })),
+      renderRules(
+        plan,
+        resolveMonitoringContext({
+          stack: plan.stack,
+          region: "us-east-1",
+          platform: "kubernetes",
+          namespace: "gpufleet",
+          zeroPools: ["embed"],
+        }),
+      ),
     ) as { groups: unknown[] };
     expect(rendered.groups.length).toBeGreaterThan(0);
     expect(spec(rule).groups).toEqual(rendered.groups);
@@ -274,11 +289,25 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
         minReplicaCount: number;
         maxReplicaCount: number;
         cooldownPeriod: number;
-        triggers: Array<{ metadata: { query: string } }>;
+        triggers: Array<{ type: string; metadata: Record<string, string> }>;
       };
       expect(s.cooldownPeriod).toBeGreaterThanOrEqual(r.estimates.coldStartSeconds);
       expect(s.triggers[0]!.metadata.query).toMatch(
         r.engine === "sglang" ? /sglang:num_queue_reqs/ : /vllm:num_requests_waiting/,
+      );
+      // Only a pool that sleeps at zero is woken by the HTTP add-on's interceptor.
+      expect(s.triggers.slice(1)).toEqual(
+        pool.name === "embed"
+          ? [
+              {
+                type: "external-push",
+                metadata: {
+                  scalerAddress: "keda-add-ons-http-external-scaler.keda:9090",
+                  interceptorRoute: "embed",
+                },
+              },
+            ]
+          : [],
       );
       expect(s.minReplicaCount).toBe(pool.name === "embed" ? 0 : pool.count * pool.replicas.length);
       expect(s.maxReplicaCount).toBeGreaterThanOrEqual(s.minReplicaCount);
@@ -307,9 +336,9 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
     const route = find(objs, "HTTPRoute", "gpufleet");
     const rules = spec(route).rules as Array<{
       matches: Array<{ headers?: Array<{ name: string; value: string }> }>;
-      backendRefs: Array<{ name: string; port: number }>;
+      backendRefs: Array<{ name: string; port: number; namespace?: string }>;
     }>;
-    for (const pool of plan.pools) {
+    for (const pool of plan.pools.filter((p) => p.name !== "embed")) {
       const model = pool.replicas[0]!.model.servedName;
       const rule = rules.find((x) => x.matches[0]!.headers?.[0]?.value === model)!;
       expect(rule.matches[0]!.headers![0]!.name).toBe("x-gpufleet-model");
@@ -325,6 +354,64 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
     expect(config.model_list.map((m) => m.litellm_params.api_base)).toContain(
       "http://chat.gpufleet.svc:8080/v1",
     );
+  });
+
+  it("wakes the pool that sleeps at zero through the KEDA HTTP add-on, from the Gateway and from LiteLLM", () => {
+    const embed = plan.pools.find((p) => p.name === "embed")!;
+    const ir = spec(find(objs, "InterceptorRoute", "embed")) as {
+      target: { service: string; port: number };
+      rules: Array<{ headers?: Array<{ name: string; value: string }>; hosts?: string[] }>;
+      scalingMetric: { concurrency: { targetValue: number } };
+      timeouts: { readiness: string; request: string };
+    };
+    // The interceptor forwards to the pool's Service: its proxy, which checks the API key.
+    expect(ir.target).toEqual({ service: "embed", port: embed.proxyPort });
+    expect(ir.timeouts.readiness).toBe(`${startupBudgetSeconds(embed.replicas[0]!)}s`);
+    expect(ir.timeouts.request).toBe("0s");
+    expect(ir.scalingMetric.concurrency.targetValue).toBe(embed.replicas[0]!.maxNumSeqs);
+    // Gateway: the model's rule goes to the interceptor with the header its route matches.
+    const route = find(objs, "HTTPRoute", "gpufleet");
+    const rules = spec(route).rules as Array<{
+      matches: Array<{ headers?: Array<{ name: string; value: string }> }>;
+      filters?: Array<{ requestHeaderModifier: { set: Array<{ name: string; value: string }> } }>;
+      backendRefs: Array<{ name: string; port: number; namespace?: string }>;
+    }>;
+    const model = embed.replicas[0]!.model.servedName;
+    const rule = rules.find((x) => x.matches[0]!.headers?.[0]?.value === model)!;
+    expect(rule.backendRefs).toEqual([
+      { name: "keda-add-ons-http-interceptor-proxy", namespace: "keda", port: 8080 },
+    ]);
+    const set = rule.filters![0]!.requestHeaderModifier.set[0]!;
+    expect(ir.rules).toContainEqual({ headers: [set] });
+    expect(set).toEqual({ name: "x-gpufleet-pool", value: "gpufleet/embed" });
+    // The cross-namespace reference is granted beside the interceptor, to this route only.
+    const grant = objs.find((o) => o.kind === "ReferenceGrant")!;
+    expect(grant.metadata.namespace).toBe("keda");
+    expect(spec(grant)).toEqual({
+      from: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", namespace: "gpufleet" }],
+      to: [{ group: "", kind: "Service", name: "keda-add-ons-http-interceptor-proxy" }],
+    });
+    // LiteLLM: the ExternalName door resolves to the interceptor, whose hosts name the door.
+    const litellm = find(objs, "ConfigMap", "litellm");
+    const config = parseYaml((litellm.data as Record<string, string>)["config.yaml"]!) as {
+      model_list: Array<{ model_name: string; litellm_params: { api_base?: string } }>;
+    };
+    const base = config.model_list.find((m) => m.model_name === model)!.litellm_params.api_base!;
+    const url = new URL(base);
+    expect(ir.rules.flatMap((r) => r.hosts ?? [])).toContain(url.hostname);
+    expect(url.port).toBe("8080");
+    const door = spec(find(objs, "Service", "embed-wake")) as {
+      type: string;
+      externalName: string;
+    };
+    expect(door).toMatchObject({
+      type: "ExternalName",
+      externalName: "keda-add-ons-http-interceptor-proxy.keda.svc.cluster.local",
+    });
+    // Pools that do not sleep have no door.
+    expect(objs.filter((o) => o.kind === "InterceptorRoute").map((o) => o.metadata.name)).toEqual([
+      "embed",
+    ]);
   });
 
   describe("gpufleet render --target kubernetes", () => {

@@ -100,6 +100,8 @@ async function modelModule(apiVersion: string): Promise<Record<string, Validatab
       return load(`@kubernetes-models/gateway-api/gateway.networking.k8s.io/${version}`);
     case "leaderworkerset.x-k8s.io":
       return load(`./lws-model/leaderworkerset.x-k8s.io/${version}/index.ts`);
+    case "http.keda.sh":
+      return load(`./keda-http-model/http.keda.sh/${version}/index.ts`);
     default:
       throw new Error(`no model for ${apiVersion}`);
   }

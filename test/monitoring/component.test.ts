@@ -22,6 +22,7 @@ import { renderMonitoringBundle } from "../../monitoring";
 import { INSTANCE_TYPES } from "../../planner/catalog/instances";
 import { planFleet } from "../../planner/plan";
 import type { FleetPlan } from "../../planner/types";
+import { knownValue } from "../outputs";
 import { DEV_PLAN, ENGINES_PLAN } from "./fixtures";
 
 const PASSWORD = "GrafanaPw0123456789abcdefGHIJKLMN";
@@ -136,7 +137,7 @@ async function construct(
     allowedCidrs: ["203.0.113.0/24"],
     ...overrides,
   });
-  const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
+  const value = <T>(o: pulumi.Output<T>): Promise<T> => knownValue(o, "Monitoring output");
   const outputs = {
     grafanaUrl: await value(component.grafanaUrl),
     grafanaAdminPasswordParameter: component.grafanaAdminPasswordParameter,

@@ -6,6 +6,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { describe, expect, it } from "vitest";
 import {
+  type MonitoringContext,
   DATASOURCE_UID,
   ENGINE_METRICS,
   METRIC_SOURCES,
@@ -96,16 +97,30 @@ describe("dashboards", () => {
     },
   );
 
-  it("every alert and recording rule parses as PromQL and names only exported metrics", () => {
-    for (const group of ruleGroups(ENGINES_PLAN, resolveMonitoringContext(CONTEXT))) {
-      for (const rule of group.rules) {
-        const { errors, metrics } = analyse(rule.expr);
-        const name = "alert" in rule ? rule.alert : rule.record;
-        expect(errors, `${name}: ${rule.expr}`).toEqual([]);
-        for (const m of metrics) expect(isExported(m), `${name}: ${m}`).toBe(true);
+  it.each([
+    ["hosts", CONTEXT],
+    [
+      "kubernetes",
+      {
+        ...CONTEXT,
+        platform: "kubernetes",
+        namespace: "gpufleet",
+        zeroPools: ["vllm"],
+      } satisfies MonitoringContext,
+    ],
+  ])(
+    "%s: every alert and recording rule parses as PromQL and names only exported metrics",
+    (_p, c) => {
+      for (const group of ruleGroups(ENGINES_PLAN, resolveMonitoringContext(c))) {
+        for (const rule of group.rules) {
+          const { errors, metrics } = analyse(rule.expr);
+          const name = "alert" in rule ? rule.alert : rule.record;
+          expect(errors, `${name}: ${rule.expr}`).toEqual([]);
+          for (const m of metrics) expect(isExported(m), `${name}: ${m}`).toBe(true);
+        }
       }
-    }
-  });
+    },
+  );
 
   it("the parser check is real: a broken query and an unknown metric are caught", () => {
     expect(analyse("sum(rate(vllm:prompt_tokens_total[5m])").errors).not.toEqual([]);

@@ -11,7 +11,7 @@ const ROOT = join(__dirname, "..", "..");
 
 export function planOf(file: string): FleetPlan {
   const stackFile = readStackFile(join(ROOT, file));
-  return planFleet(toPlanInput(stackFile.stack, parseStackConfig(stackFile.raw)));
+  return planFleet(toPlanInput(stackFile.stack ?? "dev", parseStackConfig(stackFile.raw)));
 }
 
 export const DEV_PLAN = planOf("Pulumi.dev.yaml");

@@ -14,7 +14,7 @@ import {
   QUANTIZATIONS,
   type PoolSpec,
 } from "../../planner/types";
-import { checkInvariants } from "./plan.test";
+import { checkInvariants } from "./helpers";
 
 const poolArb: fc.Arbitrary<PoolSpec> = fc.record(
   {

@@ -67,6 +67,9 @@ function stackFile(target: Target): string {
   return file;
 }
 
+/** The stack each file is planned as (examples/kubernetes.yaml is the k8s stack's). */
+const STACK: Record<Target, string> = { aws: "dev", docker: "home", kubernetes: "k8s" };
+
 /** The resource-type prefix only that target's program registers. */
 const OWN: Record<Target, RegExp> = {
   aws: /^aws:/,
@@ -86,7 +89,7 @@ describe("index.ts dispatches on gpufleet:target", () => {
     "target %s, update %s: that target's program runs, no other's",
     async (target, update) => {
       const before = indexLoads;
-      const run = await runPreview({ config: stackFile(target), update });
+      const run = await runPreview({ config: stackFile(target), stack: STACK[target], update });
       expect(indexLoads).toBe(before + 1);
       expect(run.dryRun).toBe(!update);
       const types = run.resources.map((r) => r.type);
@@ -100,7 +103,7 @@ describe("index.ts dispatches on gpufleet:target", () => {
   );
 
   it("kubernetes registers its workloads through index.ts (no refusal)", async () => {
-    const run = await runPreview({ config: stackFile("kubernetes"), update: true });
+    const run = await runPreview({ config: stackFile("kubernetes"), stack: "k8s", update: true });
     const kinds = new Set(run.resources.map((r) => r.type));
     expect(kinds).toContain("kubernetes:apps/v1:StatefulSet");
     expect(kinds).toContain("kubernetes:core/v1:Namespace");

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { FleetPlan } from "../../planner/types";
 import { createOfflineMocks } from "../../cli/offline-mocks";
+import { knownValue } from "../outputs";
 
 const created: string[] = [];
 
@@ -34,9 +35,7 @@ async function runProgram(
   const mod = (await import("../../targets/aws.js")) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(mod)) {
-    out[k] = pulumi.Output.isInstance(v)
-      ? await new Promise((res) => (v as pulumi.Output<unknown>).apply(res))
-      : v;
+    out[k] = pulumi.Output.isInstance(v) ? await knownValue(v, k) : v;
   }
   // Registrations no export depends on (listener rules, …) must land in this run, not in the next
   // test's record.

@@ -1,7 +1,6 @@
 // Realistic provider state for the resource types only the gateway creates (RDS, Secrets Manager,
-// ECS), for the
-// offline mocks (cli/offline-mocks.ts's `stateOf` can fall through to this) and the gateway's own
-// tests.
+// ECS), for the offline mocks (cli/offline-mocks.ts's `stateOf` falls through to this), which the
+// gateway's tests use too. Mock state belongs to the mocks, not to the gateway's renderers.
 // Pure: the helpers (ARN builder, hashing, the engine's secret wrapper) are handed in.
 
 export interface MockStateHelpers {

@@ -1,9 +1,8 @@
-// Human renderings of a FleetPlan: a terminal table (also what `pulumi preview` logs) and markdown
-// for a
-// pull-request comment. The JSON form is the FleetPlan itself (DESIGN.md, "Plan JSON").
-import { computeVcpuQuotaNeeds } from "../components/aws/facts";
-import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
-import { fleetSpotCostPerHour } from "../planner/capacity";
+// Human renderings of a FleetPlan: a terminal table (what `gpufleet plan` prints and the program logs
+// in `pulumi preview`) and markdown for a pull-request comment. The JSON form is the FleetPlan
+// itself (docs/ARCHITECTURE.md, "Plan JSON"). Pure: the plan in, text out.
+import type { FleetPlan, PoolPlan, ReplicaPlan, VcpuQuota } from "./types";
+import { fleetSpotCostPerHour } from "./capacity";
 
 function pad(cells: string[][]): string[] {
   const widths: number[] = [];
@@ -66,11 +65,23 @@ function poolTitle(p: PoolPlan): string {
   return `pool ${p.name}: ${p.count} × ${where} — ${p.gpu.count} × ${p.gpu.model} (${p.gpu.memoryGiB} GiB, cc ${p.gpu.computeCapability}), category ${p.category}, proxy :${p.proxyPort}, ${money(p.costPerHour)}/h${quota}`;
 }
 
-/** The fleet's $/hour with its spot pools at their sampled spot range, or null without spot. */
+/**
+ * The fleet's $/hour with its spot pools at their sampled spot range, or null without spot; what
+ * the deployment runs beside the pools (costBreakdown) is added as it is.
+ */
 function spotLine(plan: FleetPlan): string | null {
   const range = fleetSpotCostPerHour(plan);
   if (!range) return null;
-  return `with spot: ${money(range.low)}–${money(range.high)}/h at the current counts (assumptions under each spot pool)`;
+  const pools = plan.pools.reduce((sum, p) => sum + p.costPerHour, 0);
+  const beside = Math.max(0, plan.costPerHour - pools);
+  return `with spot: ${money(range.low + beside)}–${money(range.high + beside)}/h at the current counts (assumptions under each spot pool)`;
+}
+
+/** What costPerHour covers: the whole bill when the target priced it, else the GPU pools. */
+function costScope(plan: FleetPlan): string {
+  return plan.costBreakdown
+    ? `on demand for the whole fleet (${plan.costBreakdown.pricesRegion} prices of ${plan.pricesAsOf})`
+    : `for the GPU pools (us-east-1 on-demand prices of ${plan.pricesAsOf} where a pool is an EC2 type)`;
 }
 
 /** A pool's capacity: on-demand floor, spot, reservation, what its prices assume. */
@@ -95,19 +106,39 @@ function capacityLines(p: PoolPlan): string[] {
 function quotaLine(plan: FleetPlan): string | null {
   // vCPUs each EC2 on-demand quota must allow (a new account's G and P quotas start low); preview
   // adds the peaks.
-  const needs = Object.entries(computeVcpuQuotaNeeds(plan));
-  if (needs.length === 0) return null;
-  return `EC2 quotas needed: ${needs.map(([q, n]) => `${n.desired} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
+  // (components/aws/facts.ts computeVcpuQuotaNeeds adds the peaks from the stack's min/max counts.)
+  const needs = new Map<VcpuQuota, number>();
+  for (const p of plan.pools) {
+    if (p.vcpuQuota)
+      needs.set(p.vcpuQuota.quota, (needs.get(p.vcpuQuota.quota) ?? 0) + p.vcpuQuota.vcpus);
+  }
+  if (needs.size === 0) return null;
+  return `EC2 quotas needed: ${[...needs].map(([q, vcpus]) => `${vcpus} vCPUs of "Running On-Demand ${q} instances"`).join(", ")}`;
+}
+
+/** Small amounts (a NAT gateway, the monitoring host) keep their cents' fractions. */
+const moneyFine = (x: number): string => (x < 1 ? `$${x.toFixed(3)}` : money(x));
+
+/** The bill's parts on one line and whose prices they are on the next; null when unpriced. */
+function costLines(plan: FleetPlan): string[] | null {
+  const b = plan.costBreakdown;
+  if (!b) return null;
+  return [
+    `cost: ${b.items.map((i) => `${i.item} ${moneyFine(i.usdPerHour)}`).join(" + ")}`,
+    `  ${b.note}`,
+  ];
 }
 
 /** The plan as a terminal table, one block per pool, reasons and warnings under it. */
 export function formatTable(plan: FleetPlan, opts: { reasons?: boolean } = {}): string {
   const out: string[] = [];
   out.push(
-    `gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h on demand (us-east-1 prices of ${plan.pricesAsOf})`,
+    `gpufleet plan — stack ${plan.stack}: ${plan.pools.length} pool(s), ${money(plan.costPerHour)}/h ${costScope(plan)}`,
   );
   const spot = spotLine(plan);
   if (spot) out.push(spot);
+  const bill = costLines(plan);
+  if (bill) out.push(...bill);
   const quotas = quotaLine(plan);
   if (quotas) out.push(quotas);
   for (const p of plan.pools) {
@@ -138,11 +169,15 @@ export function formatMarkdown(plan: FleetPlan): string {
   const out: string[] = [];
   out.push(`### gpufleet plan — stack \`${plan.stack}\``);
   out.push("");
-  out.push(
-    `${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** on demand (us-east-1 prices of ${plan.pricesAsOf}).`,
-  );
+  out.push(`${plan.pools.length} pool(s), **${money(plan.costPerHour)}/h** ${costScope(plan)}.`);
   const spot = spotLine(plan);
   if (spot) out.push("", spot + ".");
+  if (plan.costBreakdown) {
+    out.push("", "| cost item | $/h | how |", "| --- | --- | --- |");
+    for (const i of plan.costBreakdown.items)
+      out.push(`| ${i.item} | ${moneyFine(i.usdPerHour)} | ${i.detail} |`);
+    out.push("", `_${plan.costBreakdown.note}_`);
+  }
   const quotas = quotaLine(plan);
   if (quotas) out.push("", quotas + ".");
   for (const p of plan.pools) {

@@ -1,0 +1,1 @@
+export * as httpKedaSh from "./http.keda.sh/index";
