@@ -54,7 +54,7 @@ exit 0`,
       "$(val state active)" "$(val sub running)" "$(val result success)" "$(val nrestarts 0)" "$(val mono 1000000)" ;;
   *) exit 0 ;;
 esac`,
-  curl: `url="\${!#}"; port="\${url#http://127.0.0.1:}"; port="\${port%%/*}"
+  curl: `url="\${!#}"; port="\${url#http://*:}"; port="\${port%%/*}"
 if [ -e "$STUB_DIR/unhealthy-ports" ] && grep -qx "$port" "$STUB_DIR/unhealthy-ports"; then
   echo "curl: (7) Failed to connect to 127.0.0.1 port $port" >&2; exit 7
 fi

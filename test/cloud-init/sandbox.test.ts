@@ -447,6 +447,11 @@ describe("gpufleet-watchdog", () => {
     ]);
     expect(r.stdout).toContain("restart loop (4 restarts so far)");
     expect(sb.calls().some((c) => c.startsWith("systemctl"))).toBe(false);
+    // Replicas are containers on the host's network: probed by name, not on 127.0.0.1.
+    expect(sb.calls().some((c) => c.includes("http://gpufleet-sglang-8000:8000/health"))).toBe(
+      true,
+    );
+    expect(sb.calls().some((c) => c.includes("127.0.0.1"))).toBe(false);
   });
 
   it("checks nothing until the downloads are done", async () => {

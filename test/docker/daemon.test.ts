@@ -5,7 +5,14 @@
 import { request } from "node:http";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyCaptured, execIn, teardown, TEST_IMAGE, type Applied } from "./engine-api";
+import {
+  applyCaptured,
+  execIn,
+  standinControl,
+  teardown,
+  TEST_IMAGE,
+  type Applied,
+} from "./engine-api";
 import { DOCKER_SECRETS, runDocker } from "./harness";
 
 const docker = new Docker({ socketPath: "/var/run/docker.sock" });
@@ -200,19 +207,7 @@ describe("the docker target on a real daemon", () => {
   it("a crashed engine is restarted by its restart policy and turns healthy again", async () => {
     const name = `${STACK}-chat-8001`;
     const before = await docker.getContainer(name).inspect();
-    const answer = await execIn(docker, name, [
-      "curl",
-      "-s",
-      "-X",
-      "POST",
-      "-H",
-      "content-type: application/json",
-      "-H",
-      AUTH,
-      "-d",
-      '{"crash":true}',
-      "127.0.0.1:8001/standin/control",
-    ]);
+    const answer = await standinControl(docker, name, 8001, DOCKER_SECRETS.apiKey, { crash: true });
     expect(answer).toContain("crashing");
     const until = Date.now() + 60_000;
     for (;;) {
@@ -254,19 +249,7 @@ describe("the docker target on a real daemon", () => {
   it("a hung engine (accepts, never answers) is restarted by the watchdog", async () => {
     const name = `${STACK}-embed-8002`;
     const before = await docker.getContainer(name).inspect();
-    const answer = await execIn(docker, name, [
-      "curl",
-      "-s",
-      "-X",
-      "POST",
-      "-H",
-      "content-type: application/json",
-      "-H",
-      AUTH,
-      "-d",
-      '{"hang":true}',
-      "127.0.0.1:8002/standin/control",
-    ]);
+    const answer = await standinControl(docker, name, 8002, DOCKER_SECRETS.apiKey, { hang: true });
     expect(answer).toContain("hang");
     await until("the watchdog restarts the hung engine", 120_000, async () => {
       const s = await docker.getContainer(name).inspect();

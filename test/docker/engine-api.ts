@@ -225,6 +225,8 @@ export async function applyCaptured(
     timeoutMs?: number;
     /** The watchdog's load grace per replica (replicas.tsv's load_grace_s); default the plan's. */
     watchdogGraceSeconds?: number;
+    /** Seconds between the watchdog's runs; default 2 (the product's 30 s: the bench). */
+    watchdogIntervalSeconds?: number;
   } = {},
 ): Promise<Applied> {
   const started = Date.now();
@@ -252,7 +254,7 @@ export async function applyCaptured(
   const launch = async (c: Inputs): Promise<Docker.Container> => {
     const container = await docker.createContainer(
       createOptions(c, opts.healthIntervalMs ?? 2000, {
-        env: { GPUFLEET_WATCHDOG_INTERVAL_SECONDS: "2" },
+        env: { GPUFLEET_WATCHDOG_INTERVAL_SECONDS: String(opts.watchdogIntervalSeconds ?? 2) },
       }),
     );
     const uploads = (plain<Upload[] | undefined>(c.uploads) ?? []).map((u) =>
@@ -356,6 +358,32 @@ export async function teardown(docker: Docker, stack: string): Promise<void> {
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove();
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes ?? []) await docker.getVolume(v.Name).remove();
+}
+
+/**
+ * POST /standin/control inside an engine container (the stand-in's run-time switches, e.g.
+ * {"crash":true} or {"hang":true}); its answer.
+ */
+export function standinControl(
+  docker: Docker,
+  name: string,
+  port: number,
+  key: string,
+  settings: Record<string, unknown>,
+): Promise<string> {
+  return execIn(docker, name, [
+    "curl",
+    "-s",
+    "-X",
+    "POST",
+    "-H",
+    "content-type: application/json",
+    "-H",
+    `authorization: Bearer ${key}`,
+    "-d",
+    JSON.stringify(settings),
+    `127.0.0.1:${port}/standin/control`,
+  ]);
 }
 
 /** `docker exec` of a command, its stdout. */
