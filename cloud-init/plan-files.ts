@@ -4,6 +4,7 @@ import type { RenderPool, ResolvedReplica, Download } from "./replicas";
 import type { ResolvedContext } from "./context";
 import { CONTAINER_MODEL_DIR, slugOf } from "./layout";
 import { shellQuote } from "./quote";
+import { compareDriver } from "../planner/catalog/releases";
 
 function gib(x: number): string {
   return x.toFixed(3);
@@ -97,6 +98,26 @@ export function renderImagesTxt(replicas: ResolvedReplica[], ctx: ResolvedContex
   return `${[...images].join("\n")}\n`;
 }
 
+/**
+ * The newest driver any planned engine image needs (from the CUDA it is built on) and which image
+ * that is; the bootstrap compares nvidia-smi's driver with it. An image replaced by a render
+ * override carries no known minimum and is not checked.
+ */
+function minDriverVars(replicas: ResolvedReplica[]): Array<[string, string]> {
+  let worst: ResolvedReplica | undefined;
+  for (const r of replicas) {
+    const rel = r.plan.release;
+    if (!rel || r.image !== r.plan.image) continue;
+    if (!worst || compareDriver(rel.minDriver, worst.plan.release!.minDriver) > 0) worst = r;
+  }
+  if (!worst) return [];
+  const rel = worst.plan.release!;
+  return [
+    ["GPUFLEET_MIN_DRIVER", rel.minDriver],
+    ["GPUFLEET_MIN_DRIVER_FOR", `${worst.image} (CUDA ${rel.cuda})`],
+  ];
+}
+
 export function renderGpufleetEnv(
   pool: RenderPool,
   replicas: ResolvedReplica[],
@@ -120,6 +141,7 @@ export function renderGpufleetEnv(
     ["GPUFLEET_PROXY_PORT", ctx.proxyPort],
     ["GPUFLEET_DOWNLOADER_IMAGE", ctx.helperImages.downloader],
     ["GPUFLEET_HF_HUB_VERSION", ctx.hfHubVersion],
+    ...minDriverVars(replicas),
   ];
   for (const [name] of vars)
     if (!/^GPUFLEET_[A-Z_]+$/.test(name)) throw new Error(`bad variable ${name}`);

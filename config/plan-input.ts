@@ -107,7 +107,11 @@ export function toPoolSpec(
 export function toPlanInput(stack: string, cfg: StackConfig): ElasticPlanInput {
   return {
     stack,
-    pools: cfg.pools.map((p) => toPoolSpec(p, cfg.gpus)),
+    pools: cfg.pools.map((p) => ({
+      ...toPoolSpec(p, cfg.gpus),
+      // A user AMI's driver is unknown to the planner (unless driverVersion says it).
+      customAmi: (p.amiId ?? cfg.amiId) !== undefined,
+    })),
     models: cfg.models.map(toModelSpec),
   };
 }

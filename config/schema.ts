@@ -19,6 +19,8 @@ import {
 } from "./shapes";
 import { architectureOf, findGpu } from "../planner/catalog/gpus";
 import { kubernetesSchema } from "./kubernetes";
+import { VERSION_SHAPES } from "../planner/catalog/releases";
+import { passthroughProblems } from "../planner/passthrough";
 
 /** DNS-safe: it becomes part of resource names, target-group names and host names. */
 const DNS_LABEL = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -332,8 +334,63 @@ export const poolSchema = z
      * shares sum to at most 0.95); default an equal split of what the pinned shares leave.
      */
     gpuShare: z.number().gt(0).max(0.95).optional(),
+    /**
+     * Engine release to run, e.g. "0.15.1" (needs engine); default the engine's pinned release.
+     * A release gpufleet does not list needs memoryAccounting.
+     */
+    engineVersion: z
+      .string()
+      .regex(/^v?[0-9][0-9A-Za-z.-]{0,31}$|^b[0-9]{1,6}$/, {
+        message: 'must be an engine version such as "0.15.1", "0.4.8.post1" or "b11459"',
+      })
+      .optional(),
+    /** The listed release an unlisted engineVersion behaves as (accounting, defaults, flags). */
+    memoryAccounting: z
+      .string()
+      .regex(/^v?[0-9][0-9A-Za-z.-]{0,31}$|^b[0-9]{1,6}$/, {
+        message: 'must be a listed engine version such as "0.15.1"',
+      })
+      .optional(),
+    /**
+     * NVIDIA driver of the pool's hosts as nvidia-smi prints it, e.g. "570.172.08"; checked
+     * against the image's minimum. Default: the default AMI's on EC2, unknown on own hardware.
+     */
+    driverVersion: z
+      .string()
+      .regex(/^[0-9]{3}\.[0-9]{1,3}(\.[0-9]{1,3})?$/, {
+        message: 'must be an NVIDIA driver version as nvidia-smi prints it, e.g. "570.172.08"',
+      })
+      .optional(),
+    /** Flags appended to the engine's command line (needs engine); owned flags are refused. */
+    extraArgs: z.array(z.string().max(4096)).max(64).optional(),
+    /** Variables added to the engine's environment; owned and secret-looking ones are refused. */
+    env: z.record(z.string().max(128), z.string().max(4096)).optional(),
   })
   .superRefine((pool, ctx) => {
+    // Escape hatches: shapes and the planner's own flags and variables, by key.
+    for (const line of passthroughProblems(pool.engine, pool.extraArgs, pool.env, "@")) {
+      const m = /^@\.([^:]+): (.*)$/s.exec(line)!;
+      const path = m[1]!.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== "");
+      ctx.addIssue({
+        code: "custom",
+        path: path.map((x) => (/^\d+$/.test(x) ? Number(x) : x)),
+        message: m[2]!,
+      });
+    }
+    const shaped = /^v?[0-9][0-9A-Za-z.-]{0,31}$|^b[0-9]{1,6}$/;
+    if (
+      pool.engineVersion !== undefined &&
+      pool.engine !== "auto" &&
+      shaped.test(pool.engineVersion)
+    ) {
+      const v = pool.engineVersion.replace(/^v(?=\d)/, "");
+      if (!VERSION_SHAPES[pool.engine].test(v))
+        ctx.addIssue({
+          code: "custom",
+          path: ["engineVersion"],
+          message: `"${pool.engineVersion}" is not a ${pool.engine} version (${pool.engine === "llamacpp" ? 'a build such as "b11459"' : 'such as "0.15.1"'})`,
+        });
+    }
     if (pool.minCount !== undefined && pool.minCount > pool.count) {
       ctx.addIssue({
         code: "custom",

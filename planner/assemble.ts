@@ -7,6 +7,7 @@ import type { Hardware } from "./hardware";
 import { buildLaunch } from "./launch";
 import { GiB, round } from "./memory";
 import { DEFAULT_PROXY_PORT, FIRST_ENGINE_PORT } from "./policy";
+import type { HostDriver, ReleasePin } from "./release";
 import type {
   EngineId,
   ModelSpec,
@@ -38,6 +39,7 @@ export function planReplicas(
   modelDir: string,
   reasons: Reason[],
   warnings: string[],
+  host: { releasePin?: ReleasePin; hostDriver?: HostDriver } = {},
 ): ReplicaPlan[] {
   const replicas: ReplicaPlan[] = [];
   const count = Math.floor(hw.gpuCount / fit.tp);
@@ -63,6 +65,8 @@ export function planReplicas(
       memory: fit.memory,
       source,
       modelDir,
+      releasePin: host.releasePin,
+      hostDriver: host.hostDriver,
     });
     const weightsGB = (fit.memory.weightsGiB * fit.tp * GiB) / 1e9;
     replicas.push({
@@ -71,6 +75,7 @@ export function planReplicas(
       port,
       engine: fit.engine,
       image: launch.image,
+      release: launch.release,
       model: {
         id: fit.model.id,
         servedName: fit.model.servedName,

@@ -14,6 +14,8 @@ export interface Hardware {
    * (the larger overhead, so the safer guess).
    */
   nvlink: boolean;
+  /** The hosts' NVIDIA driver when known (planner/release.ts hostDriverOf). */
+  driver?: import("./release").HostDriver;
 }
 
 const SXM_CLASS: ReadonlySet<string> = new Set([

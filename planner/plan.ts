@@ -13,13 +13,15 @@ import { round } from "./memory";
 import { MODEL_PRIORITY, GOOD_CONTEXT, TASK_MODEL_PRIORITY, categoryOf } from "./policy";
 import { describeRejections, type Rejection } from "./rejection";
 import { headSplitMessage, modelCandidates, searchModel } from "./search";
+import { passthroughProblems, withPassthrough } from "./passthrough";
+import { hostDriverOf, releasePinOf, resolveRelease, type ReleasePin } from "./release";
 import {
   TENSOR_PARALLEL_SIZES,
   computeDtype,
   supportRejections,
   tensorParallelOptions,
 } from "./support";
-import type { FleetPlan, ModelSpec, PoolPlan, PoolSpec, VramCategory } from "./types";
+import type { FleetPlan, ModelSpec, PoolPlan, PoolSpec, ReplicaPlan, VramCategory } from "./types";
 
 export type { Accounting } from "./fit";
 export { assumesNvlink } from "./hardware";
@@ -60,6 +62,26 @@ interface PoolContext {
   modelDir: string;
   accounting: Accounting;
   problems: string[];
+  /** The pool's release pin (engineVersion / memoryAccounting), if any. */
+  releasePin?: ReleasePin;
+  /** Warnings of the whole pool (e.g. an unlisted engine release). */
+  poolWarnings: string[];
+}
+
+/**
+ * The pool's replicas as planned, with its extraArgs and env passed through; problems of owned
+ * flags or variables (the planned env of the chosen engine included) are added by key.
+ */
+function finishReplicas(c: PoolContext, replicas: ReplicaPlan[]): ReplicaPlan[] | undefined {
+  const { pool, at, problems } = c;
+  const first = replicas[0];
+  if (!first) return replicas;
+  const found = passthroughProblems(first.engine, pool.extraArgs, pool.env, at, first.env);
+  if (found.length > 0) {
+    problems.push(...found);
+    return undefined;
+  }
+  return replicas.map((r) => withPassthrough(r, pool.extraArgs, pool.env));
 }
 
 /**
@@ -106,6 +128,7 @@ function checkPins(c: PoolContext, model: ModelSpec | undefined): void {
 function pinnedField(pool: PoolSpec): string {
   if (pool.kvCacheDtype !== undefined) return "kvCacheDtype";
   if (pool.quantization !== undefined) return "quantization";
+  if (pool.engineVersion !== undefined) return "engineVersion";
   if (pool.engine !== "auto") return "engine";
   if (pool.maxModelLen !== undefined) return "maxModelLen";
   return "model";
@@ -114,6 +137,7 @@ function pinnedField(pool: PoolSpec): string {
 function describePins(pool: PoolSpec): string {
   const parts: string[] = [`model ${pool.model}`];
   if (pool.engine !== "auto") parts.push(`engine ${pool.engine}`);
+  if (pool.engineVersion !== undefined) parts.push(`engineVersion ${pool.engineVersion}`);
   if (pool.quantization !== undefined) parts.push(`quantization ${pool.quantization}`);
   if (pool.kvCacheDtype !== undefined) parts.push(`kvCacheDtype ${pool.kvCacheDtype}`);
   if (pool.maxModelLen !== undefined) parts.push(`maxModelLen ${pool.maxModelLen}`);
@@ -191,6 +215,9 @@ function planTaskPool(c: PoolContext): PoolPlan | undefined {
         kvCacheDtype: "auto",
         dtype: computeDtype(hw.gpu, model),
         tensorParallel: tp,
+        releasePin: c.releasePin,
+        hostDriver: hw.driver,
+        task,
       });
       if (unsupported.length > 0) {
         rejected.push(...unsupported);
@@ -219,14 +246,15 @@ function planTaskPool(c: PoolContext): PoolPlan | undefined {
     );
     return undefined;
   }
-  const replicas = planReplicas(
-    fit,
-    hw,
-    c.modelDir,
-    explainPooling(fit, pool, hw, task),
-    poolingWarnings(fit),
+  const replicas = finishReplicas(
+    c,
+    planReplicas(fit, hw, c.modelDir, explainPooling(fit, pool, hw, task), poolingWarnings(fit), {
+      releasePin: c.releasePin,
+      hostDriver: hw.driver,
+    }),
   );
-  return assemblePoolPlan(pool, task, hw, c.category, replicas, []);
+  if (!replicas) return undefined;
+  return assemblePoolPlan(pool, task, hw, c.category, replicas, c.poolWarnings);
 }
 
 /** A chat pool: the first model of the category's list (or the pinned one) that fits. */
@@ -289,21 +317,22 @@ function planChatPool(c: PoolContext): PoolPlan | undefined {
   const fit = found.fit;
   // The engines passed over (what they cannot run here), not the memory fits of the one chosen.
   const engineSkips = describeRejections(found.rejected.filter((r) => r.stage !== "fit"));
-  const replicas = planReplicas(
-    fit,
-    hw,
-    c.modelDir,
-    explain(fit, pool, hw, category, engineSkips),
-    warningsFor(fit, hw.gpu),
+  const replicas = finishReplicas(
+    c,
+    planReplicas(
+      fit,
+      hw,
+      c.modelDir,
+      explain(fit, pool, hw, category, engineSkips),
+      warningsFor(fit, hw.gpu),
+      { releasePin: c.releasePin, hostDriver: hw.driver },
+    ),
   );
-  return assemblePoolPlan(
-    pool,
-    pool.task ?? "chat",
-    hw,
-    category,
-    replicas,
-    skipped.map((s) => `skipped ${s}`),
-  );
+  if (!replicas) return undefined;
+  return assemblePoolPlan(pool, pool.task ?? "chat", hw, category, replicas, [
+    ...c.poolWarnings,
+    ...skipped.map((s) => `skipped ${s}`),
+  ]);
 }
 
 /** Plans every pool; throws PlanError listing every problem of every pool at once. */
@@ -323,6 +352,26 @@ export function planFleet(input: PlanInput): FleetPlan {
     const at = `gpufleet:pools[${i}]`;
     const hw = resolveHardware(pool, at, problems);
     if (!hw) return;
+    hw.driver = hostDriverOf(pool, at);
+    const releasePin = releasePinOf(pool);
+    let accounting = input.accounting ?? {};
+    const poolWarnings: string[] = [];
+    if (releasePin) {
+      if (pool.engine === "auto") {
+        problems.push(
+          `${at}.${releasePin.engineVersion !== undefined ? "engineVersion" : "memoryAccounting"}: a release belongs to one engine; pin engine too`,
+        );
+        return;
+      }
+      const release = resolveRelease(pool.engine, hw.gpu, releasePin);
+      if ("problem" in release) {
+        problems.push(`${at}.${release.problem.key}: ${release.problem.message}`);
+        return;
+      }
+      // The pinned release's memory accounting (an unlisted one: the listed release it names).
+      accounting = { ...accounting, [pool.engine]: release.behavesAs };
+      if (release.unlisted) poolWarnings.push(release.unlisted);
+    }
     const c: PoolContext = {
       pool,
       at,
@@ -330,8 +379,10 @@ export function planFleet(input: PlanInput): FleetPlan {
       category: categoryOf(hw.gpu.memoryGiB),
       extra: input.models ?? [],
       modelDir: input.modelDir ?? "/models",
-      accounting: input.accounting ?? {},
+      accounting,
       problems,
+      releasePin,
+      poolWarnings,
     };
     const plan = (pool.task ?? "chat") === "chat" ? planChatPool(c) : planTaskPool(c);
     if (plan) pools.push(plan);

@@ -13,6 +13,7 @@ import {
   fp8KvHazard,
 } from "./policy";
 import type { Rejection } from "./rejection";
+import { releasePinOf } from "./release";
 import {
   ccValue,
   checkEngineSupport,
@@ -107,6 +108,12 @@ export function searchModel(
   for (const tp of tps) {
     const engines = pool.engine !== "auto" ? [pool.engine] : enginePriority(category, tp);
     for (const engine of engines) {
+      // The pool's release pin and the hosts' driver (an engine whose images that driver cannot
+      // start is skipped, or refused when pinned).
+      const host = {
+        releasePin: pool.engine === engine ? releasePinOf(pool) : undefined,
+        hostDriver: hw.driver,
+      };
       const quants =
         pool.quantization !== undefined
           ? [pool.quantization]
@@ -121,6 +128,7 @@ export function searchModel(
           kvCacheDtype: "auto",
           dtype,
           tensorParallel: tp,
+          ...host,
         });
         rejected.push({
           stage: noArtifact ? "artifact" : "support",
@@ -152,6 +160,7 @@ export function searchModel(
             kvCacheDtype,
             dtype,
             tensorParallel: tp,
+            ...host,
           });
           if (unsupported.length > 0) {
             rejected.push(...unsupported);

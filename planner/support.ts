@@ -1,7 +1,9 @@
 // Support rules: which engine runs which model, weight format, KV dtype, compute dtype and
 // tensor-parallel size on which GPU generation. Reads the engine catalog; pure.
 import { ENGINES, isGgufEngine } from "./catalog/engines";
+import { releaseHasFlag, compareVersions } from "./launch/flags";
 import type { Rejection } from "./rejection";
+import { pickImage, resolveRelease, type HostDriver, type ReleasePin } from "./release";
 import type { Dtype, EngineId, GpuSpec, KvCacheDtype, ModelSpec, Quantization } from "./types";
 
 /** Compute capability "8.6" → 86 (integer, so comparisons are exact). */
@@ -160,6 +162,12 @@ export interface SupportQuery {
   kvCacheDtype: KvCacheDtype;
   dtype: Dtype;
   tensorParallel: number;
+  /** The pool's release pin; default the engine's pinned release. */
+  releasePin?: ReleasePin;
+  /** The hosts' NVIDIA driver when known. */
+  hostDriver?: HostDriver;
+  /** What the replica serves (pooling tasks need vLLM's --runner). */
+  task?: "chat" | "embedding" | "rerank";
 }
 
 /**
@@ -169,10 +177,30 @@ export interface SupportQuery {
 export function checkEngineSupport(q: SupportQuery): string[] {
   const spec = ENGINES[q.engine];
   const cc = ccValue(q.gpu.computeCapability);
-  const name = `${q.engine} ${spec.version}`;
+  const release = resolveRelease(q.engine, q.gpu, q.releasePin);
+  const name = `${q.engine} ${"problem" in release ? spec.version : release.version}`;
   const on = `${q.gpu.id} (compute capability ${q.gpu.computeCapability}`;
   const gguf = isGgufEngine(q.engine);
   const reasons: string[] = [];
+  if ("problem" in release) return [release.problem.message];
+  const image = pickImage(release, q.hostDriver);
+  if ("problem" in image) reasons.push(image.problem);
+  if (
+    q.engine === "vllm" &&
+    (q.task === "embedding" || q.task === "rerank") &&
+    !releaseHasFlag("vllm", release.behavesAs, "--runner")
+  )
+    reasons.push(
+      `${name} has no --runner pooling (vLLM takes it from 0.10.1): pin engineVersion 0.10.1 or later for ${q.task} pools`,
+    );
+  if (
+    q.engine === "vllm" &&
+    q.quantization === "bitsandbytes" &&
+    compareVersions(release.behavesAs, "0.8.0") < 0
+  )
+    reasons.push(
+      `${name} loads bitsandbytes only with --load-format bitsandbytes as well, which gpufleet does not emit: use quantization "fp8" or "awq", or engineVersion 0.8.5.post1 or later`,
+    );
 
   if (cc < spec.minCc) {
     reasons.push(
@@ -285,8 +313,7 @@ export function supportRejections(q: SupportQuery): Rejection[] {
  * Image for this engine on this GPU (the legacy build where the default lacks the GPU's kernels).
  */
 export function imageFor(engine: EngineId, gpu: GpuSpec): string {
-  const spec = ENGINES[engine];
-  if (spec.legacyImage && ccValue(gpu.computeCapability) < spec.legacyImage.belowCc)
-    return spec.legacyImage.image;
-  return spec.image;
+  const release = resolveRelease(engine, gpu);
+  if ("problem" in release) throw new Error(release.problem.message);
+  return release.images[0]!.image;
 }

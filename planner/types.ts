@@ -232,6 +232,18 @@ export interface PoolSpec {
   minConcurrency?: number;
   /** Port of the on-host proxy, the load balancer's target (default 8080). */
   proxyPort?: number;
+  /** Engine release to run (planner/catalog/releases.ts); default: the engine's pinned one. */
+  engineVersion?: string;
+  /** The listed release an unlisted engineVersion is planned as (its accounting and flags). */
+  memoryAccounting?: string;
+  /** NVIDIA driver of the pool's hosts, when known (own hardware, or a custom AMI). */
+  driverVersion?: string;
+  /** The pool's hosts boot an AMI of the user's (pool or stack amiId): its driver is unknown. */
+  customAmi?: boolean;
+  /** Flags appended to the engine's command line (planner/passthrough.ts refuses owned ones). */
+  extraArgs?: string[];
+  /** Variables added to the engine's environment. */
+  env?: Record<string, string>;
 }
 
 export interface MemoryBreakdown {
@@ -305,6 +317,11 @@ export interface ReplicaPlan {
   };
   reasons: Reason[];
   warnings: string[];
+  /**
+   * The engine release and the NVIDIA driver its image needs (from the CUDA it is built on); the
+   * bootstrap compares the host's driver with it before starting the engine.
+   */
+  release?: { version: string; cuda: string; minDriver: string };
   /** Set when one replica spans several nodes (planner/multinode.ts); memory is per GPU of its heaviest stage. */
   multiNode?: MultiNodeLayout;
 }
@@ -425,6 +442,10 @@ export interface LaunchInput {
   source: string;
   /** Where the host's model cache is mounted inside the container (read-only). */
   modelDir: string;
+  /** The pool's release pin (engineVersion / memoryAccounting); default the engine's release. */
+  releasePin?: import("./release").ReleasePin;
+  /** The hosts' NVIDIA driver when known: picks the image variant it can start. */
+  hostDriver?: import("./release").HostDriver;
 }
 
 /**
@@ -457,6 +478,8 @@ export type WeightsFormat = "hf" | "gguf" | "ollama";
 
 export interface EngineLaunch {
   image: string;
+  /** The release launched and the driver its image needs. */
+  release: { version: string; cuda: string; minDriver: string };
   args: string[];
   env: Record<string, string>;
   apiKey: ApiKeyDelivery;

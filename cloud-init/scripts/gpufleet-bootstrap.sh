@@ -39,6 +39,16 @@ check_host_tools() {
   gf_log "driver, docker, NVIDIA container toolkit and aws CLI present"
 }
 
+check_driver() {
+  local have min="${GPUFLEET_MIN_DRIVER:-}"
+  [ -n "$min" ] || return 0
+  have="$(nvidia-smi --query-gpu=driver_version --format=csv,noheader | head -n 1)" || true
+  if [ "$(printf '%s\n' "$min" "$have" | sort -V | head -n 1)" != "$min" ]; then
+    gf_fatal "NVIDIA driver '$have' is older than $min, which $GPUFLEET_MIN_DRIVER_FOR needs; use driver >= $min, or plan for this one (the pool's driverVersion)"
+  fi
+  gf_log "NVIDIA driver $have (>= $min)"
+}
+
 check_gpus() {
   local csv="$GPUFLEET_STATE/gpus.csv" count names
   mkdir -p "$GPUFLEET_STATE"
@@ -229,6 +239,7 @@ prepare_cache() {
 main() {
   rm -f "$GPUFLEET_STATE/boot-error" "$GPUFLEET_STATE/bootstrap-complete"
   check_host_tools
+  check_driver
   check_gpus
   fit_memory
   fetch_secrets

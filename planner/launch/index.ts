@@ -10,7 +10,9 @@
 // renumbered 0..n-1, so CUDA_VISIBLE_DEVICES is deliberately NOT put in env (setting it to host
 // indices would hide the devices).
 import { ENGINES, needsIpcHost } from "../catalog/engines";
-import { checkEngineSupport, imageFor } from "../support";
+import { minDriverOf } from "../catalog/releases";
+import { pickImage, resolveRelease, type ResolvedRelease } from "../release";
+import { checkEngineSupport } from "../support";
 import type { EngineId, EngineLaunch, LaunchInput, MemoryFraction } from "../types";
 import { memoryKnobFor, memoryShare, type EngineArgs } from "./common";
 import { llamacppArgs } from "./llamacpp";
@@ -21,7 +23,9 @@ import { vllmArgs } from "./vllm";
 
 export { floor2, memoryKnobFor } from "./common";
 
-const BUILDERS: Readonly<Record<EngineId, (input: LaunchInput) => EngineArgs>> = {
+const BUILDERS: Readonly<
+  Record<EngineId, (input: LaunchInput, release: ResolvedRelease) => EngineArgs>
+> = {
   vllm: vllmArgs,
   sglang: sglangArgs,
   lmdeploy: lmdeployArgs,
@@ -48,16 +52,28 @@ export function buildLaunch(input: LaunchInput): EngineLaunch {
     kvCacheDtype: input.kvCacheDtype,
     dtype: input.dtype,
     tensorParallel: input.tensorParallel,
+    releasePin: input.releasePin,
+    hostDriver: input.hostDriver,
+    task: input.task,
   });
   if (problems.length) throw new Error(problems.join("; "));
+  const release = resolveRelease(input.engine, input.gpu, input.releasePin);
+  if ("problem" in release) throw new Error(release.problem.message);
+  const picked = pickImage(release, input.hostDriver);
+  if ("problem" in picked) throw new Error(picked.problem);
   if (input.tensorParallel !== input.gpus.length) {
     throw new Error(
       `tensorParallel ${input.tensorParallel} does not match the ${input.gpus.length} GPUs of the replica`,
     );
   }
-  const { args, env } = BUILDERS[input.engine](input);
+  const { args, env } = BUILDERS[input.engine](input, release);
   return {
-    image: imageFor(input.engine, input.gpu),
+    image: picked.image.image,
+    release: {
+      version: release.version,
+      cuda: picked.image.cuda,
+      minDriver: minDriverOf(picked.image),
+    },
     args,
     env,
     apiKey: spec.apiKey,

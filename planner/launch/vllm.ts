@@ -1,7 +1,9 @@
 // vLLM launch arguments (image vllm/vllm-openai, ENTRYPOINT `vllm serve`: the model is the first
 // positional argument).
 import { ENGINES } from "../catalog/engines";
+import type { ResolvedRelease } from "../release";
 import type { LaunchInput } from "../types";
+import { compareVersions, releaseHasFlag } from "./flags";
 import {
   hfEnv,
   memoryShare,
@@ -11,11 +13,15 @@ import {
   type EngineArgs,
 } from "./common";
 
-export function vllmArgs(input: LaunchInput): EngineArgs {
+export function vllmArgs(input: LaunchInput, release?: ResolvedRelease): EngineArgs {
   const spec = ENGINES.vllm;
   const pooling = input.task === "embedding" || input.task === "rerank";
+  // The release whose flags apply (an unlisted one behaves as the listed release it names).
+  const as = release?.behavesAs ?? spec.version;
+  const has = (flag: string): boolean => releaseHasFlag("vllm", as, flag);
   const args = [
-    input.source,
+    // Images up to 0.15 start the api_server module, which takes the model as --model only.
+    ...(release?.modelFlag ? ["--model", input.source] : [input.source]),
     "--served-model-name",
     input.model.servedName,
     "--host",
@@ -33,6 +39,10 @@ export function vllmArgs(input: LaunchInput): EngineArgs {
     "--max-num-batched-tokens",
     String(input.maxNumBatchedTokens),
   ];
+  // The V0 engine (before 0.8) refuses max_num_batched_tokens below max_model_len unless chunked
+  // prefill is on (vllm/config.py SchedulerConfig._verify_args).
+  if (compareVersions(as, "0.8.0") < 0 && input.maxNumBatchedTokens < input.maxModelLen)
+    args.push("--enable-chunked-prefill");
   const env = { ...hfEnv(input.modelDir), VLLM_NO_USAGE_STATS: "1", DO_NOT_TRACK: "1" };
   if (pooling) {
     // Pooling runner (vLLM docs, "Pooling models": --runner pooling; --convert embed adapts a
@@ -57,9 +67,10 @@ export function vllmArgs(input: LaunchInput): EngineArgs {
   if (input.quantization === "bitsandbytes") args.push("--quantization", "bitsandbytes");
   if (needsRemoteCode(input.model)) args.push("--trust-remote-code");
   const reasoning = reasoningParser(spec, input.model);
-  if (reasoning) args.push("--reasoning-parser", reasoning);
+  if (reasoning && has("--reasoning-parser")) args.push("--reasoning-parser", reasoning);
   const tools = toolParser("vllm", input.model);
-  if (tools) args.push("--enable-auto-tool-choice", "--tool-call-parser", tools);
+  if (tools && has("--tool-call-parser"))
+    args.push("--enable-auto-tool-choice", "--tool-call-parser", tools);
   // Turing: v0.31 auto-selects TRITON_ATTN (FlashInfer's floor is 8.0 since #45375); no
   // VLLM_ATTENTION_BACKEND is needed, and that variable was replaced by --attention-backend anyway.
   return { args, env };

@@ -26,6 +26,7 @@ const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; print
  */
 const STUBS: Record<string, string> = {
   "nvidia-smi": `case "$*" in
+  *driver_version*) if [ -e "$STUB_DIR/driver" ]; then cat "$STUB_DIR/driver"; else echo 595.91.07; fi ;;
   *memory.used*) awk -F', *' '{ print $1 ", 1234" }' "$STUB_DIR/gpus.csv" ;;
   *) cat "$STUB_DIR/gpus.csv" ;;
 esac`,
