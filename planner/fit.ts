@@ -24,6 +24,7 @@ import {
   defaultUtilization,
 } from "./policy";
 import type { Rejection } from "./rejection";
+import { drafterMemory, speculativePlan, type ResolvedSpeculative } from "./speculative";
 import { computeDtype } from "./support";
 import type {
   Dtype,
@@ -34,6 +35,7 @@ import type {
   ModelSpec,
   PoolSpec,
   Quantization,
+  SpeculativePlan,
 } from "./types";
 
 /**
@@ -73,6 +75,8 @@ export interface Fit {
    * KV_UNCERTAINTY).
    */
   shortfall?: number;
+  /** Speculative decoding: the option as resolved and what the plan shows (its memory is inside). */
+  speculative?: { resolved: ResolvedSpeculative; plan: SpeculativePlan };
 }
 
 /** A fit, or the rejection saying why there is none. */
@@ -93,6 +97,8 @@ export interface FitRequest {
   /** The replica's GPUs are linked by NVLink/NVSwitch. */
   nvlink: boolean;
   accounting: Accounting;
+  /** Speculative decoding: the drafter's weights, KV and reserve join the replica's. */
+  speculative?: ResolvedSpeculative;
 }
 
 /**
@@ -152,8 +158,15 @@ function rejectFit(r: FitRequest, message: string): { rejection: Rejection } {
 export function fitReplica(r: FitRequest): FitResult {
   const dtype = computeDtype(r.gpu, r.model);
   const budget = r.util * r.gpu.memoryGiB;
-  const weightsGiB = ceil2(weightBytes(r.model, r.quantization, dtype) / r.tp / GiB);
-  const overhead = overheadFor(r.engine, r.tp, r.gpu, r.nvlink, r.accounting);
+  const drafter = r.speculative
+    ? drafterMemory(r.speculative, r.model, dtype, r.kvCacheDtype, r.tp)
+    : { weightBytes: 0, kvBytesPerToken: 0, reserveGiB: 0 };
+  const weightsGiB = ceil2(
+    (weightBytes(r.model, r.quantization, dtype) / r.tp + drafter.weightBytes) / GiB,
+  );
+  const overhead = ceil2(
+    overheadFor(r.engine, r.tp, r.gpu, r.nvlink, r.accounting) + drafter.reserveGiB,
+  );
   const batched = r.maxNumBatchedTokens ?? defaultBatchedTokens(r.gpu.memoryGiB);
   const gguf = isGgufEngine(r.engine);
   const activation = (seqs: number): number =>
@@ -172,7 +185,8 @@ export function fitReplica(r: FitRequest): FitResult {
   const tokensAt = (kv: number, len: number): number =>
     Math.floor(
       (kv * GiB) /
-        kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm"),
+        (kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm") +
+          drafter.kvBytesPerToken),
     );
   const kvFor = (act: number): number => floorTo(budget - weightsGiB - act - overhead);
 
@@ -239,14 +253,9 @@ export function fitReplica(r: FitRequest): FitResult {
     );
   }
   const { len } = chosen;
-  const perToken = kvBytesPerSeqToken(
-    r.model.arch,
-    r.kvCacheDtype,
-    dtype,
-    r.tp,
-    len,
-    r.engine === "vllm",
-  );
+  const perToken =
+    kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm") +
+    drafter.kvBytesPerToken;
   // llama.cpp and Ollama allocate exactly context × slots (each slot the full context); vLLM,
   // SGLang and lmdeploy take the whole remaining budget and run as many sequences as it holds.
   const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
@@ -273,6 +282,14 @@ export function fitReplica(r: FitRequest): FitResult {
         kvTokens,
       },
       ...(chosen.shortfall !== undefined ? { shortfall: chosen.shortfall } : {}),
+      ...(r.speculative
+        ? {
+            speculative: {
+              resolved: r.speculative,
+              plan: speculativePlan(r.speculative, r.engine, drafter),
+            },
+          }
+        : {}),
     },
   };
 }

@@ -15,6 +15,7 @@ import { describeRejections, type Rejection } from "./rejection";
 import { headSplitMessage, modelCandidates, searchModel } from "./search";
 import { passthroughProblems, withPassthrough } from "./passthrough";
 import { hostDriverOf, releasePinOf, resolveRelease, type ReleasePin } from "./release";
+import { resolveSpeculative, type ResolvedSpeculative } from "./speculative";
 import {
   TENSOR_PARALLEL_SIZES,
   computeDtype,
@@ -126,6 +127,7 @@ function checkPins(c: PoolContext, model: ModelSpec | undefined): void {
 
 /** The config key a failed pinned plan is reported under: the most specific pin. */
 function pinnedField(pool: PoolSpec): string {
+  if (pool.speculative !== undefined) return "speculative";
   if (pool.kvCacheDtype !== undefined) return "kvCacheDtype";
   if (pool.quantization !== undefined) return "quantization";
   if (pool.engineVersion !== undefined) return "engineVersion";
@@ -144,6 +146,7 @@ function describePins(pool: PoolSpec): string {
   if (pool.tensorParallel !== undefined) parts.push(`tensorParallel ${pool.tensorParallel}`);
   if (pool.gpuMemoryUtilization !== undefined)
     parts.push(`gpuMemoryUtilization ${pool.gpuMemoryUtilization}`);
+  if (pool.speculative !== undefined) parts.push(`speculative ${pool.speculative.method}`);
   return parts.join(", ");
 }
 
@@ -277,6 +280,22 @@ function planChatPool(c: PoolContext): PoolPlan | undefined {
   }
   const before = problems.length;
   checkPins(c, pinnedModel);
+  let speculative: ResolvedSpeculative | undefined;
+  if (pool.speculative !== undefined) {
+    if (pool.speculative.method !== "ngram" && !pinnedModel) {
+      problems.push(
+        `${at}.speculative.method: ${pool.speculative.method} drafts for one served model; pin the pool's model (or use ngram)`,
+      );
+    } else if (candidates[0]) {
+      speculative = resolveSpeculative(
+        pool.speculative,
+        pinnedModel ?? candidates[0],
+        extra,
+        at,
+        problems,
+      );
+    }
+  }
   if (problems.length > before) return undefined;
 
   const skipped: string[] = [];
@@ -284,7 +303,7 @@ function planChatPool(c: PoolContext): PoolPlan | undefined {
   let fallback: { fit: Fit; rejected: Rejection[] } | undefined;
   const listed = new Set(MODEL_PRIORITY[category]);
   for (const model of candidates) {
-    const s = searchModel(pool, hw, model, category, c.accounting);
+    const s = searchModel(pool, hw, model, category, c.accounting, speculative);
     if (s.fit) {
       // Beyond the category's own list (GGUF engines' extra candidates), take the largest model
       // that reaches a good context; a cramped fit only when nothing better fits.
