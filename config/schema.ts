@@ -360,6 +360,22 @@ export const poolSchema = z
     env: z.record(z.string().max(128), z.string().max(4096)).optional(),
     /** Speculative decoding (vLLM, SGLang chat pools); default none. */
     speculative: speculativeSchema.optional(),
+    /**
+     * Ollama: more models the same Ollama instance serves beside `model` (Ollama tags such as
+     * "gemma3:27b", catalog ids or served names); all stay loaded together. Default none.
+     */
+    extraModels: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+            message: "must be an Ollama tag, a Hugging Face repo id or a served name",
+          })
+          .refine((m) => !m.includes(".."), { message: 'must not contain ".."' }),
+      )
+      .min(1)
+      .max(8)
+      .optional(),
   })
   .superRefine((pool, ctx) => {
     // Escape hatches: shapes and the planner's own flags and variables, by key.

@@ -5,13 +5,14 @@ import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estim
 import type { Fit } from "./fit";
 import type { Hardware } from "./hardware";
 import { buildLaunch } from "./launch";
-import { GiB, round } from "./memory";
+import { GiB, round, weightBytes } from "./memory";
 import { DEFAULT_PROXY_PORT, FIRST_ENGINE_PORT } from "./policy";
 import type { HostDriver, ReleasePin } from "./release";
 import { speculativeArgs } from "./speculative";
 import type {
   EngineId,
   ModelSpec,
+  OllamaServing,
   PoolPlan,
   PoolSpec,
   Quantization,
@@ -72,6 +73,7 @@ export function planReplicas(
       modelDir,
       releasePin: host.releasePin,
       hostDriver: host.hostDriver,
+      ...(fit.engine === "ollama" ? { loadedModels: 1 + (fit.colocated?.length ?? 0) } : {}),
     });
     const weightsGB = (fit.memory.weightsGiB * fit.tp * GiB) / 1e9;
     replicas.push({
@@ -118,9 +120,26 @@ export function planReplicas(
       reasons: allReasons,
       warnings,
       ...(spec ? { speculative: spec.plan } : {}),
+      ...(fit.engine === "ollama" ? { ollama: ollamaServing(fit, source) } : {}),
     });
   }
   return replicas;
+}
+
+/** What one Ollama instance serves: each model by tag and by the name clients send. */
+function ollamaServing(fit: Fit, tag: string): OllamaServing {
+  const dtype = fit.dtype;
+  const gib = (m: ModelSpec): number =>
+    Math.ceil(
+      (weightBytes(m, m.artifacts.ollama?.quantization ?? fit.quantization, dtype) / GiB) * 100,
+    ) / 100;
+  const models = [fit.model, ...(fit.colocated ?? [])].map((m, i) => ({
+    id: m.id,
+    tag: i === 0 ? tag : m.artifacts.ollama!.tag,
+    servedName: m.servedName,
+    weightsGiB: gib(m),
+  }));
+  return { models, maxLoadedModels: models.length, numParallel: fit.maxNumSeqs };
 }
 
 /** The plan's line on speculative decoding: what runs, what it costs, what it is expected to do. */

@@ -24,6 +24,7 @@ import {
   defaultUtilization,
 } from "./policy";
 import type { Rejection } from "./rejection";
+import { colocatedMemory } from "./ollama";
 import { drafterMemory, speculativePlan, type ResolvedSpeculative } from "./speculative";
 import { computeDtype } from "./support";
 import type {
@@ -77,6 +78,8 @@ export interface Fit {
   shortfall?: number;
   /** Speculative decoding: the option as resolved and what the plan shows (its memory is inside). */
   speculative?: { resolved: ResolvedSpeculative; plan: SpeculativePlan };
+  /** Ollama: the further models loaded beside this one (their memory is inside). */
+  colocated?: readonly ModelSpec[];
 }
 
 /** A fit, or the rejection saying why there is none. */
@@ -99,6 +102,8 @@ export interface FitRequest {
   accounting: Accounting;
   /** Speculative decoding: the drafter's weights, KV and reserve join the replica's. */
   speculative?: ResolvedSpeculative;
+  /** Ollama: further models loaded beside this one (same context and slots), counted with it. */
+  colocated?: readonly ModelSpec[];
 }
 
 /**
@@ -158,9 +163,18 @@ function rejectFit(r: FitRequest, message: string): { rejection: Rejection } {
 export function fitReplica(r: FitRequest): FitResult {
   const dtype = computeDtype(r.gpu, r.model);
   const budget = r.util * r.gpu.memoryGiB;
-  const drafter = r.speculative
+  const spec = r.speculative
     ? drafterMemory(r.speculative, r.model, dtype, r.kvCacheDtype, r.tp)
     : { weightBytes: 0, kvBytesPerToken: 0, reserveGiB: 0 };
+  const others = r.colocated?.length
+    ? colocatedMemory(r.colocated, dtype, r.kvCacheDtype, r.maxModelLen ?? 4096)
+    : { weightBytes: 0, kvBytesPerToken: 0, reserveGiB: 0 };
+  // Memory beside the model's own: a drafter, or the other models of one Ollama instance.
+  const drafter = {
+    weightBytes: spec.weightBytes + others.weightBytes,
+    kvBytesPerToken: spec.kvBytesPerToken + others.kvBytesPerToken,
+    reserveGiB: spec.reserveGiB + others.reserveGiB,
+  };
   const weightsGiB = ceil2(
     (weightBytes(r.model, r.quantization, dtype) / r.tp + drafter.weightBytes) / GiB,
   );
@@ -286,10 +300,11 @@ export function fitReplica(r: FitRequest): FitResult {
         ? {
             speculative: {
               resolved: r.speculative,
-              plan: speculativePlan(r.speculative, r.engine, drafter),
+              plan: speculativePlan(r.speculative, r.engine, spec),
             },
           }
         : {}),
+      ...(r.colocated?.length ? { colocated: r.colocated } : {}),
     },
   };
 }

@@ -70,6 +70,7 @@ export function searchModel(
   category: VramCategory,
   accounting: Accounting,
   speculative?: ResolvedSpeculative,
+  colocated?: readonly ModelSpec[],
 ): Search {
   const rejected: Rejection[] = [];
   const pin = (message: string): Search => ({
@@ -196,6 +197,7 @@ export function searchModel(
             nvlink: hw.nvlink,
             accounting,
             speculative,
+            colocated,
           });
           if ("rejection" in result) {
             rejected.push(result.rejection);

@@ -273,6 +273,21 @@ export interface PoolSpec {
   env?: Record<string, string>;
   /** Speculative decoding (vLLM, SGLang); default none. */
   speculative?: SpeculativeSpec;
+  /**
+   * Ollama: more models the same Ollama instance serves beside `model` (Ollama tags, catalog ids or
+   * served names); default none.
+   */
+  extraModels?: string[];
+}
+
+/** The models one Ollama instance serves and how it is told to hold them. */
+export interface OllamaServing {
+  /** Every model the instance serves, the pool's own first: pulled by tag, answered by name. */
+  models: { id: string; tag: string; servedName: string; weightsGiB: number }[];
+  /** OLLAMA_MAX_LOADED_MODELS: all of them stay loaded (the plan's memory holds them together). */
+  maxLoadedModels: number;
+  /** OLLAMA_NUM_PARALLEL: slots per model, from the plan's memory. */
+  numParallel: number;
 }
 
 export interface MemoryBreakdown {
@@ -351,6 +366,8 @@ export interface ReplicaPlan {
    * bootstrap compares the host's driver with it before starting the engine.
    */
   release?: { version: string; cuda: string; minDriver: string };
+  /** Ollama: the models the instance serves, by tag and by the name clients send. */
+  ollama?: OllamaServing;
   /** Speculative decoding: method, drafter and its memory (counted in `memory`), expected effect. */
   speculative?: SpeculativePlan;
   /** Set when one replica spans several nodes (planner/multinode.ts); memory is per GPU of its heaviest stage. */
@@ -467,6 +484,8 @@ export interface LaunchInput {
   releasePin?: import("./release").ReleasePin;
   /** The hosts' NVIDIA driver when known: picks the image variant it can start. */
   hostDriver?: import("./release").HostDriver;
+  /** Ollama: models the instance keeps loaded together (default 1). */
+  loadedModels?: number;
 }
 
 /**
