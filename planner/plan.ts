@@ -15,7 +15,11 @@ import { describeRejections, type Rejection } from "./rejection";
 import { headSplitMessage, modelCandidates, searchModel } from "./search";
 import { passthroughProblems, withPassthrough } from "./passthrough";
 import { hostDriverOf, releasePinOf, resolveRelease, type ReleasePin } from "./release";
-import { resolveSpeculative, type ResolvedSpeculative } from "./speculative";
+import {
+  resolveSpeculative,
+  speculativeReleaseProblem,
+  type ResolvedSpeculative,
+} from "./speculative";
 import { knownTags, resolveOllamaPins } from "./ollama";
 import {
   TENSOR_PARALLEL_SIZES,
@@ -294,6 +298,13 @@ function planChatPool(context: PoolContext): PoolPlan | undefined {
     if (pool.speculative.method !== "ngram" && !pinnedModel) {
       problems.push(
         `${at}.speculative.method: ${pool.speculative.method} drafts for one served model; pin the pool's model (or use ngram)`,
+      );
+    } else if (
+      pool.engine !== "auto" &&
+      speculativeReleaseProblem(pool.engine, pool.engineVersion)
+    ) {
+      problems.push(
+        `${at}.speculative: ${speculativeReleaseProblem(pool.engine, pool.engineVersion)}`,
       );
     } else if (candidates[0]) {
       speculative = resolveSpeculative(

@@ -20,7 +20,14 @@
 // token's (vLLM allocates the drafter's layers in the same KV pool; SGLang sizes the draft pool to
 // the target's token count), so weights + activations + overhead + KV stay within the budget.
 import { findModel } from "./catalog/models";
-import { GiB, headDim, kvBytesPerLayerToken, kvDtypeBytes, weightBytes } from "./memory";
+import {
+  GiB,
+  headDim,
+  kvBytesPerLayerToken,
+  kvDtypeBytes,
+  parseRelease,
+  weightBytes,
+} from "./memory";
 import { refusesFp16 } from "./support";
 import type {
   Dtype,
@@ -160,6 +167,34 @@ export function resolveSpeculative(
     return undefined;
   }
   return { spec: resolved, draft, source: draft.artifacts.hf ?? draft.id };
+}
+
+/**
+ * The oldest listed release of each engine whose speculative flags gpufleet emits: vLLM's V1
+ * `--speculative-config` with every method here (draft_model only since vllm-project/vllm#24322,
+ * 2025-09; the v0.10–v0.14 docs still warn "speculative decoding with a draft model is not
+ * supported") — 0.15.1 is the first listed release after it; SGLang's STANDALONE and NGRAM
+ * algorithms of the 0.5 series, whose docs were read — 0.5.19 is the oldest such listed release.
+ */
+export const SPECULATIVE_SINCE: Partial<Record<EngineId, string>> = {
+  vllm: "0.15.1",
+  sglang: "0.5.19",
+};
+
+/** Why the pinned release cannot run the option (engineVersion), or undefined. */
+export function speculativeReleaseProblem(
+  engine: EngineId,
+  version: string | undefined,
+): string | undefined {
+  const since = SPECULATIVE_SINCE[engine];
+  if (version === undefined || since === undefined) return undefined;
+  const v = parseRelease(version);
+  const s = parseRelease(since)!;
+  if (!v) return undefined;
+  const key = (x: readonly number[]): number => x[0]! * 1e6 + x[1]! * 1e3 + x[2]!;
+  return key(v) < key(s)
+    ? `${engine} ${version} predates the speculative flags gpufleet emits (${engine} ≥ ${since}); raise engineVersion or remove speculative`
+    : undefined;
 }
 
 /** Why an engine / GPU / layout cannot run the option, or undefined when it can. */

@@ -397,3 +397,35 @@ describe("speculative decoding through the CLI", () => {
     expect(schema.err).toMatch(/^gpufleet:pools\[0\]\.speculative\.method: /m);
   });
 });
+
+describe("speculative decoding and the pinned release", () => {
+  it.each([
+    [
+      "vllm",
+      "0.9.2",
+      /vllm 0\.9\.2 predates the speculative flags gpufleet emits \(vllm ≥ 0\.15\.1\)/,
+    ],
+    [
+      "sglang",
+      "0.5.9",
+      /sglang 0\.5\.9 predates the speculative flags gpufleet emits \(sglang ≥ 0\.5\.19\)/,
+    ],
+  ] as const)("%s %s: refused naming speculative", (engine, engineVersion, message) => {
+    const p = problems({ engine, engineVersion, speculative: { method: "ngram" } });
+    expect(p[0]).toMatch(/^gpufleet:pools\[0\]\.speculative: /);
+    expect(p[0]).toMatch(message);
+  });
+
+  it.each([
+    ["vllm", "0.15.1"],
+    ["sglang", "0.5.19"],
+  ] as const)("%s %s: planned with the flag", (engine, engineVersion) => {
+    const r = replica({ engine, engineVersion, speculative: { method: "ngram" } });
+    expect(r.speculative?.method).toBe("ngram");
+  });
+
+  it("a speculative flag in extraArgs is refused in favour of the speculative key", () => {
+    const p = problems({ extraArgs: ["--speculative-config", '{"method":"ngram"}'] });
+    expect(p.join("\n")).toMatch(/speculative/);
+  });
+});
