@@ -113,6 +113,15 @@ export function renderFiles(
       mode: "0755",
     },
     { path: HOST_PATHS.status, content: script("gpufleet-status"), mode: "0755" },
+    ...(replicas.some((r) => r.plan.ollama)
+      ? [
+          {
+            path: `${HOST_PATHS.bin}/gpufleet-ollama-models`,
+            content: script("gpufleet-ollama-models"),
+            mode: "0755",
+          },
+        ]
+      : []),
     {
       path: `${HOST_PATHS.etc}/gpufleet.env`,
       content: renderGpufleetEnv(pool, replicas, ctx),

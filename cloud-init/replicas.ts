@@ -39,6 +39,8 @@ export interface ResolvedReplica {
   apiKey: ApiKeyDelivery;
   needsIpcHost: boolean;
   download: Download;
+  /** Ollama: the tags of the further models the instance serves (pulled like `download`). */
+  extraDownloads: Download[];
   /** "total" / "free": what the plan's memory share is a share of; "none": no knob to lower. */
   knobKind: "total" | "free" | "none";
   knobFlag: string | null;
@@ -119,6 +121,17 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
         label: "-",
       };
     }
+    const extraDownloads: Download[] = (plan.ollama?.models.slice(1) ?? []).map((m) => ({
+      kind: "ollama",
+      source: m.tag,
+      file: "-",
+      cachePath: cachePathOf("ollama", m.tag),
+      marker: markerOf(m.tag),
+      gated: false,
+      sizeGiB: m.weightsGiB * 1.05,
+      image,
+      label: m.tag,
+    }));
     return {
       plan,
       name: `gpufleet-${plan.engine}-${plan.port}`,
@@ -126,6 +139,7 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
       apiKey: plan.apiKey,
       needsIpcHost: plan.needsIpcHost,
       download,
+      extraDownloads,
       knobKind: knob ? knob.kind : "none",
       knobFlag: knob ? knob.flag : null,
       knobValue: knob ? knob.value : "-",
@@ -142,7 +156,7 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
 /** Each distinct model once (a gated flag or a larger size from any replica wins). */
 export function distinctDownloads(replicas: ResolvedReplica[]): Download[] {
   const byKey = new Map<string, Download>();
-  for (const { download } of replicas) {
+  for (const download of replicas.flatMap((r) => [r.download, ...(r.extraDownloads ?? [])])) {
     const key = `${download.kind}\t${download.label}`;
     const seen = byKey.get(key);
     if (!seen) byKey.set(key, { ...download });

@@ -51,6 +51,10 @@ export function dockerRunWords(replica: ResolvedReplica, ctx: ResolvedContext): 
   if (replica.needsIpcHost) words.push("--ipc=host");
   words.push("--gpus", `"device=${plan.gpus.join(",")}"`, "--log-driver", "none");
   words.push("-v", `${ctx.modelCacheDir}:${CONTAINER_MODEL_DIR}:ro`);
+  // Ollama writes into its own store when it names a pulled model as clients call it (/api/copy
+  // adds a manifest): its directory alone is mounted writable over the read-only cache.
+  if (plan.weightsFormat === "ollama")
+    words.push("-v", `${ctx.modelCacheDir}/ollama:${CONTAINER_MODEL_DIR}/ollama`);
   // The key reaches the container from the unit's root-only EnvironmentFile: `-e NAME` copies it
   // from docker's
   // own environment, so it is on no command line.
@@ -79,6 +83,24 @@ function unitFile(
   return `${out.join("\n")}\n`;
 }
 
+/**
+ * An Ollama replica: once the engine runs, every model it serves answers to its served name and is
+ * loaded (gpufleet-ollama-models); the unit is active only then, within the load grace.
+ */
+function ollamaStartPost(replica: ResolvedReplica): Array<[string, string | number]> {
+  const models = replica.plan.ollama?.models;
+  if (!models?.length) return [];
+  const words = [
+    `${HOST_PATHS.bin}/gpufleet-ollama-models`,
+    String(replica.plan.port),
+    ...models.map((m) => `${m.tag}=${m.servedName}`),
+  ];
+  return [
+    ["ExecStartPost", systemdCommand(words)],
+    ["TimeoutStartSec", replica.loadGraceSeconds],
+  ];
+}
+
 export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext): string {
   const { plan } = replica;
   const where = `GPU ${plan.gpus.join(",")}, port ${plan.port}`;
@@ -102,6 +124,7 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
         ["EnvironmentFile", `${HOST_PATHS.state}/replicas/${replica.name}.env`],
         ["ExecStartPre", `-${DOCKER} rm -f ${replica.name}`],
         ["ExecStart", renderDockerRun(replica, ctx)],
+        ...ollamaStartPost(replica),
         ["ExecStop", `${DOCKER} stop --time 30 ${replica.name}`],
         ["Restart", "on-failure"],
         ["RestartSec", 30],

@@ -3,7 +3,13 @@
 // Pulumi.<stack>.yaml file in the CLI) hand the raw values here, so a typo fails the same way
 // everywhere.
 import { z } from "zod";
-import { ENGINE_IDS, KV_CACHE_DTYPES, QUANTIZATIONS, TASKS } from "../planner/types";
+import {
+  ENGINE_IDS,
+  KV_CACHE_DTYPES,
+  QUANTIZATIONS,
+  SPECULATIVE_METHODS,
+  TASKS,
+} from "../planner/types";
 import { API_KEY_PATTERN } from "../cloud-init/nginx";
 import { EXPORTER_PORTS } from "../cloud-init/context";
 import { FIRST_ENGINE_PORT } from "../planner/policy";
@@ -222,6 +228,27 @@ export const scalingSchema = z.strictObject({
   schedules: z.array(scheduleSchema).max(20).default([]),
 });
 
+/**
+ * Speculative decoding (seed 004): n-gram matching, a draft model, or EAGLE heads; vLLM and SGLang
+ * (planner/speculative.ts says what each engine takes).
+ */
+export const speculativeSchema = z.strictObject({
+  /** ngram (no model), draft (a small model of the same family) or eagle / eagle3 (heads). */
+  method: z.enum(SPECULATIVE_METHODS),
+  /** draft: a catalog id, served name or gpufleet:models id; eagle/eagle3: the heads' HF repo. */
+  model: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+      message: "must be a Hugging Face repo id or a served name",
+    })
+    .refine((m) => !m.includes(".."), { message: 'must not contain ".."' })
+    .optional(),
+  /** Tokens proposed per step; default 5 (ngram) or 3. */
+  tokens: z.number().int().min(1).max(16).optional(),
+  /** ngram: the longest n-gram matched in the prompt; default 4. */
+  promptLookupMax: z.number().int().min(1).max(16).optional(),
+});
+
 export const poolSchema = z
   .strictObject({
     /** Unique, DNS-safe (lowercase letters, digits, hyphens; at most 32 characters). */
@@ -365,6 +392,24 @@ export const poolSchema = z
     extraArgs: z.array(z.string().max(4096)).max(64).optional(),
     /** Variables added to the engine's environment; owned and secret-looking ones are refused. */
     env: z.record(z.string().max(128), z.string().max(4096)).optional(),
+    /** Speculative decoding (vLLM, SGLang chat pools); default none. */
+    speculative: speculativeSchema.optional(),
+    /**
+     * Ollama: more models the same Ollama instance serves beside `model` (Ollama tags such as
+     * "gemma3:27b", catalog ids or served names); all stay loaded together. Default none.
+     */
+    extraModels: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, {
+            message: "must be an Ollama tag, a Hugging Face repo id or a served name",
+          })
+          .refine((m) => !m.includes(".."), { message: 'must not contain ".."' }),
+      )
+      .min(1)
+      .max(8)
+      .optional(),
   })
   .superRefine((pool, ctx) => {
     // Escape hatches: shapes and the planner's own flags and variables, by key.
@@ -499,6 +544,13 @@ export const poolSchema = z
             path: ["scaling", "schedules", k, "minCount"],
             message: "must be at most maxCount",
           });
+      });
+    }
+    if (pool.speculative !== undefined && pool.task !== "chat") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["speculative"],
+        message: `only for chat pools; a ${pool.task} pool generates no tokens to speculate on`,
       });
     }
     const hasType = pool.instanceType !== undefined;

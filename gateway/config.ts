@@ -130,8 +130,15 @@ function poolDeployments(
     string,
     { engines: Set<string>; replicas: number; maxModelLen: number }
   >();
-  for (const r of pool.replicas) {
-    const m = byModel.get(r.model.servedName) ?? {
+  // An Ollama instance may serve several models: each of its served names is routed to the pool.
+  const served = pool.replicas.flatMap((r) =>
+    (r.ollama?.models.map((m) => m.servedName) ?? [r.model.servedName]).map((name) => ({
+      r,
+      name,
+    })),
+  );
+  for (const { r, name } of served) {
+    const m = byModel.get(name) ?? {
       engines: new Set<string>(),
       replicas: 0,
       maxModelLen: Infinity,
@@ -139,7 +146,7 @@ function poolDeployments(
     m.engines.add(r.engine);
     m.replicas += 1;
     m.maxModelLen = Math.min(m.maxModelLen, r.maxModelLen);
-    byModel.set(r.model.servedName, m);
+    byModel.set(name, m);
   }
   const task = pool.task ?? "chat";
   const timeout = proxyReadTimeoutSeconds(pool);

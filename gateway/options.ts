@@ -261,7 +261,11 @@ export function validateGateway(plan: FleetPlan, options: GatewayOptions = {}): 
       `gpufleet:pools: ${plan.pools.length} pools, but the gateway's internal load balancer takes at most ${ALB_MAX_LISTENERS} listeners (one per pool)`,
     );
   }
-  const served = new Set(plan.pools.flatMap((p) => p.replicas.map((r) => r.model.servedName)));
+  const served = new Set(
+    plan.pools.flatMap((p) =>
+      p.replicas.flatMap((r) => r.ollama?.models.map((m) => m.servedName) ?? [r.model.servedName]),
+    ),
+  );
   const seen = new Set<string>();
   o.upstreams.forEach((u, i) => {
     const at = `gpufleet:gateway.upstreams[${i}]`;

@@ -5,17 +5,20 @@ import { estimateColdStartSeconds, estimateDecodeTokensPerSecond } from "./estim
 import type { Fit } from "./fit";
 import type { Hardware } from "./hardware";
 import { buildLaunch } from "./launch";
-import { GiB, round } from "./memory";
+import { GiB, round, weightBytes } from "./memory";
 import { DEFAULT_PROXY_PORT, FIRST_ENGINE_PORT } from "./policy";
 import type { HostDriver, ReleasePin } from "./release";
+import { speculativeArgs } from "./speculative";
 import type {
   EngineId,
   ModelSpec,
+  OllamaServing,
   PoolPlan,
   PoolSpec,
   Quantization,
   Reason,
   ReplicaPlan,
+  SpeculativePlan,
   VramCategory,
 } from "./types";
 
@@ -44,6 +47,9 @@ export function planReplicas(
   const replicas: ReplicaPlan[] = [];
   const count = Math.floor(hw.gpuCount / fit.tp);
   const source = sourceOf(fit.model, fit.engine, fit.quantization);
+  const spec = fit.speculative;
+  const extraArgs = spec ? speculativeArgs(spec.resolved, fit.engine) : [];
+  const allReasons = spec ? [...reasons, speculativeReason(spec.plan)] : reasons;
   for (let i = 0; i < count; i++) {
     const gpus = Array.from({ length: fit.tp }, (_, k) => i * fit.tp + k);
     const port = FIRST_ENGINE_PORT + (gpus[0] ?? 0);
@@ -67,6 +73,7 @@ export function planReplicas(
       modelDir,
       releasePin: host.releasePin,
       hostDriver: host.hostDriver,
+      ...(fit.engine === "ollama" ? { loadedModels: 1 + (fit.colocated?.length ?? 0) } : {}),
     });
     const weightsGB = (fit.memory.weightsGiB * fit.tp * GiB) / 1e9;
     replicas.push({
@@ -92,7 +99,7 @@ export function planReplicas(
       maxNumBatchedTokens: fit.maxNumBatchedTokens,
       concurrency: fit.concurrency,
       memory: fit.memory,
-      args: launch.args,
+      args: [...launch.args, ...extraArgs],
       env: launch.env,
       apiKey: launch.apiKey,
       needsIpcHost: launch.needsIpcHost,
@@ -110,11 +117,41 @@ export function planReplicas(
         ),
         decodeTokensPerSecond: estimateDecodeTokensPerSecond(hw.gpu, fit.tp, weightsGB),
       },
-      reasons,
+      reasons: allReasons,
       warnings,
+      ...(spec ? { speculative: spec.plan } : {}),
+      ...(fit.engine === "ollama" ? { ollama: ollamaServing(fit, source) } : {}),
     });
   }
   return replicas;
+}
+
+/** What one Ollama instance serves: each model by tag and by the name clients send. */
+function ollamaServing(fit: Fit, tag: string): OllamaServing {
+  const dtype = fit.dtype;
+  const gib = (m: ModelSpec): number =>
+    Math.ceil(
+      (weightBytes(m, m.artifacts.ollama?.quantization ?? fit.quantization, dtype) / GiB) * 100,
+    ) / 100;
+  const models = [fit.model, ...(fit.colocated ?? [])].map((m, i) => ({
+    id: m.id,
+    tag: i === 0 ? tag : m.artifacts.ollama!.tag,
+    servedName: m.servedName,
+    weightsGiB: gib(m),
+  }));
+  return { models, maxLoadedModels: models.length, numParallel: fit.maxNumSeqs };
+}
+
+/** The plan's line on speculative decoding: what runs, what it costs, what it is expected to do. */
+function speculativeReason(p: SpeculativePlan): Reason {
+  const cost = p.draft
+    ? `${p.draft.source}: ${p.draft.weightsGiB} GiB of weights, ${p.draft.kvBytesPerToken} B of KV per token and ${p.draft.reserveGiB} GiB of graphs per GPU, counted in the memory above`
+    : "no draft model, no GPU memory";
+  const e = p.expectedSpeedup;
+  return {
+    field: "speculative",
+    why: `${p.method} (${p.engineMethod}, ${p.tokens} tokens per step; ${cost}); expected single-stream decode ×${e.low}–×${e.high}, less under heavy batching (${e.source})`,
+  };
 }
 
 /**

@@ -24,6 +24,8 @@ import {
   defaultUtilization,
 } from "./policy";
 import type { Rejection } from "./rejection";
+import { colocatedMemory } from "./ollama";
+import { drafterMemory, speculativePlan, type ResolvedSpeculative } from "./speculative";
 import { computeDtype } from "./support";
 import type {
   Dtype,
@@ -34,6 +36,7 @@ import type {
   ModelSpec,
   PoolSpec,
   Quantization,
+  SpeculativePlan,
 } from "./types";
 
 /**
@@ -73,6 +76,10 @@ export interface Fit {
    * KV_UNCERTAINTY).
    */
   shortfall?: number;
+  /** Speculative decoding: the option as resolved and what the plan shows (its memory is inside). */
+  speculative?: { resolved: ResolvedSpeculative; plan: SpeculativePlan };
+  /** Ollama: the further models loaded beside this one (their memory is inside). */
+  colocated?: readonly ModelSpec[];
 }
 
 /** A fit, or the rejection saying why there is none. */
@@ -93,6 +100,10 @@ export interface FitRequest {
   /** The replica's GPUs are linked by NVLink/NVSwitch. */
   nvlink: boolean;
   accounting: Accounting;
+  /** Speculative decoding: the drafter's weights, KV and reserve join the replica's. */
+  speculative?: ResolvedSpeculative;
+  /** Ollama: further models loaded beside this one (same context and slots), counted with it. */
+  colocated?: readonly ModelSpec[];
 }
 
 /**
@@ -152,8 +163,24 @@ function rejectFit(r: FitRequest, message: string): { rejection: Rejection } {
 export function fitReplica(r: FitRequest): FitResult {
   const dtype = computeDtype(r.gpu, r.model);
   const budget = r.util * r.gpu.memoryGiB;
-  const weightsGiB = ceil2(weightBytes(r.model, r.quantization, dtype) / r.tp / GiB);
-  const overhead = overheadFor(r.engine, r.tp, r.gpu, r.nvlink, r.accounting);
+  const spec = r.speculative
+    ? drafterMemory(r.speculative, r.model, dtype, r.kvCacheDtype, r.tp)
+    : { weightBytes: 0, kvBytesPerToken: 0, reserveGiB: 0 };
+  const others = r.colocated?.length
+    ? colocatedMemory(r.colocated, dtype, r.kvCacheDtype, r.maxModelLen ?? 4096)
+    : { weightBytes: 0, kvBytesPerToken: 0, reserveGiB: 0 };
+  // Memory beside the model's own: a drafter, or the other models of one Ollama instance.
+  const drafter = {
+    weightBytes: spec.weightBytes + others.weightBytes,
+    kvBytesPerToken: spec.kvBytesPerToken + others.kvBytesPerToken,
+    reserveGiB: spec.reserveGiB + others.reserveGiB,
+  };
+  const weightsGiB = ceil2(
+    (weightBytes(r.model, r.quantization, dtype) / r.tp + drafter.weightBytes) / GiB,
+  );
+  const overhead = ceil2(
+    overheadFor(r.engine, r.tp, r.gpu, r.nvlink, r.accounting) + drafter.reserveGiB,
+  );
   const batched = r.maxNumBatchedTokens ?? defaultBatchedTokens(r.gpu.memoryGiB);
   const gguf = isGgufEngine(r.engine);
   const activation = (seqs: number): number =>
@@ -172,7 +199,8 @@ export function fitReplica(r: FitRequest): FitResult {
   const tokensAt = (kv: number, len: number): number =>
     Math.floor(
       (kv * GiB) /
-        kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm"),
+        (kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm") +
+          drafter.kvBytesPerToken),
     );
   const kvFor = (act: number): number => floorTo(budget - weightsGiB - act - overhead);
 
@@ -239,14 +267,9 @@ export function fitReplica(r: FitRequest): FitResult {
     );
   }
   const { len } = chosen;
-  const perToken = kvBytesPerSeqToken(
-    r.model.arch,
-    r.kvCacheDtype,
-    dtype,
-    r.tp,
-    len,
-    r.engine === "vllm",
-  );
+  const perToken =
+    kvBytesPerSeqToken(r.model.arch, r.kvCacheDtype, dtype, r.tp, len, r.engine === "vllm") +
+    drafter.kvBytesPerToken;
   // llama.cpp and Ollama allocate exactly context × slots (each slot the full context); vLLM,
   // SGLang and lmdeploy take the whole remaining budget and run as many sequences as it holds.
   const slots = Math.max(1, Math.min(r.maxNumSeqs ?? 8, Math.floor(chosen.tokens / len)));
@@ -273,6 +296,15 @@ export function fitReplica(r: FitRequest): FitResult {
         kvTokens,
       },
       ...(chosen.shortfall !== undefined ? { shortfall: chosen.shortfall } : {}),
+      ...(r.speculative
+        ? {
+            speculative: {
+              resolved: r.speculative,
+              plan: speculativePlan(r.speculative, r.engine, spec),
+            },
+          }
+        : {}),
+      ...(r.colocated?.length ? { colocated: r.colocated } : {}),
     },
   };
 }

@@ -110,6 +110,12 @@ export function planMultiNodePool(
       tried: [`a multi-node layout runs vLLM's multiprocessing launch; ${pool.engine} is pinned`],
     };
   if ((pool.task ?? "chat") !== "chat") return { tried: [] };
+  if (pool.speculative !== undefined)
+    return {
+      tried: [
+        "speculative decoding does not run with pipeline parallelism in vLLM (remove speculative to spread the model over nodes)",
+      ],
+    };
   const tried: string[] = [];
   for (const tp of tensorParallelPerNode(model, pool.gpuCount)) {
     if (pool.tensorParallel !== undefined && pool.tensorParallel !== tp) continue;

@@ -35,7 +35,7 @@ const LAYOUT = mem("nothing: the multi-node layout (nodes × TP × PP) is the pl
 const KEY = own("gpufleet:apiKey (a Pulumi secret; the engine reads it from a root-only file)");
 const TASK = own("task");
 const SPEC = mem(
-  "nothing here: speculative decoding needs its draft weights and KV cache in the memory plan",
+  "speculative (speculative decoding needs its draft weights and KV cache in the memory plan)",
 );
 const GRAPHS = mem("gpuMemoryUtilization (CUDA graph memory is counted in the plan)");
 const CACHE = own("nothing: weights come from the host's read-only, pre-downloaded model cache");

@@ -16,6 +16,12 @@ import { headSplitMessage, modelCandidates, searchModel } from "./search";
 import { passthroughProblems, withPassthrough } from "./passthrough";
 import { hostDriverOf, releasePinOf, resolveRelease, type ReleasePin } from "./release";
 import {
+  resolveSpeculative,
+  speculativeReleaseProblem,
+  type ResolvedSpeculative,
+} from "./speculative";
+import { knownTags, resolveOllamaPins } from "./ollama";
+import {
   TENSOR_PARALLEL_SIZES,
   computeDtype,
   supportRejections,
@@ -126,6 +132,8 @@ function checkPins(c: PoolContext, model: ModelSpec | undefined): void {
 
 /** The config key a failed pinned plan is reported under: the most specific pin. */
 function pinnedField(pool: PoolSpec): string {
+  if (pool.speculative !== undefined) return "speculative";
+  if (pool.extraModels?.length) return "extraModels";
   if (pool.kvCacheDtype !== undefined) return "kvCacheDtype";
   if (pool.quantization !== undefined) return "quantization";
   if (pool.engineVersion !== undefined) return "engineVersion";
@@ -144,6 +152,8 @@ function describePins(pool: PoolSpec): string {
   if (pool.tensorParallel !== undefined) parts.push(`tensorParallel ${pool.tensorParallel}`);
   if (pool.gpuMemoryUtilization !== undefined)
     parts.push(`gpuMemoryUtilization ${pool.gpuMemoryUtilization}`);
+  if (pool.speculative !== undefined) parts.push(`speculative ${pool.speculative.method}`);
+  if (pool.extraModels?.length) parts.push(`extraModels ${pool.extraModels.join(" ")}`);
   return parts.join(", ");
 }
 
@@ -258,9 +268,13 @@ function planTaskPool(c: PoolContext): PoolPlan | undefined {
 }
 
 /** A chat pool: the first model of the category's list (or the pinned one) that fits. */
-function planChatPool(c: PoolContext): PoolPlan | undefined {
+function planChatPool(context: PoolContext): PoolPlan | undefined {
+  const before0 = context.problems.length;
+  const ollama = resolveOllamaPins(context.pool, context.extra, context.at, context.problems);
+  if (context.problems.length > before0) return undefined;
+  const c: PoolContext = { ...context, pool: ollama.pool };
   const { pool, at, hw, category, extra, problems } = c;
-  const candidates = modelCandidates(pool, category, extra);
+  const candidates = ollama.model ? [ollama.model] : modelCandidates(pool, category, extra);
   const pinnedModel = pool.model !== "auto" ? candidates[0] : undefined;
   if (pinnedModel && (pinnedModel.task ?? "chat") !== "chat") {
     problems.push(
@@ -271,12 +285,37 @@ function planChatPool(c: PoolContext): PoolPlan | undefined {
   if (pool.model !== "auto" && candidates.length === 0) {
     const known = [...extra, ...MODELS].map((m) => m.servedName);
     problems.push(
-      `${at}.model: unknown model "${pool.model}"; give a catalog id or served name (${known.join(", ")}), or describe it under gpufleet:models`,
+      pool.model.includes(":")
+        ? `${at}.model: unknown Ollama tag "${pool.model}"; known tags: ${knownTags(extra).join(", ")}, or describe the model under gpufleet:models with ollama: { tag, quantization }`
+        : `${at}.model: unknown model "${pool.model}"; give a catalog id or served name (${known.join(", ")}), or describe it under gpufleet:models`,
     );
     return undefined;
   }
   const before = problems.length;
   checkPins(c, pinnedModel);
+  let speculative: ResolvedSpeculative | undefined;
+  if (pool.speculative !== undefined) {
+    if (pool.speculative.method !== "ngram" && !pinnedModel) {
+      problems.push(
+        `${at}.speculative.method: ${pool.speculative.method} drafts for one served model; pin the pool's model (or use ngram)`,
+      );
+    } else if (
+      pool.engine !== "auto" &&
+      speculativeReleaseProblem(pool.engine, pool.engineVersion)
+    ) {
+      problems.push(
+        `${at}.speculative: ${speculativeReleaseProblem(pool.engine, pool.engineVersion)}`,
+      );
+    } else if (candidates[0]) {
+      speculative = resolveSpeculative(
+        pool.speculative,
+        pinnedModel ?? candidates[0],
+        extra,
+        at,
+        problems,
+      );
+    }
+  }
   if (problems.length > before) return undefined;
 
   const skipped: string[] = [];
@@ -284,7 +323,15 @@ function planChatPool(c: PoolContext): PoolPlan | undefined {
   let fallback: { fit: Fit; rejected: Rejection[] } | undefined;
   const listed = new Set(MODEL_PRIORITY[category]);
   for (const model of candidates) {
-    const s = searchModel(pool, hw, model, category, c.accounting);
+    const s = searchModel(
+      pool,
+      hw,
+      model,
+      category,
+      c.accounting,
+      speculative,
+      ollama.extras.length > 0 ? ollama.extras : undefined,
+    );
     if (s.fit) {
       // Beyond the category's own list (GGUF engines' extra candidates), take the largest model
       // that reaches a good context; a cramped fit only when nothing better fits.

@@ -3,6 +3,7 @@
 import { ENGINES, isGgufEngine } from "./catalog/engines";
 import { MODELS, findModel } from "./catalog/models";
 import { fitReplica, type Accounting, type Fit } from "./fit";
+import { speculativeProblem, type ResolvedSpeculative } from "./speculative";
 import type { Hardware } from "./hardware";
 import {
   DEFAULT_MIN_CONCURRENCY,
@@ -68,6 +69,8 @@ export function searchModel(
   model: ModelSpec,
   category: VramCategory,
   accounting: Accounting,
+  speculative?: ResolvedSpeculative,
+  colocated?: readonly ModelSpec[],
 ): Search {
   const rejected: Rejection[] = [];
   const pin = (message: string): Search => ({
@@ -114,6 +117,19 @@ export function searchModel(
         releasePin: pool.engine === engine ? releasePinOf(pool) : undefined,
         hostDriver: hw.driver,
       };
+      const notSpeculative = speculative && speculativeProblem(speculative, engine, tp, dtype);
+      if (notSpeculative) {
+        rejected.push({
+          stage: "support",
+          model: model.id,
+          engine,
+          tp,
+          quantization: null,
+          kvCacheDtype: null,
+          message: `speculative ${speculative.spec.method}: ${notSpeculative}`,
+        });
+        continue;
+      }
       const quants =
         pool.quantization !== undefined
           ? [pool.quantization]
@@ -180,6 +196,8 @@ export function searchModel(
             minConcurrency,
             nvlink: hw.nvlink,
             accounting,
+            speculative,
+            colocated,
           });
           if ("rejection" in result) {
             rejected.push(result.rejection);

@@ -207,6 +207,33 @@ export interface ModelSpec {
   source: string;
 }
 
+/** Speculative decoding methods a pool may ask for (planner/speculative.ts). */
+export const SPECULATIVE_METHODS = ["ngram", "draft", "eagle", "eagle3"] as const;
+export type SpeculativeMethod = (typeof SPECULATIVE_METHODS)[number];
+
+/** A pool's speculative decoding option (config `speculative`). */
+export interface SpeculativeSpec {
+  method: SpeculativeMethod;
+  /** Draft model (catalog id, served name or gpufleet:models id) or EAGLE heads' HF repo. */
+  model?: string;
+  /** Tokens proposed per step; default per method (planner/speculative.ts). */
+  tokens?: number;
+  /** n-gram only: the longest n-gram matched in the prompt; default 4. */
+  promptLookupMax?: number;
+}
+
+/** What a replica's plan says about its speculative decoding. */
+export interface SpeculativePlan {
+  method: SpeculativeMethod;
+  /** The engine's own name of the method ("draft_model", "STANDALONE", …). */
+  engineMethod: string;
+  tokens: number;
+  /** The drafter's repository and its memory per GPU (inside the replica's figures), or null (n-gram). */
+  draft: { source: string; weightsGiB: number; kvBytesPerToken: number; reserveGiB: number } | null;
+  /** Single-stream decode speed-up seen elsewhere, and where. */
+  expectedSpeedup: { low: number; high: number; source: string };
+}
+
 /** One pool as validated config hands it to the planner. */
 export interface PoolSpec {
   name: string;
@@ -244,6 +271,23 @@ export interface PoolSpec {
   extraArgs?: string[];
   /** Variables added to the engine's environment. */
   env?: Record<string, string>;
+  /** Speculative decoding (vLLM, SGLang); default none. */
+  speculative?: SpeculativeSpec;
+  /**
+   * Ollama: more models the same Ollama instance serves beside `model` (Ollama tags, catalog ids or
+   * served names); default none.
+   */
+  extraModels?: string[];
+}
+
+/** The models one Ollama instance serves and how it is told to hold them. */
+export interface OllamaServing {
+  /** Every model the instance serves, the pool's own first: pulled by tag, answered by name. */
+  models: { id: string; tag: string; servedName: string; weightsGiB: number }[];
+  /** OLLAMA_MAX_LOADED_MODELS: all of them stay loaded (the plan's memory holds them together). */
+  maxLoadedModels: number;
+  /** OLLAMA_NUM_PARALLEL: slots per model, from the plan's memory. */
+  numParallel: number;
 }
 
 export interface MemoryBreakdown {
@@ -322,6 +366,10 @@ export interface ReplicaPlan {
    * bootstrap compares the host's driver with it before starting the engine.
    */
   release?: { version: string; cuda: string; minDriver: string };
+  /** Ollama: the models the instance serves, by tag and by the name clients send. */
+  ollama?: OllamaServing;
+  /** Speculative decoding: method, drafter and its memory (counted in `memory`), expected effect. */
+  speculative?: SpeculativePlan;
   /** Set when one replica spans several nodes (planner/multinode.ts); memory is per GPU of its heaviest stage. */
   multiNode?: MultiNodeLayout;
 }
@@ -446,6 +494,8 @@ export interface LaunchInput {
   releasePin?: import("./release").ReleasePin;
   /** The hosts' NVIDIA driver when known: picks the image variant it can start. */
   hostDriver?: import("./release").HostDriver;
+  /** Ollama: models the instance keeps loaded together (default 1). */
+  loadedModels?: number;
 }
 
 /**

@@ -141,6 +141,8 @@ const HELP = `usage: node standin/engine.mjs --port N --served-model-name NAME [
   --stall-after K          stop a stream after K tokens, leaving it open; -1 = never (default -1)
   --hang                   accept connections and never answer (except /standin/*)
   --crash-after-ms MS      exit with status 1 after MS (also POST /standin/control {"crash":true})
+  --ollama-pulled T,T      engine ollama: tags in its store at start (default: the served name)
+  --max-loaded-models N    engine ollama: OLLAMA_MAX_LOADED_MODELS (default the variable, else 1)
   --loading-ms MS          /health answers 503 and /v1/* 503 for MS after start
   --max-running N          requests served at once; the rest wait in FIFO order (0 = no limit)
   --kv-tokens N            KV capacity the usage gauge is computed against (default 100000)
@@ -208,6 +210,10 @@ function parseArgs(argv) {
     apiKeyArg: null,
     crashAfterMs: null,
     loadingMs: 0,
+    // Ollama: the tags in its store at start (gpufleet-download pulled them), and
+    // OLLAMA_MAX_LOADED_MODELS.
+    ollamaPulled: [],
+    maxLoadedModels: Number(process.env.OLLAMA_MAX_LOADED_MODELS) || 1,
   };
   const settings = {
     ttftMs: [0],
@@ -251,6 +257,12 @@ function parseArgs(argv) {
       else if (flag === "--api-key") cfg.apiKeyArg = takeValue();
       else if (flag === "--crash-after-ms") cfg.crashAfterMs = nonNegative(takeValue(), flag);
       else if (flag === "--loading-ms") cfg.loadingMs = nonNegative(takeValue(), flag);
+      else if (flag === "--ollama-pulled")
+        cfg.ollamaPulled = takeValue()
+          .split(",")
+          .map((t) => t.trim())
+          .filter(Boolean);
+      else if (flag === "--max-loaded-models") cfg.maxLoadedModels = positiveInt(takeValue(), flag);
       else if (SETTINGS[flag]) {
         const [key, parse] = SETTINGS[flag];
         const boolean = parse === bool;
@@ -266,6 +278,8 @@ function parseArgs(argv) {
     }
   }
   if (cfg.port === null) fail("--port is required (0 picks a free port)");
+  if (!cfg.servedModelName && cfg.engine === "ollama" && cfg.ollamaPulled.length > 0)
+    cfg.servedModelName = cfg.ollamaPulled[0];
   if (!cfg.servedModelName) fail("--served-model-name is required");
   if (!ENGINES[cfg.engine])
     fail(`--engine: unknown "${cfg.engine}"; known: ${Object.keys(ENGINES).join(", ")}`);
@@ -325,6 +339,81 @@ function configure(argv) {
   created = Math.floor(Date.now() / 1000);
   random = prng(settings.seed);
   loadingUntil = Date.now() + cfg.loadingMs;
+  ollama.store.clear();
+  ollama.loaded.length = 0;
+  const pulled = cfg.ollamaPulled.length > 0 ? cfg.ollamaPulled : [cfg.servedModelName];
+  for (const tag of pulled) ollama.store.set(ollamaName(tag), tag);
+}
+
+// Ollama's store as its API shows it (server/routes.go, read in the v0.32.15 tree): every name a
+// model answers to maps to the blob it was pulled as (standing in for its digest); /api/copy adds a
+// name, /api/generate without a prompt loads a model, /api/ps lists the loaded ones (at most
+// OLLAMA_MAX_LOADED_MODELS, the least recently used evicted), /api/tags the store. A request for a
+// name not in the store is "not found", whatever the server was started with.
+const ollama = { store: new Map(), loaded: [] };
+
+/** Ollama's name rules: case-insensitive, default tag "latest" (types/model/name.go). */
+function ollamaName(name) {
+  const n = String(name).trim().toLowerCase();
+  const last = n.slice(n.lastIndexOf("/") + 1);
+  return last.includes(":") ? n : `${n}:latest`;
+}
+
+/** Loads the model `name` answers to; returns its blob, or null when the store lacks the name. */
+function ollamaLoad(name) {
+  const blob = ollama.store.get(ollamaName(name));
+  if (blob === undefined) return null;
+  const at = ollama.loaded.findIndex((m) => m.blob === blob);
+  if (at >= 0) ollama.loaded.splice(at, 1);
+  ollama.loaded.push({ blob, name: String(name) });
+  while (ollama.loaded.length > cfg.maxLoadedModels) ollama.loaded.shift();
+  return blob;
+}
+
+function ollamaNotFound(res, name, openAi) {
+  const message = `model "${name}" not found, try pulling it first`;
+  if (openAi) return openAiError(res, 404, message, "api_error");
+  return sendJson(res, 404, { error: message });
+}
+
+function handleOllamaApi(req, res, path) {
+  if (path === "/api/tags" && req.method === "GET")
+    return sendJson(res, 200, {
+      models: [...ollama.store].map(([name, blob]) => ({ name, model: name, digest: blob })),
+    });
+  if (path === "/api/ps" && req.method === "GET")
+    return sendJson(res, 200, {
+      models: ollama.loaded.map((m) => ({ name: m.name, model: m.name, digest: m.blob })),
+    });
+  if (req.method !== "POST") return sendJson(res, 404, { error: "not found" });
+  readBody(req, (raw) => {
+    let body;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return sendJson(res, 400, { error: "invalid JSON" });
+    }
+    if (path === "/api/copy") {
+      const blob = ollama.store.get(ollamaName(body.source ?? ""));
+      if (blob === undefined) return ollamaNotFound(res, body.source, false);
+      if (typeof body.destination !== "string" || body.destination.trim() === "")
+        return sendJson(res, 400, { error: "destination name is required" });
+      ollama.store.set(ollamaName(body.destination), blob);
+      res.writeHead(200, { "content-length": 0 });
+      return res.end();
+    }
+    if (path === "/api/generate") {
+      if (ollamaLoad(body.model ?? "") === null) return ollamaNotFound(res, body.model, false);
+      return sendJson(res, 200, {
+        model: body.model,
+        created_at: new Date().toISOString(),
+        response: "",
+        done: true,
+        done_reason: "load",
+      });
+    }
+    return sendJson(res, 404, { error: "not found" });
+  });
 }
 
 const state = {
@@ -523,7 +612,7 @@ function respondWhole(job) {
     id: job.id,
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
-    model,
+    model: JSON.parse(job.modelJson),
     choices: [
       {
         index: 0,
@@ -643,7 +732,10 @@ function handleChat(req, res) {
     }
     if (!body || typeof body !== "object" || !Array.isArray(body.messages))
       return openAiError(res, 400, "messages: field required", "BadRequestError");
-    if (body.model !== undefined && body.model !== model)
+    if (cfg.engine === "ollama") {
+      // Ollama answers to any name in its store and echoes the name it was asked for.
+      if (ollamaLoad(body.model ?? "") === null) return ollamaNotFound(res, body.model, true);
+    } else if (body.model !== undefined && body.model !== model)
       return openAiError(res, 404, `The model \`${body.model}\` does not exist.`, "NotFoundError");
     if (settings.errorRate > 0 && random() < settings.errorRate) {
       stats.injectedErrors++;
@@ -665,7 +757,7 @@ function handleChat(req, res) {
       promptTokens: promptTokensOf(body),
       sent: 0,
       created: Math.floor(Date.now() / 1000),
-      modelJson: JSON.stringify(model),
+      modelJson: JSON.stringify(cfg.engine === "ollama" ? body.model : model),
       arrivedAt: performance.now(),
       startedAt: 0,
       firstAt: 0,
@@ -771,6 +863,7 @@ function handle(req, res) {
     res.writeHead(200, { "content-length": 0 });
     return res.end();
   }
+  if (cfg.engine === "ollama" && path.startsWith("/api/")) return handleOllamaApi(req, res, path);
   if (path === "/metrics") {
     if (engine.metricsNeedKey && !authorized(req))
       return openAiError(res, 401, "Invalid API Key", "AuthenticationError");
@@ -786,6 +879,16 @@ function handle(req, res) {
     if (!authorized(req)) return openAiError(res, 401, "Unauthorized", "AuthenticationError");
     if (isLoading())
       return openAiError(res, 503, "the model is loading", "ServiceUnavailableError");
+    if (path === "/v1/models" && req.method === "GET" && cfg.engine === "ollama")
+      return sendJson(res, 200, {
+        object: "list",
+        data: [...ollama.store.keys()].map((id) => ({
+          id,
+          object: "model",
+          created,
+          owned_by: "library",
+        })),
+      });
     if (path === "/v1/models" && req.method === "GET")
       return sendJson(res, 200, {
         object: "list",

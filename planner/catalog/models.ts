@@ -857,5 +857,13 @@ export function findModel(
     const hit = list.find((m) => m.id.toLowerCase() === key || m.servedName.toLowerCase() === key);
     if (hit) return hit;
   }
+  // An Ollama tag ("qwen3:8b"): the model whose Ollama artifact it is.
+  for (const list of [extra, MODELS])
+    for (const m of list) if (m.artifacts.ollama?.tag.toLowerCase() === key) return m;
   return undefined;
+}
+
+/** Whether `name` is the model's Ollama tag (how a pool names a model it serves on Ollama). */
+export function isOllamaTagOf(model: ModelSpec, name: string): boolean {
+  return model.artifacts.ollama?.tag.toLowerCase() === name.trim().toLowerCase();
 }

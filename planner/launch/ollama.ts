@@ -11,11 +11,14 @@ export function ollamaArgs(input: LaunchInput): EngineArgs {
     OLLAMA_MODELS: `${input.modelDir}/ollama`,
     [spec.memoryKnob.name]: String(input.maxModelLen),
     OLLAMA_NUM_PARALLEL: String(input.maxNumSeqs),
-    OLLAMA_MAX_LOADED_MODELS: "1",
+    // Every model the plan gives this instance stays loaded: their weights and KV caches are
+    // planned side by side (planner/ollama.ts).
+    OLLAMA_MAX_LOADED_MODELS: String(input.loadedModels ?? 1),
     // Keep the model loaded (the default unloads after 5 minutes idle and the next request pays a
     // cold load).
     OLLAMA_KEEP_ALIVE: "-1",
-    // The model directory is mounted read-only: never prune blobs at start.
+    // The store is shared with the download step and the other replicas of the host: never prune
+    // blobs at start (only <cache>/ollama is writable, for the names gpufleet-ollama-models adds).
     OLLAMA_NOPRUNE: "1",
     OLLAMA_FLASH_ATTENTION: "1",
   };

@@ -126,7 +126,8 @@ describe("render", () => {
     it("ollama (no key of its own: nginx checks it)", () => {
       expect(execStart(unitOf(G5_OLLAMA, "gpufleet-ollama-8000"))).toBe(
         "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --gpus '\"device=0\"' " +
-          "--log-driver none -v /opt/gpufleet/models:/models:ro -e OLLAMA_CONTEXT_LENGTH=32768 -e " +
+          "--log-driver none -v /opt/gpufleet/models:/models:ro " +
+          "-v /opt/gpufleet/models/ollama:/models/ollama -e OLLAMA_CONTEXT_LENGTH=32768 -e " +
           "OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 -e " +
           "OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MAX_LOADED_MODELS=1 -e OLLAMA_MODELS=/models/ollama " +
           "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=8 ollama/ollama:0.35.1 serve",

@@ -71,7 +71,8 @@ describe("shellcheck", () => {
       ...readdirSync(join(dir, "opt/gpufleet/bin")).map((f) => join(dir, "opt/gpufleet/bin", f)),
       join(dir, "usr/local/bin/gpufleet-status"),
     ];
-    expect(scripts).toHaveLength(5);
+    // Ollama pools also get gpufleet-ollama-models.
+    expect(scripts).toHaveLength(name.includes("ollama") ? 6 : 5);
     const r = run("shellcheck", ["--shell=bash", "--severity=style", ...scripts]);
     expect(r.status, describeRun("shellcheck", r)).toBe(0);
     expect(r.stdout).toBe("");
