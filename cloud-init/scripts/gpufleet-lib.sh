@@ -84,15 +84,6 @@ gf_svc_restart() {
   esac
 }
 
-# gf_svc_address <replica> <port>: where the replica answers HTTP: 127.0.0.1 on the host (systemd), the container's
-# name on the host's docker network (docker).
-gf_svc_address() {
-  case "$GPUFLEET_SERVICE_MANAGER" in
-    docker) printf '%s:%s' "$1" "$2" ;;
-    *) printf '127.0.0.1:%s' "$2" ;;
-  esac
-}
-
 # gf_svc_gate: prints what must be done before replicas run ("" when they may be checked). systemd: the download
 # unit starts the replicas once the weights are local; docker: the target starts the containers itself.
 gf_svc_gate() {

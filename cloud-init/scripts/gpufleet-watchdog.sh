@@ -20,10 +20,10 @@ HEALTH_DIR="$GPUFLEET_STATE/health"
 METRICS_DIR="$GPUFLEET_STATE/metrics"
 AUTH_HEADER="$GPUFLEET_SECRETS/auth-header"
 
-# probe <replica> <port> <path> [auth]
+# probe <replica> <port> <path> [auth]: on the host (systemd), or by container name on the host's docker network
 probe() {
-  local url
-  url="http://$(gf_svc_address "$1" "$2")$3"
+  local url="http://127.0.0.1:$2$3"
+  if [ "$GPUFLEET_SERVICE_MANAGER" = docker ]; then url="http://$1:$2$3"; fi
   if [ "${4:-}" = auth ]; then
     curl -fsS -o /dev/null -m 10 -H "@$AUTH_HEADER" "$url"
   else
