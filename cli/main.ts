@@ -14,6 +14,7 @@ import {
   type StackSelection,
 } from "../config";
 import { PlanError } from "../planner/plan";
+import { validateKubernetesDeployment } from "../components/kubernetes/validate";
 import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
@@ -23,17 +24,6 @@ import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { StackConfig } from "../config/schema";
 import { validateDeployment } from "../components/aws/validate";
-
-/**
- * The Kubernetes checks, loaded only for a kubernetes stack: their module builds manifests from the
- * monitoring and gateway renderers (the Grafana SDK), ~0.9 s that an aws stack's plan never needs.
- * require, not import(): planFromFile is synchronous, and the bin loads the sources through tsx's
- * CommonJS hook when it runs them.
- */
-function kubernetesChecks(): typeof import("../components/kubernetes/manifests") {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("../components/kubernetes/manifests") as typeof import("../components/kubernetes/manifests");
-}
 
 export interface Io {
   out: (s: string) => void;
@@ -64,7 +54,7 @@ export function planFromFile(sel: StackSelection): {
   // (the program itself refuses a missing region).
   const problems =
     cfg.target === "kubernetes"
-      ? kubernetesChecks().validateKubernetesDeployment(plan, cfg)
+      ? validateKubernetesDeployment(plan, cfg)
       : cfg.target === "aws"
         ? validateDeployment(plan, cfg, sf.region ?? "us-east-1")
         : [];
@@ -142,7 +132,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           throw new ConfigError([
             `gpufleet:target: is ${cfg.target}; set it to kubernetes to render Kubernetes manifests`,
           ]);
-        const problems = kubernetesChecks().validateKubernetesDeployment(plan, cfg);
+        const problems = validateKubernetesDeployment(plan, cfg);
         if (problems.length > 0) throw new ConfigError(problems);
         const { writeKubernetesManifests } = await import("./render-kubernetes.js");
         const written = await writeKubernetesManifests(plan, cfg, opts.out);
