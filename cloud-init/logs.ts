@@ -37,35 +37,18 @@ export const LOG_REDACTION_CALL = "gpufleet_redact";
  * Fluent Bit lua filter: docs.fluentbit.io, pipeline/filters/lua (`call`, inline `code`; read
  * 2026-11-30).
  */
-export const LOG_REDACTION_LUA = `local RULES = {
-  { [=[(api_keys?['"]?%s*[=:]%s*)%b[]]=], [=[%1['[redacted]']]=] },
-  { [=[(api_keys?['"]?%s*[=:]%s*)'[^']*']=], [=[%1'[redacted]']=] },
-  { [=[(api_keys?['"]?%s*[=:]%s*)"[^"]*"]=], [=[%1"[redacted]"]=] },
-  { [=[(%-%-api%-keys?[=%s]+)[^%s'",%]]+]=], [=[%1[redacted]]=] },
-  { [=[([Bb]earer%s+)[^%s'",]+]=], [=[%1[redacted]]=] },
-  { [=[([A-Z_]*_API_KEYS?=)[^%s'",]+]=], [=[%1[redacted]]=] },
-  { [=[([A-Z_]*_TOKEN=)[^%s'",]+]=], [=[%1[redacted]]=] },
-  { [=[hf_%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w%w+]=], [=[hf_[redacted]]=] },
-}
-
-function ${LOG_REDACTION_CALL}(tag, timestamp, record)
-  local message = record["MESSAGE"]
-  if type(message) ~= "string" then
-    return 0, timestamp, record
-  end
-  local changed = false
-  for _, rule in ipairs(RULES) do
-    local count
-    message, count = string.gsub(message, rule[1], rule[2])
-    if count > 0 then
-      changed = true
-    end
-  end
-  if not changed then
-    return 0, timestamp, record
-  end
-  record["MESSAGE"] = message
-  return 2, timestamp, record
+export const LOG_REDACTION_LUA = `local K = [=[(api_keys?['"]?%s*[=:]%s*)]=]
+local R = { { K .. "%b[]", "%1['[redacted]']" }, { K .. "'[^']*'", "%1'[redacted]'" },
+  { K .. [=["[^"]*"]=], [=[%1"[redacted]"]=] }, { [=[(%-%-api%-keys?[=%s]+)[^%s'",%]]+]=], "%1[redacted]" },
+  { [=[([Bb]earer%s+)[^%s'",]+]=], "%1[redacted]" }, { [=[([A-Z_]*_API_KEYS?=)[^%s'",]+]=], "%1[redacted]" },
+  { [=[([A-Z_]*_TOKEN=)[^%s'",]+]=], "%1[redacted]" }, { "hf_%w%w%w%w%w%w%w%w+", "hf_[redacted]" } }
+function ${LOG_REDACTION_CALL}(tag, ts, record)
+  local m, count, n = record.MESSAGE, 0, 0
+  if type(m) ~= "string" then return 0, ts, record end
+  for _, rule in ipairs(R) do m, n = string.gsub(m, rule[1], rule[2]); count = count + n end
+  if count == 0 then return 0, ts, record end
+  record.MESSAGE = m
+  return 2, ts, record
 end
 `;
 

@@ -230,12 +230,14 @@ function engineContainer(
   }));
   const args = [...replica.args];
   const key = r.apiKey;
+  // The key only as an environment variable from the Secret, never an argument (a `$(VAR)` in args
+  // is expanded into the process's command line): SGLang and lmdeploy take it through their
+  // launcher (planner/launch/common.ts pythonKeyLauncher).
   if (key.kind !== "none") {
     env.push({
       name: key.variable,
       valueFrom: { secretKeyRef: { name: SECRET_NAMES.apiKey, key: "api-key" } },
     });
-    if (key.kind === "arg") args.push(key.flag, `$(${key.variable})`);
   }
   const layout = replica.multiNode;
   if (layout) {
