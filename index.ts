@@ -146,6 +146,8 @@ const pools = fleet.pools.map((pool, i) => {
     subnetIds,
     securityGroupId: security.engineGroupId,
     instanceProfileArn: security.instanceProfileArn,
+    bootFilesBucket: security.bootFilesBucketName,
+    bootFilesReady: security.bootFilesReady,
     targetGroupArn: loadBalancer.targetGroupArns[pool.name]!,
     extraTargetGroupArns: gateway ? [gateway.targetGroupArns[pool.name]!] : [],
     apiKeyParameter: secrets.apiKeyParameter,
