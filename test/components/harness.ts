@@ -36,11 +36,19 @@ export interface FleetRun extends MockRun {
  */
 export async function runFleet(
   gpufleet: Record<string, unknown>,
-  opts: { dryRun?: boolean; region?: string; stack?: string } = {},
+  opts: { dryRun?: boolean; region?: string; stack?: string; strictAdmin?: boolean } = {},
 ): Promise<FleetRun> {
   vi.resetModules();
   const config: Record<string, string> = { "aws:region": opts.region ?? "us-east-1" };
   const secretKeys: string[] = [];
+  // The suites of the rest of the program keep the admin routes public over HTTP as before issue 11
+  // item 4, by the opt-in key; test/components/admin.test.ts runs the refusal and the private
+  // routes. A test's own loadBalancer keys win.
+  const loadBalancer = gpufleet.loadBalancer as Record<string, unknown> | undefined;
+  gpufleet = {
+    ...gpufleet,
+    loadBalancer: { allowAdminOverPlainHttp: !opts.strictAdmin, ...loadBalancer },
+  };
   for (const [key, value] of Object.entries(gpufleet)) {
     config[`gpufleet:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     if (key === "hfToken" || key === "apiKey") secretKeys.push(`gpufleet:${key}`);
