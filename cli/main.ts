@@ -14,7 +14,7 @@ import {
   type StackSelection,
 } from "../config";
 import { PlanError } from "../planner/plan";
-import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { validateKubernetesDeployment } from "../components/kubernetes/validate";
 import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { formatCalibration, runCalibration } from "./calibrate";
@@ -24,6 +24,7 @@ import * as path from "node:path";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { StackConfig } from "../config/schema";
 import { validateDeployment } from "../components/aws/validate";
+import { checkAdminExposure } from "../components/aws/admin";
 
 export interface Io {
   out: (s: string) => void;
@@ -66,7 +67,10 @@ export function planFromFile(sel: StackSelection): {
     file: sf.file,
     region: sf.region,
     cfg,
-    warnings: plainSecretWarnings(sf.raw),
+    warnings: [
+      ...plainSecretWarnings(sf.raw),
+      ...(cfg.target === "aws" ? checkAdminExposure(cfg).warnings : []),
+    ],
   };
 }
 

@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { ConfigError, planStackConfig, plainSecretWarnings, readSelectedStack } from "../config";
 import { computeVcpuQuotaNeeds, type VcpuQuotaNeed } from "../components/aws/facts";
 import { validateDeployment } from "../components/aws/validate";
-import { validateKubernetesDeployment } from "../components/kubernetes/manifests";
+import { validateKubernetesDeployment } from "../components/kubernetes/validate";
 import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
 import { createOfflineMocks, redactSecrets, type RecordedResource } from "./offline-mocks";

@@ -4,12 +4,11 @@
 // metric publisher. Pure: no @pulumi imports.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { ENGINE_METRICS } from "../monitoring/metrics";
 import type { PoolPlan } from "../planner/types";
 import { resolveContext, type RenderContext, type ResolvedContext } from "./context";
-import { EC2_USER_DATA_LIMIT, renderFiles, type RenderedFile, type RenderedPool } from "./index";
+import { renderFiles, type RenderedFile, type RenderedPool } from "./index";
 import { HOST_PATHS } from "./layout";
 import { resolveReplicas, type ResolvedReplica } from "./replicas";
 import { renderDockerRun } from "./units";
@@ -211,31 +210,18 @@ export function mergeVariantFiles(
   return out;
 }
 
-/**
- * A file without its full-line comments: scripts (the shebang and shellcheck directives stay),
- * systemd units and the proxy's nginx.conf. The repository and `gpufleet render` keep the
- * commented files; a four-type pool's user data must fit EC2's 16 KB gzipped.
- */
-export function compactFile(path: string, content: string): string {
-  const script = content.startsWith("#!") || content.startsWith("# shellcheck");
-  const config = /\.(service|timer|target)$|\/nginx\.conf$/.test(path);
-  if (!script && !config) return content;
-  const comment = script ? /^\s*#(?!!|\s*shellcheck)/ : /^\s*#/;
-  return content
-    .split("\n")
-    .filter((line) => !comment.test(line))
-    .join("\n");
-}
-
 /** The cloud-config; the plan is selected before any unit starts, or nothing starts. */
-function renderUserData(files: RenderedFile[], ctx: ResolvedContext, units: string[]): string {
+function startCommand(units: string[]): string {
   const bin = HOST_PATHS.bin;
-  const start = [
+  return [
     `${bin}/gpufleet-select-plan`,
     "systemctl daemon-reload",
     `systemctl enable gpufleet.target gpufleet-watchdog.timer ${units.join(" ")}`,
     `systemctl start --no-block gpufleet.target ${units.join(" ")}`,
   ].join(" && ");
+}
+
+function renderUserData(files: RenderedFile[], ctx: ResolvedContext, start: string): string {
   const config = {
     write_files: files.map((f) => ({
       path: f.path,
@@ -290,29 +276,15 @@ export function renderElasticPool(
       content: u.content,
       mode: "0644",
     })),
-  ].map((f) => ({ ...f, content: compactFile(f.path, f.content) }));
-  const userData = renderUserData(
-    files,
-    ctx,
-    units.map((u) => u.name),
-  );
-  const gzipped = (): Buffer => gzipSync(Buffer.from(userData, "utf8"), { level: 9 });
+  ];
+  const start = startCommand(units.map((u) => u.name));
+  const userData = renderUserData(files, ctx, start);
   const first = resolveReplicas(pool, ctx);
   return {
     pool: ctx.pool,
     userData,
     files,
     replicas: first.map((r) => ({ unit: `${r.name}.service`, dockerRun: renderDockerRun(r, ctx) })),
-    gzipped,
-    userDataForEc2() {
-      const plain = Buffer.from(userData, "utf8");
-      const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipped();
-      if (body.length > EC2_USER_DATA_LIMIT) {
-        throw new Error(
-          `user data of pool ${ctx.pool} (${variants.length} instance types) is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`,
-        );
-      }
-      return { body, gzipped: body !== plain, base64: body.toString("base64") };
-    },
+    start,
   };
 }

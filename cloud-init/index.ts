@@ -2,7 +2,6 @@
 // (DESIGN.md).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { resolveContext, type RenderContext, type ResolvedContext } from "./context";
 import { HOST_PATHS } from "./layout";
@@ -39,8 +38,19 @@ export {
   type ResolvedReplica,
 } from "./replicas";
 export { renderDockerRun, MEMORY_FRACTION_VAR } from "./units";
+export {
+  BOOT_FILES_PREFIX,
+  bootFilesKey,
+  packBootFiles,
+  renderLoaderUserData,
+  sha256Hex,
+  type BootFilesLocation,
+} from "./boot-files";
 
-/** EC2's limit on user data, bytes (before base64). */
+/**
+ * EC2's limit on user data, bytes (before base64): what the loader user data must stay well under
+ * (boot-files.ts); the full cloud-config of `gpufleet render` may exceed it.
+ */
 export const EC2_USER_DATA_LIMIT = 16384;
 
 export interface RenderedFile {
@@ -49,17 +59,6 @@ export interface RenderedFile {
   content: string;
   /** Octal permissions, e.g. "0755". */
   mode: string;
-}
-
-export interface RenderedUserData {
-  /**
-   * Plain cloud-config, or its gzip when the plain text is over EC2_USER_DATA_LIMIT (cloud-init
-   * reads both).
-   */
-  body: Buffer;
-  gzipped: boolean;
-  /** body in base64, what launch templates take. */
-  base64: string;
 }
 
 export interface RenderedPool {
@@ -72,13 +71,11 @@ export interface RenderedPool {
   files: RenderedFile[];
   /** systemd units of the replicas with their docker run lines, in plan order. */
   replicas: Array<{ unit: string; dockerRun: string }>;
-  /** userData gzipped (deterministic: no timestamp, so an unchanged plan gives unchanged bytes). */
-  gzipped(): Buffer;
   /**
-   * The user data to hand EC2: plain when it fits 16 KB, else gzipped; throws when even the gzip
-   * does not fit.
+   * The shell command that starts the host once `files` are in place (what userData's runcmd runs;
+   * the loader's user data runs it after unpacking the files: boot-files.ts).
    */
-  userDataForEc2(): RenderedUserData;
+  start: string;
 }
 
 const SCRIPT_DIR = join(__dirname, "scripts");
@@ -162,6 +159,13 @@ export function renderFiles(
   return files;
 }
 
+/** The start of a host whose files are in place (the runcmd below, as one shell command). */
+const START = [
+  "systemctl daemon-reload",
+  "systemctl enable gpufleet.target gpufleet-watchdog.timer",
+  "systemctl start --no-block gpufleet.target",
+].join(" && ");
+
 function renderUserData(files: RenderedFile[], ctx: ResolvedContext): string {
   const config = {
     write_files: files.map((f) => ({
@@ -188,7 +192,6 @@ export function render(pool: RenderPool, context: RenderContext): RenderedPool {
   const replicas = resolveReplicas(pool, ctx);
   const files = renderFiles(pool, replicas, ctx);
   const userData = renderUserData(files, ctx);
-  const gzipped = (): Buffer => gzipSync(Buffer.from(userData, "utf8"), { level: 9 });
   return {
     pool: ctx.pool,
     userData,
@@ -197,16 +200,6 @@ export function render(pool: RenderPool, context: RenderContext): RenderedPool {
       unit: `${r.name}.service`,
       dockerRun: renderDockerRun(r, ctx),
     })),
-    gzipped,
-    userDataForEc2(): RenderedUserData {
-      const plain = Buffer.from(userData, "utf8");
-      const body = plain.length <= EC2_USER_DATA_LIMIT ? plain : gzipped();
-      if (body.length > EC2_USER_DATA_LIMIT) {
-        throw new Error(
-          `user data of pool ${ctx.pool} is ${body.length} bytes gzipped, over EC2's ${EC2_USER_DATA_LIMIT}`,
-        );
-      }
-      return { body, gzipped: body !== plain, base64: body.toString("base64") };
-    },
+    start: START,
   };
 }

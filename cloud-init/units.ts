@@ -39,8 +39,6 @@ function engineArgs(replica: ResolvedReplica): CommandWord[] {
       words.push(arg);
     }
   }
-  if (replica.apiKey.kind === "arg")
-    words.push(replica.apiKey.flag, { env: replica.apiKey.variable });
   return words;
 }
 

@@ -775,6 +775,17 @@ export const loadBalancerSchema = z.strictObject({
    * capped at 4000.
    */
   idleTimeoutSeconds: z.number().int().min(1).max(4000).optional(),
+  /**
+   * Where the admin interfaces (Grafana; LiteLLM's /ui and admin API) are served: "public" on this
+   * load balancer (needs certificateArn, or allowAdminOverPlainHttp), or "private": not on it,
+   * reached through SSM port forwarding (README "Security"); default "public".
+   */
+  adminRoutes: z.enum(["public", "private"]).default("public"),
+  /**
+   * Accept serving the admin interfaces over plain HTTP to the internet (passwords in clear text)
+   * when no certificateArn is set; default false (refused, exit 2).
+   */
+  allowAdminOverPlainHttp: z.boolean().default(false),
 });
 
 /**
@@ -996,7 +1007,11 @@ export const stackConfigSchema = z
     /** AWS: the network (an existing VPC or one to create); default: create a VPC in two AZs. */
     vpc: vpcSchema.optional(),
     /** AWS: the load balancer; default: HTTP from anywhere. */
-    loadBalancer: loadBalancerSchema.default({ allowedCidrs: ["0.0.0.0/0"] }),
+    loadBalancer: loadBalancerSchema.default({
+      allowedCidrs: ["0.0.0.0/0"],
+      adminRoutes: "public",
+      allowAdminOverPlainHttp: false,
+    }),
     /**
      * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);
      * required for gated models.

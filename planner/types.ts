@@ -499,13 +499,12 @@ export interface LaunchInput {
 }
 
 /**
- * How the engine gets its API key (never in args or the plan: the unit reads it from a root-only
- * env file).
+ * How the engine gets its API key: always as an environment variable (docker `-e NAME` copies it
+ * from the unit's root-only EnvironmentFile), never on a command line; the value is never in the
+ * plan. Engines without a variable of their own take it through their launcher (planner/launch).
+ * "none": the engine checks no key (Ollama); the on-host proxy checks it for every engine.
  */
-export type ApiKeyDelivery =
-  | { kind: "env"; variable: string }
-  | { kind: "arg"; flag: string; variable: string }
-  | { kind: "none" };
+export type ApiKeyDelivery = { kind: "env"; variable: string } | { kind: "none" };
 
 /**
  * What an engine's memory knob is a share of: "total" GPU memory (vLLM --gpu-memory-utilization,

@@ -29,6 +29,8 @@ import {
   validateDeployment,
 } from "../components/aws";
 import { gatewayMonthlyCost } from "../gateway";
+import { checkAdminExposure } from "../components/aws/admin";
+import { grafanaPortForwardCommand } from "../components/aws/monitoring";
 
 /**
  * Validates the stack's config, plans it and checks that AWS can deploy it (the region included):
@@ -56,6 +58,7 @@ function planStack(): { cfg: StackConfig; plan: FleetPlan; region: string } {
 
 const { cfg, plan: fleet, region } = planStack();
 void pulumi.log.info(formatTable(fleet, { reasons: false }));
+for (const w of checkAdminExposure(cfg).warnings) void pulumi.log.warn(w);
 
 const stack = pulumi.getStack();
 const NAME = "gpufleet";
@@ -124,6 +127,10 @@ const gateway = cfg.gateway.enabled
         apiKeyParameter: secrets.apiKeyParameter,
         upstreamApiKeys: secretConfig.getSecretObject<Record<string, string>>("gatewayApiKeys"),
         idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
+        // Admin UI and API on the public load balancer, or through an SSM port forward via the
+        // monitoring host (a member of the monitoring group): loadBalancer.adminRoutes.
+        publicAdmin: cfg.loadBalancer.adminRoutes === "public",
+        adminSecurityGroupId: security.monitoringGroupId,
       },
       { dependsOn: [secrets] },
     )
@@ -143,6 +150,8 @@ const pools = fleet.pools.map((pool, i) => {
     subnetIds,
     securityGroupId: security.engineGroupId,
     instanceProfileArn: security.instanceProfileArn,
+    bootFilesBucket: security.bootFilesBucketName,
+    bootFilesReady: security.bootFilesReady,
     targetGroupArn: loadBalancer.targetGroupArns[pool.name]!,
     extraTargetGroupArns: gateway ? [gateway.targetGroupArns[pool.name]!] : [],
     apiKeyParameter: secrets.apiKeyParameter,
@@ -194,6 +203,7 @@ const monitoring = cfg.monitoring.enabled
         engineApiKeyParameter: secrets.apiKeyParameter,
         allowedCidrs: cfg.monitoring.allowedCidrs ?? cfg.loadBalancer.allowedCidrs,
         grafanaHost: cfg.monitoring.grafanaHost,
+        publicGrafana: cfg.loadBalancer.adminRoutes === "public",
         instanceType: cfg.monitoring.instanceType,
         retentionDays: cfg.monitoring.retentionDays,
         dataVolumeGiB: cfg.monitoring.dataVolumeGiB,
@@ -251,6 +261,23 @@ export const grafanaUrl = monitoring?.grafanaUrl ?? null;
  * NAME of the SSM parameter holding Grafana's admin password (`aws ssm get-parameter
  * --with-decryption --name …`).
  */
+/**
+ * With loadBalancer.adminRoutes private: the Session Manager commands that open the admin
+ * interfaces on the operator's machine (Grafana on localhost:3000; LiteLLM's /ui and admin API on
+ * localhost:4000 through the monitoring host to a gateway task's IP).
+ */
+export const adminPortForwarding =
+  cfg.loadBalancer.adminRoutes === "private" && monitoring
+    ? {
+        grafana: monitoring.instanceId.apply((id) => grafanaPortForwardCommand(id, region)),
+        gateway: gateway
+          ? monitoring.instanceId.apply(
+              (id) =>
+                `aws ssm start-session --region ${region} --target ${id} --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters host=<a gateway task's private IP>,portNumber=4000,localPortNumber=4000`,
+            )
+          : null,
+      }
+    : null;
 export const grafanaAdminPasswordParameter = monitoring?.grafanaAdminPasswordParameter ?? null;
 /**
  * The gateway's URLs and the NAMES of its secrets (the master key is read from Secrets Manager,

@@ -17,7 +17,7 @@ import { join } from "node:path";
 
 /** The Debian packages of every validator (.ci/run installs them; README names them). */
 export const INSTALL_LINE =
-  "apt-get update && apt-get install -y cloud-init shellcheck nginx-light systemd prometheus prometheus-alertmanager docker-compose";
+  "apt-get update && apt-get install -y cloud-init shellcheck nginx-light systemd prometheus prometheus-alertmanager luajit python3 docker-compose";
 
 export function requireTool(tool: string): void {
   const found = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" });

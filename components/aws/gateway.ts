@@ -81,6 +81,22 @@ export interface GatewayArgs {
   listenerRulePriority?: number;
   /** Days the log group keeps logs; default 30. */
   logRetentionDays?: number;
+  /**
+   * Serve LiteLLM's /ui and admin API on the public load balancer (config loadBalancer.adminRoutes
+   * "public"); false: only /v1/* is forwarded there, and the admin interfaces are reached through
+   * SSM port forwarding via a member of adminSecurityGroupId; default true.
+   */
+  publicAdmin?: boolean;
+  /**
+   * Members of this group (the monitoring host) may reach LiteLLM on its port directly: the hop of
+   * an SSM port forward to the admin UI and API; default none.
+   */
+  adminSecurityGroupId?: pulumi.Input<string>;
+}
+
+/** Paths the public load balancer forwards to LiteLLM: everything, or only the OpenAI API. */
+export function gatewayPublicPaths(publicAdmin: boolean): string[] {
+  return publicAdmin ? ["/*"] : ["/v1/*"];
 }
 
 export class Gateway extends pulumi.ComponentResource {
@@ -141,8 +157,13 @@ export class Gateway extends pulumi.ComponentResource {
 
     this.url = pulumi.output(args.endpoint);
     this.openaiBaseUrl = pulumi.interpolate`${args.endpoint}/v1`;
-    this.uiUrl = pulumi.interpolate`${args.endpoint}/ui`;
-    this.swaggerUrl = pulumi.interpolate`${args.endpoint}/`;
+    // A private admin UI is opened on the operator's machine through the port forward.
+    const adminBase =
+      (args.publicAdmin ?? true)
+        ? pulumi.output(args.endpoint)
+        : pulumi.output(`http://localhost:${LITELLM_PORT}`);
+    this.uiUrl = pulumi.interpolate`${adminBase}/ui`;
+    this.swaggerUrl = pulumi.interpolate`${adminBase}/`;
     this.masterKeySecretName = secrets.names.masterKey;
     this.masterKeySecretArn = secrets.masterKeyArn;
     this.databaseSecretName = secrets.names.database;
@@ -221,6 +242,21 @@ function createSecurityGroups(
     referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
     description: "LiteLLM, from the load balancer only",
   });
+  // the admin hop (monitoring host, through an SSM port forward) → gateway
+  if (args.adminSecurityGroupId !== undefined && !(args.publicAdmin ?? true)) {
+    rule("out", "admin-out-gateway", {
+      securityGroupId: args.adminSecurityGroupId,
+      ...tcp(LITELLM_PORT),
+      referencedSecurityGroupId: gateway.id,
+      description: "to LiteLLM's admin UI and API (SSM port forward)",
+    });
+    rule("in", "gateway-in-admin", {
+      securityGroupId: gateway.id,
+      ...tcp(LITELLM_PORT),
+      referencedSecurityGroupId: args.adminSecurityGroupId,
+      description: "LiteLLM's admin UI and API, from the port-forwarding hop",
+    });
+  }
   // gateway → internal load balancer (one listener port per pool)
   const listenerPorts = Object.values(internalListenerPorts(args.plan));
   for (const [from, to] of portRanges(listenerPorts)) {
@@ -665,7 +701,7 @@ function createService(
       listenerArn: args.listenerArn,
       // Last of all rules: requests with the model header still go straight to their pools.
       priority: args.listenerRulePriority ?? 50000,
-      conditions: [{ pathPattern: { values: ["/*"] } }],
+      conditions: [{ pathPattern: { values: gatewayPublicPaths(args.publicAdmin ?? true) } }],
       actions: [{ type: "forward", targetGroupArn: targetGroup.arn }],
       tags,
     },

@@ -1,11 +1,12 @@
-// gpufleet:aws:GpuPool — one pool of the plan: a launch template whose user data is the cloud-init
-// renderer's
-// output, and an auto scaling group behind the pool's target group.
+// gpufleet:aws:GpuPool — one pool of the plan: its boot files (the cloud-init renderer's output) in
+// the stack's bucket, a launch template whose user data loads them, and an auto scaling group
+// behind the pool's target group.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { render } from "../../cloud-init";
 import { renderElasticPool } from "../../cloud-init/elastic";
 import type { ScalingConfig } from "../../config/schema";
+import { createPoolBootFiles } from "./boot-files";
 import { isElastic } from "./elastic";
 import {
   createElasticScaling,
@@ -60,6 +61,10 @@ export interface GpuPoolArgs {
   maxCount?: number;
   /** Root volume, GiB; default facts.rootVolumeGiB. */
   rootVolumeGiB?: number;
+  /** The stack's boot-files bucket (Security.bootFilesBucketName): the pool's files go there. */
+  bootFilesBucket: pulumi.Input<string>;
+  /** What must exist before the pool's files are written (Security.bootFilesReady). */
+  bootFilesReady?: pulumi.Resource[];
   /** Resources the instances need before they boot (the SSM parameters). */
   dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** Queue-based scaling (config `scaling`); default none (a fixed size). */
@@ -212,9 +217,10 @@ export class GpuPool extends pulumi.ComponentResource {
 }
 
 /**
- * The launch template: the plan's settings, the AMI, and the renderer's user data. An elastic
- * pool's user data carries every instance type's plan, the drain and, when it scales, the queue
- * publisher (cloud-init/elastic.ts); a Capacity Block is targeted here.
+ * The launch template: the plan's settings, the AMI, and the user data that loads the pool's boot
+ * files from the stack's bucket (boot-files.ts). An elastic pool's files carry every instance
+ * type's plan, the drain and, when it scales, the queue publisher (cloud-init/elastic.ts); a
+ * Capacity Block is targeted here.
  */
 function createLaunchTemplate(
   name: string,
@@ -226,9 +232,9 @@ function createLaunchTemplate(
   const region = aws.getRegionOutput({}, { parent });
   const imageId =
     args.amiId ?? aws.ssm.getParameterOutput({ name: DLAMI_PARAMETER }, { parent }).value;
-  // One apply resolves the region, then the pure renderer runs; the user data holds parameter
-  // names only.
-  const userData = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) => {
+  // One apply resolves the region, then the pure renderer runs; the files hold parameter names
+  // only, and go to the stack's private bucket; the user data only names them.
+  const rendered = pulumi.all([region.region, args.logGroupName]).apply(([r, logGroup]) => {
     const ctx = {
       stack: args.stack,
       region: r ?? "",
@@ -236,14 +242,24 @@ function createLaunchTemplate(
       hfTokenParameter: args.hfTokenParameter,
       logGroup,
     };
-    const rendered = elastic
+    return elastic
       ? renderElasticPool(pool, ctx, {
           publishMetrics: args.scaling !== undefined,
           drainOnRebalance: pool.capacity?.drainOnRebalance,
         })
       : render(pool, ctx);
-    return rendered.userDataForEc2().base64;
   });
+  const boot = createPoolBootFiles(
+    name,
+    {
+      rendered,
+      region: region.region,
+      bucket: args.bootFilesBucket,
+      ready: args.bootFilesReady,
+      tags: poolTags(args.stack, pool),
+    },
+    parent,
+  );
   return new aws.ec2.LaunchTemplate(
     `${name}-lt`,
     {
@@ -251,10 +267,10 @@ function createLaunchTemplate(
       imageId,
       iamInstanceProfile: { arn: args.instanceProfileArn },
       vpcSecurityGroupIds: [args.securityGroupId],
-      userData,
+      userData: boot.userData,
       ...elasticLaunchTemplateArgs(pool),
     },
-    { parent, dependsOn: args.dependsOn },
+    { parent, dependsOn: [...(args.dependsOn ?? []), boot.object] },
   );
 }
 

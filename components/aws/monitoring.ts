@@ -30,7 +30,12 @@ import {
 } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import { fleetTags } from "./facts";
-import { EC2_ASSUME_ROLE_POLICY, ssmKeyDecryptStatement, type PolicyDocument } from "./policies";
+import {
+  EC2_ASSUME_ROLE_POLICY,
+  sessionManagerStatements,
+  ssmKeyDecryptStatement,
+  type PolicyDocument,
+} from "./policies";
 
 export interface MonitoringArgs {
   /** Stack name: tags, the SSM path, the discovery filter. */
@@ -97,8 +102,26 @@ export interface MonitoringArgs {
   amiId?: string;
   /** Priority of the first Grafana listener rule; default 1000 (model routes use 1…100). */
   listenerRulePriority?: number;
-  /** Attach AmazonSSMManagedInstanceCore (Session Manager shell on the instance); default false. */
+  /**
+   * Session Manager on the host (shell and port forwarding), by its least-privilege statements
+   * (policies.ts sessionManagerStatements); default false, true when Grafana is private.
+   */
   sessionManager?: boolean;
+  /**
+   * Serve Grafana on the load balancer (config loadBalancer.adminRoutes "public"); false: no
+   * listener rule, Grafana is reached through SSM port forwarding to the host
+   * (grafanaPortForwardCommand); default true.
+   */
+  publicGrafana?: boolean;
+}
+
+/**
+ * The command that forwards Grafana to localhost:3000 of the operator's machine through Session
+ * Manager (AWS-StartPortForwardingSession), for a private Grafana.
+ */
+export function grafanaPortForwardCommand(instanceId: string, region: string): string {
+  const port = MONITORING_PORTS.grafana;
+  return `aws ssm start-session --region ${region} --target ${instanceId} --document-name AWS-StartPortForwardingSession --parameters portNumber=${port},localPortNumber=${port}`;
 }
 
 /** Canonical's public SSM parameter of the current Ubuntu 22.04 amd64 AMI. */
@@ -293,13 +316,20 @@ export class Monitoring extends pulumi.ComponentResource {
     const scope: Scope = { name, args, tags: fleetTags(args.stack, "monitoring"), parent: this };
     const group = createHostSecurityGroup(scope);
     const secrets = createMonitoringSecrets(scope);
-    const grafanaUrl = pulumi
-      .output(args.endpoint)
-      .apply((endpoint) => grafanaRootUrl(endpoint, args.grafanaHost));
+    const publicGrafana = args.publicGrafana ?? true;
+    // A private Grafana is opened on the operator's own machine through the port forward.
+    const grafanaUrl = publicGrafana
+      ? pulumi.output(args.endpoint).apply((endpoint) => grafanaRootUrl(endpoint, args.grafanaHost))
+      : pulumi.output(grafanaRootUrl(`http://localhost:${MONITORING_PORTS.grafana}`));
     const config = createConfigBucket(scope, grafanaUrl);
-    const role = createHostRole(scope, secrets.readable, config.bucket);
+    const role = createHostRole(
+      scope,
+      secrets.readable,
+      config.bucket,
+      (args.sessionManager ?? false) || !publicGrafana,
+    );
     const instance = createHost(scope, group, role, secrets, config);
-    createGrafanaRoute(scope, instance, allowedCidrs);
+    if (publicGrafana) createGrafanaRoute(scope, instance, allowedCidrs);
 
     this.grafanaUrl = grafanaUrl;
     this.grafanaAdminPasswordParameter = secrets.names.grafanaAdminPassword;
@@ -341,18 +371,21 @@ function createHostSecurityGroup({ name, args, tags, parent: self }: Scope): aws
     },
     parent,
   );
-  new aws.vpc.SecurityGroupIngressRule(
-    `${name}-in-grafana`,
-    {
-      securityGroupId: group.id,
-      ipProtocol: "tcp",
-      fromPort: MONITORING_PORTS.grafana,
-      toPort: MONITORING_PORTS.grafana,
-      referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
-      description: "Grafana, from the load balancer",
-    },
-    parent,
-  );
+  // A private Grafana (adminRoutes private) has no door from the load balancer at all.
+  if (args.publicGrafana ?? true) {
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-in-grafana`,
+      {
+        securityGroupId: group.id,
+        ipProtocol: "tcp",
+        fromPort: MONITORING_PORTS.grafana,
+        toPort: MONITORING_PORTS.grafana,
+        referencedSecurityGroupId: args.loadBalancerSecurityGroupId,
+        description: "Grafana, from the load balancer",
+      },
+      parent,
+    );
+  }
   new aws.vpc.SecurityGroupIngressRule(
     `${name}-in-self`,
     {
@@ -363,20 +396,22 @@ function createHostSecurityGroup({ name, args, tags, parent: self }: Scope): aws
     },
     parent,
   );
-  // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's
-  // port too.
-  new aws.vpc.SecurityGroupEgressRule(
-    `${name}-lb-out-grafana`,
-    {
-      securityGroupId: args.loadBalancerSecurityGroupId,
-      ipProtocol: "tcp",
-      fromPort: MONITORING_PORTS.grafana,
-      toPort: MONITORING_PORTS.grafana,
-      referencedSecurityGroupId: group.id,
-      description: "to Grafana",
-    },
-    parent,
-  );
+  if (args.publicGrafana ?? true) {
+    // The load balancer's group only lets traffic out to the engines' proxy ports: open Grafana's
+    // port too.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-lb-out-grafana`,
+      {
+        securityGroupId: args.loadBalancerSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: MONITORING_PORTS.grafana,
+        toPort: MONITORING_PORTS.grafana,
+        referencedSecurityGroupId: group.id,
+        description: "to Grafana",
+      },
+      parent,
+    );
+  }
   // Images, packages, and the AWS APIs (EC2 discovery, SSM, SNS) and the webhook, through NAT.
   // Scraping the
   // engines goes out through the scrape group, whose egress reaches exactly the engines' scraped
@@ -577,6 +612,7 @@ function createHostRole(
   { name, args, tags, parent: self }: Scope,
   readable: string[],
   configBucket: aws.s3.Bucket,
+  sessionManager: boolean,
 ): { profile: aws.iam.InstanceProfile; rolePolicy: aws.iam.RolePolicy } {
   const parent = { parent: self };
   const partition = partitionOf(args.region);
@@ -610,12 +646,18 @@ function createHostRole(
     },
     parent,
   );
-  if (args.sessionManager) {
-    new aws.iam.RolePolicyAttachment(
-      `${name}-ssm-core`,
+  // Not AmazonSSMManagedInstanceCore, which reads every SSM parameter of the account.
+  if (sessionManager) {
+    new aws.iam.RolePolicy(
+      `${name}-session-manager`,
       {
         role: role.name,
-        policyArn: `arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+        policy: pulumi.output(args.accountId).apply((accountId) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: sessionManagerStatements(partition, args.region, accountId),
+          }),
+        ),
       },
       parent,
     );

@@ -1,5 +1,6 @@
 // IAM policy documents of the fleet, as pure functions of plain values (resolved once by the
 // component).
+import { BOOT_FILES_PREFIX } from "../../cloud-init/boot-files";
 import { metricsPolicyStatement } from "./elastic";
 
 export interface PolicyStatement {
@@ -8,6 +9,12 @@ export interface PolicyStatement {
   Action: string[];
   Resource: string[];
   Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** A statement of a resource (bucket) policy: it names its principal. */
+export interface BucketPolicyStatement extends Omit<PolicyStatement, "Action"> {
+  Principal: "*" | { Service: string } | { AWS: string };
+  Action: string | string[];
 }
 
 export interface PolicyDocument {
@@ -86,6 +93,11 @@ export interface InstancePolicyArgs {
    * into the stack's namespace only; default false.
    */
   publishMetrics?: boolean;
+  /**
+   * ARN of the stack's boot-files bucket: the hosts read their pool's archive (s3:GetObject below
+   * pools/ only; cloud-init/boot-files.ts). Default none.
+   */
+  bootFilesBucketArn?: string;
 }
 
 /** Prefix of this stack's SSM parameters (cloud-init/context.ts secretParameterNames). */
@@ -119,7 +131,29 @@ export function instancePolicyDocument(a: InstancePolicyArgs): PolicyDocument {
       },
       ...sessionManagerStatements(a.partition, a.region, a.accountId),
       ...(a.publishMetrics ? [metricsPolicyStatement(a.stack)] : []),
+      ...(a.bootFilesBucketArn
+        ? [
+            {
+              Sid: "ReadBootFiles",
+              Effect: "Allow" as const,
+              Action: ["s3:GetObject"],
+              Resource: [`${a.bootFilesBucketArn}/${BOOT_FILES_PREFIX}*`],
+            },
+          ]
+        : []),
     ],
+  };
+}
+
+/** Refuses every request to the bucket that does not come over TLS. */
+export function denyInsecureTransportStatement(bucketArn: string): BucketPolicyStatement {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
   };
 }
 

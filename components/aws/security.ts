@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPORTER_PORTS, logGroupName, secretParameterNames } from "../../cloud-init/context";
+import { createPrivateBucket } from "./buckets";
 import { fleetTags } from "./facts";
 import { EC2_ASSUME_ROLE_POLICY, instancePolicyDocument } from "./policies";
 
@@ -51,6 +52,13 @@ export class Security extends pulumi.ComponentResource {
   public readonly instanceRoleArn!: pulumi.Output<string>;
   public readonly instanceProfileArn!: pulumi.Output<string>;
   public readonly logGroupName!: pulumi.Output<string>;
+  /**
+   * The private bucket of the pools' boot files (cloud-init/boot-files.ts); the role reads below
+   * pools/ only.
+   */
+  public readonly bootFilesBucketName!: pulumi.Output<string>;
+  /** What a writer of boot files waits for (the bucket's access block, encryption, policy). */
+  public readonly bootFilesReady!: pulumi.Resource[];
 
   constructor(name: string, args: SecurityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("gpufleet:aws:Security", name, args, opts);
@@ -66,8 +74,20 @@ export class Security extends pulumi.ComponentResource {
       instanceRoleArn: this.instanceRoleArn,
       instanceProfileArn: this.instanceProfileArn,
       logGroupName: this.logGroupName,
+      bootFilesBucketName: this.bootFilesBucketName,
     });
   }
+}
+
+/** bucketPrefix of the boot-files bucket: at most 37 characters, lower case. */
+export function bootFilesBucketPrefix(stack: string): string {
+  const s =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .slice(0, 20)
+      .replace(/^-+|-+$/g, "") || "stack";
+  return `gpufleet-${s}-boot-`;
 }
 
 function createSecurityGroups(name: string, args: SecurityArgs, parent: pulumi.Resource) {
@@ -196,6 +216,16 @@ function createSecurityGroups(name: string, args: SecurityArgs, parent: pulumi.R
 function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Resource) {
   const opts = { parent };
   const tags = fleetTags(args.stack, "instance");
+  // The boot files live with the role that reads them: user data carries only a loader (EC2 takes
+  // at most 16 KB), the pools' archives are here.
+  const boot = createPrivateBucket(
+    `${name}-boot-files`,
+    {
+      prefix: bootFilesBucketPrefix(args.stack),
+      tags: { ...tags, Name: `gpufleet-${args.stack}-boot-files` },
+    },
+    parent,
+  );
   const logGroup = new aws.cloudwatch.LogGroup(
     `${name}-logs`,
     {
@@ -222,8 +252,8 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
   const region = aws.getRegionOutput({}, { parent });
   // One apply resolves every value, then the pure document builder runs.
   const policy = pulumi
-    .all([partition.partition, region.region, identity.accountId, logGroup.arn])
-    .apply(([p, r, account, logGroupArn]) =>
+    .all([partition.partition, region.region, identity.accountId, logGroup.arn, boot.bucket.arn])
+    .apply(([p, r, account, logGroupArn, bootFilesBucketArn]) =>
       JSON.stringify(
         instancePolicyDocument({
           partition: p,
@@ -233,6 +263,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
           logGroupArn,
           parameterNames: [names.apiKey, names.hfToken],
           publishMetrics: args.publishMetrics,
+          bootFilesBucketArn,
         }),
       ),
     );
@@ -242,5 +273,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
     instanceRoleArn: role.arn,
     instanceProfileArn: profile.arn,
     logGroupName: logGroup.name,
+    bootFilesBucketName: boot.bucket.bucket,
+    bootFilesReady: boot.ready,
   };
 }

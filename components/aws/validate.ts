@@ -4,6 +4,7 @@ import type { StackConfig } from "../../config/schema";
 import { AWS_REGION, STACK_NAME } from "../../config/shapes";
 import { validateGateway } from "../../gateway";
 import type { FleetPlan } from "../../planner/types";
+import { checkAdminExposure } from "./admin";
 import { validateAwsDeployment } from "./facts";
 
 /**
@@ -39,6 +40,8 @@ export function validateDeployment(
   }
   if (problems.length > 0) return problems;
   problems.push(...validateAwsDeployment(plan, cfg, region));
+  // Admin interfaces over plain HTTP to the internet: refused unless the stack opts in by name.
+  problems.push(...checkAdminExposure(cfg).problems);
   if (cfg.gateway.enabled) {
     problems.push(...validateGateway(plan, cfg.gateway));
     for (const [i, u] of cfg.gateway.upstreams.entries()) {

@@ -205,8 +205,8 @@ export function engineName(stack: string, pool: string, port: number): string {
 }
 
 /**
- * The engine's wrapper: reads the API key from its 0400 file into the variable or flag the engine
- * takes (the catalog's apiKey delivery), then execs the image's own entrypoint with the planned args. The key is
+ * The engine's wrapper: reads the API key from its 0400 file into the variable the engine (or its
+ * launcher) takes (the catalog's apiKey delivery), then execs the image's own entrypoint with the planned args. The key is
  * never in the container's config (`docker inspect` shows this script, not the key).
  */
 export function engineWrapper(r: ResolvedReplica): string {
@@ -214,8 +214,6 @@ export function engineWrapper(r: ResolvedReplica): string {
   switch (r.apiKey.kind) {
     case "env":
       return `${read} && export ${r.apiKey.variable}="$key" && unset key && exec "$@"`;
-    case "arg":
-      return `${read} && exec "$@" ${r.apiKey.flag} "$key"`;
     case "none":
       return 'exec "$@"';
   }

@@ -21,7 +21,6 @@ import {
   LITELLM_PORT,
   POSTGRES_PORT,
   renderLiteLLMConfig,
-  validateGateway,
 } from "../../gateway";
 import {
   ENGINE_METRICS,
@@ -231,12 +230,14 @@ function engineContainer(
   }));
   const args = [...replica.args];
   const key = r.apiKey;
+  // The key only as an environment variable from the Secret, never an argument (a `$(VAR)` in args
+  // is expanded into the process's command line): SGLang and lmdeploy take it through their
+  // launcher (planner/launch/common.ts pythonKeyLauncher).
   if (key.kind !== "none") {
     env.push({
       name: key.variable,
       valueFrom: { secretKeyRef: { name: SECRET_NAMES.apiKey, key: "api-key" } },
     });
-    if (key.kind === "arg") args.push(key.flag, `$(${key.variable})`);
   }
   const layout = replica.multiNode;
   if (layout) {
@@ -1206,35 +1207,9 @@ export function databaseUrl(namespace: string, password: string): string {
   return `postgresql://litellm:${encodeURIComponent(password)}@postgres.${namespace}.svc:${POSTGRES_PORT}/litellm`;
 }
 
-/**
- * Problems of a planned stack on Kubernetes (one line each, with its config path): a gated model
- * needs the HF token; the gateway's own checks.
- */
-export function validateKubernetesDeployment(plan: FleetPlan, cfg: StackConfig): string[] {
-  const problems: string[] = [];
-  if (cfg.hfToken === undefined) {
-    for (const pool of plan.pools) {
-      const gated = pool.replicas.find((r) => r.model.gated);
-      if (gated)
-        problems.push(
-          `gpufleet:hfToken: required: pool ${pool.name} serves ${gated.model.id}, a gated model (pulumi config set --secret gpufleet:hfToken hf_…)`,
-        );
-    }
-  }
-  if (cfg.gateway.enabled) problems.push(...validateGateway(plan, cfg.gateway));
-  plan.pools.forEach((pool, i) => {
-    if (!cfg.pools[i]?.scaleToZero) return;
-    const model = pool.replicas[0]!.model.servedName;
-    const others = plan.pools.filter(
-      (p) => p !== pool && p.replicas.some((r) => r.model.servedName === model),
-    );
-    if (others.length > 0)
-      problems.push(
-        `gpufleet:pools[${i}].scaleToZero: pool ${pool.name} shares model ${model} with pool(s) ${others.map((p) => p.name).join(", ")}; a pool that sleeps at zero must serve its model alone (the entry point cannot split a model's traffic between a sleeping and a running pool)`,
-      );
-  });
-  return problems;
-}
+// The checks of a kubernetes stack live in ./validate.ts (light: the CLI loads them for every
+// kubernetes plan without these manifests); re-exported for the component and the program.
+export { validateKubernetesDeployment } from "./validate";
 
 /** Every object of the stack except Secrets and the Helm release, in apply order. */
 export function buildManifests(args: KubernetesManifestArgs): K8sObject[] {

@@ -149,7 +149,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // SGLang 0.5.21 is the newest release with a confirmed image: lmsysorg/sglang:v0.5.21
     // (multi-arch, CUDA 13.0, driver ≥ 580), pushed 2026-10-01 (registry digest table in published
     // deployment notes, 2026-10-05). PyPI lists later 0.5.2x releases but no image tag for them
-    // could be confirmed. No entrypoint: args start with python3 -m sglang.launch_server.
+    // could be confirmed. No entrypoint: args start with the python3 launcher of sglang.launch_server.
     // Flags: python/sglang/srt/server_args.py (--model-path, --served-model-name, --context-length,
     // --mem-fraction-static, --max-running-requests, --chunked-prefill-size, --tp-size,
     // --kv-cache-dtype, --attention-backend, --sampling-backend, --enable-metrics, --api-key,
@@ -188,9 +188,13 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     memoryKnob: { name: "--mem-fraction-static", kind: "total" },
     ipcHost: "always",
     tensorParallel: { split: "heads", powerOfTwo: false },
-    // SGLang reads the key from --api-key only; the unit expands ${SGLANG_API_KEY} from its
-    // root-only env file.
-    apiKey: { kind: "arg", flag: "--api-key", variable: "SGLANG_API_KEY" },
+    // SGLang 0.5.21 reads the key from --api-key only (server_args.py `api_key: Optional[str] =
+    // None`, no environment fallback: sgl-project/sglang#36346 and its PR #36358 still open,
+    // 2026-08). The key arrives as SGLANG_API_KEY and the launcher (launch/common.ts
+    // pythonKeyLauncher) moves it into sys.argv inside the process, so it is on no command line.
+    // SGLang then logs its server_args with api_key (sgl-project/sglang#37457, open at 2026-09):
+    // the log pipeline redacts it (cloud-init/logs.ts).
+    apiKey: { kind: "env", variable: "SGLANG_API_KEY" },
     healthPath: "/health",
     modelsPath: "/v1/models",
     metricsPath: "/metrics",
@@ -241,9 +245,10 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // TurboMind runs one process per replica; only a tensor-parallel group shares memory (NCCL).
     ipcHost: "tensor-parallel",
     tensorParallel: { split: "heads", powerOfTwo: true },
-    // --api-keys takes a space-separated list (lmdeploy/cli/utils.py ArgumentHelper.api_keys);
-    // /health is exempt.
-    apiKey: { kind: "arg", flag: "--api-keys", variable: "LMDEPLOY_API_KEY" },
+    // --api-keys takes a space-separated list (lmdeploy/cli/utils.py ArgumentHelper.api_keys, nargs
+    // '*', no environment fallback); /health is exempt. The key arrives as LMDEPLOY_API_KEY and the
+    // launcher (launch/common.ts pythonKeyLauncher) appends it to sys.argv inside the process.
+    apiKey: { kind: "env", variable: "LMDEPLOY_API_KEY" },
     healthPath: "/health",
     modelsPath: "/v1/models",
     // Metrics are on by default (`--disable-metrics` turns them off) and mounted at /metrics

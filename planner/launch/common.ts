@@ -106,8 +106,34 @@ export function reasoningParser(spec: EngineSpec, model: ModelSpec): string | un
   return model.reasoning ? spec.reasoningParsers[model.reasoning] : undefined;
 }
 
+/** The environment variable an engine's key arrives in (its catalog entry delivers it by env). */
+export function keyVariable(spec: EngineSpec): string {
+  if (spec.apiKey.kind !== "env")
+    throw new Error(`${spec.id} takes no API key from the environment`);
+  return spec.apiKey.variable;
+}
+
 /** A launch builder's part: what only the engine knows. */
 export interface EngineArgs {
   args: string[];
   env: Record<string, string>;
+}
+
+/**
+ * The start of a Python engine's command line that hands it the API key without putting the key
+ * on any command line: the key arrives in the environment (docker `-e NAME` copies it from the
+ * unit's root-only EnvironmentFile), and this launcher moves it into the engine's own argument list
+ * inside the process — `sys.argv` of the running interpreter, which /proc/<pid>/cmdline, `ps`,
+ * `systemctl status` and `docker inspect` never show — and removes it from the environment the
+ * engine's workers inherit. For engines whose key has no environment variable or file of its own
+ * (SGLang 0.5.21: sgl-project/sglang#36346, still open; lmdeploy 0.17: `--api-keys` only).
+ * `start` runs the engine with the prepared `sys.argv`.
+ */
+export function pythonKeyLauncher(variable: string, flag: string, start: string): string[] {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(variable) || !/^--[a-z-]+$/.test(flag))
+    throw new Error(`pythonKeyLauncher: bad variable ${variable} or flag ${flag}`);
+  const prelude =
+    `import os, sys; key = os.environ.pop('${variable}', ''); ` +
+    `sys.argv += ['${flag}', key] if key else []`;
+  return ["python3", "-c", `${prelude}; ${start}`];
 }

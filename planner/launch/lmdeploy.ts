@@ -4,7 +4,9 @@ import type { LaunchInput } from "../types";
 import {
   hfEnv,
   memoryShare,
+  keyVariable,
   needsRemoteCode,
+  pythonKeyLauncher,
   reasoningParser,
   toolParser,
   type EngineArgs,
@@ -12,8 +14,14 @@ import {
 
 export function lmdeployArgs(input: LaunchInput): EngineArgs {
   const spec = ENGINES.lmdeploy;
+  // `lmdeploy serve api_server …` (console script lmdeploy = lmdeploy.cli:run), with the key
+  // handed over in-process (see pythonKeyLauncher).
   const args = [
-    "lmdeploy",
+    ...pythonKeyLauncher(
+      keyVariable(spec),
+      "--api-keys",
+      "sys.argv[0] = 'lmdeploy'; from lmdeploy.cli import run; run()",
+    ),
     "serve",
     "api_server",
     input.source,

@@ -6,7 +6,9 @@ import type { LaunchInput } from "../types";
 import {
   hfEnv,
   memoryShare,
+  keyVariable,
   needsRemoteCode,
+  pythonKeyLauncher,
   reasoningParser,
   toolParser,
   type EngineArgs,
@@ -16,10 +18,14 @@ export function sglangArgs(input: LaunchInput): EngineArgs {
   const spec = ENGINES.sglang;
   const cc = ccValue(input.gpu.computeCapability);
   const turing = cc < 80;
+  // `python3 -m sglang.launch_server …`, with the key handed over in-process (see
+  // pythonKeyLauncher): runpy runs the module as __main__ exactly as `-m` does.
   const args = [
-    "python3",
-    "-m",
-    "sglang.launch_server",
+    ...pythonKeyLauncher(
+      keyVariable(spec),
+      "--api-key",
+      "import runpy; runpy.run_module('sglang.launch_server', run_name='__main__', alter_sys=True)",
+    ),
     "--model-path",
     input.source,
     "--served-model-name",

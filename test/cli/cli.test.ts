@@ -179,7 +179,8 @@ describe("gpufleet plan", () => {
   });
 
   it("plans --config FILE as the stack its name gives, and requires --stack for any other name", async () => {
-    const body = "config:\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n";
+    const body =
+      "config:\n  gpufleet:loadBalancer: {adminRoutes: private}\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n";
     const named = await run(
       "plan",
       "--config",
@@ -242,7 +243,7 @@ describe("quota needs", () => {
 describe("plain-text secrets", () => {
   it("plans, but warns on stderr without echoing the value", async () => {
     const file = stackFile(
-      "config:\n  gpufleet:hfToken: hf_plaintextSECRET\n  gpufleet:gatewayApiKeys:\n    openai: sk-plainSECRET\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n",
+      "config:\n  gpufleet:loadBalancer: {adminRoutes: private}\n  gpufleet:hfToken: hf_plaintextSECRET\n  gpufleet:gatewayApiKeys:\n    openai: sk-plainSECRET\n  gpufleet:pools:\n    - name: a\n      instanceType: g5.xlarge\n",
     );
     const r = await run("plan", "--config", file);
     expect(r.code).toBe(0);

@@ -188,7 +188,11 @@ describe("gpufleet preview", () => {
       expect.stringMatching(/^gpufleet:loadBalancer\.idleTimeoutSeconds: /),
     ]);
     // …then what the AWS deployment refuses, every problem at once
-    const r2 = await run("preview", "--config", stackFile(`config:\n${pools}`));
+    const r2 = await run(
+      "preview",
+      "--config",
+      stackFile(`config:\n${pools}  gpufleet:loadBalancer:\n    adminRoutes: private\n`),
+    );
     expect(r2.code).toBe(2);
     expect(r2.out).toBe("");
     const lines = r2.err.trim().split("\n");

@@ -4,24 +4,18 @@
 // the engine starts. Then the real script runs against the stand-in engine speaking Ollama's API
 // (only names in its store answer), behind real nginx with the rendered proxy config: the name a
 // client sends reaches the model Ollama loaded.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  render,
-  renderNginxAuthCheck,
-  renderNginxConf,
-  resolveContext,
-  resolveReplicas,
-} from "../../cloud-init";
+import { render } from "../../cloud-init";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { buildLiteLLMConfig } from "../../gateway/config";
 import { findGpu } from "../../planner/catalog/gpus";
 import { planFleet } from "../../planner/plan";
 import type { PoolPlan, ReplicaPlan } from "../../planner/types";
-import { runAsync, waitFor, writeFiles } from "../elastic/helpers";
+import { runAsync, startSandboxProxy, waitFor, writeFiles } from "../elastic/helpers";
 import { requireTool, run } from "../tools";
 
 /** A generated-length key (48 letters and digits), as production uses. */
@@ -190,33 +184,14 @@ describe("Ollama in the sandbox: real nginx, the real gpufleet-ollama-models, th
     )!;
     const line = /^ExecStartPost=(.*)$/m.exec(unit.content)![1]!;
     scriptArgs = [...line.matchAll(/'([^']*)'|(\S+)/g)].map((m) => m[1] ?? m[2]!).slice(1);
-    const ctx = resolveContext(context, pool.name, pool.proxyPort);
-    const prefix = join(base, "nginx");
-    writeFiles(prefix, [
-      { path: "/auth.conf", content: renderNginxAuthCheck(KEY), mode: "0644" },
-      { path: "/temp/.keep", content: "", mode: "0644" },
-    ]);
-    const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
-      pidFile: join(prefix, "nginx.pid"),
-      tempDir: join(prefix, "temp"),
-      errorLog: join(prefix, "error.log"),
-      accessLog: join(prefix, "access.log"),
-      authInclude: join(prefix, "auth.conf"),
-      unhealthyFile: join(root, "var/lib/gpufleet/health/unhealthy"),
-      drainFlag: join(root, "var/lib/gpufleet/drain/draining"),
-    });
-    writeFileSync(join(prefix, "nginx.conf"), conf);
-    nginx = runAsync(
-      "nginx",
-      ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],
-      process.env,
-    );
-    proxy = `http://127.0.0.1:${proxyPort}`;
-    await waitFor(
-      async () => (await fetch(`${proxy}/health`).catch(() => null))?.status === 200,
-      60_000,
-      () => `nginx: ${nginx.output()}`,
-    );
+    ({ nginx, proxy } = await startSandboxProxy({
+      pool,
+      context,
+      base,
+      root,
+      key: KEY,
+      proxyPort,
+    }));
   }, 120_000);
 
   afterAll(() => {

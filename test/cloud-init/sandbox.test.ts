@@ -1,9 +1,10 @@
 // Runs the real on-host scripts with bash under a temporary root, with stub nvidia-smi, docker,
 // systemctl, curl,
 // aws, lsblk, mkfs, mount, df on PATH that record their calls.
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { PoolPlan } from "../../planner/types";
 import { A10G_VLLM, CONTEXT, G5_12XL_SGLANG, G5_OLLAMA, G6_LLAMACPP } from "./fixtures";
 import { API_KEY, a10gLines, createSandbox, type Sandbox } from "./sandbox-helpers";
@@ -255,11 +256,33 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
 });
 
 describe("gpufleet-watchdog", () => {
+  // One boot and download for every test of the watchdog: the running sandbox is copied aside once
+  // and put back, at the same paths (the rendered files and the stubs name them), before each test,
+  // with its environment as it was. Nine boots cost more than the watchdog runs they set up.
+  let shared: Sandbox;
+  let env0: NodeJS.ProcessEnv;
+  let base: string;
+  let snapshot: string;
+  beforeAll(async () => {
+    shared = await booted(G5_12XL_SGLANG);
+    sandbox = undefined; // afterEach must not remove it: afterAll does
+    expect(shared.runScript("gpufleet-download").status).toBe(0);
+    writeFileSync(shared.env.STUB_LOG!, "");
+    env0 = { ...shared.env };
+    base = dirname(shared.stubDir);
+    snapshot = mkdtempSync(join(tmpdir(), "gpufleet-sandbox-snapshot-"));
+    cpSync(base, snapshot, { recursive: true });
+  });
+  afterAll(() => {
+    shared.cleanup();
+    rmSync(snapshot, { recursive: true, force: true });
+  });
   async function running(): Promise<Sandbox> {
-    const sb = await booted(G5_12XL_SGLANG);
-    expect(sb.runScript("gpufleet-download").status).toBe(0);
-    writeFileSync(sb.env.STUB_LOG!, "");
-    return sb;
+    rmSync(base, { recursive: true, force: true });
+    cpSync(snapshot, base, { recursive: true });
+    for (const k of Object.keys(shared.env)) if (!(k in env0)) delete shared.env[k];
+    Object.assign(shared.env, env0);
+    return shared;
   }
   const restartsOf = (sb: Sandbox, unit: string): string[] =>
     sb.calls().filter((c) => c === `systemctl restart --no-block ${unit}`);

@@ -19,6 +19,7 @@ import {
   ofType,
   runFleet,
   userDataOf,
+  bootFilesOf,
   type FleetRun,
 } from "./harness";
 
@@ -144,7 +145,7 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
     )!;
     expect(group.inputs.name).toBe("/gpufleet/dev");
     for (const lt of ofType(run, T.launchTemplate)) {
-      const text = userDataOf(lt).text;
+      const { text } = await bootFilesOf(run, lt);
       expect(text).toContain("path: /etc/gpufleet/fluent-bit.yaml");
       expect(text).toMatch(/log_group_name: \/gpufleet\/dev\b/);
       expect(text).toContain("path: /etc/systemd/system/gpufleet-logs.service");
@@ -292,11 +293,14 @@ describe.each([true, false])("the dev fleet (isDryRun %s)", (dryRun) => {
 });
 
 describe("secrets", () => {
-  function everythingButSecretValues(run: FleetRun): string {
+  async function everythingButSecretValues(run: FleetRun): Promise<string> {
     const inputs = JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs)));
-    const userData = ofType(run, T.launchTemplate)
-      .map((lt) => userDataOf(lt).text)
-      .join("\n");
+    const launchTemplates = ofType(run, T.launchTemplate);
+    const boot = await Promise.all(launchTemplates.map((lt) => bootFilesOf(run, lt)));
+    const userData = [
+      ...launchTemplates.map((lt) => userDataOf(lt).text),
+      ...boot.map((b) => b.text),
+    ].join("\n");
     const outputs = JSON.stringify(
       Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value])),
     );
@@ -336,20 +340,21 @@ describe("secrets", () => {
       expect(
         ofType(run, T.password).filter((p) => !/gpufleet:aws:Monitoring::/.test(p.parent ?? "")),
       ).toHaveLength(0);
-      const text = everythingButSecretValues(run);
+      const text = await everythingButSecretValues(run);
       for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
       expect(run.outputs.secretParameters!.value).toEqual({
         apiKey: "/gpufleet/dev/engine-api-key",
         hfToken: "/gpufleet/dev/hf-token",
       });
-      // the renderer got the parameter names, and user data is gzipped where it had to be
-      const uds = ofType(run, T.launchTemplate).map(userDataOf);
-      for (const ud of uds) {
+      // the renderer got the parameter names; the user data is the loader, plain text
+      for (const lt of ofType(run, T.launchTemplate)) {
+        const ud = userDataOf(lt);
         expect(ud.text).toMatch(/^#cloud-config/);
-        expect(ud.text).toContain("/gpufleet/dev/engine-api-key");
-        expect(ud.text).toContain("/gpufleet/dev/hf-token");
+        expect(ud.gzipped).toBe(false);
+        const { text } = await bootFilesOf(run, lt);
+        expect(text).toContain("/gpufleet/dev/engine-api-key");
+        expect(text).toContain("/gpufleet/dev/hf-token");
       }
-      expect(uds.some((u) => u.gzipped)).toBe(true);
     },
   );
 
@@ -363,7 +368,7 @@ describe("secrets", () => {
     )!;
     expect(pulumi.runtime.isRpcSecret(param.inputs.value)).toBe(true);
     expect(pulumi.runtime.unwrapRpcSecret(param.inputs.value)).toBe(SECRETS.random);
-    expect(everythingButSecretValues(run)).not.toContain(SECRETS.random);
+    expect(await everythingButSecretValues(run)).not.toContain(SECRETS.random);
   });
 });
 
@@ -394,11 +399,11 @@ describe("IAM", () => {
               ).toBe(true);
               continue;
             }
-            // S3 ARNs name neither region nor account: the only one allowed is this stack's
-            // monitoring bucket.
+            // S3 ARNs name neither region nor account: the only ones allowed are this stack's
+            // monitoring bucket and its boot-files bucket below pools/.
             if (r.startsWith("arn:aws:s3:::"))
               expect(r).toMatch(
-                /^arn:aws:s3:::gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?$/,
+                /^arn:aws:s3:::(gpufleet-dev-monitoring-[0-9a-f]{26}(\/monitoring\/\*)?|gpufleet-dev-boot-[0-9a-f]{26}\/pools\/\*)$/,
               );
             else expect(r).toMatch(/^arn:aws:[a-z0-9]+:us-east-1:123456789012:/);
           }
@@ -694,6 +699,9 @@ describe("with the gateway and monitoring", () => {
     const text = [
       JSON.stringify(Object.fromEntries(Object.entries(run.outputs).map(([k, o]) => [k, o.value]))),
       ...ofType(run, T.launchTemplate).map((lt) => userDataOf(lt).text),
+      ...(await Promise.all(ofType(run, T.launchTemplate).map((lt) => bootFilesOf(run, lt)))).map(
+        (b) => b.text,
+      ),
       JSON.stringify(run.resources.map((r) => redactSecrets(r.inputs))),
     ].join("\n");
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
@@ -703,9 +711,12 @@ describe("with the gateway and monitoring", () => {
     const objects = ofType(run, "aws:s3/bucketObjectv2:BucketObjectv2");
     expect(objects.map((o) => o.inputs.key)).toContain("monitoring/prometheus/prometheus.yml");
     for (const o of objects) {
-      expect(pulumi.runtime.isRpcSecret(o.inputs.content)).toBe(false);
-      for (const secret of Object.values(SECRETS))
-        expect(o.inputs.content as string).not.toContain(secret);
+      const body =
+        o.inputs.contentBase64 !== undefined
+          ? gunzipSync(Buffer.from(String(o.inputs.contentBase64), "base64")).toString("utf8")
+          : o.inputs.content;
+      expect(pulumi.runtime.isRpcSecret(body)).toBe(false);
+      for (const secret of Object.values(SECRETS)) expect(body as string).not.toContain(secret);
     }
     // The monitoring host's user data (plan-free) carries no secret either.
     const monitoringHost = ofType(run, "aws:ec2/instance:Instance").find((i) =>

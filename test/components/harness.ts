@@ -1,7 +1,9 @@
 // Runs index.ts under the offline mocks (cli/offline-mocks.ts) with a config built in the test, and
 // helps read
 // what it registered.
+import { createHash } from "node:crypto";
 import { gunzipSync } from "node:zlib";
+import { extract } from "tar-stream";
 import { vi } from "vitest";
 import { runUnderMocks, type MockRun } from "../../cli/preview";
 import type { RecordedResource } from "../../cli/offline-mocks";
@@ -34,11 +36,19 @@ export interface FleetRun extends MockRun {
  */
 export async function runFleet(
   gpufleet: Record<string, unknown>,
-  opts: { dryRun?: boolean; region?: string; stack?: string } = {},
+  opts: { dryRun?: boolean; region?: string; stack?: string; strictAdmin?: boolean } = {},
 ): Promise<FleetRun> {
   vi.resetModules();
   const config: Record<string, string> = { "aws:region": opts.region ?? "us-east-1" };
   const secretKeys: string[] = [];
+  // The suites of the rest of the program keep the admin routes public over HTTP as before issue 11
+  // item 4, by the opt-in key; test/components/admin.test.ts runs the refusal and the private
+  // routes. A test's own loadBalancer keys win.
+  const loadBalancer = gpufleet.loadBalancer as Record<string, unknown> | undefined;
+  gpufleet = {
+    ...gpufleet,
+    loadBalancer: { allowAdminOverPlainHttp: !opts.strictAdmin, ...loadBalancer },
+  };
   for (const [key, value] of Object.entries(gpufleet)) {
     config[`gpufleet:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
     if (key === "hfToken" || key === "apiKey") secretKeys.push(`gpufleet:${key}`);
@@ -89,6 +99,57 @@ export function userDataOf(lt: RecordedResource): { text: string; gzipped: boole
   const body = Buffer.from(String(lt.inputs.userData), "base64");
   const gzipped = body[0] === 0x1f && body[1] === 0x8b;
   return { text: (gzipped ? gunzipSync(body) : body).toString("utf8"), gzipped };
+}
+
+/** The entries of a tar.gz: path (with its leading /) → content and mode. */
+export async function untar(
+  archive: Buffer,
+): Promise<Map<string, { content: string; mode: number }>> {
+  const out = new Map<string, { content: string; mode: number }>();
+  const ex = extract();
+  const done = new Promise<void>((resolve, reject) => {
+    ex.on("entry", (header, stream, next) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: unknown) => chunks.push(c as Buffer));
+      stream.on("end", () => {
+        out.set(`/${header.name}`, {
+          content: Buffer.concat(chunks).toString("utf8"),
+          mode: header.mode ?? 0,
+        });
+        next();
+      });
+      stream.resume();
+    });
+    ex.on("finish", resolve);
+    ex.on("error", reject);
+  });
+  ex.end(gunzipSync(archive));
+  await done;
+  return out;
+}
+
+/**
+ * The boot files a launch template's loader fetches: the object its user data names (key and
+ * sha256 checked), unpacked. `text` lists them as write_files would (`path: …` then the content).
+ */
+export async function bootFilesOf(
+  run: MockRun,
+  lt: RecordedResource,
+): Promise<{ files: Map<string, { content: string; mode: number }>; text: string }> {
+  const ud = userDataOf(lt).text;
+  const key = /GPUFLEET_BOOT_KEY=(\S+)/.exec(ud)?.[1];
+  const sha = /GPUFLEET_BOOT_SHA256=([0-9a-f]{64})/.exec(ud)?.[1];
+  const objects = run.resources.filter(
+    (r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2" && r.inputs.key === key,
+  );
+  if (key === undefined || sha === undefined || objects.length !== 1)
+    throw new Error(`${lt.name}: no single boot-files object for key ${String(key)}`);
+  const archive = Buffer.from(String(objects[0]!.inputs.contentBase64), "base64");
+  if (createHash("sha256").update(archive).digest("hex") !== sha)
+    throw new Error(`${lt.name}: the boot-files object does not have the user data's sha256`);
+  const files = await untar(archive);
+  const text = [...files].map(([path, f]) => `path: ${path}\n${f.content}`).join("\n");
+  return { files, text };
 }
 
 export function field<T = unknown>(r: RecordedResource, key: string): T {

@@ -50,7 +50,8 @@ function baseConfig(): Record<string, unknown> {
         config: QWEN_7B_CONFIG,
       },
     ],
-    loadBalancer: { allowedCidrs: ["203.0.113.0/24"] },
+    // No certificate: the admin interfaces stay private (issue 11 item 4).
+    loadBalancer: { allowedCidrs: ["203.0.113.0/24"], adminRoutes: "private" },
     hfToken: "hf_abcdefghijklmnopqrstuvwxyz0123456789",
     apiKey: "Xk3vQ9mT2pLr8WzN5bYc7HdJ4fGs6AeU1oKi0uZnMwRqVtEy",
     monitoring: { enabled: true, grafanaHost: "grafana.example.com" },

@@ -136,7 +136,10 @@ describe("gpufleet render --format compose", () => {
   });
 
   it("refuses --format compose for an aws stack (exit 2 naming the key)", async () => {
-    const r = await render({ pools: [{ name: "a", instanceType: "g5.xlarge" }] });
+    const r = await render({
+      pools: [{ name: "a", instanceType: "g5.xlarge" }],
+      loadBalancer: { adminRoutes: "private" },
+    });
     expect(r.code).toBe(2);
     expect(r.err).toContain("gpufleet:target: --format compose renders the docker target");
   });

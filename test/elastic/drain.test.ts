@@ -8,17 +8,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, toPlanInput } from "../../config";
-import {
-  renderNginxAuthCheck,
-  renderNginxConf,
-  resolveContext,
-  resolveReplicas,
-} from "../../cloud-init";
 import { renderElasticPool } from "../../cloud-init/elastic";
 import { planElasticFleet } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";
 import { requireTool } from "../tools";
-import { runAsync, startImds, waitFor, writeFiles, writeStub, type StandInImds } from "./helpers";
+import {
+  runAsync,
+  startImds,
+  startSandboxProxy,
+  waitFor,
+  writeFiles,
+  writeStub,
+  type StandInImds,
+} from "./helpers";
 
 /** A generated-length key (48 characters), as production uses. */
 const KEY = "Zq7RkX2mPw9LcV4nTb8HsY3gJd6FaQ1eUo5iKr0tWy2xNv7B";
@@ -104,33 +106,14 @@ describe("gpufleet-drain against a stand-in IMDSv2, real nginx and the stand-in 
     const rendered = renderElasticPool(pool, context, { publishMetrics: true });
     writeFiles(root, rendered.files);
     // nginx: the rendered proxy config, runtime paths in the sandbox, the drain flag under root.
-    const ctx = resolveContext(context, pool.name, pool.proxyPort);
-    const prefix = join(base, "nginx");
-    writeFiles(prefix, [
-      { path: "/auth.conf", content: renderNginxAuthCheck(KEY), mode: "0644" },
-      { path: "/temp/.keep", content: "", mode: "0644" },
-    ]);
-    const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
-      pidFile: join(prefix, "nginx.pid"),
-      tempDir: join(prefix, "temp"),
-      errorLog: join(prefix, "error.log"),
-      accessLog: join(prefix, "access.log"),
-      authInclude: join(prefix, "auth.conf"),
-      unhealthyFile: join(root, "var/lib/gpufleet/health/unhealthy"),
-      drainFlag: join(root, "var/lib/gpufleet/drain/draining"),
-    });
-    writeFileSync(join(prefix, "nginx.conf"), conf);
-    nginx = runAsync(
-      "nginx",
-      ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],
-      process.env,
-    );
-    proxy = `http://127.0.0.1:${proxyPort}`;
-    await waitFor(
-      async () => (await fetch(`${proxy}/health`).catch(() => null))?.status === 200,
-      60_000,
-      () => `nginx: ${nginx.output()}`,
-    );
+    ({ nginx, proxy } = await startSandboxProxy({
+      pool,
+      context,
+      base,
+      root,
+      key: KEY,
+      proxyPort,
+    }));
     // Stubs: systemctl stops the engine for real (the replica unit's docker stop); aws records.
     const stubs = join(base, "stubs");
     writeFileSync(join(base, "engine.pid"), String(engine.child.pid));

@@ -5,7 +5,15 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { coldStartOf, planElasticFleet, poolVariants } from "../../planner/capacity";
 import { countElasticCloudWatch, priceAwsFleet } from "../../components/aws";
-import { T, field, ofType, runFleet, userDataOf, type FleetRun } from "../components/harness";
+import {
+  T,
+  bootFilesOf,
+  field,
+  ofType,
+  runFleet,
+  userDataOf,
+  type FleetRun,
+} from "../components/harness";
 import { SPOT_POOL } from "./helpers";
 
 const NIGHT = {
@@ -24,7 +32,7 @@ describe("an elastic spot pool under the mocks", () => {
   });
   const plan = planElasticFleet(toPlanInput("dev", parseStackConfig({ pools: [NIGHT] }))).pools[0]!;
 
-  it("launches every planned type through a mixed instances policy", () => {
+  it("launches every planned type through a mixed instances policy", async () => {
     const [asg] = ofType(run, T.asg);
     const lt = ofType(run, T.launchTemplate)[0]!;
     expect(field(asg!, "launchTemplate")).toBeUndefined();
@@ -42,12 +50,13 @@ describe("an elastic spot pool under the mocks", () => {
       })),
     );
     expect(mip.launchTemplate.launchTemplateSpecification.launchTemplateId).toBe(lt.id);
-    // The user data carries every type's plan and the selector.
-    const { text, gzipped } = userDataOf(lt);
-    expect(gzipped).toBe(true);
+    // The boot files carry every type's plan; the user data loads them, then runs the selector.
+    const { text } = await bootFilesOf(run, lt);
     for (const t of ["g6e.xlarge", "g6.2xlarge", "g5.12xlarge"])
-      expect(text).toContain(`/etc/gpufleet/plans/${t}/etc/gpufleet/gpufleet.env`);
-    expect(text).toContain("gpufleet-select-plan && systemctl daemon-reload");
+      expect(text).toContain(`path: /etc/gpufleet/plans/${t}/etc/gpufleet/gpufleet.env`);
+    expect(userDataOf(lt).text).toContain(
+      "gpufleet-fetch-files && /opt/gpufleet/bin/gpufleet-select-plan && systemctl daemon-reload",
+    );
     // Zones where the types are offered were asked for.
     const offerings = run.calls.filter(
       (c) => c.token === "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings",

@@ -6,7 +6,15 @@ import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
-import type { RenderedFile } from "../../cloud-init";
+import {
+  renderNginxAuthCheck,
+  renderNginxConf,
+  resolveContext,
+  resolveReplicas,
+  type RenderContext,
+  type RenderedFile,
+} from "../../cloud-init";
+import type { PoolPlan } from "../../planner/types";
 
 /** What the stand-in IMDS answers; null means 404 (no such notice). */
 export interface ImdsState {
@@ -124,6 +132,50 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, 100));
   }
   return Date.now() - started;
+}
+
+/**
+ * The pool's rendered proxy config under real nginx in a sandbox: runtime files under `base/nginx`,
+ * the health and drain flags under `root` (where the rendered scripts write them), the API key's
+ * check from renderNginxAuthCheck. Resolves once `/health` answers 200 on 127.0.0.1:`proxyPort`.
+ */
+export async function startSandboxProxy(args: {
+  pool: PoolPlan;
+  context: RenderContext;
+  base: string;
+  root: string;
+  key: string;
+  proxyPort: number;
+}): Promise<{ nginx: ReturnType<typeof runAsync>; proxy: string }> {
+  const { pool, context, base, root, key, proxyPort } = args;
+  const ctx = resolveContext(context, pool.name, pool.proxyPort);
+  const prefix = join(base, "nginx");
+  writeFiles(prefix, [
+    { path: "/auth.conf", content: renderNginxAuthCheck(key), mode: "0644" },
+    { path: "/temp/.keep", content: "", mode: "0644" },
+  ]);
+  const conf = renderNginxConf(resolveReplicas(pool, ctx), ctx, {
+    pidFile: join(prefix, "nginx.pid"),
+    tempDir: join(prefix, "temp"),
+    errorLog: join(prefix, "error.log"),
+    accessLog: join(prefix, "access.log"),
+    authInclude: join(prefix, "auth.conf"),
+    unhealthyFile: join(root, "var/lib/gpufleet/health/unhealthy"),
+    drainFlag: join(root, "var/lib/gpufleet/drain/draining"),
+  });
+  writeFileSync(join(prefix, "nginx.conf"), conf);
+  const nginx = runAsync(
+    "nginx",
+    ["-p", prefix, "-c", join(prefix, "nginx.conf"), "-g", "daemon off;"],
+    process.env,
+  );
+  const proxy = `http://127.0.0.1:${proxyPort}`;
+  await waitFor(
+    async () => (await fetch(`${proxy}/health`).catch(() => null))?.status === 200,
+    60_000,
+    () => `nginx: ${nginx.output()}`,
+  );
+  return { nginx, proxy };
 }
 
 /** A spot pool as a user writes it: an on-demand floor of 1, three more types. */

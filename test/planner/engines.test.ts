@@ -179,8 +179,9 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
       image: "lmsysorg/sglang:v0.5.21",
       args: [
         "python3",
-        "-m",
-        "sglang.launch_server",
+        "-c",
+        "import os, sys; key = os.environ.pop('SGLANG_API_KEY', ''); sys.argv += ['--api-key', key] if key else []; " +
+          "import runpy; runpy.run_module('sglang.launch_server', run_name='__main__', alter_sys=True)",
         "--model-path",
         "Qwen/Qwen2.5-7B-Instruct",
         "--served-model-name",
@@ -216,7 +217,10 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
       engine: "lmdeploy",
       image: "openmmlab/lmdeploy:v0.17.0-cu12.8",
       args: [
-        "lmdeploy",
+        "python3",
+        "-c",
+        "import os, sys; key = os.environ.pop('LMDEPLOY_API_KEY', ''); sys.argv += ['--api-keys', key] if key else []; " +
+          "sys.argv[0] = 'lmdeploy'; from lmdeploy.cli import run; run()",
         "serve",
         "api_server",
         "Qwen/Qwen2.5-7B-Instruct",
@@ -320,24 +324,21 @@ describe("secrets", () => {
       for (const key of Object.keys(launch.env)) {
         expect(key).not.toMatch(/KEY|TOKEN|SECRET|PASSWORD/i);
       }
-      if (launch.apiKey.kind === "arg") {
-        // The unit appends `flag ${variable}`; the planned args never carry the flag itself.
-        expect(launch.args).not.toContain(launch.apiKey.flag);
-        expect(launch.apiKey.variable).toMatch(/^[A-Z_]+$/);
-      }
+      // No key flag is a word of the command line: keys travel only in the environment.
+      for (const flag of ["--api-key", "--api-keys", "--api-key-file"])
+        expect(launch.args).not.toContain(flag);
+      if (launch.apiKey.kind === "env") expect(launch.apiKey.variable).toMatch(/^[A-Z_]+$/);
     },
   );
 
   it("says how each engine takes its key", () => {
     expect(buildLaunch(input("vllm")).apiKey).toEqual({ kind: "env", variable: "VLLM_API_KEY" });
     expect(buildLaunch(input("sglang")).apiKey).toEqual({
-      kind: "arg",
-      flag: "--api-key",
+      kind: "env",
       variable: "SGLANG_API_KEY",
     });
     expect(buildLaunch(input("lmdeploy")).apiKey).toEqual({
-      kind: "arg",
-      flag: "--api-keys",
+      kind: "env",
       variable: "LMDEPLOY_API_KEY",
     });
     expect(buildLaunch(input("llamacpp")).apiKey).toEqual({

@@ -607,9 +607,11 @@ describe("properties", () => {
               continue;
             }
             planned++;
-            // SGLang's args begin with the interpreter line `python3 -m sglang.launch_server`.
+            // SGLang's and lmdeploy's args begin with their key launcher `python3 -c <code>`
+            // (planner/launch/common.ts pythonKeyLauncher), not flags of the engine.
             const args = replicas[0]!.args;
-            for (const flag of flagsOf(engine === "sglang" ? args.slice(3) : args)) {
+            const launched = engine === "sglang" || engine === "lmdeploy";
+            for (const flag of flagsOf(launched ? args.slice(3) : args)) {
               expect(FLAG_SINCE[engine][flag], `${engine} ${r.version} ${flag}`).toBeDefined();
               expect(
                 releaseHasFlag(engine, r.version, flag),

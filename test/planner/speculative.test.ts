@@ -358,7 +358,7 @@ describe("speculative decoding through the CLI", () => {
     const file = path.join(dir, "Pulumi.t.yaml");
     writeFileSync(
       file,
-      `config:\n  aws:region: us-east-1\n  gpufleet:pools:\n    - name: a\n      instanceType: g6e.xlarge\n      model: ${QWEN3_8B}\n      engine: vllm\n      speculative: ${speculative}\n`,
+      `config:\n  aws:region: us-east-1\n  gpufleet:loadBalancer: {adminRoutes: private}\n  gpufleet:pools:\n    - name: a\n      instanceType: g6e.xlarge\n      model: ${QWEN3_8B}\n      engine: vllm\n      speculative: ${speculative}\n`,
     );
     return file;
   };

@@ -49,6 +49,8 @@ const DEV = {
     { name: "a10g", instanceType: "g5.2xlarge", model: "auto", engine: "auto" },
     { name: "a100", instanceType: "p4d.24xlarge", model: "auto", engine: "auto" },
   ]),
+  // No certificate: the admin interfaces stay off the load balancer (issue 11 item 4).
+  "gpufleet:loadBalancer": JSON.stringify({ adminRoutes: "private" }),
 };
 
 describe("index.ts under mocks", () => {
