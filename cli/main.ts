@@ -17,7 +17,6 @@ import { PlanError } from "../planner/plan";
 import { validateKubernetesDeployment } from "../components/kubernetes/validate";
 import { priceAwsFleet } from "../components/aws/cost";
 import type { FleetPlan } from "../planner/types";
-import { formatCalibration, runCalibration } from "./calibrate";
 import { formatMarkdown, formatTable } from "../planner/format";
 import { logGroupName, secretParameterNames } from "../cloud-init/context";
 import * as path from "node:path";
@@ -261,7 +260,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       "plan every calibration case (real engine start-up logs) and print the error of each",
     )
     .option("--json", "print the results as JSON")
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      // The calibration cases (every real start-up log) load only for this command.
+      const { formatCalibration, runCalibration } = await import("./calibrate.js");
       const results = runCalibration();
       io.out(opts.json ? JSON.stringify(results, null, 2) : formatCalibration(results));
       if (results.some((r) => !r.ok)) code = 1;

@@ -14,39 +14,10 @@ import { resolveReplicas, type ResolvedReplica } from "./replicas";
 import { renderDockerRun } from "./units";
 
 /** Timing of the drain and the publisher (seconds), and where IMDS is. */
-export const ELASTIC_DEFAULTS = {
-  /** The instance metadata service; a test points it at a stand-in on 127.0.0.1. */
-  imdsEndpoint: "http://169.254.169.254",
-  /** How often the drain polls IMDS for a notice (the issue's and AWS's recommended 5 s). */
-  pollSeconds: 5,
-  /**
-   * Budget of a drain without a deadline of its own (scale-in, rebalance): the spot notice's two
-   * minutes, so every drain fits the same lifecycle hook.
-   */
-  drainBudgetSeconds: 120,
-  /**
-   * Kept back from the deadline to stop the engines: a replica unit's ExecStop is `docker stop
-   * --time 30` (units.ts), plus 5 s for the unit to settle.
-   */
-  engineStopSeconds: 35,
-  /** One datapoint per host per minute: CloudWatch's standard resolution, and target tracking's. */
-  metricsPeriodSeconds: 60,
-} as const;
-
-/** CloudWatch namespace of a stack's host metrics; the instance role may put data only here. */
-export function metricsNamespace(stack: string): string {
-  return `gpufleet/${stack}`;
-}
-
-/** Names of the metrics the hosts publish (dimensions Stack, Pool). */
-export const HOST_METRICS = {
-  waiting: "RequestsWaiting",
-  kvUsage: "KvCacheUsage",
-  spotInterruptions: "SpotInterruptions",
-  rebalanceRecommendations: "RebalanceRecommendations",
-  scaleInDrains: "ScaleInDrains",
-  rebalanceDrains: "RebalanceDrains",
-} as const;
+// The constants live in elastic-facts.ts, which loads nothing else: the pricing and the CLI's
+// `plan` read them without loading the renderers.
+export { ELASTIC_DEFAULTS, HOST_METRICS, metricsNamespace } from "./elastic-facts";
+import { ELASTIC_DEFAULTS, HOST_METRICS, metricsNamespace } from "./elastic-facts";
 
 export interface ElasticOptions {
   /** Run gpufleet-metrics (the pool scales on its queue); default false. */

@@ -1,7 +1,7 @@
 // Alerts and the dashboard of elastic pools, as plain CloudWatch shapes: spot interruptions (the
 // hosts count them as they drain), scaling activity, capacity shortfall (desired above in service
 // for longer than the cold start). Pure: the AWS component creates the alarms and the dashboard.
-import { HOST_METRICS, metricsNamespace } from "../cloud-init/elastic";
+import { HOST_METRICS, metricsNamespace } from "../cloud-init/elastic-facts";
 
 /** One elastic pool as the alarms and the dashboard see it. */
 export interface ElasticPoolView {

@@ -4,7 +4,7 @@
 //
 // Every price is us-east-1's on-demand list price. Other regions list different prices (GPU types
 // most of all); the plan says so with every figure rather than pretend to know them.
-import { ELASTIC_DEFAULTS, HOST_METRICS } from "../../cloud-init/elastic";
+import { ELASTIC_DEFAULTS, HOST_METRICS } from "../../cloud-init/elastic-facts";
 import type { StackConfig } from "../../config/schema";
 import { GATEWAY_PRICES, HOURS_PER_MONTH, gatewayMonthlyCost } from "../../gateway";
 import { computeElasticAlarms } from "../../monitoring/elastic";

@@ -2,7 +2,7 @@
 // lifecycle hook, reserved capacity, queue-based scaling (target tracking on metric math) and
 // schedules, and the one IAM statement its hosts need. No @pulumi imports: tested directly, and the
 // group's name comes in as whatever the component has (a string here, an Output there).
-import { ELASTIC_DEFAULTS, HOST_METRICS, metricsNamespace } from "../../cloud-init/elastic";
+import { ELASTIC_DEFAULTS, HOST_METRICS, metricsNamespace } from "../../cloud-init/elastic-facts";
 import type { ScalingConfig } from "../../config/schema";
 import { poolVariants, type PoolCapacityPlan } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { EXPORTER_PORTS, resolveContext } from "../../cloud-init/context";
 import { readTimeoutSeconds } from "../../cloud-init/nginx";
-import { ELASTIC_DEFAULTS } from "../../cloud-init/elastic";
+import { ELASTIC_DEFAULTS } from "../../cloud-init/elastic-facts";
 import { resolveReplicas } from "../../cloud-init/replicas";
 import {
   MAX_CREATED_VPC_PREFIX,
