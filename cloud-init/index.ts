@@ -7,6 +7,7 @@ import { resolveContext, type RenderContext, type ResolvedContext } from "./cont
 import { HOST_PATHS } from "./layout";
 import { LOG_SHIPPER_PATHS, renderFluentBitConfig } from "./logs";
 import { renderNginxConf, type NginxPaths } from "./nginx";
+import { MULTI_NODE_SCRIPT, ec2MultiNodeOf, renderMultiNodeEnv } from "./multinode";
 import {
   renderDownloadsTsv,
   renderGpufleetEnv,
@@ -85,6 +86,16 @@ export function script(name: string): string {
   return readFileSync(join(SCRIPT_DIR, `${name}.sh`), "utf8");
 }
 
+/** A multi-node group member's rank discovery: the script and the layout it reads. */
+function multiNodeFiles(pool: RenderPool): RenderedFile[] {
+  const layout = ec2MultiNodeOf(pool);
+  if (!layout) return [];
+  return [
+    { path: MULTI_NODE_SCRIPT, content: script("gpufleet-multinode"), mode: "0755" },
+    { path: `${HOST_PATHS.etc}/multinode.env`, content: renderMultiNodeEnv(layout), mode: "0644" },
+  ];
+}
+
 /** All files of a pool, in write order (scripts and plan data first, units last). */
 export function renderFiles(
   pool: RenderPool,
@@ -110,6 +121,7 @@ export function renderFiles(
       mode: "0755",
     },
     { path: HOST_PATHS.status, content: script("gpufleet-status"), mode: "0755" },
+    ...multiNodeFiles(pool),
     ...(replicas.some((r) => r.plan.ollama)
       ? [
           {

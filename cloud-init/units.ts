@@ -3,6 +3,7 @@ import { EXPORTER_PORTS } from "./context";
 import { CONTAINER_MODEL_DIR, HOST_PATHS } from "./layout";
 import { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT } from "./logs";
 import type { ResolvedReplica } from "./replicas";
+import { MULTI_NODE_SCRIPT, multiNodeDockerWords } from "./multinode";
 import { systemdCommand, type CommandWord } from "./quote";
 
 const DOCKER = "/usr/bin/docker";
@@ -48,6 +49,7 @@ export function dockerRunWords(replica: ResolvedReplica, ctx: ResolvedContext): 
   const words: CommandWord[] = [DOCKER, "run", "--rm", "--name", replica.name, "--network", "host"];
   if (replica.needsIpcHost) words.push("--ipc=host");
   words.push("--gpus", `"device=${plan.gpus.join(",")}"`, "--log-driver", "none");
+  words.push(...multiNodeDockerWords(plan));
   words.push("-v", `${ctx.modelCacheDir}:${CONTAINER_MODEL_DIR}:ro`);
   // Ollama writes into its own store when it names a pulled model as clients call it (/api/copy
   // adds a manifest): its directory alone is mounted writable over the read-only cache.
@@ -121,7 +123,16 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
         ["EnvironmentFile", `${HOST_PATHS.secrets}/engine.env`],
         ["EnvironmentFile", `${HOST_PATHS.state}/replicas/${replica.name}.env`],
         ["ExecStartPre", `-${DOCKER} rm -f ${replica.name}`],
-        ["ExecStart", renderDockerRun(replica, ctx)],
+        // A member of a multi-node group starts through gpufleet-multinode, which waits for the
+        // group and appends this host's rank and the leader's address.
+        [
+          "ExecStart",
+          systemdCommand(
+            plan.multiNode?.ec2
+              ? [MULTI_NODE_SCRIPT, "exec", ...dockerRunWords(replica, ctx)]
+              : dockerRunWords(replica, ctx),
+          ),
+        ],
         ...ollamaStartPost(replica),
         ["ExecStop", `${DOCKER} stop --time 30 ${replica.name}`],
         ["Restart", "on-failure"],

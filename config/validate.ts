@@ -22,10 +22,13 @@ import {
 
 /**
  * The planner of a target: Kubernetes pools may spread one replica over several nodes
- * (planner/multinode.ts); EC2 pools plan every instance type of their capacity (planner/capacity.ts).
+ * (planner/multinode.ts); EC2 pools plan every instance type of their capacity (planner/capacity.ts)
+ * and spread a model that fits no single instance over a group of instances.
  */
 function plannerFor(target: unknown): (input: ElasticPlanInput) => FleetPlan {
-  return target === "kubernetes" ? planFleetMultiNode : planElasticFleet;
+  return target === "kubernetes"
+    ? (input) => planFleetMultiNode(input)
+    : (input) => planFleetMultiNode(input, planElasticFleet, true);
 }
 
 /**

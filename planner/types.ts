@@ -90,6 +90,11 @@ export interface InstanceTypeSpec {
    * Set when the type has no on-demand offer (e.g. sold through EC2 Capacity Blocks only): says so.
    */
   purchaseNote?: string;
+  /**
+   * Elastic Fabric Adapters the type takes (one per network card that supports EFA); 0 = no EFA,
+   * NCCL between instances then runs over TCP on ENA. Sources in catalog/instances.ts.
+   */
+  efaInterfaces: number;
 }
 
 /** Weight formats the planner reasons about. "none" = the model's own dtype (bf16/fp16). */
@@ -384,15 +389,46 @@ export interface MultiNodeLayout {
   /** Decoder layers of the heaviest pipeline stage. */
   stageLayers: number;
   /** The links the layout assumes, and why it needs no faster one. */
-  interconnect: { withinNode: "nvlink" | "pcie"; acrossNodes: "tcp"; why: string };
-  /** How ranks join: the flags a target fills per node (leader rank 0, workers 1…nodes-1). */
-  launch: {
-    executor: "mp";
-    nodeRankFlag: string;
-    masterAddrFlag: string;
-    /** Added on worker nodes only (no API server there). */
-    workerFlags: string[];
+  interconnect: {
+    withinNode: "nvlink" | "pcie";
+    /**
+     * "tcp": NCCL's sockets over the pod network or ENA; "efa": EC2's Elastic Fabric Adapter in a
+     * cluster placement group.
+     */
+    acrossNodes: "tcp" | "efa";
+    /** Bandwidth between two nodes the layout counts on, Gbit/s; null when unknown (own hardware). */
+    acrossNodesGbps: number | null;
+    why: string;
   };
+  /** How ranks join: the flags a target fills per node (leader rank 0, workers 1…nodes-1). */
+  launch: MultiNodeLaunch;
+  /**
+   * EC2 pools: instances form groups of `nodes` (pool count ÷ nodes groups), each in the pool's
+   * cluster placement group; null for own hardware (Kubernetes: a LeaderWorkerSet group).
+   */
+  ec2: { groups: number; efaInterfaces: number } | null;
+}
+
+/**
+ * The engine's own way of joining nodes: the target adds `nodeRankFlag <rank>` and the leader's
+ * address on every node, `workerFlags` on ranks above 0.
+ */
+export interface MultiNodeLaunch {
+  /** "mp": vLLM's multiprocessing executor (no Ray); "sglang": SGLang's own launcher. */
+  executor: "mp" | "sglang";
+  /** Flag and value of the node count, already in the replica's args. */
+  nodesFlag: string;
+  nodeRankFlag: string;
+  /** Flag of the leader's address: vLLM --master-addr HOST, SGLang --dist-init-addr HOST:PORT. */
+  masterAddrFlag: string;
+  /** How the address is written: the host alone, or host:port. */
+  addressFormat: "host" | "host:port";
+  /** Flag of the rendezvous port when it is separate from the address (vLLM --master-port), else null. */
+  masterPortFlag: string | null;
+  /** The rendezvous port on the leader (vLLM's default master_port 29501; SGLang: the same). */
+  port: number;
+  /** Added on worker nodes only (no API server there). */
+  workerFlags: string[];
 }
 
 export type VramCategory = "small" | "12gb" | "16gb" | "24gb" | "32gb" | "48gb" | "80gb" | "141gb";

@@ -57,12 +57,24 @@ give_up() {
   gf_log "ALERT: $name: $why: giving up on it; the proxy reports this host unhealthy so that it is replaced"
 }
 
+# This host's rank in a multi-node group (gpufleet-multinode writes it when the engine starts); 0 otherwise.
+multinode_rank() {
+  local f="$GPUFLEET_STATE/multinode.env"
+  if [ -e "$f" ]; then sed -n 's/^GPUFLEET_NODE_RANK=\([0-9]\{1,3\}\)$/\1/p' "$f" | head -n 1 | grep . || echo 0; else echo 0; fi
+}
+
 # check_replica <name> <port> <health path> <models path> <load grace seconds>
 check_replica() {
   local name="$1" port="$2" health="$3" models="$4" grace="$5" now state restarts up result last failures total
   local reason=""
   now="$(date +%s)"
   read -r state restarts up result < <(gf_svc_inspect "$name")
+  if [ "$(multinode_rank)" -gt 0 ]; then
+    # A worker rank of a multi-node group serves no HTTP (--headless): its unit is its health, systemd restarts it.
+    if [ "$state" = active ]; then echo healthy; else echo "$state"; fi >"$WATCH/$name.state"
+    gf_log "$name: worker rank $(multinode_rank) of a multi-node group (no HTTP): unit $state"
+    return 0
+  fi
   if ! probe "$name" "$port" "$health" 2>/dev/null; then
     reason="GET :$port$health failed"
   elif ! probe "$name" "$port" "$models" auth 2>/dev/null; then
@@ -170,6 +182,10 @@ main() {
   if [ -n "$gate" ]; then
     gf_log "$gate: replicas are not started yet, nothing to check"
     return 0
+  fi
+  # A multi-node group member: restart the engine first when the group's members or leader changed.
+  if [ -x "$GPUFLEET_ROOT/opt/gpufleet/bin/gpufleet-multinode" ]; then
+    "$GPUFLEET_ROOT/opt/gpufleet/bin/gpufleet-multinode" check || gf_log "ERROR: gpufleet-multinode check failed"
   fi
   while IFS=$'\t' read -r name _ port _ _ _ _ _ _ _ _ _ health models _ _ grace _; do
     case "$name" in "" | "#"*) continue ;; esac

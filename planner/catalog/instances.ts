@@ -38,6 +38,37 @@
 
 import type { GpuId, InstanceTypeSpec } from "../types";
 
+/**
+ * Elastic Fabric Adapters per instance type (EC2 DescribeInstanceTypes NetworkInfo.EfaInfo
+ * maximumEfaInterfaces): meta-pytorch/torchx torchx/specs/named_resources_aws.py (commit 3297a6e,
+ * "vpc.amazonaws.com/efa" devices per type, taken from aws.amazon.com/ec2/instance-types), read
+ * 2026-12-01; AWS EC2 User Guide "Elastic Fabric Adapter" (efa.html, supported instance types) and
+ * "Maximize network bandwidth … with multiple network cards" (efa-acc-inst-types.html), read
+ * 2026-12-01, say the same for the P families and name the requirements gpufleet follows (one
+ * cluster placement group, a security group that lets all traffic to and from itself). Types not
+ * listed have no EFA here: g6 (not in torchx's table; AWS lists EFA from g6.8xlarge, unconfirmed
+ * from here) and the g6e sizes below 24xlarge are counted as TCP only, the slower assumption.
+ */
+const EFA_INTERFACES: Readonly<Record<string, number>> = {
+  "g4dn.8xlarge": 1,
+  "g4dn.12xlarge": 1,
+  "g4dn.16xlarge": 1,
+  "g4dn.metal": 1,
+  "g5.8xlarge": 1,
+  "g5.12xlarge": 1,
+  "g5.16xlarge": 1,
+  "g5.24xlarge": 1,
+  "g5.48xlarge": 1,
+  "g6e.24xlarge": 2,
+  "g6e.48xlarge": 4,
+  "p3dn.24xlarge": 1,
+  "p4d.24xlarge": 4,
+  "p4de.24xlarge": 4,
+  "p5.48xlarge": 32,
+  "p5e.48xlarge": 32,
+  "p5en.48xlarge": 16,
+};
+
 /** Date of the price figures below (the AWS Price List file [PRICE-P] / [PRICE-G] match). */
 export const PRICES_AS_OF = "2026-07-28";
 
@@ -73,7 +104,17 @@ function row(
     pricePerHour,
     vcpuQuota,
     nvlink,
+    efaInterfaces: EFA_INTERFACES[name] ?? 0,
   };
+}
+
+/**
+ * Bandwidth of one EFA, Gbit/s: the type's network bandwidth shared by its EFA network cards
+ * (p4d 400 / 4, p5 3200 / 32, p5en 3200 / 16; one card: the whole figure). gpufleet attaches one EFA
+ * (network card 0), so this is what NCCL gets between two nodes; 0 without EFA.
+ */
+export function efaGbpsOf(it: InstanceTypeSpec): number {
+  return it.efaInterfaces > 0 ? it.networkGbps / it.efaInterfaces : 0;
 }
 
 export const INSTANCE_TYPES: readonly InstanceTypeSpec[] = [

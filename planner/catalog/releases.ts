@@ -57,11 +57,26 @@ export interface EngineRelease {
    * model as `--model` (a positional model is "unrecognized arguments", vllm-project/vllm#27389).
    */
   modelFlag?: boolean;
+  /**
+   * vLLM: its multiprocessing executor spans nodes without Ray (`--nnodes`, `--node-rank`,
+   * `--master-addr`, `--master-port`, `--headless` workers): why the planner believes it. Absent:
+   * the release lacks those flags and a model that fits no single node is refused on it.
+   */
+  multiNode?: string;
   /** Where the version, its images and their CUDA come from (and when it was read). */
   source: string;
 }
 
 const release = (r: EngineRelease): EngineRelease => r;
+
+/**
+ * vllm-project/vllm#23691 "[V1] Support MP Executor for multi node distributed inference", merged
+ * 2025-11-14 (after 0.9.2, before 0.15.1): `vllm serve … --nnodes N --node-rank R --master-addr
+ * LEADER [--master-port P] [--headless]`; ParallelConfig.nnodes / node_rank / master_addr /
+ * master_port (default 29501) in vllm/config/parallel.py at main 00193b8, read 2026-12-01.
+ */
+const VLLM_MP_MULTI_NODE =
+  "multiprocessing executor across nodes (--nnodes/--node-rank/--master-addr/--master-port, --headless workers): vllm-project/vllm#23691, merged 2025-11-14";
 
 /** Every release the planner knows, oldest first, per engine. */
 export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
@@ -102,6 +117,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
         { image: "vllm/vllm-openai:v0.15.1-cu130", cuda: "13.0" },
       ],
       modelFlag: true,
+      multiNode: VLLM_MP_MULTI_NODE,
       source:
         "seed 000 runs vLLM 0.15.1; tags v0.15.1 (CUDA 12.x) and v0.15.1-cu130 (CUDA 13.0) listed in published deployment notes (2026); unsuffixed images since late 2025 need cuda>=12.9 (janhq/server#262, 2025-11-25); --model as in published `docker run … vllm/vllm-openai:v0.15.1 --model …` lines",
     }),
@@ -112,6 +128,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
         { image: "vllm/vllm-openai:v0.21.0", cuda: "13.0" },
         { image: "vllm/vllm-openai:v0.21.0-cu129", cuda: "12.9" },
       ],
+      multiNode: VLLM_MP_MULTI_NODE,
       source:
         "the unsuffixed tag is a CUDA 13.0 build from v0.20 (llm-d/llm-d-kv-cache#584, 2026-05-14: ':v0.20.2 now resolves to a cu130 build'); v0.21.0-cu129 is CUDA 12.9.1 (NVIDIA/Model-Optimizer#2042); first release with CUDA graphs inside the budget (planner/memory.ts)",
     }),
@@ -122,6 +139,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
         { image: "vllm/vllm-openai:v0.31.0", cuda: "13.0" },
         { image: "vllm/vllm-openai:v0.31.0-cu129", cuda: "12.9" },
       ],
+      multiNode: VLLM_MP_MULTI_NODE,
       source: "catalog/engines.ts (pushed 2026-10-04, registry digests in published notes)",
     }),
   ],
