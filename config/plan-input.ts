@@ -133,12 +133,13 @@ export function placementOf(
 /**
  * The stack's plan, as every command and every target's program make it: kubernetes plans
  * multi-node layouts; pools that share a docker host are placed by planner/sharing.ts; aws pools
- * get their elastic capacity's instance types planned.
+ * get their elastic capacity's instance types planned, and a model that fits no single instance
+ * spreads over a group of instances (planner/multinode.ts).
  */
 export function planStack(stack: string, cfg: StackConfig): FleetPlan {
   const input = toPlanInput(stack, cfg);
   if (cfg.target === "kubernetes") return planFleetMultiNode(input);
   if (cfg.target === "docker")
     return planSharedFleet({ ...input, placements: cfg.pools.map((p) => placementOf(cfg, p)) });
-  return planElasticFleet(input);
+  return planFleetMultiNode(input, planElasticFleet, true);
 }
