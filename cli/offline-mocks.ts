@@ -162,6 +162,17 @@ export function createOfflineMocks(
         };
       case "aws:ec2/routeTableAssociation:RouteTableAssociation":
         return { id: `rtbassoc-${id17}`, state: base };
+      case "aws:ec2/placementGroup:PlacementGroup":
+        // A placement group's id is its name (the provider's importer and ASG placementGroup take it).
+        return {
+          id: n,
+          state: {
+            ...base,
+            name: n,
+            placementGroupId: `pg-${id17}`,
+            arn: arn("ec2", `placement-group/${n}`),
+          },
+        };
       case "aws:ec2/securityGroup:SecurityGroup":
         return {
           id: `sg-${id17}`,

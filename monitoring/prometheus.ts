@@ -4,6 +4,7 @@
 // and instance_id.
 import { stringify } from "yaml";
 import { EXPORTER_PORTS } from "../cloud-init/context";
+import { MULTI_NODE_TAGS } from "../cloud-init/multinode";
 import type { FleetPlan, PoolPlan, ReplicaPlan } from "../planner/types";
 import {
   CONTAINER_PATHS,
@@ -89,6 +90,10 @@ function engineJob(
       regex: portInList(replica.port),
       action: "keep",
     },
+    // A worker rank of a multi-node group serves no HTTP (--headless): only its leader is scraped.
+    ...(replica.multiNode?.ec2
+      ? [{ source_labels: [ec2TagLabel(MULTI_NODE_TAGS.role)], regex: "worker", action: "drop" }]
+      : []),
     { target_label: "job", replacement: JOBS.engine },
     ...hostLabels(),
     // replica = <instance id>:<port>: unique across the fleet, stable while the instance lives.

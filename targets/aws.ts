@@ -150,6 +150,8 @@ const pools = fleet.pools.map((pool, i) => {
     subnetIds,
     securityGroupId: security.engineGroupId,
     instanceProfileArn: security.instanceProfileArn,
+    instanceRoleArn: security.instanceRoleArn,
+    vpcId: network.vpcId,
     bootFilesBucket: security.bootFilesBucketName,
     bootFilesReady: security.bootFilesReady,
     targetGroupArn: loadBalancer.targetGroupArns[pool.name]!,

@@ -7,6 +7,8 @@ import { render } from "../../cloud-init";
 import { renderElasticPool } from "../../cloud-init/elastic";
 import type { ScalingConfig } from "../../config/schema";
 import { createPoolBootFiles } from "./boot-files";
+import { ec2MultiNodeOf } from "./multinode";
+import { createClusterNetwork, createMultiNodeGroups } from "./multinode-pool";
 import { isElastic } from "./elastic";
 import {
   createElasticScaling,
@@ -71,6 +73,10 @@ export interface GpuPoolArgs {
   scaling?: ScalingConfig;
   /** SNS topic of the pool's alarms (monitoring.snsTopicArn); default none. */
   alarmTopicArn?: string;
+  /** The VPC of the subnets; needed by a multi-node pool (its cluster security group). */
+  vpcId?: pulumi.Input<string>;
+  /** The instance role; a multi-node pool adds its rank discovery permission to it. */
+  instanceRoleArn?: pulumi.Input<string>;
 }
 
 /** Root device of the Ubuntu DLAMIs. */
@@ -177,7 +183,10 @@ export function autoScalingGroupSettings(
 
 export class GpuPool extends pulumi.ComponentResource {
   public readonly launchTemplateId: pulumi.Output<string>;
+  /** The group's name; a multi-node pool's first leader group (all of them: autoScalingGroupNames). */
   public readonly autoScalingGroupName: pulumi.Output<string>;
+  /** Every auto scaling group of the pool (one, or a leader's and a workers' per multi-node group). */
+  public readonly autoScalingGroupNames: pulumi.Output<string[]>;
   /** Alarms of an elastic pool (shortfall, spot interruptions); none otherwise. */
   public readonly alarms: aws.cloudwatch.MetricAlarm[];
 
@@ -192,6 +201,59 @@ export class GpuPool extends pulumi.ComponentResource {
     }
     const ec2Pool: Ec2PoolPlan = { ...pool, instanceType: pool.instanceType };
     const elastic = isElastic(pool, args.scaling);
+    const layout = ec2MultiNodeOf(pool);
+    if (layout) {
+      // A model that fits no single instance: groups of instances (./multinode-pool).
+      if (elastic || args.vpcId === undefined || args.instanceRoleArn === undefined)
+        throw new pulumi.ResourceError(
+          `${name}: multi-node pool ${pool.name} needs vpcId and instanceRoleArn, and no capacity or scaling`,
+          this,
+        );
+      const cluster = createClusterNetwork(
+        name,
+        {
+          stack: args.stack,
+          pool,
+          layout,
+          vpcId: args.vpcId,
+          engineSecurityGroupId: args.securityGroupId,
+          instanceRoleArn: args.instanceRoleArn,
+          region: aws.getRegionOutput({}, { parent: this }).region,
+        },
+        this,
+      );
+      const launchTemplate = createLaunchTemplate(
+        name,
+        args,
+        ec2Pool,
+        false,
+        this,
+        cluster.launchTemplateArgs,
+      );
+      const groups = createMultiNodeGroups(
+        name,
+        {
+          stack: args.stack,
+          pool,
+          layout,
+          subnetIds: args.subnetIds,
+          targetGroupArns: [args.targetGroupArn, ...(args.extraTargetGroupArns ?? [])],
+        },
+        launchTemplate,
+        cluster.placementGroup,
+        this,
+      );
+      this.alarms = [];
+      this.launchTemplateId = launchTemplate.id;
+      this.autoScalingGroupName = groups[0]!.name;
+      this.autoScalingGroupNames = pulumi.all(groups.map((g) => g.name));
+      this.registerOutputs({
+        launchTemplateId: this.launchTemplateId,
+        autoScalingGroupName: this.autoScalingGroupName,
+        autoScalingGroupNames: this.autoScalingGroupNames,
+      });
+      return;
+    }
     const launchTemplate = createLaunchTemplate(name, args, ec2Pool, elastic, this);
     const group = createAutoScalingGroup(name, args, launchTemplate, elastic, this);
     this.alarms = elastic
@@ -209,6 +271,7 @@ export class GpuPool extends pulumi.ComponentResource {
       : [];
     this.launchTemplateId = launchTemplate.id;
     this.autoScalingGroupName = group.name;
+    this.autoScalingGroupNames = pulumi.all([group.name]);
     this.registerOutputs({
       launchTemplateId: this.launchTemplateId,
       autoScalingGroupName: this.autoScalingGroupName,
@@ -228,6 +291,8 @@ function createLaunchTemplate(
   pool: Ec2PoolPlan,
   elastic: boolean,
   parent: pulumi.Resource,
+  /** A multi-node pool's network interface (its security groups inside): replaces vpcSecurityGroupIds. */
+  network?: Partial<aws.ec2.LaunchTemplateArgs>,
 ): aws.ec2.LaunchTemplate {
   const region = aws.getRegionOutput({}, { parent });
   const imageId =
@@ -266,7 +331,7 @@ function createLaunchTemplate(
       ...launchTemplateSettings(args.stack, pool, args.rootVolumeGiB),
       imageId,
       iamInstanceProfile: { arn: args.instanceProfileArn },
-      vpcSecurityGroupIds: [args.securityGroupId],
+      ...(network ?? { vpcSecurityGroupIds: [args.securityGroupId] }),
       userData: boot.userData,
       ...elasticLaunchTemplateArgs(pool),
     },

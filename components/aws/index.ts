@@ -40,3 +40,11 @@ export {
   type MonitoringArgs,
 } from "./monitoring";
 export { Gateway, type GatewayArgs } from "./gateway";
+export {
+  computeMultiNodeGroups,
+  groupKey,
+  memberNetworkInterface,
+  rankDiscoveryPolicy,
+  validateMultiNodePools,
+  type MultiNodeGroupSpec,
+} from "./multinode";

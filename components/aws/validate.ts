@@ -6,6 +6,7 @@ import { validateGateway } from "../../gateway";
 import type { FleetPlan } from "../../planner/types";
 import { checkAdminExposure } from "./admin";
 import { validateAwsDeployment } from "./facts";
+import { validateMultiNodePools } from "./multinode";
 
 /**
  * Problems of a planned stack on AWS (one line each, with its config path); empty when it can be
@@ -40,6 +41,7 @@ export function validateDeployment(
   }
   if (problems.length > 0) return problems;
   problems.push(...validateAwsDeployment(plan, cfg, region));
+  problems.push(...validateMultiNodePools(plan, cfg));
   // Admin interfaces over plain HTTP to the internet: refused unless the stack opts in by name.
   problems.push(...checkAdminExposure(cfg).problems);
   if (cfg.gateway.enabled) {
