@@ -7,12 +7,17 @@ import { spawn } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { planElasticFleet } from "../../planner/capacity";
 import { planFleetMultiNode } from "../../planner/multinode";
 import type { PoolPlan } from "../../planner/types";
 import { BIG_MODELS, LLAMA_405B } from "../planner/big-models";
-import { describeRun, requireTool, run } from "../tools";
+import { planStackConfig } from "../../config";
+import { renderPrometheusConfig, resolveMonitoringContext } from "../../monitoring";
+import { CONTEXT as MONITORING_CONTEXT } from "../monitoring/fixtures";
+import { describeRun, requireTool, run, tempDir } from "../tools";
+import { MULTI_NODE_STACK as STACK } from "../components/multinode-stack";
 import { CONTEXT } from "./fixtures";
 import { createSandbox, type Sandbox } from "./sandbox-helpers";
 
@@ -159,18 +164,32 @@ function execStart(sb: Sandbox): string {
   );
 }
 
+/** Output of the engine starts under way, by sandbox root: what they printed so far. */
+const liveOutput = new Map<string, string>();
+
 function startEngine(sb: Sandbox): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn("bash", ["-c", execStart(sb)], { env: sb.env });
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const add = (d: Buffer) => {
+      stderr += d.toString();
+      liveOutput.set(sb.root, stderr);
+    };
+    child.stdout.on("data", add);
+    child.stderr.on("data", add);
     child.on("close", (status) => resolve({ status, stderr }));
   });
 }
 
+const printed = (sb: Sandbox): string => liveOutput.get(sb.root) ?? "";
+
 const dockerRun = (sb: Sandbox): string | undefined =>
   sb.calls().find((c) => c.startsWith("docker run --rm --name gpufleet-vllm-8000"));
+
+/** Resolves once `cond` holds (polled every 100 ms); the test's own timeout bounds it. */
+async function until(cond: () => boolean): Promise<void> {
+  while (!cond()) await new Promise((r) => setTimeout(r, 100));
+}
 
 async function listen(): Promise<number> {
   server = createServer((s) => s.end());
@@ -287,7 +306,8 @@ describe("a two-node group's hosts", () => {
     const leader = await host(LEADER.id, port);
     setInstances(leader, [LEADER]);
     const started = startEngine(leader);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Once it has looked at its group (incomplete), no engine may have started.
+    await until(() => printed(leader).includes("waiting for the group"));
     expect(dockerRun(leader)).toBeUndefined();
     setInstances(leader, [LEADER, WORKER]);
     const l = await started;
@@ -303,7 +323,8 @@ describe("a two-node group's hosts", () => {
     const worker = await host(WORKER.id, port);
     setInstances(worker, [LEADER, WORKER]);
     const w = startEngine(worker);
-    await new Promise((r) => setTimeout(r, 3000));
+    // Its ranks are recorded before it waits for the leader's port: from then on it waits.
+    await until(() => printed(worker).includes("waiting for the leader"));
     expect(dockerRun(worker)).toBeUndefined();
     server = createServer((s) => s.end());
     await new Promise<void>((resolve) => server!.listen(port, "127.0.0.1", resolve));
@@ -370,5 +391,27 @@ describe("a two-node group's hosts", () => {
       `systemctl restart --no-block ${UNIT}.service`,
     ]);
     expect(worker.exists("var/lib/gpufleet/multinode.env")).toBe(false);
+  });
+  it("Prometheus scrapes only the leader's engine of a group (workers serve no HTTP); promtool accepts it", () => {
+    requireTool("promtool");
+    const { plan } = planStackConfig("dev", STACK);
+    const text = renderPrometheusConfig(plan, resolveMonitoringContext(MONITORING_CONTEXT));
+    const jobs = (
+      parse(text) as { scrape_configs: Array<{ job_name: string; relabel_configs?: unknown[] }> }
+    ).scrape_configs;
+    const drop = {
+      source_labels: ["__meta_ec2_tag_gpufleet_node_role"],
+      regex: "worker",
+      action: "drop",
+    };
+    for (const job of jobs.filter((j) => j.job_name.startsWith("engine-"))) {
+      if (/^engine-(big|tcp)-/.test(job.job_name)) expect(job.relabel_configs).toContainEqual(drop);
+      else expect(job.relabel_configs).not.toContainEqual(drop);
+    }
+    expect(jobs.some((j) => j.job_name.startsWith("engine-big-"))).toBe(true);
+    const dir = tempDir("prom-multinode");
+    writeFileSync(join(dir, "prometheus.yml"), text);
+    const r = run("promtool", ["check", "config", "--syntax-only", join(dir, "prometheus.yml")]);
+    expect(r.status, describeRun("promtool", r)).toBe(0);
   });
 });

@@ -1,49 +1,12 @@
 // The AWS program with a multi-node pool, under mocks, every resource recorded: the cluster
 // placement group, the security group its members share, the rank discovery permission, the
 // launch template's EFA interface, and a leader's and a workers' auto scaling group per group.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { RecordedResource } from "../../cli/offline-mocks";
-import { planStackConfig } from "../../config";
-import { renderPrometheusConfig, resolveMonitoringContext } from "../../monitoring";
-import { CONTEXT } from "../monitoring/fixtures";
-import { describeRun, requireTool, run as runTool, tempDir } from "../tools";
-import { LLAMA_405B, QWEN3_235B } from "../planner/big-models";
-import { SECRETS, T, bootFilesOf, field, ofType, runFleet, type FleetRun } from "./harness";
+import { MULTI_NODE_STACK as STACK } from "./multinode-stack";
+import { T, bootFilesOf, field, ofType, runFleet, type FleetRun } from "./harness";
 
 vi.setConfig({ testTimeout: 300_000 });
-
-const MODELS = [LLAMA_405B, QWEN3_235B].map((m) => ({
-  id: m.id,
-  gated: m.gated,
-  ...(m.id === QWEN3_235B.id ? { paramsB: 235.09, activeParamsB: 22.14 } : {}),
-  config: { ...m.arch },
-}));
-
-const STACK = {
-  hfToken: SECRETS.hfToken,
-  models: MODELS,
-  monitoring: { enabled: false },
-  pools: [
-    { name: "small", instanceType: "g5.xlarge", model: "auto", engine: "auto" },
-    {
-      name: "big",
-      instanceType: "p5.48xlarge",
-      count: 4,
-      model: LLAMA_405B.id,
-      quantization: "none",
-    },
-    {
-      name: "tcp",
-      instanceType: "g6.48xlarge",
-      count: 4,
-      model: QWEN3_235B.id,
-      quantization: "fp8",
-    },
-  ],
-};
 
 const PG = "aws:ec2/placementGroup:PlacementGroup";
 const named = (run: FleetRun, type: string, name: string): RecordedResource => {
@@ -217,33 +180,5 @@ describe("a multi-node EC2 pool's resources", () => {
       /gpufleet:pools\[0\]\.minCount: big runs 2 fixed group\(s\)/,
     );
     expect(bad.record.filter((r) => r.type.startsWith("aws:"))).toEqual([]);
-  });
-
-  it("Prometheus scrapes only the leader's engine of a group (workers serve no HTTP); promtool accepts it", () => {
-    requireTool("promtool");
-    const { plan } = planStackConfig("dev", STACK);
-    const text = renderPrometheusConfig(plan, resolveMonitoringContext(CONTEXT));
-    const jobs = (
-      parse(text) as { scrape_configs: Array<{ job_name: string; relabel_configs?: unknown[] }> }
-    ).scrape_configs;
-    const drop = {
-      source_labels: ["__meta_ec2_tag_gpufleet_node_role"],
-      regex: "worker",
-      action: "drop",
-    };
-    for (const job of jobs.filter((j) => j.job_name.startsWith("engine-"))) {
-      if (/^engine-(big|tcp)-/.test(job.job_name)) expect(job.relabel_configs).toContainEqual(drop);
-      else expect(job.relabel_configs).not.toContainEqual(drop);
-    }
-    expect(jobs.some((j) => j.job_name.startsWith("engine-big-"))).toBe(true);
-    const dir = tempDir("prom-multinode");
-    writeFileSync(join(dir, "prometheus.yml"), text);
-    const r = runTool("promtool", [
-      "check",
-      "config",
-      "--syntax-only",
-      join(dir, "prometheus.yml"),
-    ]);
-    expect(r.status, describeRun("promtool", r)).toBe(0);
   });
 });
