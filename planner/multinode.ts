@@ -422,6 +422,13 @@ function assembleMultiNodePool(
 }
 
 /**
+ * Problems no layout over more nodes can solve: an unknown type or GPU, a refused release or
+ * pass-through, a context beyond the model's, a tensor parallel size the host's GPUs do not divide.
+ */
+const NOT_A_FIT_PROBLEM =
+  /^gpufleet:pools\[\d+\]\.(?:(?:instanceType|gpu|engineVersion|memoryAccounting|extraArgs|env):|maxModelLen: \d+ is longer than|tensorParallel: \d+ does not divide)/;
+
+/**
  * `base` (planFleet, or the EC2 target's planElasticFleet), and for every pool that cannot be
  * planned on one host but pins a model, a multi-node layout: own GPUs (gpu + gpuCount, e.g.
  * Kubernetes nodes) or an EC2 instance type (groups of instances). Pools that still cannot be
@@ -452,11 +459,7 @@ export function planFleetMultiNode<I extends PlanInput>(
       const eligible =
         pool.model !== "auto" &&
         (pool.instanceType !== undefined || (pool.gpu !== undefined && !instancesOnly)) &&
-        !lines.some((l) =>
-          /^gpufleet:pools\[\d+\]\.(instanceType|gpu|engineVersion|memoryAccounting|extraArgs|env):/.test(
-            l,
-          ),
-        );
+        !lines.some((l) => NOT_A_FIT_PROBLEM.test(l));
       const result = eligible
         ? planMultiNodePool(pool, input, `gpufleet:pools[${i}]`)
         : { tried: [] };

@@ -152,6 +152,21 @@ describe("multi-node layouts on EC2", () => {
     ).toThrow(PlanError);
   });
 
+  it("never offers more nodes for a pin no layout can honour (a context beyond the model's)", () => {
+    const problems = problemsOf(() =>
+      planEc2([
+        ec2Pool({
+          instanceType: "g5.xlarge",
+          model: "Qwen/Qwen2.5-7B-Instruct",
+          maxModelLen: 1048576,
+        }),
+      ]),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^gpufleet:pools\[0\]\.maxModelLen: 1048576 is longer than/),
+    ]);
+  });
+
   it("the stack config's planner (aws target) plans the group and refuses a bad count by key", () => {
     const models = [
       {
