@@ -49,9 +49,33 @@ export const VLLM_MULTI_NODE_LAUNCH: MultiNodeLaunch = {
   workerFlags: ["--headless"],
 };
 
-/** The vLLM releases gpufleet lists whose multiprocessing executor spans nodes, for messages. */
-function multiNodeReleases(): string {
-  return RELEASES.vllm
+/**
+ * How SGLang joins nodes (its own launcher, no Ray): `--nnodes N --node-rank R --dist-init-addr
+ * LEADER:PORT` on every node, `--pp-size` for pipeline stages (sgl-project/sglang#5724, merged
+ * 2025-05); ranks above 0 run schedulers only, no HTTP server. Port 20000 as SGLang's multi-node
+ * docs write it (docs "Multi-node deployment", read 2026-12-01).
+ */
+export const SGLANG_MULTI_NODE_LAUNCH: MultiNodeLaunch = {
+  executor: "sglang",
+  nodesFlag: "--nnodes",
+  nodeRankFlag: "--node-rank",
+  masterAddrFlag: "--dist-init-addr",
+  addressFormat: "host:port",
+  masterPortFlag: null,
+  port: 20000,
+  workerFlags: [],
+};
+
+/** Engines that spread one replica over nodes, and how. */
+const MULTI_NODE_ENGINES = {
+  vllm: VLLM_MULTI_NODE_LAUNCH,
+  sglang: SGLANG_MULTI_NODE_LAUNCH,
+} as const;
+type MultiNodeEngine = keyof typeof MULTI_NODE_ENGINES;
+
+/** The releases gpufleet lists whose launch spans nodes, for messages. */
+function multiNodeReleases(engine: MultiNodeEngine): string {
+  return RELEASES[engine]
     .filter((r) => r.multiNode !== undefined)
     .map((r) => r.version)
     .join(", ");
@@ -61,11 +85,17 @@ function multiNodeReleases(): string {
  * Why the pool's vLLM release cannot start a multi-node layout, or undefined when it can (a pin
  * the planner refuses anyway is left to planFleet's own message).
  */
-function releaseProblem(pool: PoolSpec, gpu: GpuSpec, at: string): string | undefined {
-  const release = resolveRelease("vllm", gpu, releasePinOf(pool) ?? {});
+function releaseProblem(
+  engine: MultiNodeEngine,
+  pool: PoolSpec,
+  gpu: GpuSpec,
+  at: string,
+): string | undefined {
+  const release = resolveRelease(engine, gpu, releasePinOf(pool) ?? {});
   if ("problem" in release) return undefined;
-  if (findRelease("vllm", release.behavesAs)?.multiNode !== undefined) return undefined;
-  return `${at}.engineVersion: vLLM ${release.version} has no multi-node launch without Ray (--nnodes, --node-rank, --master-addr, --headless arrived with vllm-project/vllm#23691, merged 2025-11-14); a model that fits no single node needs one of ${multiNodeReleases()} (or leave engineVersion unset)`;
+  if (findRelease(engine, release.behavesAs)?.multiNode !== undefined) return undefined;
+  const name = engine === "vllm" ? "vLLM" : "SGLang";
+  return `${at}.engineVersion: ${name} ${release.version} has no multi-node launch without Ray (vLLM's --nnodes, --node-rank, --master-addr, --headless arrived with vllm-project/vllm#23691, merged 2025-11-14); a model that fits no single node needs one of ${multiNodeReleases(engine)} (or leave engineVersion unset)`;
 }
 
 /** TP sizes for one node: divisors of its GPU count that split the attention and KV heads. */
@@ -159,19 +189,23 @@ export function planMultiNodePool(
   const hosts = hostsOf(pool);
   if (!model || !hosts) return { tried: [] };
   const { gpu, instance } = hosts;
-  if (pool.engine !== "auto" && pool.engine !== "vllm")
+  if (pool.engine !== "auto" && pool.engine !== "vllm" && pool.engine !== "sglang")
     return {
-      tried: [`a multi-node layout runs vLLM's multiprocessing launch; ${pool.engine} is pinned`],
+      tried: [
+        `a multi-node layout runs vLLM's multiprocessing launch or SGLang's own; ${pool.engine} is pinned`,
+      ],
     };
+  // vLLM unless SGLang is pinned.
+  const engine: MultiNodeEngine = pool.engine === "sglang" ? "sglang" : "vllm";
   if ((pool.task ?? "chat") !== "chat") return { tried: [] };
   if (pool.speculative !== undefined)
     return {
       tried: [
-        "speculative decoding does not run with pipeline parallelism in vLLM (remove speculative to spread the model over nodes)",
+        "speculative decoding is not planned with pipeline parallelism (vLLM does not run it; remove speculative to spread the model over nodes)",
       ],
     };
   const problems: string[] = [];
-  const release = releaseProblem(pool, gpu, at);
+  const release = releaseProblem(engine, pool, gpu, at);
   if (release) problems.push(release);
   if (instance && pool.capacity !== undefined)
     problems.push(
@@ -201,7 +235,7 @@ export function planMultiNodePool(
               ...stageHosts,
               gpuCount: tp,
               tensorParallel: tp,
-              engine: "vllm",
+              engine,
               model: model.id,
               count: 1,
             },
@@ -220,7 +254,10 @@ export function planMultiNodePool(
               `${at}.count: ${pool.count} instance(s) of ${instance.name} do not make whole groups: ${model.id} spans ${pp} instances per replica (${pp} nodes × TP ${tp}); use a multiple of ${pp} (${pp}, ${2 * pp}, …)`,
             ],
           };
-        return { pool: assembleMultiNodePool(pool, stagePool, model, hosts, tp, pp), tried };
+        return {
+          pool: assembleMultiNodePool(pool, stagePool, model, hosts, tp, pp, engine),
+          tried,
+        };
       } catch (err) {
         if (!(err instanceof PlanError)) throw err;
         const why = err.problems[0]?.replace(/^gpufleet:pools\[0\](\.\w+)?: /, "") ?? "";
@@ -310,6 +347,7 @@ function assembleMultiNodePool(
   hosts: Hosts,
   tp: number,
   pp: number,
+  engine: MultiNodeEngine,
 ): PoolPlan {
   const stage = stagePool.replicas[0]!;
   const { gpu, instance } = hosts;
@@ -321,7 +359,7 @@ function assembleMultiNodePool(
     gpusPerNode: tp,
     stageLayers: Math.ceil(model.arch.num_hidden_layers / pp),
     interconnect,
-    launch: VLLM_MULTI_NODE_LAUNCH,
+    launch: MULTI_NODE_ENGINES[engine],
     ec2: instance
       ? { groups: pool.count / pp, efaInterfaces: interconnect.acrossNodes === "efa" ? 1 : 0 }
       : null,
@@ -329,15 +367,18 @@ function assembleMultiNodePool(
   // The whole model's weights (every node downloads the repository; each loads its stage).
   const stageGB = (stage.memory.weightsGiB * tp * GiB) / 1e9;
   const weightsGB = (stageGB * model.paramsB) / stage.model.paramsB;
-  const args = [
-    ...stage.args,
-    "--pipeline-parallel-size",
-    String(pp),
-    "--distributed-executor-backend",
-    layout.launch.executor,
-    layout.launch.nodesFlag,
-    String(pp),
-  ];
+  const args =
+    engine === "vllm"
+      ? [
+          ...stage.args,
+          "--pipeline-parallel-size",
+          String(pp),
+          "--distributed-executor-backend",
+          layout.launch.executor,
+          layout.launch.nodesFlag,
+          String(pp),
+        ]
+      : [...stage.args, "--pp-size", String(pp), layout.launch.nodesFlag, String(pp)];
   const where = instance ? `${instance.name} instance` : `node of ${hosts.gpusPerHost} × ${gpu.id}`;
   const replicas: ReplicaPlan[] = [
     {
@@ -350,7 +391,7 @@ function assembleMultiNodePool(
       },
       estimates: {
         coldStartSeconds: estimateColdStartSeconds(
-          "vllm",
+          engine,
           weightsGB,
           instance?.networkGbps ?? null,
         ),

@@ -243,7 +243,11 @@ function engineContainer(
   if (layout) {
     // LWS sets LWS_LEADER_ADDRESS and LWS_WORKER_INDEX in every pod of a group (LWS docs, "Design").
     env.push({ name: "VLLM_HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } });
-    args.push(layout.launch.masterAddrFlag, "$(LWS_LEADER_ADDRESS)");
+    const leader =
+      layout.launch.addressFormat === "host:port"
+        ? `$(LWS_LEADER_ADDRESS):${layout.launch.port}`
+        : "$(LWS_LEADER_ADDRESS)";
+    args.push(layout.launch.masterAddrFlag, leader);
     if (role.leader) args.push(layout.launch.nodeRankFlag, "0");
     else args.push(layout.launch.nodeRankFlag, "$(LWS_WORKER_INDEX)", ...layout.launch.workerFlags);
   }

@@ -75,6 +75,14 @@ const release = (r: EngineRelease): EngineRelease => r;
  * LEADER [--master-port P] [--headless]`; ParallelConfig.nnodes / node_rank / master_addr /
  * master_port (default 29501) in vllm/config/parallel.py at main 00193b8, read 2026-12-01.
  */
+/**
+ * SGLang's own multi-node launch (`--nnodes`, `--node-rank`, `--dist-init-addr HOST:PORT`) predates
+ * every listed release; pipeline stages (`--pp-size`) arrived with sgl-project/sglang#5724 (opened
+ * 2025-04-24, merged 2025-05), before 0.4.8.post1.
+ */
+const SGLANG_MULTI_NODE =
+  "SGLang launcher across nodes (--nnodes/--node-rank/--dist-init-addr) with --pp-size: sgl-project/sglang#5724, merged 2025-05";
+
 const VLLM_MP_MULTI_NODE =
   "multiprocessing executor across nodes (--nnodes/--node-rank/--master-addr/--master-port, --headless workers): vllm-project/vllm#23691, merged 2025-11-14";
 
@@ -148,6 +156,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
       engine: "sglang",
       version: "0.4.8.post1",
       images: [{ image: "lmsysorg/sglang:v0.4.8.post1-cu126", cuda: "12.6" }],
+      multiNode: SGLANG_MULTI_NODE,
       source:
         "seed 003 runs lmsysorg/sglang:v0.4.8.post1-cu126 (CUDA 12.6) on a Turing Quadro RTX 4000",
     }),
@@ -155,6 +164,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
       engine: "sglang",
       version: "0.5.9",
       images: [{ image: "lmsysorg/sglang:v0.5.9-cu129-amd64", cuda: "12.9" }],
+      multiNode: SGLANG_MULTI_NODE,
       source:
         "seed 000 runs SGLang 0.5.9; image lmsysorg/sglang:v0.5.9-cu129-amd64 (CUDA 12.9) in published profiling notes (2026)",
     }),
@@ -162,6 +172,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
       engine: "sglang",
       version: "0.5.19",
       images: [{ image: "lmsysorg/sglang:v0.5.19-cu129", cuda: "12.9" }],
+      multiNode: SGLANG_MULTI_NODE,
       source: "catalog/engines.ts: the newest CUDA 12.9 build, pushed 2026-09-04",
     }),
     release({
@@ -173,6 +184,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
         release: "0.5.19",
         why: "its CUDA 13 kernels miss sm75 (sgl-project/sglang#24224)",
       },
+      multiNode: SGLANG_MULTI_NODE,
       source: "catalog/engines.ts (pushed 2026-10-01)",
     }),
   ],

@@ -11,7 +11,7 @@ import { parse } from "yaml";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { planElasticFleet } from "../../planner/capacity";
 import { planFleetMultiNode } from "../../planner/multinode";
-import type { PoolPlan } from "../../planner/types";
+import type { PoolPlan, PoolSpec } from "../../planner/types";
 import { BIG_MODELS, LLAMA_405B } from "../planner/big-models";
 import { planStackConfig } from "../../config";
 import { renderPrometheusConfig, resolveMonitoringContext } from "../../monitoring";
@@ -24,21 +24,16 @@ import { createSandbox, type Sandbox } from "./sandbox-helpers";
 vi.setConfig({ testTimeout: 120_000 });
 
 /** Llama 3.1 405B over two p5.48xlarge (EFA), as the aws target plans it. */
+const POOL_SPEC: PoolSpec = {
+  name: "big",
+  instanceType: "p5.48xlarge",
+  count: 2,
+  model: LLAMA_405B.id,
+  engine: "auto",
+  quantization: "none",
+};
 const POOL: PoolPlan = planFleetMultiNode(
-  {
-    stack: CONTEXT.stack,
-    pools: [
-      {
-        name: "big",
-        instanceType: "p5.48xlarge",
-        count: 2,
-        model: LLAMA_405B.id,
-        engine: "auto",
-        quantization: "none",
-      },
-    ],
-    models: BIG_MODELS,
-  },
+  { stack: CONTEXT.stack, pools: [POOL_SPEC], models: BIG_MODELS },
   planElasticFleet,
   true,
 ).pools[0]!;
@@ -123,8 +118,8 @@ beforeAll(() => {
 });
 
 /** A host of the group: the pool rendered into a sandbox, with the EC2 and IMDS stubs, as instance `id`. */
-async function host(id: string, rendezvousPort?: number): Promise<Sandbox> {
-  const sb = await createSandbox(POOL, CONTEXT);
+async function host(id: string, rendezvousPort?: number, pool: PoolPlan = POOL): Promise<Sandbox> {
+  const sb = await createSandbox(pool, CONTEXT);
   sandboxes.push(sb);
   const bin = join(sb.stubDir, "..", "multinode-stubs");
   mkdirSync(bin, { recursive: true });
@@ -150,8 +145,8 @@ async function host(id: string, rendezvousPort?: number): Promise<Sandbox> {
 }
 
 /** The replica unit's ExecStart, as the unit file has it, run by bash under the sandbox's root. */
-function execStart(sb: Sandbox): string {
-  const unit = sb.read(`etc/systemd/system/${UNIT}.service`);
+function execStart(sb: Sandbox, unitName = UNIT): string {
+  const unit = sb.read(`etc/systemd/system/${unitName}.service`);
   const line = unit.split("\n").find((l) => l.startsWith("ExecStart="))!;
   expect(line).toContain(" /usr/bin/docker run ");
   return (
@@ -167,9 +162,12 @@ function execStart(sb: Sandbox): string {
 /** Output of the engine starts under way, by sandbox root: what they printed so far. */
 const liveOutput = new Map<string, string>();
 
-function startEngine(sb: Sandbox): Promise<{ status: number | null; stderr: string }> {
+function startEngine(
+  sb: Sandbox,
+  unitName = UNIT,
+): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("bash", ["-c", execStart(sb)], { env: sb.env });
+    const child = spawn("bash", ["-c", execStart(sb, unitName)], { env: sb.env });
     let stderr = "";
     const add = (d: Buffer) => {
       stderr += d.toString();
@@ -332,6 +330,32 @@ describe("a two-node group's hosts", () => {
     expect(done.status, done.stderr).toBe(0);
     expect(done.stderr).toContain(`waiting for the leader 127.0.0.1 to open port ${port}`);
     expect(dockerRun(worker)).toMatch(/ --node-rank 1 .* --headless$/);
+  });
+
+  it("SGLang's group: the leader as --dist-init-addr host:port, no --headless", async () => {
+    const sglang = planFleetMultiNode(
+      {
+        stack: CONTEXT.stack,
+        pools: [{ ...POOL_SPEC, engine: "sglang" }],
+        models: BIG_MODELS,
+      },
+      planElasticFleet,
+      true,
+    ).pools[0]!;
+    const port = await listen();
+    const worker = await host(WORKER.id, port, sglang);
+    setInstances(worker, [LEADER, WORKER]);
+    const env = worker.read("etc/gpufleet/multinode.env");
+    expect(env).toContain("GPUFLEET_MN_ADDR_FLAG=--dist-init-addr\n");
+    expect(env).toContain("GPUFLEET_MN_PORT_FLAG=''\n");
+    const w = await startEngine(worker, "gpufleet-sglang-8000");
+    expect(w.status, w.stderr).toBe(0);
+    const call = worker
+      .calls()
+      .find((c) => c.startsWith("docker run --rm --name gpufleet-sglang-8000"));
+    expect(call).toMatch(
+      new RegExp(` --pp-size 2 --nnodes 2 --node-rank 1 --dist-init-addr 127\\.0\\.0\\.1:${port}$`),
+    );
   });
 
   it("refuses to start on an instance outside any group, naming the tags", async () => {

@@ -1,8 +1,14 @@
 // planner/multinode.ts: nodes × TP × PP layouts for models that fit no single node, their memory
 // per GPU, and the plan that shows them.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import fc from "fast-check";
+import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { BIG_MODELS, LLAMA_405B, QWEN3_235B } from "../planner/big-models";
+import { poolManifests, type K8sObject } from "../../components/kubernetes/manifests";
+import { parseStackConfig, toPlanInput } from "../../config";
+import { kubernetesSchema } from "../../config/kubernetes";
 import { findGpu } from "../../planner/catalog/gpus";
 import { MAX_NODES, planFleetMultiNode, stageModel } from "../../planner/multinode";
 import { PlanError, planFleet } from "../../planner/plan";
@@ -103,14 +109,68 @@ describe("multi-node layout", () => {
     }
   });
 
-  it("refuses a pinned engine other than vLLM by name", () => {
+  it("refuses a pinned engine other than vLLM and SGLang by name", () => {
     expect(() =>
       planFleetMultiNode({
         stack: "t",
-        pools: [pool({ engine: "sglang", quantization: "fp8" })],
+        pools: [pool({ engine: "lmdeploy", quantization: "fp8" })],
         models: MODELS,
       }),
-    ).toThrow(/vLLM's multiprocessing launch; sglang is pinned/);
+    ).toThrow(/vLLM's multiprocessing launch or SGLang's own; lmdeploy is pinned/);
+  });
+
+  it("pinned SGLang spreads with its own launcher: --pp-size and --nnodes, the leader as host:port", () => {
+    const r = planFleetMultiNode({
+      stack: "t",
+      pools: [pool({ engine: "sglang", quantization: "fp8" })],
+      models: MODELS,
+    }).pools[0]!.replicas[0]!;
+    expect(r.engine).toBe("sglang");
+    expect(r.multiNode?.launch).toMatchObject({
+      executor: "sglang",
+      masterAddrFlag: "--dist-init-addr",
+      addressFormat: "host:port",
+      masterPortFlag: null,
+      workerFlags: [],
+    });
+    const nodes = r.multiNode!.nodes;
+    expect(r.args.slice(-4)).toEqual(["--pp-size", String(nodes), "--nnodes", String(nodes)]);
+    expect(r.args).not.toContain("--distributed-executor-backend");
+  });
+
+  it("a pinned-SGLang LeaderWorkerSet: every pod gets --dist-init-addr LEADER:20000, workers no --headless", () => {
+    const doc = parseYaml(
+      readFileSync(join(__dirname, "../../examples/kubernetes.yaml"), "utf8"),
+    ) as { config: Record<string, unknown> };
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(doc.config))
+      if (k.startsWith("gpufleet:")) raw[k.slice("gpufleet:".length)] = v;
+    const pools = raw.pools as Array<Record<string, unknown>>;
+    const index = pools.findIndex((p) => p.name === "llama405b");
+    pools[index] = { ...pools[index], engine: "sglang" };
+    const cfg = parseStackConfig(raw);
+    const plan = planFleetMultiNode(toPlanInput("dev", cfg));
+    const objs = poolManifests(
+      { plan, cfg, k8s: cfg.kubernetes ?? kubernetesSchema.parse({}), hfToken: true },
+      index,
+    );
+    const lws = objs.find((o: K8sObject) => o.kind === "LeaderWorkerSet")!;
+    type Pod = { spec: { containers: Array<{ name: string; args: string[] }> } };
+    const t = (lws as unknown as { spec: { leaderWorkerTemplate: Record<string, Pod> } }).spec
+      .leaderWorkerTemplate;
+    const engineArgs = (pod: Pod) => pod.spec.containers.find((c) => c.name === "engine")!.args;
+    const arg = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+    for (const [role, pod] of [
+      ["leader", t.leaderTemplate!],
+      ["worker", t.workerTemplate!],
+    ] as const) {
+      const args = engineArgs(pod);
+      expect(arg(args, "--dist-init-addr")).toBe("$(LWS_LEADER_ADDRESS):20000");
+      expect(arg(args, "--node-rank")).toBe(role === "leader" ? "0" : "$(LWS_WORKER_INDEX)");
+      expect(args).not.toContain("--headless");
+      expect(args).not.toContain("--master-addr");
+      expect(arg(args, "--pp-size")).toBe(arg(args, "--nnodes"));
+    }
   });
 
   it("stage model: the heaviest stage's layers and one embedding matrix", () => {

@@ -89,6 +89,26 @@ describe("multi-node layouts on EC2", () => {
     },
   );
 
+  it("pinned SGLang: its own launcher (--pp-size, --nnodes; rank and --dist-init-addr at boot), every listed release", () => {
+    for (const engineVersion of [undefined, "0.5.9", "0.5.21"]) {
+      const r = planEc2([ec2Pool({ engine: "sglang", engineVersion })]).pools[0]!.replicas[0]!;
+      expect(r.engine).toBe("sglang");
+      expect(r.multiNode).toMatchObject({
+        nodes: 2,
+        tensorParallel: 8,
+        launch: {
+          executor: "sglang",
+          masterAddrFlag: "--dist-init-addr",
+          addressFormat: "host:port",
+        },
+      });
+      expect(r.args[r.args.indexOf("--tp-size") + 1]).toBe("8");
+      expect(r.args.slice(-4)).toEqual(["--pp-size", "2", "--nnodes", "2"]);
+      expect(r.args).not.toContain("--dist-init-addr");
+      expect(r.env.FI_PROVIDER).toBe("efa");
+    }
+  });
+
   it("EFA bandwidth per interface follows the catalog: one card of the type's bandwidth", () => {
     expect(efaGbpsOf(findInstanceType("p5.48xlarge")!)).toBe(100);
     expect(efaGbpsOf(findInstanceType("p5en.48xlarge")!)).toBe(200);
