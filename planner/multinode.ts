@@ -201,7 +201,7 @@ export function planMultiNodePool(
   if (pool.speculative !== undefined)
     return {
       tried: [
-        "speculative decoding is not planned with pipeline parallelism (vLLM does not run it; remove speculative to spread the model over nodes)",
+        "speculative decoding does not run with pipeline parallelism in vLLM (remove speculative to spread the model over nodes)",
       ],
     };
   const problems: string[] = [];
