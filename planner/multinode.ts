@@ -446,6 +446,8 @@ function assembleMultiNodePool(
   return {
     ...stagePool,
     ...ec2,
+    // The pool's own count (the stage was planned as one host): EC2 instances, Kubernetes groups.
+    count: pool.count,
     gpu: { ...stagePool.gpu, count: instance ? instance.gpuCount : tp },
     replicas,
     warnings: [

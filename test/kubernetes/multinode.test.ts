@@ -75,6 +75,15 @@ describe("multi-node layout", () => {
     }
   });
 
+  it("keeps the pool's count (groups of nodes), not the one-host stage plan's", () => {
+    const plan = planFleetMultiNode({
+      stack: "t",
+      pools: [pool({ quantization: "fp8", count: 3 })],
+      models: MODELS,
+    });
+    expect(plan.pools[0]!.count).toBe(3);
+  });
+
   it("keeps pools that fit one node on one node, and plans the others beside them", () => {
     const plan = planFleetMultiNode({
       stack: "t",

@@ -77,6 +77,7 @@ describe("multi-node layouts on EC2", () => {
       expect(r.args).not.toContain("--node-rank");
       expect(r.args).not.toContain("--headless");
       expect(pool.instanceType).toBe(type);
+      expect(pool.count).toBe(count);
       expect(pool.gpu.count).toBe(it.gpuCount);
       expect(pool.costPerHour).toBeCloseTo(it.pricePerHour * count, 3);
       expect(pool.vcpuQuota).toEqual({ quota: it.vcpuQuota, vcpus: it.vcpus * count });
