@@ -10,6 +10,7 @@ import type { PoolPlan } from "../planner/types";
 import { resolveContext, type RenderContext, type ResolvedContext } from "./context";
 import { renderFiles, type RenderedFile, type RenderedPool } from "./index";
 import { HOST_PATHS } from "./layout";
+import { awsUnitSandbox } from "./hardening";
 import { resolveReplicas, type ResolvedReplica } from "./replicas";
 import { renderDockerRun } from "./units";
 
@@ -111,6 +112,7 @@ export function renderElasticUnits(
           ["ExecStart", `${bin}/gpufleet-drain`],
           ["Restart", "always"],
           ["RestartSec", "5"],
+          ...awsUnitSandbox(),
         ],
         "network-online.target",
       ),
@@ -126,6 +128,7 @@ export function renderElasticUnits(
           ["ExecStart", `${bin}/gpufleet-metrics`],
           ["Restart", "always"],
           ["RestartSec", "30"],
+          ...awsUnitSandbox(),
         ],
         "network-online.target gpufleet-bootstrap.service",
       ),

@@ -4,7 +4,15 @@ import { CONTAINER_MODEL_DIR, HOST_PATHS } from "./layout";
 import { LOG_SHIPPER_PATHS, LOG_SHIPPER_UNIT } from "./logs";
 import type { ResolvedReplica } from "./replicas";
 import { MULTI_NODE_SCRIPT, multiNodeDockerWords } from "./multinode";
+import { ENGINE_CONTAINER_SECURITY } from "../planner/catalog/engines";
 import { systemdCommand, type CommandWord } from "./quote";
+import {
+  awsUnitSandbox,
+  dockerUnitSandbox,
+  downloadUnitSandbox,
+  watchdogUnitSandbox,
+  type Directive,
+} from "./hardening";
 
 const DOCKER = "/usr/bin/docker";
 /**
@@ -43,11 +51,32 @@ function engineArgs(replica: ResolvedReplica): CommandWord[] {
   return words;
 }
 
+/**
+ * `docker run` options that confine a container: every Linux capability dropped except `capAdd`
+ * (null keeps Docker's default set), and no privilege gained through setuid binaries
+ * (no-new-privileges). Docker's default seccomp profile applies to every container already.
+ */
+export function confinementWords(capAdd: readonly string[] | null): string[] {
+  const caps =
+    capAdd === null ? [] : ["--cap-drop", "ALL", ...capAdd.flatMap((c) => ["--cap-add", c])];
+  return [...caps, "--security-opt", "no-new-privileges"];
+}
+
+/**
+ * Capabilities the on-host nginx needs back: its master runs as root, creates its temp directories
+ * and chowns them to the worker user (CHOWN), then starts workers as that user (SETUID, SETGID);
+ * a proxy port below 1024 also needs NET_BIND_SERVICE.
+ */
+export function proxyCapabilities(proxyPort: number): string[] {
+  return ["CHOWN", "SETGID", "SETUID", ...(proxyPort < 1024 ? ["NET_BIND_SERVICE"] : [])];
+}
+
 /** The `docker run` of a replica as words of a systemd ExecStart= line. */
 export function dockerRunWords(replica: ResolvedReplica, ctx: ResolvedContext): CommandWord[] {
   const { plan } = replica;
   const words: CommandWord[] = [DOCKER, "run", "--rm", "--name", replica.name, "--network", "host"];
   if (replica.needsIpcHost) words.push("--ipc=host");
+  words.push(...confinementWords(ENGINE_CONTAINER_SECURITY.capAdd));
   words.push("--gpus", `"device=${plan.gpus.join(",")}"`, "--log-driver", "none");
   words.push(...multiNodeDockerWords(plan));
   words.push("-v", `${ctx.modelCacheDir}:${CONTAINER_MODEL_DIR}:ro`);
@@ -73,7 +102,7 @@ export function renderDockerRun(replica: ResolvedReplica, ctx: ResolvedContext):
 }
 
 function unitFile(
-  sections: Record<string, Array<[string, string | number]>>,
+  sections: Record<string, Array<[string, string | number] | Directive>>,
   header: string,
 ): string {
   const out = [`# ${header}`, "# Rendered by gpufleet; edits are lost on the next deployment."];
@@ -141,6 +170,12 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
         ["StandardOutput", "journal"],
         ["StandardError", "journal"],
         ["SyslogIdentifier", replica.name],
+        // A multi-node member ranks itself with the aws CLI and IMDS and waits for its leader's
+        // port (gpufleet-multinode); the Ollama check after start (gpufleet-ollama-models) calls
+        // the engine on 127.0.0.1; every other replica unit only drives docker.
+        ...(plan.multiNode?.ec2
+          ? awsUnitSandbox()
+          : dockerUnitSandbox(plan.ollama?.models.length ? "loopback" : "none")),
       ],
     },
     `${plan.model.id} as ${plan.model.servedName}: ${plan.engine}, ${where}, pool ${ctx.pool} (stack ${ctx.stack})`,
@@ -153,6 +188,7 @@ function containerUnit(
   run: CommandWord[],
   ctx: ResolvedContext,
   after: string[],
+  capAdd: readonly string[] | null,
 ): string {
   return unitFile(
     {
@@ -176,6 +212,7 @@ function containerUnit(
             "host",
             "--log-driver",
             "none",
+            ...confinementWords(capAdd),
             ...run,
           ]),
         ],
@@ -185,6 +222,7 @@ function containerUnit(
         ["StandardOutput", "journal"],
         ["StandardError", "journal"],
         ["SyslogIdentifier", name],
+        ...dockerUnitSandbox(),
       ],
     },
     `${description}; pool ${ctx.pool} (stack ${ctx.stack})`,
@@ -261,6 +299,7 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
           ["TimeoutStartSec", "6h"],
           ["StandardOutput", "journal"],
           ["StandardError", "journal"],
+          ...downloadUnitSandbox(ctx.modelCacheDir),
         ],
       },
       "Replica units require this one: no engine starts before its weights are on the local disk.",
@@ -282,6 +321,7 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
           ["TimeoutStartSec", "5min"],
           ["StandardOutput", "journal"],
           ["StandardError", "journal"],
+          ...watchdogUnitSandbox(),
         ],
       },
       "Restarts a failing replica at most once per 5-minute cooldown.",
@@ -322,6 +362,7 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
       ],
       ctx,
       ["gpufleet-bootstrap.service"],
+      proxyCapabilities(ctx.proxyPort),
     ),
   });
   units.push({
@@ -342,6 +383,8 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
       ],
       ctx,
       [],
+      // Runs as nobody and only reads /proc, /sys and the read-only host root.
+      [],
     ),
   });
   units.push({
@@ -360,6 +403,10 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
       ],
       ctx,
       [],
+      // DCGM's profiling metrics need SYS_ADMIN (the exporter's own `docker run` and Helm chart add
+      // it to Docker's default set); which of the default capabilities DCGM's host engine also
+      // uses is not documented and cannot be tried without a GPU here, so the default set stays.
+      null,
     ),
   });
   if (ctx.logGroup !== "") {
@@ -382,6 +429,8 @@ export function renderSupportUnits(ctx: ResolvedContext): RenderedUnit[] {
           LOG_SHIPPER_PATHS.containerConfig,
         ],
         ctx,
+        [],
+        // Reads the journal (root-owned files) and writes its own state directory, as root.
         [],
       ),
     });

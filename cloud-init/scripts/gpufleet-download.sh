@@ -33,7 +33,7 @@ hf_download() {
   if [ "$2" != "-" ]; then args=(download "$1" "$2" --local-dir "$GPUFLEET_CONTAINER_MODEL_DIR/gguf"); fi
   docker rm -f "$name" >/dev/null 2>&1 || true
   # shellcheck disable=SC2016 # $HF_HUB_VERSION and $@ expand inside the container's shell.
-  docker run --rm --name "$name" --env-file "$GPUFLEET_SECRETS/hf.env" \
+  docker run --rm --name "$name" --cap-drop ALL --security-opt no-new-privileges --env-file "$GPUFLEET_SECRETS/hf.env" \
     -e HF_HOME="$GPUFLEET_CONTAINER_MODEL_DIR" -e HF_HUB_DISABLE_TELEMETRY=1 -e HF_HUB_DOWNLOAD_TIMEOUT=60 \
     -e HF_XET_CHUNK_CACHE_SIZE_BYTES=0 -e HF_HUB_VERSION="$GPUFLEET_HF_HUB_VERSION" \
     -v "$GPUFLEET_CACHE_DIR:$GPUFLEET_CONTAINER_MODEL_DIR" "$GPUFLEET_DOWNLOADER_IMAGE" \
@@ -46,7 +46,7 @@ ollama_pull() {
   local name ok=1 i
   name="gpufleet-ollama-pull-$(gf_slug "$1")"
   docker rm -f "$name" >/dev/null 2>&1 || true
-  docker run -d --name "$name" -e OLLAMA_MODELS="$GPUFLEET_CONTAINER_MODEL_DIR/ollama" \
+  docker run -d --name "$name" --cap-drop ALL --security-opt no-new-privileges -e OLLAMA_MODELS="$GPUFLEET_CONTAINER_MODEL_DIR/ollama" \
     -v "$GPUFLEET_CACHE_DIR:$GPUFLEET_CONTAINER_MODEL_DIR" "$2" >/dev/null || return 1
   for ((i = 0; i < 60; i++)); do
     if docker exec "$name" ollama list >/dev/null 2>&1; then ok=0 && break; fi

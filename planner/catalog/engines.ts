@@ -335,6 +335,23 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
   },
 };
 
+/**
+ * How every engine container runs, on every target: no Linux capability (each engine only reads
+ * its weights, allocates GPU memory through the device files the NVIDIA runtime hook injects, and
+ * listens on a port above 1024), no privilege gained through setuid binaries, and the runtime's
+ * default seccomp profile. Kubernetes says it with a securityContext (components/kubernetes), EC2
+ * with `docker run --cap-drop ALL --security-opt no-new-privileges` (cloud-init/units.ts). No
+ * engine adds a capability back: vLLM and SGLang share memory through --ipc=host (an IPC namespace,
+ * not a capability), NCCL within a host uses shared memory and CUDA IPC, and none binds a port
+ * below 1024 or changes its user.
+ */
+export const ENGINE_CONTAINER_SECURITY = {
+  /** Capabilities added back after dropping all of them. */
+  capAdd: [] as readonly string[],
+  noNewPrivileges: true,
+  seccompProfile: "RuntimeDefault",
+} as const;
+
 /** GGUF engines (llama.cpp, Ollama) load GGUF files or Ollama blobs, not HF safetensors. */
 export function isGgufEngine(engine: EngineId): boolean {
   return ENGINES[engine].weights !== "hf";
