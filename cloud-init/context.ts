@@ -1,5 +1,6 @@
 import type { EngineId } from "../planner/types";
 import { DEFAULT_MODEL_CACHE_DIR } from "./layout";
+import { pinImage } from "../planner/catalog/digests";
 
 /**
  * Images of the helper containers; pinned so that every boot runs what the tests validated. Tags
@@ -19,9 +20,9 @@ export const DEFAULT_HELPER_IMAGES = {
    * official-images
    * 71567fbcfa); 1.27 was a mainline line, frozen at 1.27.5 in June 2025.
    */
-  nginx: "nginx:1.30-alpine",
+  nginx: pinImage("nginx:1.30-alpine"),
   /** prometheus/node_exporter tag v1.8.2 (2024-07-14). */
-  nodeExporter: "quay.io/prometheus/node-exporter:v1.8.2",
+  nodeExporter: pinImage("quay.io/prometheus/node-exporter:v1.8.2"),
   /**
    * NVIDIA/dcgm-exporter tag 4.4.2-4.7.1 (2025-12-10; its README's `docker run` names this image):
    * DCGM 4.4 is the

@@ -16,6 +16,7 @@ import type {
   Quantization,
   WeightsFormat,
 } from "../types";
+import { pinImage } from "./digests";
 
 export interface KvRule {
   /** Lowest compute capability (×10, e.g. 75) that offers this KV dtype. */
@@ -99,7 +100,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // --max-num-batched-tokens, --kv-cache-dtype, --gpu-memory-utilization); launch lines
     // published for vllm/vllm-openai:v0.31.0.
     version: "0.31.0",
-    image: "vllm/vllm-openai:v0.31.0",
+    image: pinImage("vllm/vllm-openai:v0.31.0"),
     // The official image builds TORCH_CUDA_ARCH_LIST='7.5 8.0 8.6 8.9 9.0 10.0 11.0 12.0'
     // (docker/Dockerfile since vllm-project/vllm#39878, "Switch default CUDA to 13.0"): sm70
     // (Volta) has no kernels in either image, and the PyTorch CUDA 12.8+/13 wheels dropped sm70
@@ -157,12 +158,12 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // FLASHINFER_WORKSPACE_DIR, TORCH_CUDA_ARCH_LIST=7.5, fp16); seed 000 (--attention-backend
     // triton --sampling-backend pytorch).
     version: "0.5.21",
-    image: "lmsysorg/sglang:v0.5.21",
+    image: pinImage("lmsysorg/sglang:v0.5.21"),
     // Turing: CUDA 13 still targets sm75, but sm75 reports against recent SGLang builds
     // (sgl-project/sglang#24224, "no kernel image … Tesla T4 (sm_75) with latest sglang", 2026-05)
     // show kernels missing from the CUDA 13 stack. The newest CUDA 12.9 build is v0.5.19-cu129
     // (pushed 2026-09-04); seed 003 ran Turing on a CUDA 12 image.
-    legacyImage: { image: "lmsysorg/sglang:v0.5.19-cu129", belowCc: 80 },
+    legacyImage: { image: pinImage("lmsysorg/sglang:v0.5.19-cu129"), belowCc: 80 },
     minCc: 75,
     minCcWhy: "SGLang's kernels (sgl-kernel, FlashInfer, Triton ≥ 3.3) do not target sm70",
     quantizations: {
@@ -269,7 +270,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // Flags: common/arg.cpp (-m, --host, --port, -c, -np/--parallel, -ngl, -fa, -ctk/-ctv,
     // --api-key/LLAMA_API_KEY, --metrics, --alias, --jinja, --reasoning-format, -sm).
     version: "b11459",
-    image: "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459",
+    image: pinImage("ghcr.io/ggml-org/llama.cpp:server-cuda-b11459"),
     legacyImage: null,
     minCc: 50,
     minCcWhy: "ggml's default CUDA architectures include PTX for 5.0+ under CUDA 12.8",
@@ -307,7 +308,7 @@ export const ENGINES: Readonly<Record<EngineId, EngineSpec>> = {
     // OLLAMA_KV_CACHE_TYPE, OLLAMA_FLASH_ATTENTION, OLLAMA_KEEP_ALIVE, OLLAMA_NOPRUNE,
     // OLLAMA_MAX_LOADED_MODELS), server/routes.go (/, /api/version, /v1/models).
     version: "0.35.1",
-    image: "ollama/ollama:0.35.1",
+    image: pinImage("ollama/ollama:0.35.1"),
     legacyImage: null,
     minCc: 50,
     minCcWhy: "Ollama ships ggml CUDA 12 runners for 5.0+ and CUDA 13 runners for 7.5+",

@@ -18,6 +18,7 @@
 // older datacenter driver branches through with the forward-compatibility package; the planner does
 // not count on that (conservative).
 import type { EngineId } from "../types";
+import { pinImage } from "./digests";
 
 /** CUDA version → the lowest Linux driver that runs it (CUDA release notes, Table 3, GA). */
 export const CUDA_MIN_DRIVER: Readonly<Record<string, string>> = {
@@ -144,7 +145,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
       engine: "vllm",
       version: "0.31.0",
       images: [
-        { image: "vllm/vllm-openai:v0.31.0", cuda: "13.0" },
+        { image: pinImage("vllm/vllm-openai:v0.31.0"), cuda: "13.0" },
         { image: "vllm/vllm-openai:v0.31.0-cu129", cuda: "12.9" },
       ],
       multiNode: VLLM_MP_MULTI_NODE,
@@ -171,14 +172,14 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
     release({
       engine: "sglang",
       version: "0.5.19",
-      images: [{ image: "lmsysorg/sglang:v0.5.19-cu129", cuda: "12.9" }],
+      images: [{ image: pinImage("lmsysorg/sglang:v0.5.19-cu129"), cuda: "12.9" }],
       multiNode: SGLANG_MULTI_NODE,
       source: "catalog/engines.ts: the newest CUDA 12.9 build, pushed 2026-09-04",
     }),
     release({
       engine: "sglang",
       version: "0.5.21",
-      images: [{ image: "lmsysorg/sglang:v0.5.21", cuda: "13.0" }],
+      images: [{ image: pinImage("lmsysorg/sglang:v0.5.21"), cuda: "13.0" }],
       legacy: {
         belowCc: 80,
         release: "0.5.19",
@@ -204,7 +205,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
     release({
       engine: "llamacpp",
       version: "b11459",
-      images: [{ image: "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459", cuda: "12.8" }],
+      images: [{ image: pinImage("ghcr.io/ggml-org/llama.cpp:server-cuda-b11459"), cuda: "12.8" }],
       source: "catalog/engines.ts (server-cuda image, CUDA 12.8.1, notes dated 2026-10-08)",
     }),
   ],
@@ -214,7 +215,7 @@ export const RELEASES: Readonly<Record<EngineId, readonly EngineRelease[]>> = {
       version: "0.35.1",
       // Ollama bundles CUDA 12 and CUDA 13 runners and picks one by driver at run time; its base
       // image needs no CUDA from the host beyond what its CUDA 12 runner needs.
-      images: [{ image: "ollama/ollama:0.35.1", cuda: "12.8" }],
+      images: [{ image: pinImage("ollama/ollama:0.35.1"), cuda: "12.8" }],
       source: "catalog/engines.ts (compose files, autumn 2026)",
     }),
   ],

@@ -57,11 +57,15 @@ esac
 describe("gpufleet-bootstrap checks the NVIDIA driver against the images' CUDA", () => {
   it("carries the image's minimum driver in gpufleet.env", async () => {
     const pool = planned({});
-    expect(pool.replicas[0]!.image).toBe("vllm/vllm-openai:v0.31.0");
+    expect(pool.replicas[0]!.image).toBe(
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
+    );
     sandbox = await createSandbox(pool, CONTEXT);
     const env = sandbox.read("etc/gpufleet/gpufleet.env");
     expect(env).toContain("GPUFLEET_MIN_DRIVER=580.65.06\n");
-    expect(env).toContain("GPUFLEET_MIN_DRIVER_FOR='vllm/vllm-openai:v0.31.0 (CUDA 13.0)'\n");
+    expect(env).toContain(
+      "GPUFLEET_MIN_DRIVER_FOR='vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3 (CUDA 13.0)'\n",
+    );
   });
 
   it("boots when the driver is new enough (the default AMI's 595.91.07)", async () => {
@@ -86,7 +90,7 @@ describe("gpufleet-bootstrap checks the NVIDIA driver against the images' CUDA",
     expect(boot.status).not.toBe(0);
     const line =
       "gpufleet-bootstrap: FATAL: NVIDIA driver '575.64.03' is older than 580.65.06, which " +
-      "vllm/vllm-openai:v0.31.0 (CUDA 13.0) needs; use driver >= 580.65.06, or plan for this one " +
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3 (CUDA 13.0) needs; use driver >= 580.65.06, or plan for this one " +
       "(the pool's driverVersion)";
     // The journal (stderr), the boot-error file gpufleet-status prints, and the serial console.
     expect(boot.stderr.split("\n")).toContain(line);

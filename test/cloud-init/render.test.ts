@@ -83,11 +83,11 @@ describe("render", () => {
   describe("the exact docker run line of each engine", () => {
     it("vllm", () => {
       expect(execStart(unitOf(A10G_VLLM, "gpufleet-vllm-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --gpus " +
+        "/usr/bin/docker run --rm --name gpufleet-vllm-8000 --network host --ipc=host --cap-drop ALL --security-opt no-new-privileges --gpus " +
           "'\"device=0\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e VLLM_API_KEY -e " +
           "DO_NOT_TRACK=1 -e HF_HOME=/models -e HF_HUB_OFFLINE=1 -e " +
           "HF_MODULES_CACHE=/tmp/hf_modules -e TRANSFORMERS_OFFLINE=1 -e VLLM_NO_USAGE_STATS=1 " +
-          "vllm/vllm-openai:v0.31.0 IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b " +
+          "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3 IlyaGusev/saiga_nemo_12b --served-model-name saiga-nemo-12b " +
           "--host 0.0.0.0 --port 8000 --dtype bfloat16 --max-model-len 16384 " +
           "--gpu-memory-utilization ${GPUFLEET_MEMORY_FRACTION} --max-num-seqs 64 " +
           "--max-num-batched-tokens 4096 --kv-cache-dtype auto --tensor-parallel-size 1 " +
@@ -97,10 +97,10 @@ describe("render", () => {
 
     it("sglang (third of four replicas: GPU 2, port 8002)", () => {
       expect(execStart(unitOf(G5_12XL_SGLANG, "gpufleet-sglang-8002"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --gpus " +
+        "/usr/bin/docker run --rm --name gpufleet-sglang-8002 --network host --ipc=host --cap-drop ALL --security-opt no-new-privileges --gpus " +
           "'\"device=2\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e SGLANG_API_KEY -e " +
           "HF_HOME=/models -e HF_HUB_OFFLINE=1 -e HF_MODULES_CACHE=/tmp/hf_modules -e " +
-          'TRANSFORMERS_OFFLINE=1 lmsysorg/sglang:v0.5.21 python3 -c "import os, sys; key = ' +
+          'TRANSFORMERS_OFFLINE=1 lmsysorg/sglang:v0.5.21@sha256:b1259f3ea3275f66237c498ea388919729018bc9f01c3d638391e06e2cf3f469 python3 -c "import os, sys; key = ' +
           "os.environ.pop('SGLANG_API_KEY', ''); sys.argv += ['--api-key', key] if key else []; " +
           "import runpy; runpy.run_module('sglang.launch_server', run_name='__main__', " +
           'alter_sys=True)" --model-path Vikhrmodels/QVikhr-3-8B-Instruction --served-model-name ' +
@@ -113,7 +113,7 @@ describe("render", () => {
 
     it("lmdeploy (tensor parallel over four GPUs)", () => {
       expect(execStart(unitOf(G5_12XL_LMDEPLOY_TP4, "gpufleet-lmdeploy-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host --gpus " +
+        "/usr/bin/docker run --rm --name gpufleet-lmdeploy-8000 --network host --ipc=host --cap-drop ALL --security-opt no-new-privileges --gpus " +
           "'\"device=0,1,2,3\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e " +
           "LMDEPLOY_API_KEY -e HF_HOME=/models -e HF_HUB_OFFLINE=1 -e " +
           "HF_MODULES_CACHE=/tmp/hf_modules -e TRANSFORMERS_OFFLINE=1 " +
@@ -130,20 +130,20 @@ describe("render", () => {
 
     it("ollama (no key of its own: nginx checks it)", () => {
       expect(execStart(unitOf(G5_OLLAMA, "gpufleet-ollama-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --gpus '\"device=0\"' " +
+        "/usr/bin/docker run --rm --name gpufleet-ollama-8000 --network host --cap-drop ALL --security-opt no-new-privileges --gpus '\"device=0\"' " +
           "--log-driver none -v /opt/gpufleet/models:/models:ro " +
           "-v /opt/gpufleet/models/ollama:/models/ollama -e OLLAMA_CONTEXT_LENGTH=32768 -e " +
           "OLLAMA_FLASH_ATTENTION=1 -e OLLAMA_HOST=0.0.0.0:8000 -e OLLAMA_KEEP_ALIVE=-1 -e " +
           "OLLAMA_KV_CACHE_TYPE=q8_0 -e OLLAMA_MAX_LOADED_MODELS=1 -e OLLAMA_MODELS=/models/ollama " +
-          "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=8 ollama/ollama:0.35.1 serve",
+          "-e OLLAMA_NOPRUNE=1 -e OLLAMA_NUM_PARALLEL=8 ollama/ollama:0.35.1@sha256:292ee7945dfc3d5840a181f3ab86fedb1e66703e02c8af98b50f4da56b7e278c serve",
       );
     });
 
     it("llamacpp", () => {
       expect(execStart(unitOf(G6_LLAMACPP, "gpufleet-llamacpp-8000"))).toBe(
-        "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --gpus " +
+        "/usr/bin/docker run --rm --name gpufleet-llamacpp-8000 --network host --cap-drop ALL --security-opt no-new-privileges --gpus " +
           "'\"device=0\"' --log-driver none -v /opt/gpufleet/models:/models:ro -e LLAMA_API_KEY " +
-          "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459 -m " +
+          "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459@sha256:fff6185edd2fbc4093aa5970bf6db53ed11c283e3a1c52a3e244cf27047264f4 -m " +
           "/models/gguf/Qwen2.5-7B-Instruct-Q4_K_M.gguf --host 0.0.0.0 --port 8000 --alias " +
           "qwen2.5-7b-instruct -c 262144 --parallel 8 -ngl 999 -fa on -b 4096 --cache-type-k q8_0 " +
           "--cache-type-v q8_0 --metrics --jinja",

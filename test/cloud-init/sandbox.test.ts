@@ -50,7 +50,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
       / hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/,
     );
     const pulls = calls.filter((c) => c.startsWith("docker pull"));
-    expect(pulls.map((c) => c.split(" ").at(-1))).toContain("lmsysorg/sglang:v0.5.21");
+    expect(pulls.map((c) => c.split(" ").at(-1))).toContain(
+      "lmsysorg/sglang:v0.5.21@sha256:b1259f3ea3275f66237c498ea388919729018bc9f01c3d638391e06e2cf3f469",
+    );
     const starts = calls.filter(isEngineStart);
     expect(starts).toEqual([
       "systemctl start --no-block gpufleet-sglang-8000.service gpufleet-sglang-8001.service " +
@@ -219,8 +221,8 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     );
     expect(pull).toBeGreaterThanOrEqual(0);
     expect(calls).toContain(
-      "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b -e OLLAMA_MODELS=/models/ollama " +
-        "-v /opt/gpufleet/models:/models ollama/ollama:0.35.1",
+      "docker run -d --name gpufleet-ollama-pull-qwen2.5_7b --cap-drop ALL --security-opt no-new-privileges -e OLLAMA_MODELS=/models/ollama " +
+        "-v /opt/gpufleet/models:/models ollama/ollama:0.35.1@sha256:292ee7945dfc3d5840a181f3ab86fedb1e66703e02c8af98b50f4da56b7e278c",
     );
     expect(pull).toBeLessThan(calls.findIndex(isEngineStart));
   });

@@ -138,7 +138,8 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
   }> = [
     {
       engine: "vllm",
-      image: "vllm/vllm-openai:v0.31.0",
+      image:
+        "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
       args: [
         "Qwen/Qwen2.5-7B-Instruct",
         "--served-model-name",
@@ -176,7 +177,8 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
     },
     {
       engine: "sglang",
-      image: "lmsysorg/sglang:v0.5.21",
+      image:
+        "lmsysorg/sglang:v0.5.21@sha256:b1259f3ea3275f66237c498ea388919729018bc9f01c3d638391e06e2cf3f469",
       args: [
         "python3",
         "-c",
@@ -258,7 +260,8 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
     },
     {
       engine: "llamacpp",
-      image: "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459",
+      image:
+        "ghcr.io/ggml-org/llama.cpp:server-cuda-b11459@sha256:fff6185edd2fbc4093aa5970bf6db53ed11c283e3a1c52a3e244cf27047264f4",
       args: [
         "-m",
         "/models/gguf/qwen2.5-7b-instruct-q4_k_m.gguf",
@@ -285,7 +288,8 @@ describe("exact launch per engine (A10G, Qwen2.5-7B, one replica)", () => {
     },
     {
       engine: "ollama",
-      image: "ollama/ollama:0.35.1",
+      image:
+        "ollama/ollama:0.35.1@sha256:292ee7945dfc3d5840a181f3ab86fedb1e66703e02c8af98b50f4da56b7e278c",
       args: ["serve"],
       env: {
         OLLAMA_HOST: "0.0.0.0:8000",
@@ -513,7 +517,9 @@ describe("GPU generation rules", () => {
       "--attention-backend triton --sampling-backend pytorch",
     );
     expect(launch.args.join(" ")).toContain("--dtype float16");
-    expect(launch.image).toBe("lmsysorg/sglang:v0.5.19-cu129");
+    expect(launch.image).toBe(
+      "lmsysorg/sglang:v0.5.19-cu129@sha256:59e11312666e1c5c155210ea335589b91daa0d70848521b390b93b1b1e8fb0ef",
+    );
     // Not on Ampere.
     expect(buildLaunch(input("sglang")).env.HOME).toBeUndefined();
   });

@@ -79,8 +79,16 @@ describe("engineVersion: image, flags and memory accounting follow the release",
     ["0.9.2", "vllm/vllm-openai:v0.9.2", "12.8"],
     ["0.15.1", "vllm/vllm-openai:v0.15.1", "12.9"],
     ["0.21.0", "vllm/vllm-openai:v0.21.0", "13.0"],
-    ["0.31.0", "vllm/vllm-openai:v0.31.0", "13.0"],
-    ["v0.31.0", "vllm/vllm-openai:v0.31.0", "13.0"],
+    [
+      "0.31.0",
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
+      "13.0",
+    ],
+    [
+      "v0.31.0",
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
+      "13.0",
+    ],
   ])("vllm %s on the default AMI runs %s (CUDA %s)", (version, image, cuda) => {
     const [r] = plan({ ...EC2_A10G, model: QWEN3, engine: "vllm", engineVersion: version });
     expect(r!.image).toBe(image);
@@ -128,7 +136,9 @@ describe("engineVersion: image, flags and memory accounting follow the release",
 
   it("runs SGLang's CUDA 12.9 build on Turing unless a release is pinned, and refuses 0.5.21 there", () => {
     const t4 = plan({ instanceType: "g4dn.xlarge", engine: "sglang" })[0]!;
-    expect(t4.image).toBe("lmsysorg/sglang:v0.5.19-cu129");
+    expect(t4.image).toBe(
+      "lmsysorg/sglang:v0.5.19-cu129@sha256:59e11312666e1c5c155210ea335589b91daa0d70848521b390b93b1b1e8fb0ef",
+    );
     expect(t4.release!.version).toBe("0.5.19");
     const seed003 = plan({
       instanceType: "g4dn.xlarge",
@@ -224,8 +234,14 @@ describe("driver compatibility", () => {
   });
 
   it.each([
-    ["595.91.07", "vllm/vllm-openai:v0.31.0"],
-    ["580.65.06", "vllm/vllm-openai:v0.31.0"],
+    [
+      "595.91.07",
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
+    ],
+    [
+      "580.65.06",
+      "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3",
+    ],
     ["580.9.1", "vllm/vllm-openai:v0.31.0-cu129"],
     ["575.64.03", "vllm/vllm-openai:v0.31.0-cu129"],
   ])("own hardware with driver %s gets %s", (driverVersion, image) => {
@@ -266,7 +282,9 @@ describe("driver compatibility", () => {
     );
     // A custom AMI without driverVersion: unknown here, the bootstrap checks it at boot.
     const [r] = plan({ ...EC2_A10G, engine: "sglang", customAmi: true });
-    expect(r!.image).toBe("lmsysorg/sglang:v0.5.21");
+    expect(r!.image).toBe(
+      "lmsysorg/sglang:v0.5.21@sha256:b1259f3ea3275f66237c498ea388919729018bc9f01c3d638391e06e2cf3f469",
+    );
   });
 
   it("engine auto skips an engine the driver cannot start and says why", () => {
