@@ -711,6 +711,12 @@ export const vpcSchema = z
      * its zone fails) or "perAz" (one per zone, each zone's private subnet routed through its own).
      */
     natGateways: z.enum(["single", "perAz"]).optional(),
+    /**
+     * VPC flow logs (every accepted and rejected connection's addresses, ports and bytes) of the
+     * created or existing VPC: "s3" to the stack's private log bucket, "cloudwatch" to the log
+     * group /gpufleet/<stack>/flow-logs, each kept 90 days; default "off".
+     */
+    flowLogs: z.enum(["off", "s3", "cloudwatch"]).default("off"),
   })
   .superRefine((vpc, ctx) => {
     if (vpc.id !== undefined) {
@@ -786,6 +792,12 @@ export const loadBalancerSchema = z.strictObject({
    * when no certificateArn is set; default false (refused, exit 2).
    */
   allowAdminOverPlainHttp: z.boolean().default(false),
+  /**
+   * Access logs of the load balancer (client address, path, status, latency, user agent of every
+   * request; never headers, so never the API key) to the stack's private log bucket, kept 90
+   * days; default false.
+   */
+  accessLogs: z.boolean().default(false),
 });
 
 /**
@@ -1011,6 +1023,7 @@ export const stackConfigSchema = z
       allowedCidrs: ["0.0.0.0/0"],
       adminRoutes: "public",
       allowAdminOverPlainHttp: false,
+      accessLogs: false,
     }),
     /**
      * Hugging Face token, a Pulumi secret (`pulumi config set --secret gpufleet:hfToken hf_…`);

@@ -3,7 +3,7 @@
 // documents are pure (policies.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransportStatement, type PolicyStatement } from "./policies";
+import { denyInsecureTransportStatement, type BucketPolicyStatement } from "./policies";
 
 export interface PrivateBucketArgs {
   /** bucketPrefix (S3 appends 26 characters; at most 37 characters). */
@@ -14,7 +14,7 @@ export interface PrivateBucketArgs {
    * Statements the bucket policy adds after the TLS-only deny, from the bucket's ARN (e.g. log
    * delivery); default none.
    */
-  statements?: (bucketArn: string) => PolicyStatement[];
+  statements?: (bucketArn: string) => pulumi.Input<BucketPolicyStatement[]>;
   /** Delete the objects' expiry after this many days (a lifecycle rule); default none. */
   expireDays?: number;
 }
@@ -73,10 +73,12 @@ export function createPrivateBucket(
     {
       bucket: bucket.id,
       policy: bucket.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [denyInsecureTransportStatement(arn), ...(args.statements?.(arn) ?? [])],
-        }),
+        pulumi.output(args.statements?.(arn) ?? []).apply((statements) =>
+          JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [denyInsecureTransportStatement(arn), ...statements],
+          }),
+        ),
       ),
     },
     { parent, dependsOn: [publicAccess] },

@@ -55,7 +55,8 @@ export const TAG_KEYS = {
   exporterPorts: "gpufleet:exporter-ports",
 } as const;
 
-export type Role = "network" | "load-balancer" | "engine" | "monitoring" | "secrets" | "instance";
+export type Role =
+  "network" | "load-balancer" | "engine" | "monitoring" | "secrets" | "instance" | "logs";
 
 /** Tags of a resource of the fleet (values are plain: never a secret). */
 export function fleetTags(

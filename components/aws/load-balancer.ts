@@ -15,6 +15,7 @@ import {
   targetGroupName,
   type ModelRoute,
 } from "./facts";
+import type { AccessLogTarget } from "./fleet-logs";
 
 export interface LoadBalancerArgs {
   /** Stack name, for tags and target group names. */
@@ -33,6 +34,8 @@ export interface LoadBalancerArgs {
   idleTimeoutSeconds: number;
   /** ACM certificate: HTTPS on 443 and HTTP → HTTPS; default: HTTP only, with a warning. */
   certificateArn?: string;
+  /** Where access logs go (FleetLogs.accessLogTarget); default none. */
+  accessLogs?: AccessLogTarget;
 }
 
 /** TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only. */
@@ -133,9 +136,19 @@ function createAlb(
       // Long generations stream for minutes; see facts.idleTimeoutSeconds.
       idleTimeout: args.idleTimeoutSeconds,
       dropInvalidHeaderFields: true,
+      ...(args.accessLogs
+        ? {
+            accessLogs: {
+              enabled: true,
+              bucket: args.accessLogs.bucket,
+              prefix: args.accessLogs.prefix,
+            },
+          }
+        : {}),
       tags: { ...tags, Name: `gpufleet-${args.stack}` },
     },
-    { parent },
+    // Elastic Load Balancing checks that it may write to the bucket when access logs are set.
+    { parent, dependsOn: args.accessLogs?.ready ?? [] },
   );
 }
 
