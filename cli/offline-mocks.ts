@@ -389,8 +389,18 @@ export function createOfflineMocks(
       case "aws:s3/bucketOwnershipControls:BucketOwnershipControls":
       case "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration":
       case "aws:s3/bucketPolicy:BucketPolicy":
+      case "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration":
         // Keyed by the bucket's name, as the provider does.
         return { id: String(inputs.bucket), state: { ...base, region } };
+      case "aws:ec2/flowLog:FlowLog":
+        return {
+          id: `fl-${id17}`,
+          state: {
+            ...base,
+            arn: arn("ec2", `vpc-flow-log/fl-${id17}`),
+            tagsAll: inputs.tags ?? {},
+          },
+        };
       case "aws:s3/bucketObjectv2:BucketObjectv2": {
         const content = pulumi.runtime.isRpcSecret(inputs.content)
           ? pulumi.runtime.unwrapRpcSecret(inputs.content)

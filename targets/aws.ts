@@ -31,6 +31,7 @@ import {
 import { gatewayMonthlyCost } from "../gateway";
 import { checkAdminExposure } from "../components/aws/admin";
 import { grafanaPortForwardCommand } from "../components/aws/monitoring";
+import { FleetLogs } from "../components/aws/fleet-logs";
 
 /**
  * Validates the stack's config, plans it and checks that AWS can deploy it (the region included):
@@ -97,6 +98,18 @@ const secrets = new Secrets(NAME, {
   hfToken: secretConfig.getSecret("hfToken"),
 });
 
+// Access and flow logs, each only when the stack asks for it (loadBalancer.accessLogs, vpc.flowLogs).
+const flowLogs = cfg.vpc?.flowLogs ?? "off";
+const logs =
+  cfg.loadBalancer.accessLogs || flowLogs !== "off"
+    ? new FleetLogs(`${NAME}-logs`, {
+        stack,
+        vpcId: network.vpcId,
+        accessLogs: cfg.loadBalancer.accessLogs,
+        flowLogs,
+      })
+    : undefined;
+
 const loadBalancer = new LoadBalancer(NAME, {
   stack,
   vpcId: network.vpcId,
@@ -106,6 +119,7 @@ const loadBalancer = new LoadBalancer(NAME, {
   routes: computeModelRoutes(fleet),
   idleTimeoutSeconds: idleTimeoutSeconds(fleet, cfg.loadBalancer.idleTimeoutSeconds),
   certificateArn: cfg.loadBalancer.certificateArn,
+  accessLogs: logs?.accessLogTarget,
 });
 
 // The gateway (LiteLLM + PostgreSQL) routes by the request's `model`; its internal load balancer
