@@ -16,6 +16,7 @@ const SYSTEM_TESTS = [
   "test/cli/startup.test.ts",
   "test/cloud-init/boot-files.test.ts",
   "test/cloud-init/driver.test.ts",
+  "test/cloud-init/fetch.test.ts",
   "test/cloud-init/hardening.test.ts",
   "test/cloud-init/multinode.test.ts",
   "test/cloud-init/ollama.test.ts",

@@ -11,10 +11,11 @@ import { pinImage } from "../planner/catalog/digests";
  */
 export const DEFAULT_HELPER_IMAGES = {
   /**
-   * Runs `pip install huggingface_hub` and `hf download` for HF snapshots and GGUF files (Python
-   * 3.12, Debian trixie).
+   * Fetches GGUF files with Python's standard library (cloud-init/scripts/gpufleet-fetch.py; Python
+   * 3.12, Debian trixie); installs nothing. HF snapshots come through the engine images' own
+   * huggingface_hub.
    */
-  downloader: "python:3.12-slim",
+  downloader: pinImage("python:3.12-slim"),
   /**
    * The on-host proxy in front of the replicas: nginx's stable line (1.30.x since 2026-04-14,
    * official-images
@@ -42,7 +43,10 @@ export const DEFAULT_HELPER_IMAGES = {
   logShipper: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
 
-/** huggingface_hub release installed in the downloader container (has the `hf` CLI). */
+/**
+ * huggingface_hub release the Docker and Kubernetes targets' download containers install; the EC2
+ * hosts install nothing (gpufleet-fetch.py).
+ */
 export const DEFAULT_HF_HUB_VERSION = "0.35.3";
 
 /** Fixed host ports of the exporters (the monitoring security group opens them). */
@@ -86,7 +90,7 @@ export interface RenderContext {
    * Port of the on-host nginx, the load balancer's target; default: the plan's proxyPort (8080).
    */
   proxyPort?: number;
-  /** huggingface_hub version for downloads; default DEFAULT_HF_HUB_VERSION. */
+  /** Unused on EC2 hosts since they install nothing; kept for callers. */
   hfHubVersion?: string;
   /**
    * CloudWatch Logs group the instance role may write to (logs:CreateLogStream, logs:PutLogEvents):

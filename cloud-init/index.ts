@@ -106,6 +106,11 @@ export function renderFiles(
   const files: RenderedFile[] = [
     { path: HOST_PATHS.lib, content: script("gpufleet-lib"), mode: "0644" },
     {
+      path: HOST_PATHS.fetch,
+      content: readFileSync(join(SCRIPT_DIR, "gpufleet-fetch.py"), "utf8"),
+      mode: "0644",
+    },
+    {
       path: `${HOST_PATHS.bin}/gpufleet-bootstrap`,
       content: script("gpufleet-bootstrap"),
       mode: "0755",

@@ -7,6 +7,8 @@ import type { WeightsFormat } from "../planner/types";
 export const HOST_PATHS = {
   /** Shared shell library sourced by every on-host script. */
   lib: "/opt/gpufleet/lib/gpufleet-lib.sh",
+  /** The model fetcher gpufleet-download mounts into its download containers (read-only). */
+  fetch: "/opt/gpufleet/lib/gpufleet-fetch.py",
   /** Scripts run by systemd units. */
   bin: "/opt/gpufleet/bin",
   /** Plan facts (no secrets): gpufleet.env, replicas.tsv, downloads.tsv, images.txt, nginx.conf. */

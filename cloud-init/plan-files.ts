@@ -2,7 +2,7 @@
 // downloads.tsv, images.txt.
 import type { RenderPool, ResolvedReplica, Download } from "./replicas";
 import type { ResolvedContext } from "./context";
-import { CONTAINER_MODEL_DIR, slugOf } from "./layout";
+import { CONTAINER_MODEL_DIR, HOST_PATHS, slugOf } from "./layout";
 import { shellQuote } from "./quote";
 import { compareDriver } from "../planner/catalog/releases";
 
@@ -140,7 +140,7 @@ export function renderGpufleetEnv(
     ["GPUFLEET_CONTAINER_MODEL_DIR", CONTAINER_MODEL_DIR],
     ["GPUFLEET_PROXY_PORT", ctx.proxyPort],
     ["GPUFLEET_DOWNLOADER_IMAGE", ctx.helperImages.downloader],
-    ["GPUFLEET_HF_HUB_VERSION", ctx.hfHubVersion],
+    ["GPUFLEET_FETCH_PY", HOST_PATHS.fetch],
     ...minDriverVars(replicas),
   ];
   for (const [name] of vars)

@@ -25,7 +25,10 @@ export interface Download {
   gated: boolean;
   /** Estimated size on disk, GiB. */
   sizeGiB: number;
-  /** Image of the temporary Ollama container for `ollama pull`, or "-". */
+  /**
+   * Image the download runs in: the engine's (its huggingface_hub fetches an HF snapshot, its
+   * Ollama pulls a tag), or "-" for a GGUF file (the pinned downloader image).
+   */
   image: string;
   /** What logs and gpufleet-status call it (source, or repo/file). */
   label: string;
@@ -73,7 +76,8 @@ function downloadOf(replica: RenderReplica, image: string): Download {
   }
   if (kind === "ollama")
     return { ...common, file: "-", marker: markerOf(source), image, label: source };
-  return { ...common, file: "-", marker: markerOf(source), image: "-", label: source };
+  // An HF snapshot is fetched with the engine image's own huggingface_hub (gpufleet-fetch.py).
+  return { ...common, file: "-", marker: markerOf(source), image, label: source };
 }
 
 /** Whether args carry `flag value` (the plan's memory share, which the unit makes a variable). */

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2153 # GPUFLEET_* settings come from the sourced /etc/gpufleet/gpufleet.env.
 # gpufleet-download: puts every planned model on the local cache once, and pulls every image, all in parallel; only
 # when all of them succeeded does it start the replica units. Hugging Face snapshots and GGUF files come through the
-# `hf` CLI in a throw-away Python container (retries, resumable), Ollama tags through a temporary Ollama container
+# engine image's own huggingface_hub (GGUF files through a pinned Python image's standard library), in throw-away
+# containers (retries, resumable), Ollama tags through a temporary Ollama container
 # pointed at the cache. Runs as gpufleet-download.service (oneshot) after gpufleet-bootstrap.service.
 set -euo pipefail
 export GPUFLEET_TOOL=gpufleet-download
@@ -24,21 +25,24 @@ retry() {
   return 1
 }
 
-# hf_download <repo> <file or -> : a whole snapshot into the Hugging Face cache layout under HF_HOME (engines run
-# with HF_HOME on the cache and HF_HUB_OFFLINE=1), or one file (a GGUF) into <cache>/gguf.
+# hf_download <repo> <file or -> <engine image>: a whole snapshot into the Hugging Face cache layout under HF_HOME
+# (engines run with HF_HOME on the cache and HF_HUB_OFFLINE=1) through the engine image's own huggingface_hub, or one
+# file (a GGUF) into <cache>/gguf through the pinned Python image's standard library (gpufleet-fetch.py). Nothing is
+# installed at boot.
 hf_download() {
-  local name args
+  local name fetch=/gpufleet-fetch.py
+  local -a run
   name="gpufleet-dl-$(gf_slug "$1")"
-  args=(download "$1" --exclude 'original/*')
-  if [ "$2" != "-" ]; then args=(download "$1" "$2" --local-dir "$GPUFLEET_CONTAINER_MODEL_DIR/gguf"); fi
+  run=(run --rm --name "$name" --cap-drop ALL --security-opt no-new-privileges --env-file "$GPUFLEET_SECRETS/hf.env"
+    -e HF_HOME="$GPUFLEET_CONTAINER_MODEL_DIR" -e HF_HUB_DISABLE_TELEMETRY=1 -e HF_HUB_DOWNLOAD_TIMEOUT=60
+    -e HF_XET_CHUNK_CACHE_SIZE_BYTES=0 -v "$GPUFLEET_CACHE_DIR:$GPUFLEET_CONTAINER_MODEL_DIR"
+    -v "$GPUFLEET_FETCH_PY:$fetch:ro" --entrypoint python3)
   docker rm -f "$name" >/dev/null 2>&1 || true
-  # shellcheck disable=SC2016 # $HF_HUB_VERSION and $@ expand inside the container's shell.
-  docker run --rm --name "$name" --cap-drop ALL --security-opt no-new-privileges --env-file "$GPUFLEET_SECRETS/hf.env" \
-    -e HF_HOME="$GPUFLEET_CONTAINER_MODEL_DIR" -e HF_HUB_DISABLE_TELEMETRY=1 -e HF_HUB_DOWNLOAD_TIMEOUT=60 \
-    -e HF_XET_CHUNK_CACHE_SIZE_BYTES=0 -e HF_HUB_VERSION="$GPUFLEET_HF_HUB_VERSION" \
-    -v "$GPUFLEET_CACHE_DIR:$GPUFLEET_CONTAINER_MODEL_DIR" "$GPUFLEET_DOWNLOADER_IMAGE" \
-    sh -c 'pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore "huggingface_hub==$HF_HUB_VERSION" && exec hf "$@"' \
-    hf "${args[@]}"
+  if [ "$2" = "-" ]; then
+    docker "${run[@]}" "$3" "$fetch" snapshot "$1"
+  else
+    docker "${run[@]}" "$GPUFLEET_DOWNLOADER_IMAGE" "$fetch" gguf "$1" "$2" "$GPUFLEET_CONTAINER_MODEL_DIR/gguf"
+  fi
 }
 
 # ollama_pull <tag> <ollama image>
@@ -70,7 +74,7 @@ download_one() {
   gf_log "$label: downloading ($kind) to $GPUFLEET_CACHE_DIR/$path"
   local ok=1
   case "$kind" in
-    hf | gguf) retry "$label" hf_download "$source" "$file" && ok=0 ;;
+    hf | gguf) retry "$label" hf_download "$source" "$file" "$image" && ok=0 ;;
     ollama) retry "$label" ollama_pull "$source" "$image" && ok=0 ;;
     *) gf_log "$label: unknown download kind $kind" ;;
   esac

@@ -6,8 +6,8 @@
 // (looked up 2026-12-01): openmmlab/lmdeploy:v0.17.0-cu12.8, vllm/vllm-openai:v0.31.0-cu129 (only
 // its aarch64 build is quoted), nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04,
 // cr.fluentbit.io/fluent/fluent-bit:5.1.1 (quoted for Docker Hub's fluent/fluent-bit only), every
-// older engine release, and the monitoring host's images. `gpufleet:images.requireDigest` refuses a
-// deployment that would pull an image without one.
+// older engine release, and the monitoring host's images. test/planner/digests.test.ts lists those
+// left tag-only, so a new pin without a digest is a decision someone wrote down.
 
 /** Digest (of the multi-platform index where the source says so) per pinned tag. */
 export const IMAGE_DIGESTS: Readonly<Record<string, string>> = {
@@ -36,6 +36,10 @@ export const IMAGE_DIGESTS: Readonly<Record<string, string>> = {
     "sha256:4032c6d5bfd752342c3e631c2f1de93ba6b86c41db6b167b9a35372c139e7706",
   // nginx:1.30-alpine moves with each 1.30.x and Alpine rebuild; this is the build four public
   // configs and Dockerfiles pin (autumn 2026). A newer 1.30 build means a new digest here.
+  // python:3.12-slim moves with each 3.12.x and Debian rebuild; this index digest is the one a
+  // public Dockerfile names "the canonical index" (its amd64 child verified against it) and two
+  // more public builds pin (autumn 2026). It runs the GGUF downloader (stdlib only).
+  "python:3.12-slim": "sha256:78387bc3881b8273120a12ebe6c1ab22b018ccc2c9adf565ae1ac9b536e184ea",
   "nginx:1.30-alpine": "sha256:97d490c12ba55b4946b01546d1c3ed324e8d41ab1c9fcb2a616aa470620e5b46",
 };
 

@@ -166,7 +166,10 @@ describe("render", () => {
       (f) => f.path === "/etc/gpufleet/downloads.tsv",
     )!.content;
     expect(downloads.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
-      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.949\t-\t.gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
+      // The image column: the engine image whose huggingface_hub fetches the snapshot.
+      "hf\tQwen/Qwen2.5-14B-Instruct\t-\thub/models--Qwen--Qwen2.5-14B-Instruct\t0\t28.949\t" +
+        "vllm/vllm-openai:v0.31.0@sha256:c1c9f6fd5c109ba7f0546a59f5b2f15fb87f64c77782e90a27b648b42a8e67c3\t" +
+        ".gpufleet/Qwen--Qwen2.5-14B-Instruct.complete",
     ]);
   });
 

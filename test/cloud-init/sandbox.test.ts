@@ -41,14 +41,17 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
 
     const calls = sb.calls();
     const downloads = calls.filter((c) =>
-      /^docker run .* hf download Vikhrmodels\/QVikhr-3-8B-Instruction/.test(c),
+      /^docker run .* snapshot Vikhrmodels\/QVikhr-3-8B-Instruction$/.test(c),
     );
     expect(downloads).toHaveLength(1); // four replicas, one model: downloaded once
-    // Into the Hugging Face cache layout under HF_HOME, which the engines read offline.
+    // Into the Hugging Face cache layout under HF_HOME, which the engines read offline, with the
+    // engine image's own huggingface_hub: nothing is installed at boot (issue 11 item 8).
     expect(downloads[0]).toContain(" -e HF_HOME=/models ");
+    expect(downloads[0]).toContain(" --cap-drop ALL --security-opt no-new-privileges ");
     expect(downloads[0]).toMatch(
-      / hf download Vikhrmodels\/QVikhr-3-8B-Instruction --exclude original\/\*$/,
+      / -v \/opt\/gpufleet\/lib\/gpufleet-fetch\.py:\/gpufleet-fetch\.py:ro --entrypoint python3 lmsysorg\/sglang:v0\.5\.21@sha256:[a-f0-9]{64} \/gpufleet-fetch\.py snapshot Vikhrmodels\/QVikhr-3-8B-Instruction$/,
     );
+    expect(calls.filter((c) => /\bpip\b/.test(c))).toEqual([]);
     const pulls = calls.filter((c) => c.startsWith("docker pull"));
     expect(pulls.map((c) => c.split(" ").at(-1))).toContain(
       "lmsysorg/sglang:v0.5.21@sha256:b1259f3ea3275f66237c498ea388919729018bc9f01c3d638391e06e2cf3f469",
@@ -79,7 +82,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     // A second boot (reboot) finds the weights in the cache and downloads nothing.
     writeFileSync(sb.env.STUB_LOG!, "");
     expect(sb.runScript("gpufleet-download").status).toBe(0);
-    expect(sb.calls().filter((c) => c.includes("hf download"))).toEqual([]);
+    expect(sb.calls().filter((c) => c.includes(" snapshot "))).toEqual([]);
     expect(sb.calls().filter(isEngineStart)).toHaveLength(1);
   });
 
@@ -191,9 +194,9 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(fatalLines(dl.stderr)).toEqual([
       "gpufleet-download: FATAL: download failed after 2 attempts, no engine started: IlyaGusev/saiga_nemo_12b",
     ]);
-    expect(
-      sb.calls().filter((c) => c.includes("hf download IlyaGusev/saiga_nemo_12b")),
-    ).toHaveLength(2);
+    expect(sb.calls().filter((c) => c.includes("snapshot IlyaGusev/saiga_nemo_12b"))).toHaveLength(
+      2,
+    );
     expect(sb.calls().some(isEngineStart)).toBe(false);
     expect(sb.exists("opt/gpufleet/models/.gpufleet/IlyaGusev--saiga_nemo_12b.complete")).toBe(
       false,
@@ -205,7 +208,7 @@ describe("gpufleet-bootstrap and gpufleet-download", () => {
     expect(sb.runScript("gpufleet-download").status).toBe(0);
     let calls = sb.calls();
     const gguf = calls.findIndex((c) =>
-      / hf download bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf --local-dir \/models\/gguf$/.test(
+      / --entrypoint python3 python:3\.12-slim@sha256:[a-f0-9]{64} \/gpufleet-fetch\.py gguf bartowski\/Qwen2\.5-7B-Instruct-GGUF Qwen2\.5-7B-Instruct-Q4_K_M\.gguf \/models\/gguf$/.test(
         c,
       ),
     );

@@ -5,6 +5,7 @@ import { redactSecrets } from "../../cli/offline-mocks";
 import { SECRET_FILES } from "../../components/docker";
 import { renderNginxAuthCheck } from "../../cloud-init";
 import { byName, containers, DOCKER_SECRETS, HOME_POOLS, runDocker } from "./harness";
+import { pinImage } from "../../planner/catalog/digests";
 
 type Upload = { file: string; content: unknown; permissions: string };
 type Labels = Array<{ label: string; value: unknown }>;
@@ -32,10 +33,11 @@ describe("docker target under mocks", () => {
         .map((r) => r.inputs.name);
       expect(images).toEqual(
         expect.arrayContaining([
-          "python:3.12-slim",
-          "lmsysorg/sglang:v0.5.21",
-          "vllm/vllm-openai:v0.31.0",
-          "nginx:1.30-alpine",
+          // Each by digest next to its tag (planner/catalog/digests.ts).
+          pinImage("python:3.12-slim"),
+          pinImage("lmsysorg/sglang:v0.5.21"),
+          pinImage("vllm/vllm-openai:v0.31.0"),
+          pinImage("nginx:1.30-alpine"),
         ]),
       );
       expect(new Set(images).size).toBe(images.length);

@@ -16,7 +16,6 @@ const WITHOUT_DIGEST = new Set([
   "vllm/vllm-openai:v0.31.0-cu129",
   "nvcr.io/nvidia/k8s/dcgm-exporter:4.4.2-4.7.1-ubuntu22.04",
   "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
-  "python:3.12-slim",
 ]);
 
 describe("images pinned by digest", () => {
