@@ -29,6 +29,10 @@ import { renderSupportUnits, renderDockerRun, proxyCapabilities } from "../../cl
 import { ENGINE_CONTAINER_SECURITY } from "../../planner/catalog/engines";
 import type { PoolPlan } from "../../planner/types";
 import { CONTEXT } from "./fixtures";
+import { render } from "../../cloud-init";
+import { planElasticFleet } from "../../planner/capacity";
+import { planFleetMultiNode } from "../../planner/multinode";
+import { BIG_MODELS, LLAMA_405B } from "../planner/big-models";
 import { describeRun, requireTool, run, tempDir } from "../tools";
 
 /** One pool per engine (vLLM, SGLang, lmdeploy, llama.cpp, Ollama, embeddings, reranker). */
@@ -42,6 +46,7 @@ const MAX_EXPOSURE = 2.5;
 /** The one unit left unsandboxed, and why (cloud-init/hardening.ts). */
 const UNSANDBOXED = new Set(["gpufleet-bootstrap.service"]);
 
+const MULTI_NODE_UNIT = "gpufleet-multinode-member-vllm-8000.service";
 let root: string;
 let units: string[];
 
@@ -68,6 +73,32 @@ beforeAll(async () => {
     writeFileSync(join(root, "etc/systemd/system", u.name), u.content);
   for (const script of ["gpufleet-drain", "gpufleet-metrics"])
     writeFileSync(join(root, "opt/gpufleet/bin", script), "#!/bin/sh\n", { mode: 0o755 });
+  // A multi-node group member's replica unit (Llama 3.1 405B over two p5.48xlarge), under a name
+  // of its own beside the single-node vllm replica.
+  const big = planFleetMultiNode(
+    {
+      stack: CONTEXT.stack,
+      pools: [
+        {
+          name: "big",
+          instanceType: "p5.48xlarge",
+          count: 2,
+          model: LLAMA_405B.id,
+          engine: "auto",
+          quantization: "none",
+        },
+      ],
+      models: BIG_MODELS,
+    },
+    planElasticFleet,
+    true,
+  ).pools[0]!;
+  for (const f of render(big, CONTEXT).files) {
+    if (f.path === "/etc/systemd/system/gpufleet-vllm-8000.service")
+      writeFileSync(join(root, "etc/systemd/system", MULTI_NODE_UNIT), f.content);
+    if (f.path === "/opt/gpufleet/bin/gpufleet-multinode")
+      writeFileSync(join(root, f.path), f.content, { mode: 0o755 });
+  }
   rmSync(out, { recursive: true, force: true });
   units = readdirSync(join(root, "etc/systemd/system")).filter(
     (f) => f.startsWith("gpufleet") && f.endsWith(".service"),
@@ -97,6 +128,7 @@ describe("systemd sandboxing of the GPU host's units", () => {
       "gpufleet-drain.service",
       "gpufleet-metrics.service",
       "gpufleet-bootstrap.service",
+      MULTI_NODE_UNIT,
     ])
       expect(units).toContain(u);
     for (const engine of ["vllm", "sglang", "lmdeploy", "llamacpp", "ollama"])
@@ -133,6 +165,12 @@ describe("systemd sandboxing of the GPU host's units", () => {
       "\nReadWritePaths=-/var/lib/gpufleet -/opt/gpufleet/models\n",
     );
     expect(read("gpufleet-bootstrap.service")).not.toContain("ProtectSystem");
+    // A multi-node member ranks itself with the aws CLI and waits for its leader over the network.
+    expect(read(MULTI_NODE_UNIT)).toContain("ExecStart=/opt/gpufleet/bin/gpufleet-multinode exec ");
+    expect(read(MULTI_NODE_UNIT)).toContain(
+      "\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK\n",
+    );
+    expect(read(MULTI_NODE_UNIT)).not.toContain("PrivateNetwork");
   });
 });
 
