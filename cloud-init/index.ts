@@ -96,6 +96,15 @@ function multiNodeFiles(pool: RenderPool): RenderedFile[] {
   ];
 }
 
+/**
+ * gpufleet-fetch.py: puts one model in the cache with what the image already has (the engine
+ * image's huggingface_hub, or Python's standard library for a GGUF file). Hosts and Kubernetes'
+ * download init containers run the same file; nothing is pip-installed anywhere.
+ */
+export function fetchScript(): string {
+  return readFileSync(join(SCRIPT_DIR, "gpufleet-fetch.py"), "utf8");
+}
+
 /** All files of a pool, in write order (scripts and plan data first, units last). */
 export function renderFiles(
   pool: RenderPool,
@@ -107,7 +116,7 @@ export function renderFiles(
     { path: HOST_PATHS.lib, content: script("gpufleet-lib"), mode: "0644" },
     {
       path: HOST_PATHS.fetch,
-      content: readFileSync(join(SCRIPT_DIR, "gpufleet-fetch.py"), "utf8"),
+      content: fetchScript(),
       mode: "0644",
     },
     {

@@ -4,6 +4,7 @@
 // name only; their values never pass through here.
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_HELPER_IMAGES, DEFAULT_HF_HUB_VERSION } from "../../cloud-init/context";
+import { fetchScript } from "../../cloud-init";
 import type { ResolvedContext } from "../../cloud-init/context";
 import {
   CONTAINER_MODEL_DIR,
@@ -189,16 +190,24 @@ export function renderPodProxyConf(plan: FleetPlan, pool: PoolPlan): string {
   });
 }
 
-/** The init container's shell: download the replica's weights into the cache once. */
+/** Where the download init container mounts cloud-init's gpufleet-fetch.py (ConfigMap <pool>-fetch). */
+const FETCH_DIR = "/opt/gpufleet-fetch";
+const FETCH_SCRIPT = `${FETCH_DIR}/gpufleet-fetch.py`;
+
+/**
+ * The init container's shell: download the replica's weights into the cache once, with the same
+ * gpufleet-fetch.py as the hosts: an HF snapshot through the engine image's own huggingface_hub
+ * (the container runs the engine image), a GGUF file with the pinned Python image's standard
+ * library, an Ollama tag through the Ollama image. Nothing is installed at start.
+ */
 function downloadScript(r: ResolvedReplica): string {
   const d = r.download;
   const marker = `${CONTAINER_MODEL_DIR}/${markerOf(d.label)}`;
-  const pip = `pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore "huggingface_hub==${DEFAULT_HF_HUB_VERSION}"`;
   let fetch: string;
-  if (d.kind === "hf") fetch = `${pip} && hf download '${d.source}'`;
+  if (d.kind === "hf") fetch = `python3 ${FETCH_SCRIPT} snapshot '${d.source}'`;
   else if (d.kind === "gguf") {
     const { repo, file } = parseGgufSource(r.plan.model.source);
-    fetch = `${pip} && hf download '${repo}' '${file}' --local-dir '${CONTAINER_MODEL_DIR}/${cachePathOf("gguf", repo)}'`;
+    fetch = `python3 ${FETCH_SCRIPT} gguf '${repo}' '${file}' '${CONTAINER_MODEL_DIR}/${cachePathOf("gguf", repo)}'`;
   } else fetch = `(ollama serve >/dev/null 2>&1 &) && sleep 5 && ollama pull '${d.source}'`;
   return `set -e; [ -f '${marker}' ] && exit 0; ${fetch}; mkdir -p '${CONTAINER_MODEL_DIR}/.gpufleet'; touch '${marker}'`;
 }
@@ -361,7 +370,9 @@ function podSpec(
   const { plan, k8s } = args;
   const pool = w.pool;
   const replica = pool.replicas[0]!;
-  const downloadImage = r.download.kind === "ollama" ? r.image : DEFAULT_HELPER_IMAGES.downloader;
+  // HF snapshots and Ollama tags with the engine's own image (its huggingface_hub / ollama), a
+  // GGUF file with the pinned Python image.
+  const downloadImage = r.download.kind === "gguf" ? DEFAULT_HELPER_IMAGES.downloader : r.image;
   const downloadEnv: Array<Record<string, unknown>> = [
     { name: "HF_HOME", value: CONTAINER_MODEL_DIR },
     { name: "HF_HUB_DISABLE_TELEMETRY", value: "1" },
@@ -385,7 +396,10 @@ function podSpec(
         capabilities: { drop: ["ALL"] },
         seccompProfile: { type: "RuntimeDefault" },
       },
-      volumeMounts: [{ name: MODEL_CACHE_CLAIM, mountPath: CONTAINER_MODEL_DIR }],
+      volumeMounts: [
+        { name: MODEL_CACHE_CLAIM, mountPath: CONTAINER_MODEL_DIR },
+        { name: "fetch", mountPath: FETCH_DIR, readOnly: true },
+      ],
     },
   ];
   const containers: Array<Record<string, unknown>> = [engineContainer(replica, r, w, role)];
@@ -398,6 +412,7 @@ function podSpec(
       emptyDir: { medium: "Memory", sizeLimit: `${Math.max(2, 4 * w.gpusPerPod)}Gi` },
     },
     { name: "run", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+    { name: "fetch", configMap: { name: `${pool.name}-fetch`, defaultMode: 0o444 } },
   ];
   if (role.leader)
     volumes.push(
@@ -471,6 +486,12 @@ export function poolManifests(args: KubernetesManifestArgs, index: number): K8sO
       kind: "ConfigMap",
       metadata: meta(`${pool.name}-proxy`, ns, labels),
       data: { "nginx.conf": renderPodProxyConf(plan, pool) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta(`${pool.name}-fetch`, ns, labels),
+      data: { "gpufleet-fetch.py": fetchScript() },
     },
   ];
   const template = (role: PodRole): Record<string, unknown> => ({

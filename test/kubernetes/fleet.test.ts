@@ -14,6 +14,7 @@ import {
 } from "../../components/kubernetes/manifests";
 import { kubernetesManifestsOf, writeKubernetesManifests } from "../../cli/render-kubernetes";
 import { parseStackConfig } from "../../config";
+import { fetchScript } from "../../cloud-init";
 import { renderNginxAuthCheck } from "../../cloud-init/nginx";
 import { renderRules, resolveMonitoringContext } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
@@ -135,6 +136,33 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
         ? pool.count * r.multiNode.nodes * r.multiNode.gpusPerNode
         : pool.count * pool.replicas.reduce((s, x) => s + x.gpus.length, 0);
       expect(pods * perPod, pool.name).toBe(planned);
+    }
+  });
+
+  it("downloads weights with cloud-init's gpufleet-fetch.py and what the image has: no pip install at start", () => {
+    for (const pool of plan.pools) {
+      const cm = find(objs, "ConfigMap", `${pool.name}-fetch`);
+      expect((cm as unknown as { data: Record<string, string> }).data["gpufleet-fetch.py"]).toBe(
+        fetchScript(),
+      );
+      for (const { pod } of templates(objs, pool.name)) {
+        const init = pod.initContainers!.find((c) => c.name === "download")! as Container & {
+          image: string;
+          command: string[];
+          volumeMounts: Array<{ name: string; mountPath: string }>;
+        };
+        const script = init.command.join(" ");
+        expect(script, pool.name).not.toMatch(/pip|hf download/);
+        const engine = pod.containers.find((c) => c.name === "engine")! as Container & {
+          image: string;
+        };
+        // An HF snapshot runs in the engine's own image (its huggingface_hub).
+        expect(script, pool.name).toContain(
+          `python3 /opt/gpufleet-fetch/gpufleet-fetch.py snapshot '${pool.replicas[0]!.model.source}'`,
+        );
+        expect(init.image, pool.name).toBe(engine.image);
+        expect(init.volumeMounts.map((m) => m.mountPath)).toContain("/opt/gpufleet-fetch");
+      }
     }
   });
 
