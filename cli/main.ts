@@ -91,13 +91,9 @@ async function renderDockerTarget(
       `gpufleet:target: --format compose renders the docker target; this stack's target is "${cfg.target}"`,
     ]);
   }
-  const { renderDockerSpec } = await import("../components/docker/spec.js");
+  const { dockerSpecOptions, renderDockerSpec } = await import("../components/docker/spec.js");
   const { writeCompose } = await import("./render-compose.js");
-  const hosts = renderDockerSpec(plan, {
-    stack: plan.stack,
-    bindAddress: cfg.docker?.bindAddress,
-    hfToken: cfg.hfToken !== undefined,
-  });
+  const hosts = renderDockerSpec(plan, dockerSpecOptions(cfg, plan.stack));
   const written = await writeCompose(hosts, opts.out);
   for (const h of hosts) {
     io.out(

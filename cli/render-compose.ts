@@ -25,6 +25,9 @@ export const COMPOSE_SECRET_FILES: Record<SecretName, string> = {
   hfToken: "secrets/hf-token",
   nginxAuth: "secrets/nginx-auth.conf",
   authHeader: "secrets/auth-header",
+  engineApiKey: "secrets/api-key",
+  grafanaAdminPassword: "secrets/grafana-admin-password",
+  alertWebhookUrl: "secrets/alert-webhook-url",
 };
 
 const SECRET_HELP: Record<SecretName, string> = {
@@ -35,6 +38,11 @@ const SECRET_HELP: Record<SecretName, string> = {
     "the proxy's key check, from api-key (the same text gpufleet-bootstrap writes on EC2): (umask 077; printf 'map $http_authorization $gpufleet_authorized {\\n    default 0;\\n    \"~^Bearer %s$\" 1;\\n}\\n' \"$(sed 's/[.+]/[&]/g' api-key)\" > nginx-auth.conf)",
   authHeader:
     "the watchdog's request header, from api-key: (umask 077; printf 'Authorization: Bearer %s\\n' \"$(cat api-key)\" > auth-header)",
+  engineApiKey: "the same api-key file (Prometheus sends it when scraping the engines)",
+  grafanaAdminPassword:
+    "Grafana's admin password (user admin): (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > grafana-admin-password)",
+  alertWebhookUrl:
+    "the URL Alertmanager posts every alert to (a credential): (umask 077; cat > alert-webhook-url)",
 };
 
 /** Compose interpolates `$VAR` everywhere: a literal dollar is written `$$`. */
@@ -52,10 +60,12 @@ function service(c: ContainerSpec, host: HostSpec): Record<string, unknown> {
     volumes.push(`${host.stateVolume}:${STATE_DIR}${c.stateDir === "ro" ? ":ro" : ""}`);
   for (const m of c.hostMounts)
     volumes.push(`${m.hostPath}:${m.containerPath}${m.readOnly ? ":ro" : ""}`);
+  if (c.data) volumes.push(`${c.data.volume}:${c.data.path}`);
   const out: Record<string, unknown> = {
     image: c.image,
     container_name: c.name,
   };
+  if (c.user !== undefined) out.user = c.user;
   // Built on the host (the watchdog): the Dockerfile is written beside the compose file.
   if (c.image === WATCHDOG_IMAGE) out.build = { context: "./watchdog" };
   if (c.entrypoint) out.entrypoint = c.entrypoint.map(literal);
@@ -127,11 +137,12 @@ export function renderCompose(host: HostSpec): string {
     volumes: {
       [host.volume]: { name: host.volume },
       [host.stateVolume]: { name: host.stateVolume },
+      ...Object.fromEntries(host.dataVolumes.map((v) => [v, { name: v }])),
     },
   };
   const header = [
     `# gpufleet: the docker target's containers on ${host.host}, rendered from the stack's plan.`,
-    `# Put the secrets in ${Object.values(COMPOSE_SECRET_FILES).join(" and ")} (mode 0400), then:`,
+    `# Put the secrets in ${[...new Set(host.containers.flatMap((c) => c.secrets.map((s) => COMPOSE_SECRET_FILES[s])))].join(", ")} (mode 0400), then:`,
     host.host.startsWith("ssh://")
       ? `#   DOCKER_HOST=${host.host} docker-compose up -d`
       : "#   docker-compose up -d",
@@ -164,7 +175,13 @@ export async function writeCompose(hosts: HostSpec[], outDir: string): Promise<s
       );
     for (const c of host.containers)
       for (const f of c.files) await put(join(dir, configPath(c, f.path)), f.content, 0o644);
-    const needed = [...new Set(host.containers.flatMap((c) => c.secrets))];
+    const needed = [
+      ...new Set(host.containers.flatMap((c) => c.secrets.map((s) => COMPOSE_SECRET_FILES[s]))),
+    ].map((file) =>
+      (Object.keys(COMPOSE_SECRET_FILES) as SecretName[]).find(
+        (s) => COMPOSE_SECRET_FILES[s] === file,
+      )!,
+    );
     await mkdir(join(dir, "secrets"), { recursive: true, mode: 0o700 });
     await chmod(join(dir, "secrets"), 0o700);
     await put(

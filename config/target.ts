@@ -1,6 +1,7 @@
 // What each target can deploy: a key the chosen target cannot honour is refused with its path
 // (DESIGN.md, "Targets": never silently dropped). One table per target; a new target adds its row.
-import type { StackConfig, Target } from "./schema";
+import { LOCAL_DOCKER_HOST, type StackConfig, type Target } from "./schema";
+import { DEFAULT_PROXY_PORT } from "../planner/policy";
 
 /** Targets whose program has landed (index.ts dispatches to each). */
 export const AVAILABLE_TARGETS: ReadonlySet<Target> = new Set<Target>([
@@ -90,10 +91,7 @@ export function targetProblems(cfg: StackConfig): string[] {
           `gpufleet:gateway.${key}: a Fargate/RDS setting; the docker target does not use it`,
         );
     }
-    if (cfg.monitoring.enabled)
-      problems.push(
-        "gpufleet:monitoring.enabled: the docker target does not run the Prometheus/Alertmanager/Grafana containers yet; set it false (the exporters still run on every host)",
-      );
+    if (cfg.monitoring.enabled) problems.push(...dockerMonitoringProblems(cfg));
     if (cfg.gateway.enabled)
       problems.push(
         "gpufleet:gateway.enabled: the docker target does not run the LiteLLM gateway yet; set it false",
@@ -117,4 +115,47 @@ export function targetProblems(cfg: StackConfig): string[] {
       problems.push(`gpufleet:docker: only for target docker (gpufleet:target is "${cfg.target}")`);
   }
   return problems;
+}
+
+/**
+ * Docker monitoring runs on the first pool's host and reaches its targets by container name on that
+ * host's network: every pool on that host, and Grafana's port free there.
+ */
+function dockerMonitoringProblems(cfg: StackConfig): string[] {
+  const problems: string[] = [];
+  const host = (p: Pool): string => p.dockerHost ?? LOCAL_DOCKER_HOST;
+  const first = cfg.pools[0];
+  if (first === undefined) return problems;
+  const elsewhere = cfg.pools.map((p, i) => ({ p, i })).filter(({ p }) => host(p) !== host(first));
+  if (elsewhere.length > 0)
+    problems.push(
+      `gpufleet:monitoring.enabled: Prometheus runs on the first pool's host (${host(first)}) and scrapes containers on its docker network; ${elsewhere.map(({ p, i }) => `pools[${i}] (${p.name}) on ${host(p)}`).join(", ")} cannot be reached: set it false, or one stack per Docker host`,
+    );
+  problems.push(...hostPortProblems(cfg, "grafanaPort", cfg.docker?.grafanaPort ?? 3000));
+  return problems;
+}
+
+/**
+ * A host port of the first pool's host (Grafana's, LiteLLM's) that a proxy takes: a pinned
+ * proxyPort, or one the planner hands out from DEFAULT_PROXY_PORT on.
+ */
+function hostPortProblems(cfg: StackConfig, key: string, port: number): string[] {
+  const first = cfg.pools[0];
+  if (first === undefined) return [];
+  const onHost = cfg.pools
+    .map((p, i) => ({ p, i }))
+    .filter(
+      ({ p }) => (p.dockerHost ?? LOCAL_DOCKER_HOST) === (first.dockerHost ?? LOCAL_DOCKER_HOST),
+    );
+  const pinned = onHost.find(({ p }) => p.proxyPort === port);
+  if (pinned)
+    return [
+      `gpufleet:docker.${key}: port ${port} is pools[${pinned.i}].proxyPort (${pinned.p.name}) on the same host; choose another`,
+    ];
+  const automatic = onHost.filter(({ p }) => p.proxyPort === undefined).length;
+  if (port >= DEFAULT_PROXY_PORT && port < DEFAULT_PROXY_PORT + automatic)
+    return [
+      `gpufleet:docker.${key}: port ${port} is one the proxies take (${DEFAULT_PROXY_PORT}–${DEFAULT_PROXY_PORT + automatic - 1} on the same host); choose another`,
+    ];
+  return [];
 }

@@ -323,7 +323,10 @@ export function renderConfigFiles(
     { path: CONFIG_PATHS.prometheus, content: renderPrometheusConfig(plan, ctx) },
     { path: CONFIG_PATHS.rules, content: renderRules(plan, ctx) },
     { path: CONFIG_PATHS.alertmanager, content: renderAlertmanagerConfig(ctx) },
-    { path: CONFIG_PATHS.datasources, content: renderGrafanaDatasources() },
+    {
+      path: CONFIG_PATHS.datasources,
+      content: renderGrafanaDatasources(ctx.docker?.prometheusUrl),
+    },
     { path: CONFIG_PATHS.dashboardProvider, content: renderGrafanaDashboardProvider() },
     ...buildDashboards(plan).map((d) => ({
       path: `${CONFIG_PATHS.dashboards}/${d.file}`,

@@ -202,9 +202,40 @@ export interface MonitoringContext {
    * alert.
    */
   zeroPools?: string[];
+  /** Docker target: static targets by container name instead of EC2 discovery. */
+  docker?: DockerScrapeTargets;
 }
 
 export type MonitoringPlatform = "hosts" | "kubernetes";
+
+/**
+ * Docker target (platform "hosts"): Prometheus finds every target by container name on the docker
+ * network of the host it runs on, not through EC2 discovery. Per pool: its host (the `instance_id`
+ * label, as an EC2 instance id is on AWS), the host's exporters and each replica's container. A
+ * host's exporters are scraped once per pool on it, labelled with that pool (the DCGM series kept to
+ * the pool's GPUs), so the host rules and dashboards read the same labels as on EC2.
+ */
+export interface DockerScrapeTargets {
+  pools: Record<
+    string,
+    {
+      /** The Docker host's short name (components/docker hostKey): label instance_id. */
+      host: string;
+      /** `name:port` of the host's node exporter and DCGM exporter; null: not run. */
+      nodeExporter: string | null;
+      dcgmExporter: string | null;
+      /** Host GPU indices the pool's replicas use (DCGM series of other GPUs are dropped). */
+      gpus: number[];
+      /** `name:port` of each replica's engine container, by the replica's port. */
+      replicas: Record<number, string>;
+    }
+  >;
+  /** `name:port` of Alertmanager and Grafana as Prometheus and Grafana reach them. */
+  alertmanager: string;
+  grafana: string;
+  /** `http://name:port` of Prometheus as Grafana reaches it. */
+  prometheusUrl: string;
+}
 
 export interface ResolvedMonitoringContext {
   stack: string;
@@ -223,6 +254,7 @@ export interface ResolvedMonitoringContext {
   platform: MonitoringPlatform;
   namespace: string;
   zeroPools: string[];
+  docker?: DockerScrapeTargets;
 }
 
 /** Fills defaults and checks every field; throws one error listing every problem. */
@@ -289,6 +321,8 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
   const zeroPools = ctx.zeroPools ?? [];
   if (zeroPools.length > 0 && platform !== "kubernetes")
     problems.push("zeroPools: only Kubernetes pools scale to zero");
+  if (ctx.docker !== undefined && platform !== "hosts")
+    problems.push("docker: static docker targets are hosts (platform hosts)");
   if (problems.length > 0) throw new Error(`monitoring render: ${problems.join("; ")}`);
   return {
     stack: ctx.stack,
@@ -304,6 +338,7 @@ export function resolveMonitoringContext(ctx: MonitoringContext): ResolvedMonito
     platform,
     namespace,
     zeroPools,
+    ...(ctx.docker !== undefined ? { docker: ctx.docker } : {}),
   };
 }
 

@@ -17,7 +17,10 @@ export const GRAFANA_PATHS = {
   adminPassword: `/run/gpufleet-secrets/${SECRET_FILES.grafanaAdminPassword}`,
 } as const;
 
-export function renderGrafanaDatasources(): string {
+/** The datasource; Prometheus at `prometheusUrl` (default the same host's, as on EC2). */
+export function renderGrafanaDatasources(
+  prometheusUrl = `http://localhost:${MONITORING_PORTS.prometheus}`,
+): string {
   return stringify(
     {
       apiVersion: 1,
@@ -27,7 +30,7 @@ export function renderGrafanaDatasources(): string {
           uid: DATASOURCE_UID,
           type: "prometheus",
           access: "proxy",
-          url: `http://localhost:${MONITORING_PORTS.prometheus}`,
+          url: prometheusUrl,
           isDefault: true,
           editable: false,
           jsonData: { httpMethod: "POST", timeInterval: "15s" },

@@ -16,6 +16,7 @@ import {
   ec2TagLabel,
   scrapedReplicas,
   type ConfigPaths,
+  type DockerScrapeTargets,
   type ResolvedMonitoringContext,
 } from "./context";
 
@@ -138,12 +139,81 @@ function exporterJob(
   };
 }
 
-function localJob(job: string, port: number, path = "/metrics"): Record<string, unknown> {
+function localJob(job: string, target: string, path = "/metrics"): Record<string, unknown> {
   return {
     job_name: job,
     metrics_path: path,
-    static_configs: [{ targets: [`localhost:${port}`] }],
+    static_configs: [{ targets: [target] }],
   };
+}
+
+/**
+ * Docker target: the same jobs with static targets (container names on the host's network) and the
+ * labels EC2 discovery would give: pool, instance_id (the Docker host), replica (the container).
+ */
+function dockerJobs(
+  plan: FleetPlan,
+  docker: DockerScrapeTargets,
+  paths: ConfigPaths,
+): Record<string, unknown>[] {
+  const jobs: Record<string, unknown>[] = [];
+  const exporters = [
+    ["node", JOBS.node, "nodeExporter"],
+    ["dcgm", JOBS.dcgm, "dcgmExporter"],
+  ] as const;
+  for (const [short, job, key] of exporters) {
+    for (const pool of plan.pools) {
+      const t = docker.pools[pool.name];
+      const target = t?.[key];
+      if (!t || !target) continue;
+      jobs.push({
+        job_name: `${short}-${pool.name}`,
+        static_configs: [{ targets: [target], labels: { pool: pool.name, instance_id: t.host } }],
+        relabel_configs: [{ target_label: "job", replacement: job }],
+        // The host's GPUs serve several pools: a pool's DCGM series are those of its own GPUs.
+        ...(key === "dcgmExporter"
+          ? {
+              metric_relabel_configs: [
+                {
+                  source_labels: ["gpu"],
+                  regex: `(${[...t.gpus].sort((a, b) => a - b).join("|")})?`,
+                  action: "keep",
+                },
+              ],
+            }
+          : {}),
+      });
+    }
+  }
+  for (const pool of plan.pools) {
+    const t = docker.pools[pool.name];
+    if (!t) continue;
+    for (const replica of scrapedReplicas(pool)) {
+      const target = t.replicas[replica.port];
+      if (target === undefined) continue;
+      jobs.push({
+        job_name: `engine-${pool.name}-${replica.port}`,
+        metrics_path: replica.metricsPath,
+        authorization: {
+          type: "Bearer",
+          credentials_file: `${paths.secrets}/${SECRET_FILES.engineApiKey}`,
+        },
+        static_configs: [
+          {
+            targets: [target],
+            labels: {
+              pool: pool.name,
+              instance_id: t.host,
+              replica: target.replace(/:\d+$/, ""),
+              ...replicaLabels(replica),
+            },
+          },
+        ],
+        relabel_configs: [{ target_label: "job", replacement: JOBS.engine }],
+      });
+    }
+  }
+  return jobs;
 }
 
 /**
@@ -155,6 +225,15 @@ export function scrapeConfigs(
   ctx: ResolvedMonitoringContext,
   paths: ConfigPaths = CONTAINER_PATHS,
 ): Record<string, unknown>[] {
+  const grafanaMetrics = `${ctx.grafanaSubPath}/metrics`;
+  if (ctx.docker !== undefined) {
+    return [
+      ...dockerJobs(plan, ctx.docker, paths),
+      localJob(JOBS.prometheus, `localhost:${MONITORING_PORTS.prometheus}`),
+      localJob(JOBS.alertmanager, ctx.docker.alertmanager),
+      localJob(JOBS.grafana, ctx.docker.grafana, grafanaMetrics),
+    ];
+  }
   const jobs: Record<string, unknown>[] = [
     exporterJob(JOBS.node, EXPORTER_PORTS.nodeExporter, ctx),
     exporterJob(JOBS.dcgm, EXPORTER_PORTS.dcgmExporter, ctx),
@@ -162,11 +241,10 @@ export function scrapeConfigs(
   for (const pool of plan.pools) {
     for (const replica of scrapedReplicas(pool)) jobs.push(engineJob(pool, replica, ctx, paths));
   }
-  const grafanaMetrics = `${ctx.grafanaSubPath}/metrics`;
   jobs.push(
-    localJob(JOBS.prometheus, MONITORING_PORTS.prometheus),
-    localJob(JOBS.alertmanager, MONITORING_PORTS.alertmanager),
-    localJob(JOBS.grafana, MONITORING_PORTS.grafana, grafanaMetrics),
+    localJob(JOBS.prometheus, `localhost:${MONITORING_PORTS.prometheus}`),
+    localJob(JOBS.alertmanager, `localhost:${MONITORING_PORTS.alertmanager}`),
+    localJob(JOBS.grafana, `localhost:${MONITORING_PORTS.grafana}`, grafanaMetrics),
   );
   return jobs;
 }
@@ -188,13 +266,21 @@ export function renderPrometheusConfig(
     rule_files: [`${paths.prometheus}/rules/${RULE_FILE}`],
     alerting: {
       alertmanagers: [
-        { static_configs: [{ targets: [`localhost:${MONITORING_PORTS.alertmanager}`] }] },
+        {
+          static_configs: [
+            {
+              targets: [ctx.docker?.alertmanager ?? `localhost:${MONITORING_PORTS.alertmanager}`],
+            },
+          ],
+        },
       ],
     },
     scrape_configs: scrapeConfigs(plan, ctx, paths),
   };
   const header =
     `# gpufleet ${ctx.stack}: Prometheus configuration, rendered from the plan (monitoring/prometheus.ts).\n` +
-    `# Targets: EC2 instances tagged ${DISCOVERY_TAGS.stack}=${ctx.stack}, ${DISCOVERY_TAGS.role}=${ENGINE_ROLE}.\n`;
+    (ctx.docker !== undefined
+      ? "# Targets: the stack's containers by name on the Docker host's network.\n"
+      : `# Targets: EC2 instances tagged ${DISCOVERY_TAGS.stack}=${ctx.stack}, ${DISCOVERY_TAGS.role}=${ENGINE_ROLE}.\n`);
   return header + stringify(config, { lineWidth: 0 });
 }

@@ -8,7 +8,7 @@ import type { StackConfig } from "../config/schema";
 import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
 import type { FleetPlan } from "../planner/types";
-import { DockerHost, renderDockerSpec } from "../components/docker";
+import { DockerHost, dockerSpecOptions, renderDockerSpec } from "../components/docker";
 
 function planDockerStack(): { cfg: StackConfig; plan: FleetPlan } {
   try {
@@ -41,13 +41,26 @@ const apiKey: pulumi.Output<string> =
     new random.RandomPassword(`${NAME}-api-key`, { length: 48, special: false }).result,
   );
 const hfToken = secretConfig.getSecret("hfToken");
+const alertWebhookUrl = cfg.monitoring.enabled
+  ? secretConfig.getSecret("alertWebhookUrl")
+  : undefined;
+// Grafana's admin password (user admin): generated, delivered as a 0400 file, output as a secret.
+const grafanaPassword = cfg.monitoring.enabled
+  ? pulumi.secret(
+      new random.RandomPassword(`${NAME}-grafana-admin`, { length: 32, special: false }).result,
+    )
+  : undefined;
 
-const specs = renderDockerSpec(fleet, {
-  stack,
-  bindAddress,
-  hfToken: hfToken !== undefined,
-});
-const hosts = specs.map((spec) => new DockerHost(`${NAME}-${spec.key}`, { spec, apiKey, hfToken }));
+const specs = renderDockerSpec(fleet, dockerSpecOptions(cfg, stack));
+const hosts = specs.map(
+  (spec, i) =>
+    new DockerHost(`${NAME}-${spec.key}`, {
+      spec,
+      apiKey,
+      hfToken,
+      ...(i === 0 ? { grafanaAdminPassword: grafanaPassword, alertWebhookUrl } : {}),
+    }),
+);
 
 /** The deployment plan (DESIGN.md, "Plan JSON"). */
 export const plan = fleet;
@@ -68,3 +81,9 @@ export const dockerHosts = Object.fromEntries(
     { containers: h.containerNames, network: h.networkName, volume: h.volumeName },
   ]),
 );
+/** Grafana (user admin) on the first pool's host, published on docker.bindAddress; null without monitoring. */
+export const grafanaUrl = cfg.monitoring.enabled
+  ? `http://${bindAddress}:${cfg.docker?.grafanaPort ?? 3000}/`
+  : null;
+/** Grafana's admin password (`pulumi stack output --show-secrets grafanaAdminPassword`). */
+export const grafanaAdminPassword = grafanaPassword ?? null;

@@ -13,6 +13,7 @@ import {
   WATCHDOG_IMAGE,
   type ContainerSpec,
   type HostSpec,
+  type SecretName,
 } from "./spec";
 import { CONTAINER_MODEL_DIR } from "../../cloud-init/layout";
 import { renderNginxAuthCheck } from "../../cloud-init/nginx";
@@ -23,6 +24,10 @@ export interface DockerHostArgs {
   apiKey: pulumi.Input<string>;
   /** The Hugging Face token, when a model needs it (a Pulumi secret). */
   hfToken?: pulumi.Input<string>;
+  /** Grafana's admin password (generated with @pulumi/random), when the host runs monitoring. */
+  grafanaAdminPassword?: pulumi.Input<string>;
+  /** gpufleet:alertWebhookUrl, when set. */
+  alertWebhookUrl?: pulumi.Input<string>;
 }
 
 /** Seconds `pulumi up` waits for the download container: the plan's weights can take hours. */
@@ -50,6 +55,12 @@ export class DockerHost extends pulumi.ComponentResource {
     );
     const volume = new docker.Volume(`${name}-models`, { name: spec.volume }, child);
     const state = new docker.Volume(`${name}-state`, { name: spec.stateVolume }, child);
+    const dataVolumes = new Map(
+      spec.dataVolumes.map((v) => [
+        v,
+        new docker.Volume(`${name}-${v.slice(spec.network.length - 3)}`, { name: v }, child).name,
+      ]),
+    );
     const images = new Map<string, pulumi.Output<string>>(
       spec.images.map((image) => [
         image,
@@ -84,7 +95,13 @@ export class DockerHost extends pulumi.ComponentResource {
           network: network.name,
           volume: volume.name,
           stateVolume: state.name,
-          secrets: { apiKey: args.apiKey, hfToken: args.hfToken },
+          dataVolumes,
+          secrets: {
+            apiKey: args.apiKey,
+            hfToken: args.hfToken,
+            grafanaAdminPassword: args.grafanaAdminPassword,
+            alertWebhookUrl: args.alertWebhookUrl,
+          },
           completed,
         }),
         {
@@ -115,12 +132,38 @@ interface Wiring {
   network: pulumi.Input<string>;
   volume: pulumi.Input<string>;
   stateVolume: pulumi.Input<string>;
-  secrets: { apiKey: pulumi.Input<string>; hfToken?: pulumi.Input<string> };
+  /** Containers' own data volumes by name. */
+  dataVolumes?: Map<string, pulumi.Input<string>>;
+  secrets: {
+    apiKey: pulumi.Input<string>;
+    hfToken?: pulumi.Input<string>;
+    grafanaAdminPassword?: pulumi.Input<string>;
+    alertWebhookUrl?: pulumi.Input<string>;
+  };
   /**
    * Run-to-completion containers this one waits for, with their exit codes: a non-zero one fails
    * this container's creation (attach waits, but a failed exit alone would not stop the update).
    */
   completed?: Array<{ name: string; exitCode: pulumi.Input<number> }>;
+}
+
+/** The content of a secret file, from the stack's secrets. */
+function secretValue(s: SecretName, secrets: Wiring["secrets"]): pulumi.Input<string> | undefined {
+  switch (s) {
+    case "apiKey":
+    case "engineApiKey":
+      return secrets.apiKey;
+    case "nginxAuth":
+      return pulumi.output(secrets.apiKey).apply(renderNginxAuthCheck);
+    case "authHeader":
+      return pulumi.output(secrets.apiKey).apply((k) => `Authorization: Bearer ${k}\n`);
+    case "hfToken":
+      return secrets.hfToken;
+    case "grafanaAdminPassword":
+      return secrets.grafanaAdminPassword;
+    case "alertWebhookUrl":
+      return secrets.alertWebhookUrl;
+  }
 }
 
 /** A ContainerSpec as @pulumi/docker Container inputs. */
@@ -131,14 +174,7 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     permissions: f.mode,
   }));
   for (const s of c.secrets) {
-    const value =
-      s === "apiKey"
-        ? w.secrets.apiKey
-        : s === "nginxAuth"
-          ? pulumi.output(w.secrets.apiKey).apply(renderNginxAuthCheck)
-          : s === "authHeader"
-            ? pulumi.output(w.secrets.apiKey).apply((k) => `Authorization: Bearer ${k}\n`)
-            : w.secrets.hfToken;
+    const value = secretValue(s, w.secrets);
     if (value === undefined) throw new Error(`container ${c.name} needs the ${s} secret`);
     uploads.push({ file: SECRET_FILES[s], content: pulumi.secret(value), permissions: "0400" });
   }
@@ -182,6 +218,13 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     });
   for (const m of c.hostMounts)
     volumes.push({ hostPath: m.hostPath, containerPath: m.containerPath, readOnly: m.readOnly });
+  if (c.data) {
+    const volumeName = w.dataVolumes?.get(c.data.volume);
+    if (volumeName === undefined)
+      throw new Error(`container ${c.name}: no volume ${c.data.volume}`);
+    volumes.push({ volumeName, containerPath: c.data.path, readOnly: false });
+  }
+  if (c.user !== undefined) args.user = c.user;
   if (volumes.length > 0) args.volumes = volumes;
   if (c.pidHost) args.pidMode = "host";
   if (c.gpus !== null) {

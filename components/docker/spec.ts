@@ -19,12 +19,33 @@ import { script } from "../../cloud-init";
 import { shellQuote } from "../../cloud-init/quote";
 import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
+import type { StackConfig } from "../../config/schema";
+import {
+  CONTAINER_PATHS,
+  GRAFANA_PATHS,
+  MONITORING_HOST_PATHS,
+  MONITORING_PORTS,
+  SECRET_FILES as MONITORING_SECRET_FILES,
+  grafanaEnvironment,
+  renderConfigFiles,
+  resolveMonitoringContext,
+  type AlertThresholds,
+  type DockerScrapeTargets,
+  type MonitoringContext,
+} from "../../monitoring";
 import { join, posix } from "node:path";
 
 const { dirname } = posix;
 
 /** A secret a container reads from a file (never from its env, argv or image). */
-export type SecretName = "apiKey" | "hfToken" | "nginxAuth" | "authHeader";
+export type SecretName =
+  | "apiKey"
+  | "hfToken"
+  | "nginxAuth"
+  | "authHeader"
+  | "engineApiKey"
+  | "grafanaAdminPassword"
+  | "alertWebhookUrl";
 
 /** Where secrets are mounted in every container: root-only files (mode 0400). */
 export const SECRET_DIR = "/run/secrets/gpufleet";
@@ -35,6 +56,12 @@ export const SECRET_FILES: Record<SecretName, string> = {
   nginxAuth: `${SECRET_DIR}/nginx-auth.conf`,
   /** The watchdog's `Authorization: Bearer …` line, where gpufleet-lib.sh reads it. */
   authHeader: "/etc/gpufleet/secrets/auth-header",
+  /** The engine API key where Prometheus's scrape jobs read it (monitoring/prometheus.ts). */
+  engineApiKey: `${CONTAINER_PATHS.secrets}/${MONITORING_SECRET_FILES.engineApiKey}`,
+  /** Grafana's GF_SECURITY_ADMIN_PASSWORD__FILE (monitoring/grafana.ts). */
+  grafanaAdminPassword: GRAFANA_PATHS.adminPassword,
+  /** Alertmanager's webhook url_file (monitoring/alertmanager.ts). */
+  alertWebhookUrl: `${CONTAINER_PATHS.secrets}/${MONITORING_SECRET_FILES.alertWebhookUrl}`,
 };
 
 /**
@@ -79,7 +106,16 @@ export interface ContainerSpec {
   /** Container name, also its host name on the host's network. */
   name: string;
   /** What it is, for labels and the compose file's comments. */
-  role: "download" | "engine" | "proxy" | "watchdog" | "node-exporter" | "dcgm-exporter";
+  role:
+    | "download"
+    | "engine"
+    | "proxy"
+    | "watchdog"
+    | "node-exporter"
+    | "dcgm-exporter"
+    | "prometheus"
+    | "alertmanager"
+    | "grafana";
   /** Pool it belongs to ("" for host-wide containers). */
   pool: string;
   image: string;
@@ -120,6 +156,10 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   /** Seconds docker stop waits before SIGKILL. */
   stopTimeoutSeconds: number;
+  /** User (uid:gid) the process runs as; undefined: the image's. */
+  user?: string;
+  /** A named volume of its own (HostSpec.dataVolumes), read-write at `path`. */
+  data?: { volume: string; path: string };
 }
 
 export interface HostSpec {
@@ -131,6 +171,8 @@ export interface HostSpec {
   volume: string;
   /** The state volume (STATE_DIR). */
   stateVolume: string;
+  /** Containers' own data volumes (Prometheus's TSDB, Alertmanager's state, Grafana's database). */
+  dataVolumes: string[];
   /** Every image the host's containers run, each once (WATCHDOG_IMAGE is built, not pulled). */
   images: string[];
   containers: ContainerSpec[];
@@ -146,6 +188,36 @@ export interface DockerSpecOptions {
   hfToken: boolean;
   /** Exporters beside the engines (node, DCGM); default true. */
   exporters?: boolean;
+  /** Prometheus, Alertmanager and Grafana on the first pool's host; undefined: none. */
+  monitoring?: DockerMonitoringOptions;
+}
+
+export interface DockerMonitoringOptions {
+  /** Host port Grafana is published on (bindAddress). */
+  grafanaPort: number;
+  retentionDays?: number;
+  thresholds?: Partial<AlertThresholds>;
+  /** Alerts also go to gpufleet:alertWebhookUrl (a secret file). */
+  webhook: boolean;
+}
+
+/** The spec options of a docker stack's config (the program and `render --format compose`). */
+export function dockerSpecOptions(cfg: StackConfig, stack: string): DockerSpecOptions {
+  return {
+    stack,
+    bindAddress: cfg.docker?.bindAddress,
+    hfToken: cfg.hfToken !== undefined,
+    ...(cfg.monitoring.enabled
+      ? {
+          monitoring: {
+            grafanaPort: cfg.docker?.grafanaPort ?? 3000,
+            retentionDays: cfg.monitoring.retentionDays,
+            thresholds: cfg.monitoring.thresholds,
+            webhook: cfg.alertWebhookUrl !== undefined,
+          },
+        }
+      : {}),
+  };
 }
 
 /** `local` for the socket, else the ssh host: a DNS-safe piece of resource and container names. */
@@ -333,7 +405,12 @@ function watchdogSpec(
 }
 
 /** Everything of one host. */
-export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpecOptions): HostSpec {
+export function renderHostSpec(
+  host: string,
+  pools: PoolPlan[],
+  opts: DockerSpecOptions,
+  plan?: FleetPlan,
+): HostSpec {
   const key = hostKey(host);
   const prefix = `${opts.stack}-${key}`;
   const bind = opts.bindAddress ?? "127.0.0.1";
@@ -519,18 +596,249 @@ export function renderHostSpec(host: string, pools: PoolPlan[], opts: DockerSpec
       stopTimeoutSeconds: 10,
     });
   }
+  if (opts.monitoring !== undefined)
+    containers.push(
+      ...monitoringContainers(
+        { ...(plan ?? { stack: opts.stack }), pools } as FleetPlan,
+        prefix,
+        resolved,
+        opts,
+        opts.monitoring,
+        labels,
+      ),
+    );
   return {
     host,
     key,
     network: `${prefix}-net`,
     volume: `${prefix}-models`,
     stateVolume: `${prefix}-state`,
+    dataVolumes: containers.flatMap((c) => (c.data ? [c.data.volume] : [])),
     images: [...new Set(containers.map((c) => c.image))],
     containers,
   };
 }
 
-/** Every host of a docker plan. */
+/** Every host of a docker plan; monitoring runs on the first pool's host. */
 export function renderDockerSpec(plan: FleetPlan, opts: DockerSpecOptions): HostSpec[] {
-  return [...poolsByHost(plan)].map(([host, pools]) => renderHostSpec(host, pools, opts));
+  const hosts = [...poolsByHost(plan)];
+  if (opts.monitoring !== undefined && hosts.length > 1)
+    // config/target.ts refuses this by key: Prometheus reaches its targets by container name on its
+    // own host's network.
+    throw new Error(
+      "docker monitoring scrapes one host's containers: every pool on one dockerHost",
+    );
+  return hosts.map(([host, pools], i) =>
+    renderHostSpec(host, pools, i === 0 ? opts : { ...opts, monitoring: undefined }, plan),
+  );
+}
+
+/** Monitoring containers' names on a host. */
+export function monitoringNames(
+  prefix: string,
+): Record<"prometheus" | "alertmanager" | "grafana", string> {
+  return {
+    prometheus: `${prefix}-prometheus`,
+    alertmanager: `${prefix}-alertmanager`,
+    grafana: `${prefix}-grafana`,
+  };
+}
+
+/**
+ * The monitoring renderers' context for a docker host: static targets by container name (engines,
+ * the host's exporters) instead of EC2 discovery; the same rules, dashboards and Alertmanager route
+ * as on EC2 (platform hosts, the Docker host as instance_id). Grafana's root URL is where it is
+ * published.
+ */
+export function dockerMonitoringContext(
+  prefix: string,
+  pools: Array<{ pool: PoolPlan; replicas: ResolvedReplica[] }>,
+  opts: DockerSpecOptions,
+  mon: DockerMonitoringOptions,
+): MonitoringContext {
+  const names = monitoringNames(prefix);
+  const exporters = opts.exporters ?? true;
+  const key = prefix.slice(opts.stack.length + 1);
+  const targets: DockerScrapeTargets = {
+    pools: Object.fromEntries(
+      pools.map(({ pool, replicas }) => [
+        pool.name,
+        {
+          host: key,
+          nodeExporter: exporters ? `${prefix}-node-exporter:${EXPORTER_PORTS.nodeExporter}` : null,
+          dcgmExporter: exporters ? `${prefix}-dcgm-exporter:${EXPORTER_PORTS.dcgmExporter}` : null,
+          gpus: [...new Set(replicas.flatMap((r) => r.plan.gpus))],
+          replicas: Object.fromEntries(
+            replicas.map((r) => [
+              r.plan.port,
+              `${engineName(opts.stack, pool.name, r.plan.port)}:${r.plan.port}`,
+            ]),
+          ),
+        },
+      ]),
+    ),
+    alertmanager: `${names.alertmanager}:${MONITORING_PORTS.alertmanager}`,
+    grafana: `${names.grafana}:${MONITORING_PORTS.grafana}`,
+    prometheusUrl: `http://${names.prometheus}:${MONITORING_PORTS.prometheus}`,
+  };
+  const bind = opts.bindAddress ?? "127.0.0.1";
+  return {
+    stack: opts.stack,
+    // Read only by EC2 discovery and SNS, neither of which a docker stack has.
+    region: "us-east-1",
+    retentionDays: mon.retentionDays,
+    thresholds: mon.thresholds,
+    receivers: { webhook: mon.webhook },
+    grafanaRootUrl: `http://${bind === "0.0.0.0" ? "localhost" : bind}:${mon.grafanaPort}/`,
+    // Docker keeps the model-cache volume under /var/lib/docker (its own filesystem, if any).
+    modelCacheDir: "/var/lib/docker",
+    platform: "hosts",
+    docker: targets,
+  };
+}
+
+/** Where each rendered monitoring file (monitoring/cloud-config.ts renderConfigFiles) goes. */
+function monitoringFilePath(
+  path: string,
+): { role: "prometheus" | "alertmanager" | "grafana"; path: string } | null {
+  if (path.startsWith("prometheus/"))
+    return { role: "prometheus", path: `${CONTAINER_PATHS.prometheus}/${path.slice(11)}` };
+  if (path.startsWith("alertmanager/"))
+    return { role: "alertmanager", path: `${CONTAINER_PATHS.alertmanager}/${path.slice(13)}` };
+  if (path.startsWith("grafana/provisioning/"))
+    return { role: "grafana", path: `${GRAFANA_PATHS.provisioning}/${path.slice(21)}` };
+  if (path.startsWith("grafana/dashboards/"))
+    return { role: "grafana", path: `${GRAFANA_PATHS.dashboards}/${path.slice(19)}` };
+  // grafana.env: the container's environment instead.
+  return null;
+}
+
+/**
+ * Prometheus, Alertmanager and Grafana as containers, configured by the same renderers as the EC2
+ * monitoring host (renderConfigFiles). They run as root with every capability dropped: their config
+ * and secret files are uploads owned by root (0444 and 0400), and their data live in volumes of
+ * their own at paths the images do not own (so root without CAP_DAC_OVERRIDE may write them).
+ * Only Grafana is published (bindAddress:grafanaPort); Prometheus and Alertmanager answer on the
+ * host's network only.
+ */
+function monitoringContainers(
+  plan: FleetPlan,
+  prefix: string,
+  resolved: Array<{ pool: PoolPlan; replicas: ResolvedReplica[] }>,
+  opts: DockerSpecOptions,
+  mon: DockerMonitoringOptions,
+  labels: (pool: string, role: string) => Record<string, string>,
+): ContainerSpec[] {
+  const ctx = resolveMonitoringContext(dockerMonitoringContext(prefix, resolved, opts, mon));
+  const names = monitoringNames(prefix);
+  const files: Record<"prometheus" | "alertmanager" | "grafana", ContainerFile[]> = {
+    prometheus: [],
+    alertmanager: [],
+    grafana: [],
+  };
+  for (const f of renderConfigFiles(plan, ctx)) {
+    const to = monitoringFilePath(f.path);
+    if (to) files[to.role].push({ path: to.path, content: f.content, mode: "0444" });
+  }
+  const dataDir = MONITORING_HOST_PATHS.data;
+  const base: Pick<
+    ContainerSpec,
+    | "env"
+    | "gpus"
+    | "ipcHost"
+    | "capAdd"
+    | "hostMounts"
+    | "stateDir"
+    | "pidHost"
+    | "modelCache"
+    | "healthcheck"
+    | "restart"
+    | "runToCompletion"
+    | "stopTimeoutSeconds"
+    | "user"
+  > = {
+    env: {},
+    gpus: null,
+    ipcHost: false,
+    capAdd: [],
+    hostMounts: [],
+    stateDir: null,
+    pidHost: false,
+    modelCache: null,
+    healthcheck: null,
+    restart: "unless-stopped",
+    runToCompletion: false,
+    stopTimeoutSeconds: 30,
+    user: "0:0",
+  };
+  const image = (k: "prometheus" | "alertmanager" | "grafana"): string =>
+    opts.images?.[k] ?? ctx.images[k];
+  return [
+    {
+      ...base,
+      name: names.prometheus,
+      role: "prometheus",
+      pool: "",
+      image: image("prometheus"),
+      command: [
+        `--config.file=${CONTAINER_PATHS.prometheus}/prometheus.yml`,
+        `--storage.tsdb.path=${dataDir}/prometheus`,
+        `--storage.tsdb.retention.time=${ctx.retentionDays}d`,
+        `--web.listen-address=:${MONITORING_PORTS.prometheus}`,
+        `--web.external-url=http://localhost:${MONITORING_PORTS.prometheus}/`,
+      ],
+      files: files.prometheus,
+      secrets: ["engineApiKey"],
+      ports: [],
+      dependsOn: [],
+      labels: labels("", "prometheus"),
+      data: { volume: `${names.prometheus}-data`, path: `${dataDir}/prometheus` },
+    },
+    {
+      ...base,
+      name: names.alertmanager,
+      role: "alertmanager",
+      pool: "",
+      image: image("alertmanager"),
+      command: [
+        `--config.file=${CONTAINER_PATHS.alertmanager}/alertmanager.yml`,
+        `--storage.path=${dataDir}/alertmanager`,
+        `--web.listen-address=:${MONITORING_PORTS.alertmanager}`,
+        // One instance: no gossip cluster.
+        "--cluster.listen-address=",
+      ],
+      files: files.alertmanager,
+      secrets: mon.webhook ? ["alertWebhookUrl"] : [],
+      ports: [],
+      dependsOn: [],
+      labels: labels("", "alertmanager"),
+      data: { volume: `${names.alertmanager}-data`, path: `${dataDir}/alertmanager` },
+    },
+    {
+      ...base,
+      name: names.grafana,
+      role: "grafana",
+      pool: "",
+      image: image("grafana"),
+      command: [],
+      env: {
+        ...grafanaEnvironment(ctx),
+        GF_PATHS_DATA: `${dataDir}/grafana`,
+        // The image's file log under /var/log/grafana belongs to its own user: log to stdout.
+        GF_LOG_MODE: "console",
+      },
+      files: files.grafana,
+      secrets: ["grafanaAdminPassword"],
+      ports: [
+        {
+          internal: MONITORING_PORTS.grafana,
+          external: mon.grafanaPort,
+          ip: opts.bindAddress ?? "127.0.0.1",
+        },
+      ],
+      dependsOn: [names.prometheus],
+      labels: labels("", "grafana"),
+      data: { volume: `${names.grafana}-data`, path: `${dataDir}/grafana` },
+    },
+  ];
 }

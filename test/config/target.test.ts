@@ -8,7 +8,7 @@ import { ConfigError, parseStackConfig } from "../../config";
 import { tempDir } from "../tools";
 
 const HOME = { name: "home", gpu: "RTX-4090", gpuCount: 1 };
-/** The docker target refuses the monitoring stack until its containers land. */
+/** Monitoring off where a test is not about it (docker runs it on the first pool's host). */
 const OFF = { enabled: false };
 
 function problems(raw: Record<string, unknown>): string[] {

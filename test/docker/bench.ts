@@ -81,6 +81,43 @@ export async function benchDocker(): Promise<DockerBenchResult[]> {
     name: "gpufleet preview of a 4-pool docker stack (in process, after load)",
     ms: performance.now() - t0,
   });
+  // The same four pools on one host with monitoring on (Prometheus, Alertmanager, Grafana and
+  // every dashboard rendered into the containers' files).
+  const monitored = path.join(dir, "Pulumi.bench4m.yaml");
+  writeFileSync(
+    monitored,
+    stringify({
+      config: {
+        "gpufleet:target": "docker",
+        "gpufleet:pools": [
+          { name: "chat", gpu: "RTX-4090", gpuCount: 3, gpuIndices: [0, 1], gpuShare: 0.7 },
+          {
+            name: "embed",
+            gpu: "RTX-4090",
+            gpuCount: 3,
+            gpuIndices: [0],
+            task: "embedding",
+            gpuShare: 0.12,
+          },
+          {
+            name: "rerank",
+            gpu: "RTX-4090",
+            gpuCount: 3,
+            gpuIndices: [1],
+            task: "rerank",
+            gpuShare: 0.12,
+          },
+          { name: "small", gpu: "RTX-4090", gpuCount: 3, gpuIndices: [2] },
+        ],
+      },
+    }),
+  );
+  const t1 = performance.now();
+  await runPreview({ config: monitored });
+  results.push({
+    name: "gpufleet preview of a 4-pool docker stack with monitoring on (in process, after load)",
+    ms: performance.now() - t1,
+  });
 
   const docker = new Docker({ socketPath: "/var/run/docker.sock" });
   await docker.ping();

@@ -135,6 +135,66 @@ describe("gpufleet render --format compose", () => {
     expect(resolved.stdout).toContain('key="$$(cat /run/secrets/gpufleet/api-key)"');
   });
 
+  it("with monitoring: Prometheus, Alertmanager and Grafana services, their files and secrets", async () => {
+    requireTool("docker-compose");
+    const r = await render({
+      target: "docker",
+      pools: HOME_POOLS,
+      docker: { grafanaPort: 3300 },
+      alertWebhookUrl: "https://hooks.example.com/x",
+    });
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const dir = path.join(r.dir, "local");
+    const check = run("docker-compose", ["config", "-q"], { cwd: dir });
+    expect(check.status, describeRun("docker-compose config -q", check)).toBe(0);
+    const doc = parse(readFileSync(path.join(dir, "docker-compose.yml"), "utf8")) as {
+      services: Record<string, Service>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.services).slice(-3)).toEqual([
+      "home-local-prometheus",
+      "home-local-alertmanager",
+      "home-local-grafana",
+    ]);
+    expect(Object.keys(doc.volumes)).toEqual(
+      expect.arrayContaining([
+        "home-local-prometheus-data",
+        "home-local-alertmanager-data",
+        "home-local-grafana-data",
+      ]),
+    );
+    const prometheus = doc.services["home-local-prometheus"]!;
+    expect(prometheus.user).toBe("0:0");
+    expect(prometheus.volumes).toEqual([
+      "./config/home-local-prometheus/etc/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+      "./config/home-local-prometheus/etc/prometheus/rules/gpufleet.rules.yml:/etc/prometheus/rules/gpufleet.rules.yml:ro",
+      "./secrets/api-key:/run/gpufleet-secrets/engine-api-key:ro",
+      "home-local-prometheus-data:/var/lib/gpufleet-monitoring/prometheus",
+    ]);
+    expect(prometheus.ports).toBeUndefined();
+    expect(doc.services["home-local-alertmanager"]!.volumes).toEqual(
+      expect.arrayContaining([
+        "./secrets/alert-webhook-url:/run/gpufleet-secrets/alert-webhook-url:ro",
+      ]),
+    );
+    const grafana = doc.services["home-local-grafana"]!;
+    expect(grafana.ports).toEqual(["127.0.0.1:3300:3000"]);
+    expect(grafana.environment).toMatchObject({
+      GF_SECURITY_ADMIN_PASSWORD__FILE: "/run/gpufleet-secrets/grafana-admin-password",
+      GF_SERVER_ROOT_URL: "http://127.0.0.1:3300/",
+    });
+    expect(grafana.volumes).toEqual(
+      expect.arrayContaining([
+        "./secrets/grafana-admin-password:/run/gpufleet-secrets/grafana-admin-password:ro",
+      ]),
+    );
+    const readme = readFileSync(path.join(dir, "secrets", "README"), "utf8");
+    for (const f of ["api-key:", "grafana-admin-password:", "alert-webhook-url:"])
+      expect(readme).toContain(`  ${f}`);
+    expect(readme.match(/^ {2}api-key:/gm)).toHaveLength(1);
+  });
+
   it("refuses --format compose for an aws stack (exit 2 naming the key)", async () => {
     const r = await render({
       pools: [{ name: "a", instanceType: "g5.xlarge" }],

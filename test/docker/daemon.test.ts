@@ -108,6 +108,7 @@ beforeAll(async () => {
         { name: "embed", gpu: "RTX-4090", gpuCount: 2, gpuIndices: [0], task: "embedding" },
       ],
       apiKey: DOCKER_SECRETS.apiKey,
+      monitoring: { enabled: true },
     },
     { dryRun: false, stack: STACK },
   );
@@ -200,6 +201,108 @@ describe("the docker target on a real daemon", () => {
       "-c",
       "%a %U",
       "/run/secrets/gpufleet/api-key",
+    ]);
+    expect(mode.trim()).toBe("400 root");
+  });
+
+  it("Prometheus (the rendered config and rules) scrapes every engine and exporter target", async () => {
+    const prometheus = `${STACK}-local-prometheus`;
+    const api = async (path: string): Promise<unknown> =>
+      (
+        JSON.parse(await execIn(docker, prometheus, ["curl", "-fsS", `localhost:9090${path}`])) as {
+          data: unknown;
+        }
+      ).data;
+    interface Target {
+      scrapePool: string;
+      health: string;
+      labels: Record<string, string>;
+      lastError: string;
+    }
+    const expected = [
+      "engine-chat-8000",
+      "engine-chat-8001",
+      "engine-embed-8002",
+      "node-chat",
+      "node-embed",
+      "dcgm-chat",
+      "dcgm-embed",
+      "prometheus",
+      "alertmanager",
+    ];
+    const targets = await until("every engine and exporter target up", 120_000, async () => {
+      const { activeTargets } = (await api("/api/v1/targets")) as { activeTargets: Target[] };
+      const up = expected.every((pool) =>
+        activeTargets.some((t) => t.scrapePool === pool && t.health === "up"),
+      );
+      return up ? activeTargets : undefined;
+    }).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await api("/api/v1/targets"))}`);
+    });
+    // Every target the config names but Grafana's (no image here) is up.
+    expect(targets.filter((t) => t.health !== "up").map((t) => t.scrapePool)).toEqual(["grafana"]);
+    expect(targets.map((t) => t.scrapePool).sort()).toEqual([...expected, "grafana"].sort());
+    const engine = targets.find((t) => t.scrapePool === "engine-chat-8001")!;
+    expect(engine.labels).toMatchObject({
+      job: "gpufleet-engine",
+      pool: "chat",
+      replica: `${STACK}-chat-8001`,
+      instance_id: "local",
+      engine: "vllm",
+      port: "8001",
+    });
+    expect(targets.find((t) => t.scrapePool === "node-embed")!.labels).toMatchObject({
+      job: "gpufleet-node",
+      pool: "embed",
+      instance_id: "local",
+    });
+    // Alertmanager is Prometheus's, by container name.
+    const ams = (await api("/api/v1/alertmanagers")) as {
+      activeAlertmanagers: Array<{ url: string }>;
+    };
+    expect(ams.activeAlertmanagers.map((a) => a.url)).toEqual([
+      `http://${STACK}-local-alertmanager:9093/api/v2/alerts`,
+    ]);
+    // The rule file is loaded and every rule evaluates without an error.
+    const groups = await until("every rule evaluated", 60_000, async () => {
+      const { groups: g } = (await api("/api/v1/rules")) as {
+        groups: Array<{
+          name: string;
+          rules: Array<{ name: string; health: string; lastError?: string }>;
+        }>;
+      };
+      return g.length === 3 && g.every((x) => x.rules.every((r) => r.health !== "unknown"))
+        ? g
+        : undefined;
+    });
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      "gpufleet-fleet",
+      "gpufleet-pools",
+      "gpufleet-recording",
+    ]);
+    for (const g of groups)
+      for (const r of g.rules) expect(r.health, `${r.name}: ${r.lastError ?? ""}`).toBe("ok");
+    // The engines' own metric names reach the recording rules: one running series per replica.
+    const running = await until("the folded series per replica", 60_000, async () => {
+      const { result } = (await api("/api/v1/query?query=gpufleet:replica_requests_running")) as {
+        result: Array<{ metric: Record<string, string> }>;
+      };
+      return result.length === 3 ? result : undefined;
+    });
+    expect(running.map((r) => r.metric.replica).sort()).toEqual([
+      `${STACK}-chat-8000`,
+      `${STACK}-chat-8001`,
+      `${STACK}-embed-8002`,
+    ]);
+    const info = await docker.getContainer(prometheus).inspect();
+    expect(info.Config.User).toBe("0:0");
+    expect(info.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(info.HostConfig.PortBindings ?? {}).toEqual({});
+    const mode = await execIn(docker, prometheus, [
+      "stat",
+      "-c",
+      "%a %U",
+      "/run/gpufleet-secrets/engine-api-key",
     ]);
     expect(mode.trim()).toBe("400 root");
   });

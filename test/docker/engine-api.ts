@@ -5,9 +5,9 @@
 //
 // What differs from a GPU host, and only that: every image is the locally built Debian image
 // (test/docker/image.sh) with shims for the programs the real images ship (`vllm`, `pip`, `hf`) that
-// run the stand-in engine instead, and the image entrypoint of node_exporter (Debian's
-// prometheus-node-exporter); no GPU device request (there is no GPU) and no DCGM exporter (it needs
-// one); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
+// run the stand-in engine instead, and the image entrypoints of node_exporter, Prometheus and
+// Alertmanager (Debian's builds); no GPU device request (there is no GPU), a DCGM exporter stand-in
+// (DCGM needs a GPU) and no Grafana (no image or Debian package here); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
 // with other test runs); the healthcheck interval is 2 s instead of 30 s and the watchdog's 2 s
 // instead of 30 s, its load grace opts.watchdogGraceSeconds (the test's patience, same scripts).
 import { readFileSync } from "node:fs";
@@ -112,10 +112,31 @@ export interface Applied {
   healthyMs: number;
 }
 
+/** A DCGM exporter stand-in (python3's http.server): the names monitoring/metrics.ts lists. */
+const DCGM_STANDIN = [
+  "import sys, http.server",
+  "port = int(sys.argv[sys.argv.index('-a') + 1].rsplit(':', 1)[1])",
+  "names = ['DCGM_FI_DEV_GPU_UTIL', 'DCGM_FI_DEV_GPU_TEMP', 'DCGM_FI_DEV_FB_USED', 'DCGM_FI_DEV_POWER_USAGE', 'DCGM_FI_DEV_XID_ERRORS']",
+  "body = ''.join('# TYPE %s gauge\\n' % n + ''.join('%s{gpu=\"%d\",UUID=\"GPU-standin-%d\"} %d\\n' % (n, g, g, 40 if 'TEMP' in n else 0) for g in (0, 1)) for n in names).encode()",
+  "class H(http.server.BaseHTTPRequestHandler):",
+  "    def do_GET(self):",
+  "        self.send_response(200 if self.path == '/metrics' else 404)",
+  "        self.send_header('content-type', 'text/plain; version=0.0.4')",
+  "        self.end_headers()",
+  "        self.wfile.write(body if self.path == '/metrics' else b'')",
+  "http.server.HTTPServer(('', port), H).serve_forever()",
+].join("\n");
+
 /** Create options for one captured container (see the header for what is substituted). */
 /** The ENTRYPOINT of the real images the test image stands in for, by container role. */
 const IMAGE_ENTRYPOINTS: Record<string, string[]> = {
   "node-exporter": ["/usr/bin/prometheus-node-exporter"],
+  // prom/prometheus and prom/alertmanager: Debian's builds of the same programs, same flags.
+  prometheus: ["/usr/bin/prometheus"],
+  alertmanager: ["/usr/bin/prometheus-alertmanager"],
+  // The DCGM exporter needs a GPU: a stand-in serving DCGM's metric names for GPUs 0 and 1 at the
+  // address its `-a :PORT` names.
+  "dcgm-exporter": ["python3", "-c", DCGM_STANDIN],
 };
 
 function roleOf(c: Inputs): string | undefined {
@@ -152,6 +173,7 @@ export function createOptions(
   return {
     name: String(c.name),
     Image: TEST_IMAGE,
+    User: c.user as string | undefined,
     Entrypoint: entrypoint,
     Cmd: c.command as string[] | undefined,
     Env: env,
@@ -309,8 +331,8 @@ export async function applyCaptured(
     const role = (r.inputs.labels as Array<{ label: string; value: unknown }>).find(
       (l) => l.label === "gpufleet.role",
     )?.value;
-    // The DCGM exporter needs a GPU: not run here.
-    if (role === "proxy" || role === "watchdog" || role === "node-exporter") await launch(r.inputs);
+    // Grafana: no image or Debian package here (its provisioning is validated as files).
+    if (role !== undefined && role !== "grafana") await launch(r.inputs);
   }
   // A started container is not yet a listening nginx: wait until every published port answers
   // HTTP (any status), as a client of the host would retry.

@@ -18,7 +18,7 @@ export async function runDocker(
   opts: { dryRun?: boolean; stack?: string } = {},
 ): Promise<MockRun> {
   vi.resetModules();
-  // The docker target runs no monitoring stack yet (config/target.ts refuses it by key).
+  // Monitoring off unless a test turns it on (gpufleet:monitoring): fewer containers to record.
   const config: Record<string, string> = {
     "gpufleet:target": "docker",
     "gpufleet:monitoring": JSON.stringify({ enabled: false }),
