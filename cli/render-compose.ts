@@ -28,6 +28,9 @@ export const COMPOSE_SECRET_FILES: Record<SecretName, string> = {
   engineApiKey: "secrets/api-key",
   grafanaAdminPassword: "secrets/grafana-admin-password",
   alertWebhookUrl: "secrets/alert-webhook-url",
+  gatewayMasterKey: "secrets/litellm-master-key",
+  gatewaySaltKey: "secrets/litellm-salt-key",
+  postgresPassword: "secrets/postgres-password",
 };
 
 const SECRET_HELP: Record<SecretName, string> = {
@@ -43,6 +46,12 @@ const SECRET_HELP: Record<SecretName, string> = {
     "Grafana's admin password (user admin): (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > grafana-admin-password)",
   alertWebhookUrl:
     "the URL Alertmanager posts every alert to (a credential): (umask 077; cat > alert-webhook-url)",
+  gatewayMasterKey:
+    "LiteLLM's master key (admin API and UI; must start with sk-): (umask 077; printf 'sk-%s' \"$(tr -dc A-Za-z0-9 </dev/urandom | head -c 48)\" > litellm-master-key)",
+  gatewaySaltKey:
+    "LiteLLM's salt key (encrypts stored credentials; never change it once keys exist): (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 48 > litellm-salt-key)",
+  postgresPassword:
+    "PostgreSQL's password (letters and digits): (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > postgres-password)",
 };
 
 /** Compose interpolates `$VAR` everywhere: a literal dollar is written `$$`. */

@@ -999,6 +999,8 @@ export const dockerSchema = z.strictObject({
     .default("127.0.0.1"),
   /** Host port of Grafana; default 3000. */
   grafanaPort: positiveInt.min(1024).max(65535).default(3000),
+  /** Host port of the LiteLLM gateway (gpufleet:gateway.enabled); default 4000. */
+  gatewayPort: positiveInt.min(1024).max(65535).default(4000),
 });
 
 export const stackConfigSchema = z

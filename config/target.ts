@@ -92,10 +92,7 @@ export function targetProblems(cfg: StackConfig): string[] {
         );
     }
     if (cfg.monitoring.enabled) problems.push(...dockerMonitoringProblems(cfg));
-    if (cfg.gateway.enabled)
-      problems.push(
-        "gpufleet:gateway.enabled: the docker target does not run the LiteLLM gateway yet; set it false",
-      );
+    if (cfg.gateway.enabled) problems.push(...dockerGatewayProblems(cfg));
     const bind = cfg.docker?.bindAddress;
     if (bind !== undefined && !LOOPBACK.test(bind) && cfg.apiKey === undefined) {
       problems.push(
@@ -158,4 +155,32 @@ function hostPortProblems(cfg: StackConfig, key: string, port: number): string[]
       `gpufleet:docker.${key}: port ${port} is one the proxies take (${DEFAULT_PROXY_PORT}–${DEFAULT_PROXY_PORT + automatic - 1} on the same host); choose another`,
     ];
   return [];
+}
+
+/**
+ * The docker gateway runs on the first pool's host and reaches each pool's proxy by container name:
+ * every pool on that host, its port free there; upstream keys are not delivered on docker yet.
+ */
+function dockerGatewayProblems(cfg: StackConfig): string[] {
+  const problems: string[] = [];
+  const host = (p: Pool): string => p.dockerHost ?? LOCAL_DOCKER_HOST;
+  const first = cfg.pools[0];
+  if (first === undefined) return problems;
+  const elsewhere = cfg.pools.map((p, i) => ({ p, i })).filter(({ p }) => host(p) !== host(first));
+  if (elsewhere.length > 0)
+    problems.push(
+      `gpufleet:gateway.enabled: LiteLLM runs on the first pool's host (${host(first)}) and reaches each pool's proxy on its docker network; ${elsewhere.map(({ p, i }) => `pools[${i}] (${p.name}) on ${host(p)}`).join(", ")} cannot be reached: set it false, or one stack per Docker host`,
+    );
+  cfg.gateway.upstreams.forEach((_, i) =>
+    problems.push(
+      `gpufleet:gateway.upstreams[${i}]: external upstreams need their keys delivered, which the docker target does not do yet; remove it or deploy the gateway on aws`,
+    ),
+  );
+  const gatewayPort = cfg.docker?.gatewayPort ?? 4000;
+  problems.push(...hostPortProblems(cfg, "gatewayPort", gatewayPort));
+  if (cfg.monitoring.enabled && gatewayPort === (cfg.docker?.grafanaPort ?? 3000))
+    problems.push(
+      `gpufleet:docker.gatewayPort: port ${gatewayPort} is docker.grafanaPort; choose another`,
+    );
+  return problems;
 }

@@ -19,6 +19,15 @@ export const BOOT_SCRIPT =
   `python3 -c 'import base64,os; open("${CONFIG_PATH}","wb").write(base64.b64decode(os.environ["${GATEWAY_ENV.config}"]))'` +
   ` && exec litellm --config ${CONFIG_PATH} --port ${LITELLM_PORT}`;
 
+/** LiteLLM's settings as environment variables (no secret among them), on every target. */
+export const LITELLM_ENVIRONMENT = {
+  // The price map bundled with the pinned image, not one fetched from GitHub at every start.
+  LITELLM_LOCAL_MODEL_COST_MAP: "True",
+  // No .env loading in production.
+  LITELLM_MODE: "PRODUCTION",
+  LITELLM_LOG: "INFO",
+} as const;
+
 /** Largest config the task definition carries (ECS caps the whole task definition at 64 KiB). */
 export const MAX_CONFIG_BYTES = 32 * 1024;
 
@@ -72,11 +81,7 @@ export function gatewayContainerDefinitions(a: GatewayContainerArgs): ContainerD
       portMappings: [{ containerPort: LITELLM_PORT, protocol: "tcp" }],
       environment: [
         { name: GATEWAY_ENV.config, value: encoded },
-        // The price map bundled with the pinned image, not one fetched from GitHub at every start.
-        { name: "LITELLM_LOCAL_MODEL_COST_MAP", value: "True" },
-        // No .env loading in production.
-        { name: "LITELLM_MODE", value: "PRODUCTION" },
-        { name: "LITELLM_LOG", value: "INFO" },
+        ...Object.entries(LITELLM_ENVIRONMENT).map(([name, value]) => ({ name, value })),
       ],
       secrets: a.secrets,
       logConfiguration: {

@@ -51,6 +51,18 @@ const grafanaPassword = cfg.monitoring.enabled
     )
   : undefined;
 
+// The gateway's secrets (seed 002): generated here, delivered to LiteLLM and PostgreSQL as 0400
+// files only.
+const generated = (id: string, length: number): pulumi.Output<string> =>
+  pulumi.secret(new random.RandomPassword(`${NAME}-${id}`, { length, special: false }).result);
+const gateway = cfg.gateway.enabled
+  ? {
+      masterKey: pulumi.secret(pulumi.interpolate`sk-${generated("gateway-master-key", 48)}`),
+      saltKey: generated("gateway-salt-key", 48),
+      postgresPassword: generated("gateway-db-password", 32),
+    }
+  : undefined;
+
 const specs = renderDockerSpec(fleet, dockerSpecOptions(cfg, stack));
 const hosts = specs.map(
   (spec, i) =>
@@ -58,7 +70,7 @@ const hosts = specs.map(
       spec,
       apiKey,
       hfToken,
-      ...(i === 0 ? { grafanaAdminPassword: grafanaPassword, alertWebhookUrl } : {}),
+      ...(i === 0 ? { grafanaAdminPassword: grafanaPassword, alertWebhookUrl, gateway } : {}),
     }),
 );
 
@@ -87,3 +99,9 @@ export const grafanaUrl = cfg.monitoring.enabled
   : null;
 /** Grafana's admin password (`pulumi stack output --show-secrets grafanaAdminPassword`). */
 export const grafanaAdminPassword = grafanaPassword ?? null;
+/** LiteLLM's OpenAI base URL (virtual keys, budgets), published on docker.bindAddress; null without the gateway. */
+export const gatewayUrl = cfg.gateway.enabled
+  ? `http://${bindAddress}:${cfg.docker?.gatewayPort ?? 4000}/v1`
+  : null;
+/** LiteLLM's master key, for its admin API and UI (`pulumi stack output --show-secrets gatewayMasterKey`). */
+export const gatewayMasterKey = gateway?.masterKey ?? null;

@@ -28,6 +28,12 @@ export interface DockerHostArgs {
   grafanaAdminPassword?: pulumi.Input<string>;
   /** gpufleet:alertWebhookUrl, when set. */
   alertWebhookUrl?: pulumi.Input<string>;
+  /** The gateway's secrets (generated with @pulumi/random), when the host runs LiteLLM. */
+  gateway?: {
+    masterKey: pulumi.Input<string>;
+    saltKey: pulumi.Input<string>;
+    postgresPassword: pulumi.Input<string>;
+  };
 }
 
 /** Seconds `pulumi up` waits for the download container: the plan's weights can take hours. */
@@ -101,6 +107,9 @@ export class DockerHost extends pulumi.ComponentResource {
             hfToken: args.hfToken,
             grafanaAdminPassword: args.grafanaAdminPassword,
             alertWebhookUrl: args.alertWebhookUrl,
+            gatewayMasterKey: args.gateway?.masterKey,
+            gatewaySaltKey: args.gateway?.saltKey,
+            postgresPassword: args.gateway?.postgresPassword,
           },
           completed,
         }),
@@ -139,6 +148,9 @@ interface Wiring {
     hfToken?: pulumi.Input<string>;
     grafanaAdminPassword?: pulumi.Input<string>;
     alertWebhookUrl?: pulumi.Input<string>;
+    gatewayMasterKey?: pulumi.Input<string>;
+    gatewaySaltKey?: pulumi.Input<string>;
+    postgresPassword?: pulumi.Input<string>;
   };
   /**
    * Run-to-completion containers this one waits for, with their exit codes: a non-zero one fails
@@ -163,6 +175,12 @@ function secretValue(s: SecretName, secrets: Wiring["secrets"]): pulumi.Input<st
       return secrets.grafanaAdminPassword;
     case "alertWebhookUrl":
       return secrets.alertWebhookUrl;
+    case "gatewayMasterKey":
+      return secrets.gatewayMasterKey;
+    case "gatewaySaltKey":
+      return secrets.gatewaySaltKey;
+    case "postgresPassword":
+      return secrets.postgresPassword;
   }
 }
 

@@ -21,6 +21,15 @@ import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
 import type { StackConfig } from "../../config/schema";
 import {
+  GATEWAY_ENV,
+  LITELLM_ENVIRONMENT,
+  LITELLM_IMAGE,
+  LITELLM_PORT,
+  POSTGRES_PORT,
+  renderLiteLLMConfig,
+  type GatewayOptions,
+} from "../../gateway";
+import {
   CONTAINER_PATHS,
   GRAFANA_PATHS,
   MONITORING_HOST_PATHS,
@@ -45,7 +54,10 @@ export type SecretName =
   | "authHeader"
   | "engineApiKey"
   | "grafanaAdminPassword"
-  | "alertWebhookUrl";
+  | "alertWebhookUrl"
+  | "gatewayMasterKey"
+  | "gatewaySaltKey"
+  | "postgresPassword";
 
 /** Where secrets are mounted in every container: root-only files (mode 0400). */
 export const SECRET_DIR = "/run/secrets/gpufleet";
@@ -62,6 +74,10 @@ export const SECRET_FILES: Record<SecretName, string> = {
   grafanaAdminPassword: GRAFANA_PATHS.adminPassword,
   /** Alertmanager's webhook url_file (monitoring/alertmanager.ts). */
   alertWebhookUrl: `${CONTAINER_PATHS.secrets}/${MONITORING_SECRET_FILES.alertWebhookUrl}`,
+  /** LiteLLM's master key (`sk-…`), salt key and the database password (gateway). */
+  gatewayMasterKey: `${SECRET_DIR}/litellm-master-key`,
+  gatewaySaltKey: `${SECRET_DIR}/litellm-salt-key`,
+  postgresPassword: `${SECRET_DIR}/postgres-password`,
 };
 
 /**
@@ -115,7 +131,9 @@ export interface ContainerSpec {
     | "dcgm-exporter"
     | "prometheus"
     | "alertmanager"
-    | "grafana";
+    | "grafana"
+    | "litellm"
+    | "postgres";
   /** Pool it belongs to ("" for host-wide containers). */
   pool: string;
   image: string;
@@ -190,7 +208,29 @@ export interface DockerSpecOptions {
   exporters?: boolean;
   /** Prometheus, Alertmanager and Grafana on the first pool's host; undefined: none. */
   monitoring?: DockerMonitoringOptions;
+  /** LiteLLM + PostgreSQL on the first pool's host; undefined: none. */
+  gateway?: DockerGatewayOptions;
 }
+
+export interface DockerGatewayOptions {
+  /** Host port LiteLLM is published on (bindAddress). */
+  port: number;
+  /** LiteLLM image; default gateway/options.ts LITELLM_IMAGE. */
+  image?: string;
+  /** USD per million tokens per served name (budgets count self-hosted traffic). */
+  prices: GatewayOptions["prices"];
+}
+
+/**
+ * PostgreSQL for LiteLLM: the official image's 16 line (the major the AWS gateway's RDS runs),
+ * 16.10 released 2025-08-14 (postgresql.org release announcement, with 17.6/15.14), Alpine variant
+ * of docker-library/postgres.
+ */
+export const POSTGRES_IMAGE = "postgres:16.10-alpine";
+/** Database and user of LiteLLM. */
+export const POSTGRES_DB = "litellm";
+/** Where LiteLLM reads its rendered config. */
+export const LITELLM_CONFIG_FILE = "/etc/litellm/config.yaml";
 
 export interface DockerMonitoringOptions {
   /** Host port Grafana is published on (bindAddress). */
@@ -214,6 +254,15 @@ export function dockerSpecOptions(cfg: StackConfig, stack: string): DockerSpecOp
             retentionDays: cfg.monitoring.retentionDays,
             thresholds: cfg.monitoring.thresholds,
             webhook: cfg.alertWebhookUrl !== undefined,
+          },
+        }
+      : {}),
+    ...(cfg.gateway.enabled
+      ? {
+          gateway: {
+            port: cfg.docker?.gatewayPort ?? 4000,
+            image: cfg.gateway.image,
+            prices: cfg.gateway.prices,
           },
         }
       : {}),
@@ -607,6 +656,16 @@ export function renderHostSpec(
         labels,
       ),
     );
+  if (opts.gateway !== undefined)
+    containers.push(
+      ...gatewayContainers(
+        { ...(plan ?? { stack: opts.stack }), pools } as FleetPlan,
+        prefix,
+        opts,
+        opts.gateway,
+        labels,
+      ),
+    );
   return {
     host,
     key,
@@ -622,14 +681,17 @@ export function renderHostSpec(
 /** Every host of a docker plan; monitoring runs on the first pool's host. */
 export function renderDockerSpec(plan: FleetPlan, opts: DockerSpecOptions): HostSpec[] {
   const hosts = [...poolsByHost(plan)];
-  if (opts.monitoring !== undefined && hosts.length > 1)
-    // config/target.ts refuses this by key: Prometheus reaches its targets by container name on its
-    // own host's network.
-    throw new Error(
-      "docker monitoring scrapes one host's containers: every pool on one dockerHost",
-    );
+  if ((opts.monitoring !== undefined || opts.gateway !== undefined) && hosts.length > 1)
+    // config/target.ts refuses this by key: Prometheus and LiteLLM reach their targets by container
+    // name on their own host's network.
+    throw new Error("docker monitoring and gateway reach one host's containers: one dockerHost");
   return hosts.map(([host, pools], i) =>
-    renderHostSpec(host, pools, i === 0 ? opts : { ...opts, monitoring: undefined }, plan),
+    renderHostSpec(
+      host,
+      pools,
+      i === 0 ? opts : { ...opts, monitoring: undefined, gateway: undefined },
+      plan,
+    ),
   );
 }
 
@@ -839,6 +901,126 @@ function monitoringContainers(
       dependsOn: [names.prometheus],
       labels: labels("", "grafana"),
       data: { volume: `${names.grafana}-data`, path: `${dataDir}/grafana` },
+    },
+  ];
+}
+
+/**
+ * LiteLLM's wrapper: reads the master key, salt key, engine key and database password from their
+ * 0400 files into the variables LiteLLM reads (its config names them as os.environ/ references),
+ * then execs LiteLLM on the rendered config. `docker inspect` shows this script, never a value.
+ */
+export function litellmWrapper(postgresHost: string): string {
+  const read = (name: string, file: string): string => `${name}="$(cat ${file})"`;
+  return [
+    "set -eu",
+    read(GATEWAY_ENV.masterKey, SECRET_FILES.gatewayMasterKey),
+    read(GATEWAY_ENV.saltKey, SECRET_FILES.gatewaySaltKey),
+    read(GATEWAY_ENV.engineApiKey, SECRET_FILES.apiKey),
+    read("db_password", SECRET_FILES.postgresPassword),
+    `${GATEWAY_ENV.databaseUrl}="postgresql://${POSTGRES_DB}:$db_password@${postgresHost}:${POSTGRES_PORT}/${POSTGRES_DB}"`,
+    "unset db_password",
+    `export ${GATEWAY_ENV.masterKey} ${GATEWAY_ENV.saltKey} ${GATEWAY_ENV.engineApiKey} ${GATEWAY_ENV.databaseUrl}`,
+    `exec litellm --config ${LITELLM_CONFIG_FILE} --port ${LITELLM_PORT}`,
+  ].join("\n");
+}
+
+/**
+ * The LiteLLM gateway (seed 002: virtual keys, budgets, rate limits) with its PostgreSQL, on the
+ * first pool's host: the same config renderer as the Fargate gateway, each pool reached at its
+ * proxy by container name. LiteLLM is published on bindAddress:port; PostgreSQL nowhere.
+ */
+function gatewayContainers(
+  plan: FleetPlan,
+  prefix: string,
+  opts: DockerSpecOptions,
+  gw: DockerGatewayOptions,
+  labels: (pool: string, role: string) => Record<string, string>,
+): ContainerSpec[] {
+  const postgres = `${prefix}-postgres`;
+  const config = renderLiteLLMConfig(plan, {
+    stack: opts.stack,
+    options: { prices: gw.prices },
+    poolBaseUrl: (pool) => `http://${opts.stack}-${pool.name}-proxy:${pool.proxyPort}`,
+  });
+  const common: Pick<
+    ContainerSpec,
+    | "gpus"
+    | "ipcHost"
+    | "hostMounts"
+    | "stateDir"
+    | "pidHost"
+    | "modelCache"
+    | "restart"
+    | "runToCompletion"
+    | "pool"
+  > = {
+    gpus: null,
+    ipcHost: false,
+    hostMounts: [],
+    stateDir: null,
+    pidHost: false,
+    modelCache: null,
+    restart: "unless-stopped",
+    runToCompletion: false,
+    pool: "",
+  };
+  return [
+    {
+      ...common,
+      name: postgres,
+      role: "postgres",
+      image: POSTGRES_IMAGE,
+      command: [],
+      // The image's entrypoint reads POSTGRES_PASSWORD_FILE (its `_FILE` convention).
+      env: {
+        POSTGRES_USER: POSTGRES_DB,
+        POSTGRES_DB,
+        POSTGRES_PASSWORD_FILE: SECRET_FILES.postgresPassword,
+        PGDATA: "/var/lib/postgresql/data/pgdata",
+      },
+      files: [],
+      secrets: ["postgresPassword"],
+      // Its entrypoint starts as root, reads the password file, hands the data directory to
+      // postgres and drops to that user (gosu): what that needs back, nothing else.
+      capAdd: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
+      ports: [],
+      healthcheck: {
+        test: ["CMD", "pg_isready", "-U", POSTGRES_DB, "-d", POSTGRES_DB],
+        startPeriodSeconds: 60,
+      },
+      dependsOn: [],
+      labels: labels("", "postgres"),
+      stopTimeoutSeconds: 60,
+      data: { volume: `${postgres}-data`, path: "/var/lib/postgresql/data" },
+    },
+    {
+      ...common,
+      name: `${prefix}-litellm`,
+      role: "litellm",
+      image: gw.image ?? LITELLM_IMAGE,
+      entrypoint: ["/bin/sh", "-c", litellmWrapper(postgres)],
+      command: [],
+      env: { ...LITELLM_ENVIRONMENT },
+      files: [{ path: LITELLM_CONFIG_FILE, content: config, mode: "0444" }],
+      secrets: ["gatewayMasterKey", "gatewaySaltKey", "apiKey", "postgresPassword"],
+      capAdd: [],
+      // Root reads the 0400 secret files; no capability is kept.
+      user: "0:0",
+      ports: [{ internal: LITELLM_PORT, external: gw.port, ip: opts.bindAddress ?? "127.0.0.1" }],
+      healthcheck: {
+        test: [
+          "CMD",
+          "python3",
+          "-c",
+          `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${LITELLM_PORT}/health/liveliness", timeout=8)`,
+        ],
+        startPeriodSeconds: 180,
+      },
+      dependsOn: [postgres, ...plan.pools.map((p) => `${opts.stack}-${p.name}-proxy`)],
+      labels: labels("", "litellm"),
+      // Streams in flight get two minutes, as on Fargate.
+      stopTimeoutSeconds: 120,
     },
   ];
 }

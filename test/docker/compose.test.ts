@@ -195,6 +195,52 @@ describe("gpufleet render --format compose", () => {
     expect(readme.match(/^ {2}api-key:/gm)).toHaveLength(1);
   });
 
+  it("with the gateway: LiteLLM and PostgreSQL services, the config file and their secrets", async () => {
+    requireTool("docker-compose");
+    const r = await render({
+      target: "docker",
+      pools: HOME_POOLS,
+      monitoring: { enabled: false },
+      gateway: { enabled: true },
+    });
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const dir = path.join(r.dir, "local");
+    const check = run("docker-compose", ["config", "-q"], { cwd: dir });
+    expect(check.status, describeRun("docker-compose config -q", check)).toBe(0);
+    const doc = parse(readFileSync(path.join(dir, "docker-compose.yml"), "utf8")) as {
+      services: Record<string, Service>;
+      volumes: Record<string, unknown>;
+    };
+    expect(Object.keys(doc.services).slice(-2)).toEqual([
+      "home-local-postgres",
+      "home-local-litellm",
+    ]);
+    expect(Object.keys(doc.volumes)).toContain("home-local-postgres-data");
+    const litellm = doc.services["home-local-litellm"]!;
+    expect(litellm.ports).toEqual(["127.0.0.1:4000:4000"]);
+    expect(litellm.volumes).toEqual([
+      "./config/home-local-litellm/etc/litellm/config.yaml:/etc/litellm/config.yaml:ro",
+      "./secrets/litellm-master-key:/run/secrets/gpufleet/litellm-master-key:ro",
+      "./secrets/litellm-salt-key:/run/secrets/gpufleet/litellm-salt-key:ro",
+      "./secrets/api-key:/run/secrets/gpufleet/api-key:ro",
+      "./secrets/postgres-password:/run/secrets/gpufleet/postgres-password:ro",
+    ]);
+    expect(litellm.depends_on).toMatchObject({
+      "home-local-postgres": { condition: "service_started" },
+      "home-chat-proxy": { condition: "service_started" },
+    });
+    expect(doc.services["home-local-postgres"]!.ports).toBeUndefined();
+    const config = readFileSync(
+      path.join(dir, "config", "home-local-litellm", "etc", "litellm", "config.yaml"),
+      "utf8",
+    );
+    expect(config).toContain("api_base: http://home-chat-proxy:8080/v1");
+    const readme = readFileSync(path.join(dir, "secrets", "README"), "utf8");
+    for (const f of ["litellm-master-key:", "litellm-salt-key:", "postgres-password:"])
+      expect(readme).toContain(`  ${f}`);
+  });
+
   it("refuses --format compose for an aws stack (exit 2 naming the key)", async () => {
     const r = await render({
       pools: [{ name: "a", instanceType: "g5.xlarge" }],

@@ -109,6 +109,7 @@ beforeAll(async () => {
       ],
       apiKey: DOCKER_SECRETS.apiKey,
       monitoring: { enabled: true },
+      gateway: { enabled: true },
     },
     { dryRun: false, stack: STACK },
   );
@@ -305,6 +306,45 @@ describe("the docker target on a real daemon", () => {
       "/run/gpufleet-secrets/engine-api-key",
     ]);
     expect(mode.trim()).toBe("400 root");
+  });
+
+  it("LiteLLM's wrapper hands it every secret from its 0400 files; docker inspect shows none; the config's pool URLs answer", async () => {
+    const name = `${STACK}-local-litellm`;
+    // The stand-in `litellm` recorded its environment and arguments (a root-only file).
+    const seen = (await execIn(docker, name, ["cat", "/tmp/litellm-seen"])).split("\n");
+    expect(seen.slice(0, 5)).toEqual([
+      `sk-${DOCKER_SECRETS.random}`,
+      DOCKER_SECRETS.random,
+      DOCKER_SECRETS.apiKey,
+      `postgresql://litellm:${DOCKER_SECRETS.random}@${STACK}-local-postgres:5432/litellm`,
+      "--config /etc/litellm/config.yaml --port 4000",
+    ]);
+    const info = await docker.getContainer(name).inspect();
+    const text = JSON.stringify(info);
+    expect(text).not.toContain(DOCKER_SECRETS.random);
+    expect(text).not.toContain(DOCKER_SECRETS.apiKey);
+    expect(info.HostConfig.PortBindings?.["4000/tcp"]?.[0]?.HostIp).toBe("127.0.0.1");
+    const modes = await execIn(docker, name, [
+      "sh",
+      "-c",
+      "stat -c '%a %U' /run/secrets/gpufleet/litellm-master-key /run/secrets/gpufleet/litellm-salt-key /run/secrets/gpufleet/postgres-password /run/secrets/gpufleet/api-key",
+    ]);
+    expect(modes.trim().split("\n")).toEqual(Array(4).fill("400 root"));
+    // Every api_base of the rendered config answers with the engine key from the container.
+    const config = await execIn(docker, name, ["cat", "/etc/litellm/config.yaml"]);
+    const bases = [...config.matchAll(/api_base: (\S+)/g)].map((m) => m[1]!);
+    expect(bases.sort()).toEqual([
+      `http://${STACK}-chat-proxy:8080/v1`,
+      `http://${STACK}-embed-proxy:8081/v1`,
+    ]);
+    for (const base of bases) {
+      const status = await execIn(docker, name, [
+        "sh",
+        "-c",
+        `curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $(cat /run/secrets/gpufleet/api-key)" ${base}/models`,
+      ]);
+      expect(status, base).toBe("200");
+    }
   });
 
   it("a crashed engine is restarted by its restart policy and turns healthy again", async () => {

@@ -7,7 +7,8 @@
 // (test/docker/image.sh) with shims for the programs the real images ship (`vllm`, `pip`, `hf`) that
 // run the stand-in engine instead, and the image entrypoints of node_exporter, Prometheus and
 // Alertmanager (Debian's builds); no GPU device request (there is no GPU), a DCGM exporter stand-in
-// (DCGM needs a GPU) and no Grafana (no image or Debian package here); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
+// (DCGM needs a GPU), a `litellm` shim that records what its wrapper handed it, no Grafana and no
+// PostgreSQL (no image or Debian package here); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
 // with other test runs); the healthcheck interval is 2 s instead of 30 s and the watchdog's 2 s
 // instead of 30 s, its load grace opts.watchdogGraceSeconds (the test's patience, same scripts).
 import { readFileSync } from "node:fs";
@@ -28,6 +29,14 @@ function shims(standinArgs: string[]): Array<{ path: string; content: string; mo
       // vllm/vllm-openai's ENTRYPOINT is `vllm serve`: the stand-in takes the same arguments.
       path: "/usr/local/bin/vllm",
       content: `#!/bin/sh\n[ "$1" = serve ] && shift\nexec node /opt/standin/engine.mjs --engine vllm "$@" ${standinArgs.join(" ")}\n`,
+      mode: 0o755,
+    },
+    {
+      // LiteLLM (no image here): records what its wrapper handed it (root-only file), then serves
+      // HTTP on its --port so that the published port answers.
+      path: "/usr/local/bin/litellm",
+      content:
+        '#!/bin/sh\numask 077\nprintf "%s\\n" "$LITELLM_MASTER_KEY" "$LITELLM_SALT_KEY" "$GPUFLEET_ENGINE_API_KEY" "$DATABASE_URL" "$*" > /tmp/litellm-seen\nport=4000\nwhile [ $# -gt 0 ]; do [ "$1" = --port ] && port="$2"; shift; done\nexec python3 -m http.server "$port"\n',
       mode: 0o755,
     },
     // The download script's `pip install huggingface_hub` has nothing to install here.
@@ -314,7 +323,7 @@ export async function applyCaptured(
       throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs.toString()}`);
     }
   }
-  const engines = captured.filter((r) => r.inputs.healthcheck !== undefined);
+  const engines = captured.filter((r) => roleOf(r.inputs) === "engine");
   const running = await Promise.all(engines.map((r) => launch(r.inputs)));
   await Promise.all(
     running.map((container) =>
@@ -327,12 +336,12 @@ export async function applyCaptured(
   );
   const healthyMs = Date.now() - started;
   for (const r of captured) {
-    if (r.inputs.attach === true || r.inputs.healthcheck !== undefined) continue;
+    if (r.inputs.attach === true || roleOf(r.inputs) === "engine") continue;
     const role = (r.inputs.labels as Array<{ label: string; value: unknown }>).find(
       (l) => l.label === "gpufleet.role",
     )?.value;
-    // Grafana: no image or Debian package here (its provisioning is validated as files).
-    if (role !== undefined && role !== "grafana") await launch(r.inputs);
+    // Grafana and PostgreSQL: no image here (Grafana's provisioning is validated as files).
+    if (role !== undefined && role !== "grafana" && role !== "postgres") await launch(r.inputs);
   }
   // A started container is not yet a listening nginx: wait until every published port answers
   // HTTP (any status), as a client of the host would retry.
