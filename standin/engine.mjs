@@ -402,6 +402,13 @@ function handleOllamaApi(req, res, path) {
       res.writeHead(200, { "content-length": 0 });
       return res.end();
     }
+    if (path === "/api/pull") {
+      // Ollama's pull (stream false: one answer when done): the tag enters the store.
+      const tag = String(body.model ?? body.name ?? "");
+      if (tag.trim() === "") return sendJson(res, 400, { error: "model is required" });
+      ollama.store.set(ollamaName(tag), tag);
+      return sendJson(res, 200, { status: "success" });
+    }
     if (path === "/api/generate") {
       if (ollamaLoad(body.model ?? "") === null) return ollamaNotFound(res, body.model, false);
       return sendJson(res, 200, {

@@ -14,7 +14,8 @@ if [ "$#" -lt 2 ]; then
 fi
 port="$1"
 shift
-base="http://127.0.0.1:$port"
+# The docker target runs this beside the engine's container: its name, and a pull of each tag first.
+base="http://${GPUFLEET_OLLAMA_HOST:-127.0.0.1}:$port"
 wait_seconds="${GPUFLEET_OLLAMA_WAIT_SECONDS:-300}"
 
 up=1
@@ -38,6 +39,14 @@ post() {
 for pair in "$@"; do
   tag="${pair%%=*}"
   name="${pair#*=}"
+  if [ "${GPUFLEET_OLLAMA_PULL:-0}" = 1 ]; then
+    if ! curl -fsS --max-time "${GPUFLEET_OLLAMA_PULL_SECONDS:-21600}" -X POST "$base/api/pull" \
+      -H 'content-type: application/json' -d "{\"model\":\"$tag\",\"stream\":false}" -o /dev/null; then
+      log "could not pull $tag" >&2
+      exit 1
+    fi
+    log "$tag pulled"
+  fi
   if [ "$tag" != "$name" ]; then
     if ! post /api/copy "{\"source\":\"$tag\",\"destination\":\"$name\"}"; then
       log "could not name $tag as $name (is the tag pulled?)" >&2

@@ -133,7 +133,8 @@ export interface ContainerSpec {
     | "alertmanager"
     | "grafana"
     | "litellm"
-    | "postgres";
+    | "postgres"
+    | "ollama-models";
   /** Pool it belongs to ("" for host-wide containers). */
   pool: string;
   image: string;
@@ -544,7 +545,8 @@ export function renderHostSpec(
         hostMounts: [],
         stateDir: null,
         pidHost: false,
-        modelCache: "ro",
+        // Ollama pulls into its own store and names models there (/api/pull, /api/copy).
+        modelCache: r.plan.engine === "ollama" ? "rw" : "ro",
         ports: [],
         healthcheck: { test: healthTest(r), startPeriodSeconds: r.loadGraceSeconds },
         restart: "unless-stopped",
@@ -554,6 +556,8 @@ export function renderHostSpec(
         stopTimeoutSeconds: 30,
       });
     }
+    const pulls = replicas.flatMap((r) => ollamaModelsSpec(opts.stack, pool, r, labels));
+    containers.push(...pulls);
     const conf = renderNginxConf(replicas, renderContext(opts.stack, pool, opts.images), {
       pidFile: "/tmp/nginx.pid",
       tempDir: "/tmp",
@@ -583,7 +587,8 @@ export function renderHostSpec(
       healthcheck: null,
       restart: "unless-stopped",
       runToCompletion: false,
-      dependsOn: names,
+      // An Ollama pool's proxy starts once its models are pulled, named and loaded.
+      dependsOn: [...names, ...pulls.map((c) => c.name)],
       labels: labels(pool.name, "proxy"),
       stopTimeoutSeconds: 10,
     });
@@ -1021,6 +1026,63 @@ function gatewayContainers(
       labels: labels("", "litellm"),
       // Streams in flight get two minutes, as on Fargate.
       stopTimeoutSeconds: 120,
+    },
+  ];
+}
+
+/**
+ * Ollama's models on docker: EC2's gpufleet-ollama-models (cloud-init/scripts, one source), run
+ * once beside the engine's container, pulls every tag the plan gives the replica through Ollama's
+ * API (/api/pull into its store on the model-cache volume), names it as clients send it (/api/copy
+ * tag -> served name) and loads it (keep_alive -1). Runs to completion: the pool's proxy waits for
+ * it, and a failed pull fails the update. The watchdog's image has what the script needs (bash,
+ * curl).
+ */
+function ollamaModelsSpec(
+  stack: string,
+  pool: PoolPlan,
+  r: ResolvedReplica,
+  labels: (pool: string, role: string) => Record<string, string>,
+): ContainerSpec[] {
+  const models = r.plan.ollama?.models;
+  if (r.plan.engine !== "ollama" || !models?.length) return [];
+  const engine = engineName(stack, pool.name, r.plan.port);
+  return [
+    {
+      name: `${engine}-models`,
+      role: "ollama-models",
+      pool: pool.name,
+      image: WATCHDOG_IMAGE,
+      entrypoint: ["/bin/bash", "/opt/gpufleet/bin/gpufleet-ollama-models"],
+      command: [String(r.plan.port), ...models.map((m) => `${m.tag}=${m.servedName}`)],
+      env: {
+        GPUFLEET_OLLAMA_HOST: engine,
+        GPUFLEET_OLLAMA_PULL: "1",
+        // The engine's start, then each model's pull and load: the replica's load grace.
+        GPUFLEET_OLLAMA_WAIT_SECONDS: "300",
+      },
+      files: [
+        {
+          path: "/opt/gpufleet/bin/gpufleet-ollama-models",
+          content: script("gpufleet-ollama-models"),
+          mode: "0555",
+        },
+      ],
+      secrets: [],
+      gpus: null,
+      ipcHost: false,
+      capAdd: [],
+      hostMounts: [],
+      stateDir: null,
+      pidHost: false,
+      modelCache: null,
+      ports: [],
+      healthcheck: null,
+      restart: "no",
+      runToCompletion: true,
+      dependsOn: [engine],
+      labels: labels(pool.name, "ollama-models"),
+      stopTimeoutSeconds: 10,
     },
   ];
 }

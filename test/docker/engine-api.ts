@@ -39,6 +39,15 @@ function shims(standinArgs: string[]): Array<{ path: string; content: string; mo
         '#!/bin/sh\numask 077\nprintf "%s\\n" "$LITELLM_MASTER_KEY" "$LITELLM_SALT_KEY" "$GPUFLEET_ENGINE_API_KEY" "$DATABASE_URL" "$*" > /tmp/litellm-seen\nport=4000\nwhile [ $# -gt 0 ]; do [ "$1" = --port ] && port="$2"; shift; done\nexec python3 -m http.server "$port"\n',
       mode: 0o755,
     },
+    {
+      // ollama/ollama's ENTRYPOINT /bin/ollama: `serve` runs the stand-in as Ollama on OLLAMA_HOST's
+      // port with an empty store (nothing but a placeholder: the plan's tags must be pulled);
+      // `list` (the healthcheck) asks it.
+      path: "/usr/bin/ollama",
+      content:
+        '#!/bin/sh\nport="${OLLAMA_HOST##*:}"\ncase "$1" in\n  serve) exec node /opt/standin/engine.mjs --engine ollama --host "${OLLAMA_HOST%:*}" --port "$port" --served-model-name standin-empty --ollama-pulled standin-empty ;;\n  list) exec curl -fsS -o /dev/null "127.0.0.1:$port/api/tags" ;;\nesac\nexit 2\n',
+      mode: 0o755,
+    },
     // The download script's `pip install huggingface_hub` has nothing to install here.
     { path: "/usr/local/bin/pip", content: "#!/bin/sh\nexit 0\n", mode: 0o755 },
     {
@@ -314,15 +323,20 @@ export async function applyCaptured(
     return container;
   };
 
-  // The download: attach and wait for its exit, as the provider's attach does.
-  for (const c of captured.filter((r) => r.inputs.attach === true)) {
+  // A run-to-completion container: attach and wait for its exit, as the provider's attach does.
+  const complete = async (c: RecordedResource): Promise<void> => {
     const container = await launch(c.inputs);
     const result = (await container.wait()) as { StatusCode: number };
     if (result.StatusCode !== 0) {
       const logs = await container.logs({ stdout: true, stderr: true });
       throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs.toString()}`);
     }
-  }
+  };
+  // The download first; Ollama's model pulls once their engine runs.
+  for (const c of captured.filter(
+    (r) => r.inputs.attach === true && roleOf(r.inputs) === "download",
+  ))
+    await complete(c);
   const engines = captured.filter((r) => roleOf(r.inputs) === "engine");
   const running = await Promise.all(engines.map((r) => launch(r.inputs)));
   await Promise.all(
@@ -335,6 +349,7 @@ export async function applyCaptured(
     ),
   );
   const healthyMs = Date.now() - started;
+  for (const c of captured.filter((r) => roleOf(r.inputs) === "ollama-models")) await complete(c);
   for (const r of captured) {
     if (r.inputs.attach === true || roleOf(r.inputs) === "engine") continue;
     const role = (r.inputs.labels as Array<{ label: string; value: unknown }>).find(
