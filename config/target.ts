@@ -120,13 +120,10 @@ export function targetProblems(cfg: StackConfig): string[] {
  */
 function dockerMonitoringProblems(cfg: StackConfig): string[] {
   const problems: string[] = [];
-  const host = (p: Pool): string => p.dockerHost ?? LOCAL_DOCKER_HOST;
-  const first = cfg.pools[0];
-  if (first === undefined) return problems;
-  const elsewhere = cfg.pools.map((p, i) => ({ p, i })).filter(({ p }) => host(p) !== host(first));
-  if (elsewhere.length > 0)
+  const elsewhere = poolsElsewhere(cfg);
+  if (elsewhere !== null)
     problems.push(
-      `gpufleet:monitoring.enabled: Prometheus runs on the first pool's host (${host(first)}) and scrapes containers on its docker network; ${elsewhere.map(({ p, i }) => `pools[${i}] (${p.name}) on ${host(p)}`).join(", ")} cannot be reached: set it false, or one stack per Docker host`,
+      `gpufleet:monitoring.enabled: Prometheus runs on the first pool's host and scrapes containers on its docker network; ${elsewhere}`,
     );
   problems.push(...hostPortProblems(cfg, "grafanaPort", cfg.docker?.grafanaPort ?? 3000));
   return problems;
@@ -137,13 +134,7 @@ function dockerMonitoringProblems(cfg: StackConfig): string[] {
  * proxyPort, or one the planner hands out from DEFAULT_PROXY_PORT on.
  */
 function hostPortProblems(cfg: StackConfig, key: string, port: number): string[] {
-  const first = cfg.pools[0];
-  if (first === undefined) return [];
-  const onHost = cfg.pools
-    .map((p, i) => ({ p, i }))
-    .filter(
-      ({ p }) => (p.dockerHost ?? LOCAL_DOCKER_HOST) === (first.dockerHost ?? LOCAL_DOCKER_HOST),
-    );
+  const onHost = poolsOnFirstHost(cfg, true);
   const pinned = onHost.find(({ p }) => p.proxyPort === port);
   if (pinned)
     return [
@@ -163,13 +154,10 @@ function hostPortProblems(cfg: StackConfig, key: string, port: number): string[]
  */
 function dockerGatewayProblems(cfg: StackConfig): string[] {
   const problems: string[] = [];
-  const host = (p: Pool): string => p.dockerHost ?? LOCAL_DOCKER_HOST;
-  const first = cfg.pools[0];
-  if (first === undefined) return problems;
-  const elsewhere = cfg.pools.map((p, i) => ({ p, i })).filter(({ p }) => host(p) !== host(first));
-  if (elsewhere.length > 0)
+  const elsewhere = poolsElsewhere(cfg);
+  if (elsewhere !== null)
     problems.push(
-      `gpufleet:gateway.enabled: LiteLLM runs on the first pool's host (${host(first)}) and reaches each pool's proxy on its docker network; ${elsewhere.map(({ p, i }) => `pools[${i}] (${p.name}) on ${host(p)}`).join(", ")} cannot be reached: set it false, or one stack per Docker host`,
+      `gpufleet:gateway.enabled: LiteLLM runs on the first pool's host and reaches each pool's proxy on its docker network; ${elsewhere}`,
     );
   cfg.gateway.upstreams.forEach((_, i) =>
     problems.push(
@@ -183,4 +171,24 @@ function dockerGatewayProblems(cfg: StackConfig): string[] {
       `gpufleet:docker.gatewayPort: port ${gatewayPort} is docker.grafanaPort; choose another`,
     );
   return problems;
+}
+
+function hostOf(p: Pool): string {
+  return p.dockerHost ?? LOCAL_DOCKER_HOST;
+}
+
+/** The pools (with their index) on the first pool's Docker host, or on any other. */
+function poolsOnFirstHost(cfg: StackConfig, same: boolean): Array<{ p: Pool; i: number }> {
+  const first = cfg.pools[0];
+  if (first === undefined) return [];
+  return cfg.pools
+    .map((p, i) => ({ p, i }))
+    .filter(({ p }) => (hostOf(p) === hostOf(first)) === same);
+}
+
+/** "pools[i] (name) on host, … cannot be reached: …" for the pools off the first host; null: none. */
+function poolsElsewhere(cfg: StackConfig): string | null {
+  const elsewhere = poolsOnFirstHost(cfg, false);
+  if (elsewhere.length === 0) return null;
+  return `${elsewhere.map(({ p, i }) => `pools[${i}] (${p.name}) on ${hostOf(p)}`).join(", ")} cannot be reached from ${hostOf(cfg.pools[0]!)}: set it false, or one stack per Docker host`;
 }

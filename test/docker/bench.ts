@@ -112,8 +112,13 @@ export async function benchDocker(): Promise<DockerBenchResult[]> {
       },
     }),
   );
+  // index.ts requires the docker program once: a second preview in this process must load it anew.
+  for (const k of Object.keys(require.cache))
+    if (k.includes(`${path.sep}targets${path.sep}`)) delete require.cache[k];
   const t1 = performance.now();
-  await runPreview({ config: monitored });
+  const withMonitoring = await runPreview({ config: monitored });
+  if (!withMonitoring.resources.some((r) => r.name === "bench4m-local-prometheus"))
+    throw new Error("the monitored preview registered no Prometheus container");
   results.push({
     name: "gpufleet preview of a 4-pool docker stack with monitoring on (in process, after load)",
     ms: performance.now() - t1,

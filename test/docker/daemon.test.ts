@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   applyCaptured,
   execIn,
+  requireDaemon,
   standinControl,
   teardown,
-  TEST_IMAGE,
   type Applied,
 } from "./engine-api";
 import { DOCKER_SECRETS, runDocker } from "./harness";
@@ -84,21 +84,7 @@ function call(
 }
 
 beforeAll(async () => {
-  try {
-    await docker.ping();
-  } catch (err) {
-    throw new Error(
-      `no Docker daemon on /var/run/docker.sock (${(err as Error).message}); .ci/run starts dockerd as root`,
-    );
-  }
-  await docker
-    .getImage(TEST_IMAGE)
-    .inspect()
-    .catch(() => {
-      throw new Error(
-        `${TEST_IMAGE} is missing: build it with test/docker/image.sh (.ci/run does)`,
-      );
-    });
+  await requireDaemon(docker);
   await teardown(docker, STACK);
   // A chat pool of two vLLM replicas and an embedding pool sharing GPU 0, as `pulumi up` would.
   const run = await runDocker(

@@ -454,3 +454,25 @@ export async function execIn(docker: Docker, name: string, cmd: string[]): Promi
   }
   return out;
 }
+
+/**
+ * The real-daemon proofs' precondition: a daemon answers and the local image exists. FAILS (never
+ * skips) otherwise, naming what .ci/run does about it.
+ */
+export async function requireDaemon(docker: Docker): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new Error(
+      `no Docker daemon on /var/run/docker.sock (${(err as Error).message}); .ci/run starts dockerd as root`,
+    );
+  }
+  await docker
+    .getImage(TEST_IMAGE)
+    .inspect()
+    .catch(() => {
+      throw new Error(
+        `${TEST_IMAGE} is missing: build it with test/docker/image.sh (.ci/run does)`,
+      );
+    });
+}

@@ -1,9 +1,6 @@
 // The LiteLLM gateway with PostgreSQL on the docker target (seed 002): under mocks every resource
 // is recorded and its inputs asserted; the LiteLLM config is the gateway renderer's, each pool at
 // its proxy by container name; secrets only as 0400 files; bad input exits 2 naming the key.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,21 +10,18 @@ import {
   litellmWrapper,
 } from "../../components/docker";
 import { GATEWAY_ENV, LITELLM_IMAGE, type LiteLLMConfig } from "../../gateway";
-import { main } from "../../cli/main";
-import { byName, CONTAINER, DOCKER_SECRETS, HOME_POOLS, runDocker } from "./harness";
-import { tempDir } from "../tools";
+import {
+  byName,
+  plain,
+  uploadsOf,
+  CONTAINER,
+  DOCKER_SECRETS,
+  HOME_POOLS,
+  planDockerStack,
+  runDocker,
+} from "./harness";
 
-type Upload = { file: string; content: unknown; permissions: string };
 const TIMEOUT = 120_000;
-
-function uploadsOf(inputs: Record<string, unknown>): Upload[] {
-  const u = inputs.uploads;
-  if (u === undefined) return [];
-  return (pulumi.runtime.isRpcSecret(u) ? (u as { value: unknown }).value : u) as Upload[];
-}
-function plain(v: unknown): unknown {
-  return pulumi.runtime.isRpcSecret(v) ? (v as { value: unknown }).value : v;
-}
 
 describe("docker gateway under mocks", () => {
   it(
@@ -144,27 +138,9 @@ describe("docker gateway under mocks", () => {
 });
 
 describe("docker gateway: bad input exits 2 naming the key", () => {
-  async function cli(stack: Record<string, unknown>): Promise<{ code: number; err: string }> {
-    const dir = tempDir("docker-gw-cli");
-    const file = join(dir, "Pulumi.home.yaml");
-    const config: Record<string, unknown> = {
-      "gpufleet:target": "docker",
-      "gpufleet:monitoring": { enabled: false },
-    };
-    for (const [k, v] of Object.entries(stack)) config[`gpufleet:${k}`] = v;
-    writeFileSync(file, JSON.stringify({ config }));
-    let err = "";
-    const code = await main(["node", "gpufleet", "plan", "--config", file], {
-      out: () => undefined,
-      err: (s: string) => {
-        err += s;
-      },
-    });
-    return { code, err };
-  }
-
   it("pools on another host, an upstream, a taken port: each named", async () => {
-    const r = await cli({
+    const r = await planDockerStack({
+      monitoring: { enabled: false },
       pools: [
         { name: "a", gpu: "RTX-4090", gpuCount: 1, proxyPort: 4000 },
         { name: "b", gpu: "T4", gpuCount: 1, dockerHost: "ssh://ops@gpu2.example.com" },
@@ -184,7 +160,11 @@ describe("docker gateway: bad input exits 2 naming the key", () => {
   });
 
   it("the gateway on one host plans without a problem", async () => {
-    const r = await cli({ pools: HOME_POOLS, gateway: { enabled: true } });
+    const r = await planDockerStack({
+      monitoring: { enabled: false },
+      pools: HOME_POOLS,
+      gateway: { enabled: true },
+    });
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
   });

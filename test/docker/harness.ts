@@ -1,8 +1,13 @@
 // Runs the docker target's program (targets/docker.ts) under the offline mocks with a config built
 // in the test; shared by the mock tests and the real-daemon proof.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { vi } from "vitest";
 import { runUnderMocks, type MockRun } from "../../cli/preview";
 import type { RecordedResource } from "../../cli/offline-mocks";
+import { main } from "../../cli/main";
+import { tempDir } from "../tools";
 
 /** Distinctive secrets: none may appear anywhere but in a secret upload. */
 export const DOCKER_SECRETS = {
@@ -57,3 +62,33 @@ export const HOME_POOLS = [
   { name: "embed", gpu: "RTX-4090", gpuCount: 1, task: "embedding", gpuShare: 0.12 },
   { name: "rerank", gpu: "RTX-4090", gpuCount: 1, task: "rerank", gpuShare: 0.12 },
 ];
+
+export type Upload = { file: string; content: unknown; permissions: string };
+
+/** A value as the engine would see it: a secret input unwrapped. */
+export function plain(v: unknown): unknown {
+  return pulumi.runtime.isRpcSecret(v) ? (v as { value: unknown }).value : v;
+}
+
+/** A container's uploads (inputs holding a secret arrive wrapped as a whole). */
+export function uploadsOf(inputs: Record<string, unknown>): Upload[] {
+  return (plain(inputs.uploads) ?? []) as Upload[];
+}
+
+/** `gpufleet plan --config` of a docker stack (gpufleet:<key> for each entry): exit code, stderr. */
+export async function planDockerStack(
+  stack: Record<string, unknown>,
+): Promise<{ code: number; err: string }> {
+  const file = join(tempDir("docker-plan"), "Pulumi.home.yaml");
+  const config: Record<string, unknown> = { "gpufleet:target": "docker" };
+  for (const [k, v] of Object.entries(stack)) config[`gpufleet:${k}`] = v;
+  writeFileSync(file, JSON.stringify({ config }));
+  let err = "";
+  const code = await main(["node", "gpufleet", "plan", "--config", file], {
+    out: () => undefined,
+    err: (s: string) => {
+      err += s;
+    },
+  });
+  return { code, err };
+}

@@ -4,7 +4,6 @@
 // resource is recorded and its inputs asserted; the rendered files pass promtool and amtool.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import {
@@ -22,22 +21,19 @@ import {
 } from "../../monitoring";
 import { SECRET_FILES, dockerSpecOptions, renderDockerSpec } from "../../components/docker";
 import { planStackConfig } from "../../config";
-import { main } from "../../cli/main";
-import { byName, CONTAINER, DOCKER_SECRETS, HOME_POOLS, runDocker } from "./harness";
+import {
+  byName,
+  plain,
+  uploadsOf,
+  CONTAINER,
+  DOCKER_SECRETS,
+  HOME_POOLS,
+  planDockerStack,
+  runDocker,
+} from "./harness";
 import { describeRun, requireTool, run as runTool, tempDir } from "../tools";
 
-type Upload = { file: string; content: unknown; permissions: string };
 const TIMEOUT = 120_000;
-
-function uploadsOf(inputs: Record<string, unknown>): Upload[] {
-  const u = inputs.uploads;
-  if (u === undefined) return [];
-  return (pulumi.runtime.isRpcSecret(u) ? (u as { value: unknown }).value : u) as Upload[];
-}
-
-function plain(v: unknown): unknown {
-  return pulumi.runtime.isRpcSecret(v) ? (v as { value: unknown }).value : v;
-}
 
 /** A docker stack with monitoring: four GPUs, two pools sharing GPU 0, a TP-2 pool and Ollama. */
 const POOLS = [
@@ -340,24 +336,8 @@ describe("docker monitoring files: the EC2 renderers with static targets", () =>
 });
 
 describe("docker monitoring: bad input exits 2 naming the key", () => {
-  async function cli(stack: Record<string, unknown>): Promise<{ code: number; err: string }> {
-    const dir = tempDir("docker-mon-cli");
-    const file = join(dir, "Pulumi.home.yaml");
-    const config: Record<string, unknown> = { "gpufleet:target": "docker" };
-    for (const [k, v] of Object.entries(stack)) config[`gpufleet:${k}`] = v;
-    writeFileSync(file, JSON.stringify({ config }));
-    let err = "";
-    const code = await main(["node", "gpufleet", "plan", "--config", file], {
-      out: () => undefined,
-      err: (s: string) => {
-        err += s;
-      },
-    });
-    return { code, err };
-  }
-
   it("pools on a second Docker host: monitoring.enabled names them", async () => {
-    const r = await cli({
+    const r = await planDockerStack({
       pools: [
         { name: "a", gpu: "RTX-4090", gpuCount: 1 },
         { name: "b", gpu: "T4", gpuCount: 1, dockerHost: "ssh://ops@gpu2.example.com" },
@@ -370,12 +350,12 @@ describe("docker monitoring: bad input exits 2 naming the key", () => {
   });
 
   it("Grafana's port taken by a proxy: docker.grafanaPort", async () => {
-    const pinned = await cli({
+    const pinned = await planDockerStack({
       pools: [{ name: "a", gpu: "RTX-4090", gpuCount: 1, proxyPort: 3000 }],
     });
     expect(pinned.code).toBe(2);
     expect(pinned.err).toContain("gpufleet:docker.grafanaPort: port 3000 is pools[0].proxyPort");
-    const automatic = await cli({
+    const automatic = await planDockerStack({
       pools: [{ name: "a", gpu: "RTX-4090", gpuCount: 1 }],
       docker: { grafanaPort: 8080 },
     });
@@ -386,7 +366,7 @@ describe("docker monitoring: bad input exits 2 naming the key", () => {
   });
 
   it("monitoring on, one host: planned without a problem", async () => {
-    const r = await cli({ pools: HOME_POOLS });
+    const r = await planDockerStack({ pools: HOME_POOLS });
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
   });

@@ -4,15 +4,13 @@
 // proof): the stand-in Ollama starts with an empty store, and after the one-shot exits 0 the name a
 // client sends answers through the proxy.
 import { request } from "node:http";
-import * as pulumi from "@pulumi/pulumi";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { script } from "../../cloud-init";
 import { WATCHDOG_IMAGE } from "../../components/docker";
-import { applyCaptured, execIn, teardown, TEST_IMAGE, type Applied } from "./engine-api";
-import { byName, DOCKER_SECRETS, runDocker } from "./harness";
+import { applyCaptured, execIn, requireDaemon, teardown, type Applied } from "./engine-api";
+import { byName, uploadsOf, DOCKER_SECRETS, runDocker } from "./harness";
 
-type Upload = { file: string; content: unknown; permissions: string };
 const POOLS = [
   {
     name: "local",
@@ -23,12 +21,6 @@ const POOLS = [
     extraModels: ["llama3.2:3b"],
   },
 ];
-
-function uploadsOf(inputs: Record<string, unknown>): Upload[] {
-  const u = inputs.uploads;
-  if (u === undefined) return [];
-  return (pulumi.runtime.isRpcSecret(u) ? (u as { value: unknown }).value : u) as Upload[];
-}
 
 describe("Ollama models on docker, under mocks", () => {
   it("a one-shot after the engine runs EC2's script with a pull of every tag; the proxy waits for it", async () => {
@@ -104,21 +96,7 @@ function call(
 
 describe("Ollama models on a real daemon", () => {
   beforeAll(async () => {
-    try {
-      await docker.ping();
-    } catch (err) {
-      throw new Error(
-        `no Docker daemon on /var/run/docker.sock (${(err as Error).message}); .ci/run starts dockerd as root`,
-      );
-    }
-    await docker
-      .getImage(TEST_IMAGE)
-      .inspect()
-      .catch(() => {
-        throw new Error(
-          `${TEST_IMAGE} is missing: build it with test/docker/image.sh (.ci/run does)`,
-        );
-      });
+    await requireDaemon(docker);
     await teardown(docker, STACK);
     const run = await runDocker(
       { pools: POOLS, apiKey: DOCKER_SECRETS.apiKey },

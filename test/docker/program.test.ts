@@ -4,18 +4,10 @@ import { describe, expect, it } from "vitest";
 import { redactSecrets } from "../../cli/offline-mocks";
 import { SECRET_FILES } from "../../components/docker";
 import { renderNginxAuthCheck } from "../../cloud-init";
-import { byName, containers, DOCKER_SECRETS, HOME_POOLS, runDocker } from "./harness";
+import { byName, containers, DOCKER_SECRETS, HOME_POOLS, runDocker, uploadsOf } from "./harness";
 import { pinImage } from "../../planner/catalog/digests";
 
-type Upload = { file: string; content: unknown; permissions: string };
 type Labels = Array<{ label: string; value: unknown }>;
-
-/** Inputs holding a secret arrive wrapped as a whole (the engine's serialization). */
-function uploadsOf(inputs: Record<string, unknown>): Upload[] {
-  const u = inputs.uploads;
-  if (u === undefined) return [];
-  return (pulumi.runtime.isRpcSecret(u) ? (u as { value: unknown }).value : u) as Upload[];
-}
 
 const TIMEOUT = 120_000;
 
