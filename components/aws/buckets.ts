@@ -5,6 +5,22 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransportStatement, type BucketPolicyStatement } from "./policies";
 
+/**
+ * bucketPrefix of one of the stack's buckets: `gpufleet-<stack>-<purpose>-`, lower-case letters,
+ * digits and "-" whatever the stack is called, at most 37 characters (S3 appends 26 and a name may
+ * have 63): the stack part is cut to 20 characters, fewer when the purpose is long.
+ */
+export function bucketPrefix(stack: string, purpose: "boot" | "logs" | "monitoring"): string {
+  const room = 37 - "gpufleet-".length - purpose.length - 2;
+  const s =
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, "-")
+      .slice(0, Math.min(20, room))
+      .replace(/^-+|-+$/g, "") || "stack";
+  return `gpufleet-${s}-${purpose}-`;
+}
+
 export interface PrivateBucketArgs {
   /** bucketPrefix (S3 appends 26 characters; at most 37 characters). */
   prefix: string;

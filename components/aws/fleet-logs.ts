@@ -4,7 +4,7 @@
 // the policies are log-delivery.ts.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { createPrivateBucket } from "./buckets";
+import { bucketPrefix, createPrivateBucket } from "./buckets";
 import { fleetTags } from "./facts";
 import {
   LOG_PREFIXES,
@@ -33,17 +33,6 @@ export interface AccessLogTarget {
   ready: pulumi.Resource[];
 }
 
-/** S3 bucket-name prefix of the log bucket (at most 37 characters: S3 appends 26). */
-export function logBucketPrefix(stack: string): string {
-  const s =
-    stack
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .slice(0, 20)
-      .replace(/^-+|-+$/g, "") || "stack";
-  return `gpufleet-${s}-logs-`;
-}
-
 export class FleetLogs extends pulumi.ComponentResource {
   /** The load balancer's access-log target; undefined unless accessLogs. */
   public readonly accessLogTarget?: AccessLogTarget;
@@ -64,7 +53,7 @@ export class FleetLogs extends pulumi.ComponentResource {
       bucket = createPrivateBucket(
         `${name}-bucket`,
         {
-          prefix: logBucketPrefix(args.stack),
+          prefix: bucketPrefix(args.stack, "logs"),
           tags: { ...tags, Name: `gpufleet-${args.stack}-logs` },
           expireDays: LOG_RETENTION_DAYS,
           statements: (bucketArn) =>

@@ -13,6 +13,7 @@ export {
   priceAwsFleet,
   type ElasticCloudWatchUsage,
 } from "./cost";
+export { bucketPrefix } from "./buckets";
 export { Network, type NetworkArgs } from "./network";
 export { Security, portRanges, type SecurityArgs } from "./security";
 export { Secrets, type SecretsArgs } from "./secrets";
@@ -31,7 +32,6 @@ export {
 export {
   Monitoring,
   chunkCidrs,
-  configBucketPrefix,
   grafanaListenerRules,
   grafanaRootUrl,
   grafanaTargetGroupSettings,

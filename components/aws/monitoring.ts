@@ -29,6 +29,7 @@ import {
   type MonitoringContext,
 } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
+import { bucketPrefix, createPrivateBucket } from "./buckets";
 import { fleetTags } from "./facts";
 import {
   EC2_ASSUME_ROLE_POLICY,
@@ -221,21 +222,6 @@ export function chunkCidrs(cidrs: string[], perRule: number): string[][] {
   const out: string[][] = [];
   for (let i = 0; i < cidrs.length; i += perRule) out.push(cidrs.slice(i, i + perRule));
   return out;
-}
-
-/**
- * `bucketPrefix` of the configuration bucket (S3 appends 26 characters; at most 37 here):
- * lower-case letters, digits
- * and "-" only, whatever the stack is called.
- */
-export function configBucketPrefix(stack: string): string {
-  const s =
-    stack
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .slice(0, 16)
-      .replace(/^-+|-+$/g, "") || "stack";
-  return `gpufleet-${s}-monitoring-`;
 }
 
 function partitionOf(region: string): string {
@@ -492,70 +478,14 @@ function createConfigBucket(
   { name, args, tags, parent: self }: Scope,
   grafanaUrl: pulumi.Output<string>,
 ): ConfigBucket {
-  const parent = { parent: self };
-  const bucket = new aws.s3.Bucket(
+  // Private, owner-enforced, SSE-S3 (the host reads with s3:GetObject alone), TLS only.
+  const { bucket, ready } = createPrivateBucket(
     `${name}-config`,
     {
-      bucketPrefix: configBucketPrefix(args.stack),
-      // It holds nothing but files this program renders again on every run.
-      forceDestroy: true,
+      prefix: bucketPrefix(args.stack, "monitoring"),
       tags: { ...tags, Name: `gpufleet-${args.stack}-monitoring-config` },
     },
-    parent,
-  );
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(
-    `${name}-config`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    },
-    parent,
-  );
-  const ownership = new aws.s3.BucketOwnershipControls(
-    `${name}-config`,
-    {
-      bucket: bucket.id,
-      // ACLs disabled: the bucket owner owns every object, and only IAM policies grant access.
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    },
-    parent,
-  );
-  const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
-    `${name}-config`,
-    {
-      bucket: bucket.id,
-      // SSE-S3: the instance reads the objects with s3:GetObject alone (no KMS key policy to
-      // widen).
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    },
-    parent,
-  );
-  // TLS only. After the public-access block: S3 refuses concurrent changes to a bucket's policy
-  // and that block.
-  const bucketPolicy = new aws.s3.BucketPolicy(
-    `${name}-config`,
-    {
-      bucket: bucket.id,
-      policy: bucket.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: "*",
-              Action: "s3:*",
-              Resource: [arn, `${arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      ),
-    },
-    { parent: self, dependsOn: [publicAccess] },
+    self,
   );
 
   // One object per rendered file (monitoring/index.ts renderMonitoringBundle), then the manifest,
@@ -576,7 +506,7 @@ function createConfigBucket(
     }
     return b;
   });
-  const guards = { parent: self, dependsOn: [publicAccess, ownership, encryption, bucketPolicy] };
+  const guards = { parent: self, dependsOn: ready };
   const objects = paths.map(
     (path) =>
       new aws.s3.BucketObjectv2(

@@ -7,7 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { EXPORTER_PORTS, logGroupName, secretParameterNames } from "../../cloud-init/context";
-import { createPrivateBucket } from "./buckets";
+import { bucketPrefix, createPrivateBucket } from "./buckets";
 import { fleetTags } from "./facts";
 import { EC2_ASSUME_ROLE_POLICY, instancePolicyDocument } from "./policies";
 
@@ -77,17 +77,6 @@ export class Security extends pulumi.ComponentResource {
       bootFilesBucketName: this.bootFilesBucketName,
     });
   }
-}
-
-/** bucketPrefix of the boot-files bucket: at most 37 characters, lower case. */
-export function bootFilesBucketPrefix(stack: string): string {
-  const s =
-    stack
-      .toLowerCase()
-      .replace(/[^a-z0-9-]+/g, "-")
-      .slice(0, 20)
-      .replace(/^-+|-+$/g, "") || "stack";
-  return `gpufleet-${s}-boot-`;
 }
 
 function createSecurityGroups(name: string, args: SecurityArgs, parent: pulumi.Resource) {
@@ -221,7 +210,7 @@ function createInstanceRole(name: string, args: SecurityArgs, parent: pulumi.Res
   const boot = createPrivateBucket(
     `${name}-boot-files`,
     {
-      prefix: bootFilesBucketPrefix(args.stack),
+      prefix: bucketPrefix(args.stack, "boot"),
       tags: { ...tags, Name: `gpufleet-${args.stack}-boot-files` },
     },
     parent,

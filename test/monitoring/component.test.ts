@@ -13,10 +13,10 @@ import { beforeEach, describe, expect, it } from "vitest";
 import {
   Monitoring,
   chunkCidrs,
-  configBucketPrefix,
   monitoringPolicyDocument,
   type MonitoringArgs,
 } from "../../components/aws/monitoring";
+import { bucketPrefix } from "../../components/aws/buckets";
 import { parseStackConfig, toPlanInput } from "../../config";
 import { renderMonitoringBundle } from "../../monitoring";
 import { INSTANCE_TYPES } from "../../planner/catalog/instances";
@@ -325,8 +325,19 @@ describe("gpufleet:aws:Monitoring under mocks", () => {
     ]);
     for (const o of byType(T.object))
       expect(o.inputs).toMatchObject({ bucket: BUCKET, serverSideEncryption: "AES256" });
-    expect(configBucketPrefix("My_Stack.prod")).toBe("gpufleet-my-stack-prod-monitoring-");
-    expect(configBucketPrefix("a-very-long-stack-name-indeed").length).toBeLessThanOrEqual(37);
+    expect(bucketPrefix("My_Stack.prod", "monitoring")).toBe("gpufleet-my-stack-prod-monitoring-");
+    for (const purpose of ["boot", "logs", "monitoring"] as const) {
+      const long = bucketPrefix("a-very-long-stack-name-indeed-and-longer", purpose);
+      expect(long.length).toBeLessThanOrEqual(37);
+      expect(long).toMatch(new RegExp(`^gpufleet-[a-z0-9-]+-${purpose}-$`));
+    }
+    // Names of existing buckets stay as they were: the stack part is cut at 20 (16 for monitoring).
+    expect(bucketPrefix("abcdefghijklmnopqrstuvwxyz", "boot")).toBe(
+      "gpufleet-abcdefghijklmnopqrst-boot-",
+    );
+    expect(bucketPrefix("abcdefghijklmnopqrstuvwxyz", "monitoring")).toBe(
+      "gpufleet-abcdefghijklmnop-monitoring-",
+    );
   });
 
   it("uploads one object per rendered file under monitoring/, and the manifest of their sha256", async () => {
