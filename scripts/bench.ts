@@ -20,8 +20,8 @@ import { stringify } from "yaml";
 import type * as PreviewModule from "../cli/preview";
 import { parseStackConfig, toPlanInput } from "../config";
 import { MODELS } from "../planner/catalog/models";
-import { INSTANCE_TYPES } from "../planner/catalog/instances";
 import { PlanError, planFleet } from "../planner/plan";
+import { generatedStack, kubernetesStack, previewStack, spotPreviewStack } from "./bench-stacks";
 import { ENGINE_IDS, GPU_IDS, type PoolSpec } from "../planner/types";
 
 interface Result {
@@ -76,17 +76,6 @@ function catalogCombinations(): PoolSpec[][] {
   return out;
 }
 
-function generatedStack(pools: number): Record<string, unknown> {
-  const types = INSTANCE_TYPES.map((t) => t.name);
-  return {
-    pools: Array.from({ length: pools }, (_, i) => ({
-      name: `pool-${i}`,
-      instanceType: types[i % types.length],
-      count: 1 + (i % 3),
-    })),
-  };
-}
-
 function timeStacks(sizes: number[]): Result[] {
   return sizes.map((n) => {
     const raw = generatedStack(n);
@@ -105,43 +94,6 @@ function timeStacks(sizes: number[]): Result[] {
       peakRssMB: peakRss / 2 ** 20,
     };
   });
-}
-
-/**
- * A stack of `pools` full pools for the preview: every EC2 type in turn (multi-GPU types get a
- * replica per GPU),
- * each pool serving its own model (copies of Qwen2.5-1.5B's architecture under distinct ids), so
- * that the load
- * balancer gets one target group and one header rule per pool — 100 pools is the ALB's limit of
- * both.
- */
-function previewStack(pools: number): Record<string, unknown> {
-  const types = INSTANCE_TYPES.filter((t) => t.pricePerHour > 0).map((t) => t.name);
-  return {
-    "aws:region": "us-east-1",
-    "gpufleet:pools": Array.from({ length: pools }, (_, i) => ({
-      name: `pool-${i}`,
-      instanceType: types[i % types.length],
-      count: 1 + (i % 3),
-      model: `bench/model-${i}`,
-    })),
-    "gpufleet:models": Array.from({ length: pools }, (_, i) => ({
-      id: `bench/model-${i}`,
-      config: {
-        architectures: ["Qwen2ForCausalLM"],
-        model_type: "qwen2",
-        num_hidden_layers: 28,
-        num_attention_heads: 12,
-        num_key_value_heads: 2,
-        hidden_size: 1536,
-        intermediate_size: 8960,
-        vocab_size: 151936,
-        max_position_embeddings: 32768,
-        torch_dtype: "bfloat16",
-        tie_word_embeddings: true,
-      },
-    })),
-  };
 }
 
 interface PreviewChildReport {
@@ -203,42 +155,7 @@ function timePreviews(
  * Llama-3.1-405B-sized so that a LeaderWorkerSet spans nodes.
  */
 function timeKubernetesPreview(pools = 20): Result {
-  const aws = previewStack(pools);
-  const gpus = ["L4", "A10G", "L40S", "A100-80GB", "H100"];
-  const stack = {
-    "gpufleet:target": "kubernetes",
-    "gpufleet:gateway": { enabled: true },
-    "gpufleet:hfToken": "hf_bench_placeholder_token_not_a_secret",
-    "gpufleet:pools": [
-      ...Array.from({ length: pools - 1 }, (_, i) => ({
-        name: `pool-${i}`,
-        gpu: gpus[i % gpus.length],
-        gpuCount: [1, 2, 4, 8][i % 4],
-        count: 1 + (i % 3),
-        model: `bench/model-${i}`,
-      })),
-      { name: "big", gpu: "L4", gpuCount: 8, model: "bench/llama-405b", quantization: "fp8" },
-    ],
-    "gpufleet:models": [
-      ...(aws["gpufleet:models"] as unknown[]),
-      {
-        id: "bench/llama-405b",
-        config: {
-          architectures: ["LlamaForCausalLM"],
-          model_type: "llama",
-          num_hidden_layers: 126,
-          num_attention_heads: 128,
-          num_key_value_heads: 8,
-          hidden_size: 16384,
-          intermediate_size: 53248,
-          vocab_size: 128256,
-          max_position_embeddings: 131072,
-          torch_dtype: "bfloat16",
-          tie_word_embeddings: false,
-        },
-      },
-    ],
-  };
+  const stack = kubernetesStack(pools);
   const file = path.join(
     mkdtempSync(path.join(tmpdir(), "gpufleet-bench-k8s-")),
     "Pulumi.k8s.yaml",
@@ -265,39 +182,6 @@ function timeKubernetesPreview(pools = 20): Result {
     totalMs: wallMs,
     perRunMs: wallMs,
     peakRssMB: report.maxRssMB,
-  };
-}
-
-/**
- * The preview stack with every pool elastic: spot above an on-demand base of 1, three instance
- * types of one size class (each planned, all in the user data), queue scaling with a night
- * schedule — the policies, alarms and dashboard of issue 16 at the ALB's limit of 100 pools.
- */
-function spotPreviewStack(pools: number): Record<string, unknown> {
-  const base = previewStack(pools);
-  const sets = [
-    ["g5.xlarge", "g6.xlarge", "g6e.xlarge"],
-    ["g6.2xlarge", "g5.2xlarge", "g6e.2xlarge"],
-    ["g5.12xlarge", "g6.12xlarge", "g6e.12xlarge"],
-  ];
-  const specs = base["gpufleet:pools"] as Array<Record<string, unknown>>;
-  return {
-    ...base,
-    "gpufleet:pools": specs.map((p, i) => {
-      const [first, ...rest] = sets[i % sets.length]!;
-      return {
-        ...p,
-        instanceType: first,
-        count: 2,
-        minCount: 1,
-        maxCount: 8,
-        capacity: { spot: true, onDemandBase: 1, instanceTypes: rest },
-        scaling: {
-          targetWaitingPerInstance: 4,
-          schedules: [{ name: "night", recurrence: "0 22 * * *", minCount: 0, count: 0 }],
-        },
-      };
-    }),
   };
 }
 

@@ -1,28 +1,13 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { main } from "../../cli/main";
 import type { FleetPlan } from "../../planner/types";
+import { runCli, stackFile, type CliRun } from "./harness";
 
 const ROOT = path.join(__dirname, "../..");
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpufleet", ...args], {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += `${s}\n`),
-  });
-  return { code, out, err };
-}
-
-function stackFile(body: string, name = "Pulumi.t.yaml"): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-cli-"));
-  const file = path.join(dir, name);
-  writeFileSync(file, body);
-  return file;
+function run(...args: string[]): Promise<CliRun> {
+  return runCli(args);
 }
 
 describe("gpufleet plan", () => {

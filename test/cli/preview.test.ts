@@ -1,44 +1,16 @@
 // `gpufleet preview`: the program under mocks with a stack file's config, printed as a tree or as
 // JSON.
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SECRET_PLACEHOLDER, engineConfig } from "../../cli/preview";
+import { runCli, stackFile, type CliRun } from "./harness";
 
 const ROOT = path.join(__dirname, "../..");
 let loads = 0;
 
-/**
- * vitest's module graph instead of require (the CLI's loader): a fresh program per run. These are
- * aws stacks: the AWS program index.ts dispatches to (test/program/dispatch.test.ts runs index.ts).
- */
-async function loadProgram(): Promise<Record<string, unknown>> {
-  loads++;
-  vi.resetModules();
-  return (await import("../../targets/aws.js")) as Record<string, unknown>;
-}
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // main() imports cli/preview lazily, from the module registry as it is now (loadProgram resets
-  // it): hand that instance the loader, and take main from the same registry.
-  const preview = await import("../../cli/preview.js");
-  preview.programLoader.load = loadProgram;
-  const { main } = await import("../../cli/main.js");
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpufleet", ...args], {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += `${s}\n`),
-  });
-  return { code, out, err };
-}
-
-function stackFile(body: string, name = "Pulumi.t.yaml"): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "gpufleet-preview-"));
-  const file = path.join(dir, name);
-  writeFileSync(file, body);
-  return file;
+/** These are aws stacks: the AWS program index.ts dispatches to (test/program/dispatch.test.ts runs index.ts). */
+function run(...args: string[]): Promise<CliRun> {
+  return runCli(args, { onLoad: () => loads++ });
 }
 
 interface PreviewJson {
@@ -52,8 +24,8 @@ interface PreviewJson {
 }
 
 /** `preview --config Pulumi.dev.yaml --json`, run once and read by two tests. */
-let devJsonRun: Promise<{ code: number; out: string; err: string }> | undefined;
-function devJson(): Promise<{ code: number; out: string; err: string }> {
+let devJsonRun: Promise<CliRun> | undefined;
+function devJson(): Promise<CliRun> {
   devJsonRun ??= run("preview", "--config", path.join(ROOT, "Pulumi.dev.yaml"), "--json");
   return devJsonRun;
 }

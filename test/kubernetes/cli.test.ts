@@ -3,35 +3,18 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { kubeconfigProblems } from "../../config/kubernetes";
+import { runCli, type CliRun } from "../cli/harness";
 
 const ROOT = path.join(__dirname, "../..");
 const EXAMPLE = path.join(ROOT, "examples/kubernetes.yaml");
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** vitest's module graph instead of require (the CLI's loader): a fresh program per run. */
-async function loadProgram(): Promise<Record<string, unknown>> {
-  vi.resetModules();
-  return (await import("../../targets/kubernetes.js")) as Record<string, unknown>;
-}
-
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // main() imports cli/preview lazily, from the module registry as it is now (loadProgram resets
-  // it): hand that instance the loader and take main from the same registry, so that the errors
-  // main catches are the classes the program throws, whatever ran before.
-  const preview = await import("../../cli/preview.js");
-  preview.kubernetesProgramLoader.load = loadProgram;
-  const { main } = await import("../../cli/main.js");
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpufleet", ...args], {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += `${s}\n`),
-  });
-  return { code, out, err };
+function run(...args: string[]): Promise<CliRun> {
+  return runCli(args, { program: "kubernetes" });
 }
 
 function stackFile(config: Record<string, unknown>): string {
