@@ -82,7 +82,8 @@ function service(c: ContainerSpec, host: HostSpec): Record<string, unknown> {
   if (Object.keys(c.env).length > 0)
     out.environment = Object.fromEntries(Object.entries(c.env).map(([k, v]) => [k, literal(v)]));
   if (volumes.length > 0) out.volumes = volumes;
-  out.networks = { [host.network]: { aliases: [c.name] } };
+  if (c.egressOnly) out.network_mode = "bridge";
+  else out.networks = { [host.network]: { aliases: [c.name] } };
   if (c.ports.length > 0) out.ports = c.ports.map((p) => `${p.ip}:${p.external}:${p.internal}`);
   if (c.ipcHost) out.ipc = "host";
   if (c.pidHost) out.pid = "host";

@@ -43,12 +43,6 @@ export const DEFAULT_HELPER_IMAGES = {
   logShipper: "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
 } as const;
 
-/**
- * huggingface_hub release the Docker and Kubernetes targets' download containers install; the EC2
- * hosts install nothing (gpufleet-fetch.py).
- */
-export const DEFAULT_HF_HUB_VERSION = "0.35.3";
-
 /** Fixed host ports of the exporters (the monitoring security group opens them). */
 export const EXPORTER_PORTS = { nodeExporter: 9100, dcgmExporter: 9400 } as const;
 
@@ -90,8 +84,6 @@ export interface RenderContext {
    * Port of the on-host nginx, the load balancer's target; default: the plan's proxyPort (8080).
    */
   proxyPort?: number;
-  /** Unused on EC2 hosts since they install nothing; kept for callers. */
-  hfHubVersion?: string;
   /**
    * CloudWatch Logs group the instance role may write to (logs:CreateLogStream, logs:PutLogEvents):
    * with it,
@@ -113,7 +105,6 @@ export interface ResolvedContext {
   helperImages: Record<HelperImage, string>;
   modelCacheDir: string;
   proxyPort: number;
-  hfHubVersion: string;
   /** "" when no log shipping. */
   logGroup: string;
 }
@@ -162,7 +153,6 @@ export function resolveContext(
     },
     modelCacheDir,
     proxyPort,
-    hfHubVersion: ctx.hfHubVersion ?? DEFAULT_HF_HUB_VERSION,
     logGroup: ctx.logGroup ?? "",
   };
 }

@@ -5,8 +5,9 @@
   python3 gpufleet-fetch.py gguf <repo> <file> <dir>   one GGUF file into <dir>, with Python's standard library only
 
 Nothing is installed at boot: the snapshot uses the library the engine itself loads its weights with, the GGUF file a
-plain HTTPS download (resumed from <file>.part). $HF_TOKEN, when set, authenticates to the Hub only; it is
-never sent on to the storage host a download is redirected to, and never printed.
+plain HTTPS download (resumed from <file>.part). The token, $HF_TOKEN or else the file $HF_TOKEN_PATH names (the
+Docker target's 0400 secret file; huggingface_hub reads the same two), authenticates to the Hub only; it is never sent
+on to the storage host a download is redirected to, and never printed.
 """
 
 import os
@@ -24,13 +25,23 @@ def snapshot(repo: str) -> None:
     snapshot_download(repo, ignore_patterns=["original/*"])
 
 
+def hub_token() -> str:
+    """$HF_TOKEN, else the content of the file $HF_TOKEN_PATH names (huggingface_hub's order), else ""."""
+    token = os.environ.get("HF_TOKEN", "").strip()
+    path = os.environ.get("HF_TOKEN_PATH", "")
+    if not token and path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            token = f.read().strip()
+    return token
+
+
 def gguf(repo: str, name: str, directory: str) -> None:
     dest = os.path.join(directory, name)
     part = dest + ".part"
     os.makedirs(os.path.dirname(dest), exist_ok=True)
     url = "%s/%s/resolve/main/%s" % (HUB, repo, urllib.parse.quote(name))
     request = urllib.request.Request(url, headers={"User-Agent": "gpufleet-fetch"})
-    token = os.environ.get("HF_TOKEN", "")
+    token = hub_token()
     if token:
         request.add_unredirected_header("Authorization", "Bearer " + token)
     have = os.path.getsize(part) if os.path.exists(part) else 0

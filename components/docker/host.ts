@@ -203,7 +203,10 @@ export function containerArgs(c: ContainerSpec, w: Wiring): docker.ContainerArgs
     command: c.command,
     envs: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
     uploads,
-    networksAdvanced: [{ name: w.network, aliases: [c.name] }],
+    // A download reaches the Hub from Docker's default bridge, no container of the stack.
+    ...(c.egressOnly
+      ? { networkMode: "bridge" }
+      : { networksAdvanced: [{ name: w.network, aliases: [c.name] }] }),
     labels: [
       ...Object.entries(c.labels).map(([label, value]) => ({ label, value })),
       ...(w.completed ?? []).map((d) => ({

@@ -6,17 +6,19 @@
 import {
   CONTAINER_MODEL_DIR,
   DEFAULT_HELPER_IMAGES,
-  DEFAULT_HF_HUB_VERSION,
   EXPORTER_PORTS,
+  HOST_PATHS,
+  fetchScript,
+  slugOf,
   renderNginxConf,
   resolveReplicas,
   type ResolvedContext,
   type ResolvedReplica,
 } from "../../cloud-init";
-import { distinctDownloads } from "../../cloud-init/replicas";
+import { distinctDownloads, type Download } from "../../cloud-init/replicas";
+import { fetchShell } from "../../cloud-init/fetch";
 import { renderGpufleetEnv, renderReplicasTsv } from "../../cloud-init/plan-files";
 import { script } from "../../cloud-init";
-import { shellQuote } from "../../cloud-init/quote";
 import type { FleetPlan, PoolPlan } from "../../planner/types";
 import { ENGINES } from "../../planner/catalog/engines";
 import type { StackConfig } from "../../config/schema";
@@ -42,9 +44,7 @@ import {
   type DockerScrapeTargets,
   type MonitoringContext,
 } from "../../monitoring";
-import { join, posix } from "node:path";
-
-const { dirname } = posix;
+import { join } from "node:path";
 
 /** A secret a container reads from a file (never from its env, argv or image). */
 export type SecretName =
@@ -175,11 +175,40 @@ export interface ContainerSpec {
   labels: Record<string, string>;
   /** Seconds docker stop waits before SIGKILL. */
   stopTimeoutSeconds: number;
+  /**
+   * On Docker's default bridge instead of the host's network (the downloads: the Hub reachable,
+   * no container of the stack by name); undefined: the host's network.
+   */
+  egressOnly?: boolean;
   /** User (uid:gid) the process runs as; undefined: the image's. */
   user?: string;
   /** A named volume of its own (HostSpec.dataVolumes), read-write at `path`. */
   data?: { volume: string; path: string };
 }
+
+/**
+ * What a container without GPUs has by default: no IPC or pid namespace of the host, no capability
+ * added back, no host path, state directory or model cache, no healthcheck.
+ */
+type PlainField =
+  | "gpus"
+  | "ipcHost"
+  | "capAdd"
+  | "hostMounts"
+  | "stateDir"
+  | "pidHost"
+  | "modelCache"
+  | "healthcheck";
+const PLAIN_CONTAINER: Pick<ContainerSpec, PlainField> = {
+  gpus: null,
+  ipcHost: false,
+  capAdd: [],
+  hostMounts: [],
+  stateDir: null,
+  pidHost: false,
+  modelCache: null,
+  healthcheck: null,
+};
 
 export interface HostSpec {
   /** The dockerHost URL. */
@@ -203,7 +232,7 @@ export interface DockerSpecOptions {
   bindAddress?: string;
   /** Image overrides (engine ids and helper images), as on EC2. */
   images?: Partial<Record<string, string>>;
-  /** Whether any planned model needs the HF token (then the download container reads it). */
+  /** Whether the stack has an HF token (then every download one-shot reads it from its file). */
   hfToken: boolean;
   /** Exporters beside the engines (node, DCGM); default true. */
   exporters?: boolean;
@@ -316,7 +345,6 @@ function renderContext(
     } as ResolvedContext["helperImages"],
     modelCacheDir: CONTAINER_MODEL_DIR,
     proxyPort: pool.proxyPort,
-    hfHubVersion: DEFAULT_HF_HUB_VERSION,
     logGroup: "",
   };
 }
@@ -359,26 +387,67 @@ function healthTest(r: ResolvedReplica): string[] {
 }
 
 /**
- * The one-shot download: every distinct model of the host, into the cache volume, through the same
- * `hf` CLI as on EC2 (the token, when needed, from its file through HF_TOKEN_PATH).
+ * The host's download one-shots: one per distinct model of the host (pools sharing a model fetch it
+ * once), each running cloud-init's gpufleet-fetch.py through cloud-init/fetch.ts's shell (the
+ * Kubernetes init container's): an HF snapshot in the engine's own image with its huggingface_hub,
+ * a GGUF file in the pinned Python image with the standard library only. Nothing is installed. The
+ * token, when the stack has one, is the 0400 file HF_TOKEN_PATH names (huggingface_hub and
+ * gpufleet-fetch.py read it there). On Docker's default bridge: the Hub is reachable, no container
+ * of the stack is. Ollama tags are pulled by ollamaModelsSpec's one-shot beside their engine.
  */
-function downloadScript(downloads: ReturnType<typeof distinctDownloads>): string {
-  const lines = [
-    "set -eu",
-    'pip install --quiet --no-cache-dir --disable-pip-version-check --root-user-action=ignore "huggingface_hub==$HF_HUB_VERSION"',
-  ];
-  for (const d of downloads) {
-    if (d.kind === "hf") {
-      lines.push(`hf download ${shellQuote(d.source)} --exclude 'original/*'`);
-    } else if (d.kind === "gguf") {
-      lines.push(
-        `hf download ${shellQuote(d.source)} ${shellQuote(d.file)} --local-dir ${CONTAINER_MODEL_DIR}/gguf`,
-      );
-    }
-    const marker = `${CONTAINER_MODEL_DIR}/${d.marker}`;
-    lines.push(`mkdir -p ${shellQuote(dirname(marker))} && touch ${shellQuote(marker)}`);
-  }
-  return lines.join("\n");
+function downloadSpecs(
+  prefix: string,
+  downloads: Download[],
+  opts: DockerSpecOptions,
+  labels: Record<string, string>,
+): Array<{ download: Download; spec: ContainerSpec }> {
+  const taken = new Set<string>();
+  return downloads.map((d) => {
+    // Named by what it fetches: the repo of a snapshot, the file of a GGUF download.
+    const base = `${prefix}-download-${slugOf(d.kind === "gguf" ? d.file : d.label)
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")}`;
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.add(name);
+    const image =
+      d.kind === "gguf" ? (opts.images?.downloader ?? DEFAULT_HELPER_IMAGES.downloader) : d.image;
+    return {
+      download: d,
+      spec: {
+        name,
+        role: "download",
+        pool: "",
+        image,
+        entrypoint: ["/bin/sh", "-c"],
+        command: [fetchShell(d, HOST_PATHS.fetch)],
+        env: {
+          HF_HOME: CONTAINER_MODEL_DIR,
+          HF_HUB_DISABLE_TELEMETRY: "1",
+          HF_HUB_DOWNLOAD_TIMEOUT: "60",
+          HF_XET_CHUNK_CACHE_SIZE_BYTES: "0",
+          ...(opts.hfToken ? { HF_TOKEN_PATH: SECRET_FILES.hfToken } : {}),
+        },
+        files: [{ path: HOST_PATHS.fetch, content: fetchScript(), mode: "0444" }],
+        secrets: opts.hfToken ? ["hfToken"] : [],
+        ...PLAIN_CONTAINER,
+        modelCache: "rw",
+        ports: [],
+        restart: "no",
+        runToCompletion: true,
+        dependsOn: [],
+        labels: { ...labels, "gpufleet.model": d.label },
+        stopTimeoutSeconds: 10,
+        egressOnly: true,
+      },
+    };
+  });
+}
+
+/** The key distinctDownloads merges a model's downloads under. */
+function downloadKey(d: Download): string {
+  return `${d.kind}\t${d.label}`;
 }
 
 /** The Docker socket of a host as seen on that host (ssh hosts: the default socket). */
@@ -485,40 +554,16 @@ export function renderHostSpec(
     };
   });
   const all = resolved.flatMap((r) => r.replicas);
-  const downloads = distinctDownloads(all).filter((d) => d.kind !== "ollama");
-  const downloader = opts.images?.downloader ?? DEFAULT_HELPER_IMAGES.downloader;
-  const download: ContainerSpec = {
-    name: `${prefix}-download`,
-    role: "download",
-    pool: "",
-    image: downloader,
-    entrypoint: ["/bin/sh", "-c"],
-    command: [downloadScript(downloads)],
-    env: {
-      HF_HOME: CONTAINER_MODEL_DIR,
-      HF_HUB_DISABLE_TELEMETRY: "1",
-      HF_HUB_DOWNLOAD_TIMEOUT: "60",
-      HF_HUB_VERSION: DEFAULT_HF_HUB_VERSION,
-      ...(opts.hfToken ? { HF_TOKEN_PATH: SECRET_FILES.hfToken } : {}),
-    },
-    files: [],
-    secrets: opts.hfToken ? ["hfToken"] : [],
-    gpus: null,
-    ipcHost: false,
-    capAdd: [],
-    hostMounts: [],
-    stateDir: null,
-    pidHost: false,
-    modelCache: "rw",
-    ports: [],
-    healthcheck: null,
-    restart: "no",
-    runToCompletion: true,
-    dependsOn: [],
-    labels: labels("", "download"),
-    stopTimeoutSeconds: 10,
-  };
-  const containers: ContainerSpec[] = [download];
+  const downloads = downloadSpecs(
+    prefix,
+    distinctDownloads(all).filter((d) => d.kind !== "ollama"),
+    opts,
+    labels("", "download"),
+  );
+  const fetchedBy = new Map(
+    downloads.map(({ download, spec }) => [downloadKey(download), spec.name]),
+  );
+  const containers: ContainerSpec[] = downloads.map((d) => d.spec);
   for (const { pool, replicas } of resolved) {
     const names: string[] = [];
     for (const r of replicas) {
@@ -551,7 +596,8 @@ export function renderHostSpec(
         healthcheck: { test: healthTest(r), startPeriodSeconds: r.loadGraceSeconds },
         restart: "unless-stopped",
         runToCompletion: false,
-        dependsOn: [download.name],
+        // The one-shot that fetches this replica's model (an Ollama engine pulls its own tags).
+        dependsOn: r.download.kind === "ollama" ? [] : [fetchedBy.get(downloadKey(r.download))!],
         labels: { ...labels(pool.name, "engine"), "gpufleet.port": String(r.plan.port) },
         stopTimeoutSeconds: 30,
       });
@@ -810,29 +856,10 @@ function monitoringContainers(
   const dataDir = MONITORING_HOST_PATHS.data;
   const base: Pick<
     ContainerSpec,
-    | "env"
-    | "gpus"
-    | "ipcHost"
-    | "capAdd"
-    | "hostMounts"
-    | "stateDir"
-    | "pidHost"
-    | "modelCache"
-    | "healthcheck"
-    | "restart"
-    | "runToCompletion"
-    | "stopTimeoutSeconds"
-    | "user"
+    PlainField | "env" | "restart" | "runToCompletion" | "stopTimeoutSeconds" | "user"
   > = {
     env: {},
-    gpus: null,
-    ipcHost: false,
-    capAdd: [],
-    hostMounts: [],
-    stateDir: null,
-    pidHost: false,
-    modelCache: null,
-    healthcheck: null,
+    ...PLAIN_CONTAINER,
     restart: "unless-stopped",
     runToCompletion: false,
     stopTimeoutSeconds: 30,
@@ -1069,15 +1096,8 @@ function ollamaModelsSpec(
         },
       ],
       secrets: [],
-      gpus: null,
-      ipcHost: false,
-      capAdd: [],
-      hostMounts: [],
-      stateDir: null,
-      pidHost: false,
-      modelCache: null,
+      ...PLAIN_CONTAINER,
       ports: [],
-      healthcheck: null,
       restart: "no",
       runToCompletion: true,
       dependsOn: [engine],

@@ -3,15 +3,11 @@
 // kubernetes` writes the same objects as YAML for kubectl or Argo CD. Secrets are referenced by
 // name only; their values never pass through here.
 import { parse as parseYaml } from "yaml";
-import { DEFAULT_HELPER_IMAGES, DEFAULT_HF_HUB_VERSION } from "../../cloud-init/context";
+import { DEFAULT_HELPER_IMAGES } from "../../cloud-init/context";
 import { fetchScript } from "../../cloud-init";
+import { fetchShell } from "../../cloud-init/fetch";
 import type { ResolvedContext } from "../../cloud-init/context";
-import {
-  CONTAINER_MODEL_DIR,
-  cachePathOf,
-  markerOf,
-  parseGgufSource,
-} from "../../cloud-init/layout";
+import { CONTAINER_MODEL_DIR } from "../../cloud-init/layout";
 import { readTimeoutSeconds, renderNginxConf } from "../../cloud-init/nginx";
 import { resolveReplicas, type ResolvedReplica } from "../../cloud-init/replicas";
 import { gpuLabelValue, type KubernetesConfig } from "../../config/kubernetes";
@@ -169,7 +165,6 @@ function podContext(plan: FleetPlan, pool: PoolPlan): ResolvedContext {
     helperImages: { ...DEFAULT_HELPER_IMAGES },
     modelCacheDir: CONTAINER_MODEL_DIR,
     proxyPort: pool.proxyPort,
-    hfHubVersion: DEFAULT_HF_HUB_VERSION,
     logGroup: "",
   };
 }
@@ -196,20 +191,13 @@ const FETCH_SCRIPT = `${FETCH_DIR}/gpufleet-fetch.py`;
 
 /**
  * The init container's shell: download the replica's weights into the cache once, with the same
- * gpufleet-fetch.py as the hosts: an HF snapshot through the engine image's own huggingface_hub
- * (the container runs the engine image), a GGUF file with the pinned Python image's standard
- * library, an Ollama tag through the Ollama image. Nothing is installed at start.
+ * gpufleet-fetch.py as the hosts and the Docker target (cloud-init/fetch.ts): an HF snapshot
+ * through the engine image's own huggingface_hub (the container runs the engine image), a GGUF file
+ * with the pinned Python image's standard library, an Ollama tag through the Ollama image. Nothing
+ * is installed at start.
  */
 function downloadScript(r: ResolvedReplica): string {
-  const d = r.download;
-  const marker = `${CONTAINER_MODEL_DIR}/${markerOf(d.label)}`;
-  let fetch: string;
-  if (d.kind === "hf") fetch = `python3 ${FETCH_SCRIPT} snapshot '${d.source}'`;
-  else if (d.kind === "gguf") {
-    const { repo, file } = parseGgufSource(r.plan.model.source);
-    fetch = `python3 ${FETCH_SCRIPT} gguf '${repo}' '${file}' '${CONTAINER_MODEL_DIR}/${cachePathOf("gguf", repo)}'`;
-  } else fetch = `(ollama serve >/dev/null 2>&1 &) && sleep 5 && ollama pull '${d.source}'`;
-  return `set -e; [ -f '${marker}' ] && exit 0; ${fetch}; mkdir -p '${CONTAINER_MODEL_DIR}/.gpufleet'; touch '${marker}'`;
+  return fetchShell(r.download, FETCH_SCRIPT);
 }
 
 /** Size of a pod's model-cache volume: the weights with room for a second revision. */

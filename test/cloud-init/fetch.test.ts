@@ -80,19 +80,45 @@ function python(
 }
 
 describe("gpufleet-fetch.py gguf (standard library only)", () => {
-  it("downloads the file, sending the token to the Hub and never to the storage host it redirects to", async () => {
+  it.each([
+    ["HF_TOKEN", (_dir: string) => ({ HF_TOKEN: TOKEN })],
+    [
+      // The docker target's 0400 secret file, as the operator writes it (`cat > hf-token`): a
+      // trailing newline.
+      "the file HF_TOKEN_PATH names",
+      (dir: string) => {
+        writeFileSync(join(dir, "hf-token"), `${TOKEN}\n`, { mode: 0o400 });
+        return { HF_TOKEN_PATH: join(dir, "hf-token") };
+      },
+    ],
+  ])(
+    "downloads the file, sending the token (%s) to the Hub and never to the storage host it redirects to",
+    async (_from, token) => {
+      const dir = tempDir("fetch");
+      seen.hub.length = seen.storage.length = 0;
+      const r = await python(["gguf", "owner/repo-GGUF", "model-Q4_K_M.gguf", join(dir, "gguf")], {
+        HF_ENDPOINT: hubUrl,
+        ...token(dir),
+      });
+      expect(r.status, r.output).toBe(0);
+      expect(readFileSync(join(dir, "gguf/model-Q4_K_M.gguf")).equals(BODY)).toBe(true);
+      expect(existsSync(join(dir, "gguf/model-Q4_K_M.gguf.part"))).toBe(false);
+      expect(seen.hub.map((s) => s.authorization)).toEqual([`Bearer ${TOKEN}`]);
+      expect(seen.storage.map((s) => s.authorization)).toEqual([undefined]);
+      expect(r.output).not.toContain(TOKEN);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
+
+  it("sends no token when HF_TOKEN_PATH names no file", async () => {
     const dir = tempDir("fetch");
-    seen.hub.length = seen.storage.length = 0;
+    seen.hub.length = 0;
     const r = await python(["gguf", "owner/repo-GGUF", "model-Q4_K_M.gguf", join(dir, "gguf")], {
       HF_ENDPOINT: hubUrl,
-      HF_TOKEN: TOKEN,
+      HF_TOKEN_PATH: join(dir, "absent"),
     });
     expect(r.status, r.output).toBe(0);
-    expect(readFileSync(join(dir, "gguf/model-Q4_K_M.gguf")).equals(BODY)).toBe(true);
-    expect(existsSync(join(dir, "gguf/model-Q4_K_M.gguf.part"))).toBe(false);
-    expect(seen.hub.map((s) => s.authorization)).toEqual([`Bearer ${TOKEN}`]);
-    expect(seen.storage.map((s) => s.authorization)).toEqual([undefined]);
-    expect(r.output).not.toContain(TOKEN);
+    expect(seen.hub.map((s) => s.authorization)).toEqual([undefined]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,6 +7,7 @@ import { parse, stringify } from "yaml";
 import { main } from "../../cli/main";
 import { describeRun, requireTool, run, tempDir } from "../tools";
 import { HOME_POOLS } from "./harness";
+import { fetchScript } from "../../cloud-init";
 
 async function render(
   config: Record<string, unknown>,
@@ -67,7 +68,9 @@ describe("gpufleet render --format compose", () => {
       volumes: Record<string, unknown>;
     };
     expect(Object.keys(doc.services)).toEqual([
-      "home-local-download",
+      "home-local-download-ilyagusev-saiga-nemo-12b",
+      "home-local-download-baai-bge-m3",
+      "home-local-download-baai-bge-reranker-v2-m3",
       "home-chat-8000",
       "home-chat-proxy",
       "home-embed-8001",
@@ -80,8 +83,35 @@ describe("gpufleet render --format compose", () => {
     ]);
     const engine = doc.services["home-embed-8001"]!;
     expect(engine.depends_on).toEqual({
-      "home-local-download": { condition: "service_completed_successfully" },
+      "home-local-download-baai-bge-m3": { condition: "service_completed_successfully" },
     });
+    // The download one-shot: gpufleet-fetch.py beside it (read-only), the engine's image, the
+    // cache read-write, Docker's default bridge; nothing installed.
+    const download = doc.services["home-local-download-baai-bge-m3"]!;
+    expect(download.image).toBe(engine.image);
+    expect(download.network_mode).toBe("bridge");
+    expect(download.networks).toBeUndefined();
+    expect(download.restart).toBe("no");
+    expect(download.volumes).toEqual([
+      "home-local-models:/models",
+      "./config/home-local-download-baai-bge-m3/opt/gpufleet/lib/gpufleet-fetch.py:/opt/gpufleet/lib/gpufleet-fetch.py:ro",
+    ]);
+    expect(JSON.stringify(download)).not.toMatch(/\bpip\b/);
+    expect(
+      readFileSync(
+        path.join(
+          r.dir,
+          "local",
+          "config",
+          "home-local-download-baai-bge-m3",
+          "opt",
+          "gpufleet",
+          "lib",
+          "gpufleet-fetch.py",
+        ),
+        "utf8",
+      ),
+    ).toBe(fetchScript());
     expect(engine.deploy).toEqual({
       resources: {
         reservations: { devices: [{ driver: "nvidia", device_ids: ["0"], capabilities: ["gpu"] }] },

@@ -18,7 +18,11 @@ import { DOCKER_SECRETS, runDocker } from "./harness";
 const docker = new Docker({ socketPath: "/var/run/docker.sock" });
 const STACK = `proof${process.pid}`;
 let applied: Applied;
-let downloadFinished = 0;
+/** The models the plan picks for the two pools below (RTX 4090s, Russian chat; embedding). */
+const CHAT_MODEL = "IlyaGusev/saiga_nemo_12b";
+const EMBED_MODEL = "BAAI/bge-m3";
+/** Each download one-shot's name → when it exited (and its exit code). */
+const downloads = new Map<string, { finished: number; exitCode: number }>();
 const AUTH = `authorization: Bearer ${DOCKER_SECRETS.apiKey}`;
 /** The watchdog's load grace here (the plan's is minutes): the stand-in answers within a second. */
 const WATCHDOG_GRACE = 5;
@@ -94,6 +98,7 @@ beforeAll(async () => {
         { name: "embed", gpu: "RTX-4090", gpuCount: 2, gpuIndices: [0], task: "embedding" },
       ],
       apiKey: DOCKER_SECRETS.apiKey,
+      hfToken: DOCKER_SECRETS.hfToken,
       monitoring: { enabled: true },
       gateway: { enabled: true },
     },
@@ -103,8 +108,16 @@ beforeAll(async () => {
     standinArgs: ["--token-rate", "20", "--output-tokens", "20"],
     watchdogGraceSeconds: WATCHDOG_GRACE,
   });
-  const download = await docker.getContainer(`${STACK}-local-download`).inspect();
-  downloadFinished = Date.parse(download.State.FinishedAt);
+  for (const c of await docker.listContainers({
+    all: true,
+    filters: JSON.stringify({ label: [`gpufleet.stack=${STACK}`, "gpufleet.role=download"] }),
+  })) {
+    const info = await docker.getContainer(c.Id).inspect();
+    downloads.set(info.Name.replace(/^\//, ""), {
+      finished: Date.parse(info.State.FinishedAt),
+      exitCode: info.State.ExitCode,
+    });
+  }
 });
 
 afterAll(async () => {
@@ -112,11 +125,34 @@ afterAll(async () => {
 });
 
 describe("the docker target on a real daemon", () => {
-  it("finishes the download before any engine starts; every engine turns healthy", async () => {
-    expect(downloadFinished).toBeGreaterThan(0);
-    for (const name of [`${STACK}-chat-8000`, `${STACK}-chat-8001`, `${STACK}-embed-8002`]) {
+  it("fetches each model once (gpufleet-fetch.py, the token from its file) before its engines start; every engine turns healthy", async () => {
+    // One one-shot per model of the host, each exited 0 with the snapshot and its marker in the
+    // cache (the stand-in huggingface_hub refuses an empty token file).
+    const chat = `${STACK}-local-download-ilyagusev-saiga-nemo-12b`;
+    const embed = `${STACK}-local-download-baai-bge-m3`;
+    expect([...downloads.keys()].sort()).toEqual([chat, embed].sort());
+    for (const d of downloads.values()) expect(d.exitCode).toBe(0);
+    const cache = await execIn(docker, `${STACK}-chat-8000`, [
+      "sh",
+      "-c",
+      "ls -d /models/hub/models--*/snapshots/standin /models/.gpufleet/*.complete",
+    ]);
+    for (const model of [CHAT_MODEL, EMBED_MODEL]) {
+      expect(cache).toContain(`/models/hub/models--${model.replace("/", "--")}/snapshots/standin`);
+      expect(cache).toContain(`/models/.gpufleet/${model.replace("/", "--")}.complete`);
+    }
+    const download = await docker.getContainer(chat).inspect();
+    expect(download.HostConfig.NetworkMode).toBe("bridge");
+    expect(download.HostConfig.CapDrop).toEqual(["ALL"]);
+    expect(download.HostConfig.SecurityOpt).toEqual(["no-new-privileges:true"]);
+    expect(download.Config.Env).toContain("HF_TOKEN_PATH=/run/secrets/gpufleet/hf-token");
+    for (const [name, model] of [
+      [`${STACK}-chat-8000`, chat],
+      [`${STACK}-chat-8001`, chat],
+      [`${STACK}-embed-8002`, embed],
+    ] as const) {
       const info = await docker.getContainer(name).inspect();
-      expect(Date.parse(info.State.StartedAt)).toBeGreaterThan(downloadFinished);
+      expect(Date.parse(info.State.StartedAt)).toBeGreaterThan(downloads.get(model)!.finished);
       expect(info.State.Health?.Status).toBe("healthy");
       expect(info.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
       expect(info.HostConfig.LogConfig).toEqual({
@@ -182,6 +218,7 @@ describe("the docker target on a real daemon", () => {
       const info = await c.inspect().catch(() => undefined);
       if (!info) continue; // exporters are not run here (they need their real images and a GPU)
       expect(JSON.stringify(info)).not.toContain(DOCKER_SECRETS.apiKey);
+      expect(JSON.stringify(info)).not.toContain(DOCKER_SECRETS.hfToken);
     }
     const mode = await execIn(docker, `${STACK}-chat-8000`, [
       "stat",

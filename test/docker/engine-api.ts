@@ -1,11 +1,11 @@
 // Runs the containers the docker target declares (captured under the offline mocks, the inputs the
 // @pulumi/docker provider would receive) on a real Docker daemon through the Docker Engine API
-// (dockerode), in the order `pulumi up` would: network and volume, the download to completion,
+// (dockerode), in the order `pulumi up` would: network and volume, the downloads to completion,
 // engines, proxies. Used by the real-daemon proof and by `npm run bench`.
 //
 // What differs from a GPU host, and only that: every image is the locally built Debian image
-// (test/docker/image.sh) with shims for the programs the real images ship (`vllm`, `pip`, `hf`) that
-// run the stand-in engine instead, and the image entrypoints of node_exporter, Prometheus and
+// (test/docker/image.sh) with shims for what the real images ship (`vllm`, huggingface_hub) that
+// run the stand-in engine or fake a Hub download instead, and the image entrypoints of node_exporter, Prometheus and
 // Alertmanager (Debian's builds); no GPU device request (there is no GPU), a DCGM exporter stand-in
 // (DCGM needs a GPU), a `litellm` shim that records what its wrapper handed it, no Grafana and no
 // PostgreSQL (no image or Debian package here); host ports are published on 127.0.0.1 at a port the daemon picks (fixed ports would collide
@@ -48,14 +48,26 @@ function shims(standinArgs: string[]): Array<{ path: string; content: string; mo
         '#!/bin/sh\nport="${OLLAMA_HOST##*:}"\ncase "$1" in\n  serve) exec node /opt/standin/engine.mjs --engine ollama --host "${OLLAMA_HOST%:*}" --port "$port" --served-model-name standin-empty --ollama-pulled standin-empty ;;\n  list) exec curl -fsS -o /dev/null "127.0.0.1:$port/api/tags" ;;\nesac\nexit 2\n',
       mode: 0o755,
     },
-    // The download script's `pip install huggingface_hub` has nothing to install here.
-    { path: "/usr/local/bin/pip", content: "#!/bin/sh\nexit 0\n", mode: 0o755 },
     {
-      // `hf download REPO …`: a snapshot directory in the cache, after a moment of "downloading".
-      path: "/usr/local/bin/hf",
-      content:
-        '#!/bin/sh\n[ "$1" = download ] || exit 2\nsleep 1\nmkdir -p "$HF_HOME/hub/models--$(echo "$2" | sed "s#/#--#g")/snapshots/standin"\n',
-      mode: 0o755,
+      // The engine images' huggingface_hub (gpufleet-fetch.py imports it in the download one-shot
+      // of an HF model): snapshot_download puts the snapshot into the cache layout under HF_HOME
+      // after a moment of "downloading", and reads the token where the real library does.
+      path: "/usr/lib/python3/dist-packages/huggingface_hub/__init__.py",
+      content: [
+        "import os, time",
+        "def snapshot_download(repo_id, ignore_patterns=None):",
+        "    path = os.environ.get('HF_TOKEN_PATH')",
+        "    if path and not open(path).read().strip():",
+        "        raise SystemExit('empty token file ' + path)",
+        "    time.sleep(1)",
+        "    repo = os.path.join(os.environ['HF_HOME'], 'hub', 'models--' + repo_id.replace('/', '--'))",
+        "    os.makedirs(os.path.join(repo, 'snapshots', 'standin'), exist_ok=True)",
+        "    os.makedirs(os.path.join(repo, 'refs'), exist_ok=True)",
+        "    open(os.path.join(repo, 'refs', 'main'), 'w').write('standin')",
+        "    return os.path.join(repo, 'snapshots', 'standin')",
+        "",
+      ].join("\n"),
+      mode: 0o444,
     },
   ];
 }
@@ -226,6 +238,7 @@ export function createOptions(
       CapAdd: caps?.adds,
       CapDrop: caps?.drops,
       SecurityOpt: c.securityOpts as string[] | undefined,
+      NetworkMode: c.networkMode as string | undefined,
     },
     NetworkingConfig: {
       EndpointsConfig: Object.fromEntries(
@@ -254,7 +267,7 @@ async function waitFor<T>(
 
 /**
  * Applies the captured containers as `pulumi up` would: the network and volume, the
- * run-to-completion download (must exit 0), then engines (waited healthy), then the rest.
+ * run-to-completion downloads (each must exit 0), then engines (waited healthy), then the rest.
  */
 export async function applyCaptured(
   docker: Docker,
@@ -332,7 +345,7 @@ export async function applyCaptured(
       throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs.toString()}`);
     }
   };
-  // The download first; Ollama's model pulls once their engine runs.
+  // The downloads first; Ollama's model pulls once their engine runs.
   for (const c of captured.filter(
     (r) => r.inputs.attach === true && roleOf(r.inputs) === "download",
   ))

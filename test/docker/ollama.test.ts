@@ -54,10 +54,21 @@ describe("Ollama models on docker, under mocks", () => {
         .filter((l) => l.label === "gpufleet.after")
         .map((l) => l.value),
     ).toEqual(["home-local-8000-models"]);
-    // The weights download skips Ollama's tags (the one-shot pulls them).
+    // No weights download: Ollama's tags are the pull one-shot's, and the engine waits for nothing.
     expect(
-      String((byName(run, "home-local-download").inputs.command as string[])[0]),
-    ).not.toContain("qwen3");
+      run.resources.filter(
+        (r) =>
+          r.type === "docker:index/container:Container" &&
+          (r.inputs.labels as Array<{ label: string; value: unknown }>).some(
+            (l) => l.label === "gpufleet.role" && l.value === "download",
+          ),
+      ),
+    ).toEqual([]);
+    expect(
+      (engine.labels as Array<{ label: string; value: unknown }>).filter(
+        (l) => l.label === "gpufleet.after",
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -16,6 +16,7 @@ import { kubernetesManifestsOf, writeKubernetesManifests } from "../../cli/rende
 import { parseStackConfig } from "../../config";
 import { fetchScript } from "../../cloud-init";
 import { renderNginxAuthCheck } from "../../cloud-init/nginx";
+import { shellQuote } from "../../cloud-init/quote";
 import { renderRules, resolveMonitoringContext } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
 import {
@@ -158,7 +159,7 @@ describe("kubernetes target under mocks (examples/kubernetes.yaml)", () => {
         };
         // An HF snapshot runs in the engine's own image (its huggingface_hub).
         expect(script, pool.name).toContain(
-          `python3 /opt/gpufleet-fetch/gpufleet-fetch.py snapshot '${pool.replicas[0]!.model.source}'`,
+          `python3 /opt/gpufleet-fetch/gpufleet-fetch.py snapshot ${shellQuote(pool.replicas[0]!.model.source)};`,
         );
         expect(init.image, pool.name).toBe(engine.image);
         expect(init.volumeMounts.map((m) => m.mountPath)).toContain("/opt/gpufleet-fetch");
