@@ -98,8 +98,9 @@ function multiNodeFiles(pool: RenderPool): RenderedFile[] {
 
 /**
  * gpufleet-fetch.py: puts one model in the cache with what the image already has (the engine
- * image's huggingface_hub, or Python's standard library for a GGUF file). Hosts and Kubernetes'
- * download init containers run the same file; nothing is pip-installed anywhere.
+ * image's huggingface_hub, or Python's standard library for a GGUF file). Hosts, Kubernetes'
+ * download init containers and the Docker target's download one-shots run the same file; nothing
+ * is pip-installed anywhere.
  */
 export function fetchScript(): string {
   return readFileSync(join(SCRIPT_DIR, "gpufleet-fetch.py"), "utf8");
