@@ -23,7 +23,7 @@ import { planFleet } from "../../planner/plan";
 import { ENGINE_IDS, type PoolPlan } from "../../planner/types";
 import { untar } from "../components/harness";
 import { describeRun, requireTool, run, tempDir } from "../tools";
-import { ALL_POOLS, CONTEXT, P4D_VLLM8 } from "./fixtures";
+import { ALL_POOLS, CONTEXT, P4D_VLLM8, TWENTY_TYPES } from "./fixtures";
 
 /** A bucket name as S3 gives one for the prefix (gpufleet-<stack>-boot- + 26 characters). */
 const BUCKET = "gpufleet-production-stack-boot-0123456789abcdef0123456789";
@@ -54,28 +54,6 @@ const EIGHT_GPU_POOLS: PoolPlan[] = ENGINE_IDS.map(
     }).pools[0]!,
 );
 
-/** The most an elastic pool may name: 20 instance types, 94 replicas between them. */
-const TWENTY_TYPES = [
-  "g6.48xlarge",
-  "g6e.48xlarge",
-  "g5.24xlarge",
-  "g6.24xlarge",
-  "g6e.24xlarge",
-  "g5.12xlarge",
-  "g6.12xlarge",
-  "g6e.12xlarge",
-  "p4d.24xlarge",
-  "p4de.24xlarge",
-  "p5.48xlarge",
-  "p5e.48xlarge",
-  "p5en.48xlarge",
-  "g5.2xlarge",
-  "g6.2xlarge",
-  "g6e.2xlarge",
-  "g5.xlarge",
-  "g6.xlarge",
-  "g6e.xlarge",
-];
 export const ELASTIC_20: PoolPlan = planElasticFleet(
   toPlanInput(
     LONG_CONTEXT.stack,

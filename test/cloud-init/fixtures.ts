@@ -85,3 +85,30 @@ export const ALL_POOLS: PoolPlan[] = [
   G5_OLLAMA,
   G6_LLAMACPP,
 ];
+
+/**
+ * The other 19 instance types of an elastic pool that names the most it may (20 with its own
+ * `instanceType`), large ones first: test/cloud-init/boot-files.test.ts and
+ * test/components/user-data-size.test.ts plan and render it.
+ */
+export const TWENTY_TYPES: string[] = [
+  "g6.48xlarge",
+  "g6e.48xlarge",
+  "g5.24xlarge",
+  "g6.24xlarge",
+  "g6e.24xlarge",
+  "g5.12xlarge",
+  "g6.12xlarge",
+  "g6e.12xlarge",
+  "p4d.24xlarge",
+  "p4de.24xlarge",
+  "p5.48xlarge",
+  "p5e.48xlarge",
+  "p5en.48xlarge",
+  "g5.2xlarge",
+  "g6.2xlarge",
+  "g6e.2xlarge",
+  "g5.xlarge",
+  "g6.xlarge",
+  "g6e.xlarge",
+];

@@ -7,29 +7,8 @@ import { describe, expect, it } from "vitest";
 import { EC2_USER_DATA_LIMIT } from "../../cloud-init";
 import { poolVariants } from "../../planner/capacity";
 import { ENGINE_IDS, type FleetPlan } from "../../planner/types";
+import { TWENTY_TYPES } from "../cloud-init/fixtures";
 import { T, bootFilesOf, ofType, runFleet, userDataOf } from "./harness";
-
-const TWENTY_TYPES = [
-  "g6.48xlarge",
-  "g6e.48xlarge",
-  "g5.24xlarge",
-  "g6.24xlarge",
-  "g6e.24xlarge",
-  "g5.12xlarge",
-  "g6.12xlarge",
-  "g6e.12xlarge",
-  "p4d.24xlarge",
-  "p4de.24xlarge",
-  "p5.48xlarge",
-  "p5e.48xlarge",
-  "p5en.48xlarge",
-  "g5.2xlarge",
-  "g6.2xlarge",
-  "g6e.2xlarge",
-  "g5.xlarge",
-  "g6.xlarge",
-  "g6e.xlarge",
-];
 
 const LARGEST = {
   pools: [
