@@ -24,6 +24,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import type { StackConfig } from "../config/schema";
 import { validateDeployment } from "../components/aws/validate";
 import { checkAdminExposure } from "../components/aws/admin";
+import { kubernetesEntryWarnings } from "../config/kubernetes";
 
 export interface Io {
   out: (s: string) => void;
@@ -69,6 +70,7 @@ export function planFromFile(sel: StackSelection): {
     warnings: [
       ...plainSecretWarnings(sf.raw),
       ...(cfg.target === "aws" ? checkAdminExposure(cfg).warnings : []),
+      ...(cfg.target === "kubernetes" ? kubernetesEntryWarnings(cfg) : []),
     ],
   };
 }

@@ -8,6 +8,16 @@ import { findGpu } from "../planner/catalog/gpus";
 const K8S_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 /** A label value: at most 63 characters of letters, digits, '-', '_' and '.', alphanumeric ends. */
 const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/;
+/** A DNS-1123 subdomain (the name of most Kubernetes objects, a Secret's included): at most 253. */
+const DNS_SUBDOMAIN =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+/**
+ * A host name as a Gateway listener and an Ingress rule take it: lowercase DNS labels of at most 63
+ * characters, an optional leading `*.` wildcard, never an IP address (both APIs refuse one).
+ */
+const HOSTNAME =
+  /^(?=.{1,253}$)(\*\.)?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+const IPV4 = /^\d+(\.\d+){3}$/;
 /** A label key: an optional DNS-subdomain prefix and a name. */
 const LABEL_KEY =
   /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -66,6 +76,37 @@ export const kubernetesSchema = z.strictObject({
    * by `model`); default gateway-api.
    */
   entry: z.enum(["gateway-api", "ingress-nginx"]).default("gateway-api"),
+  /**
+   * HTTPS at the entry: an existing `kubernetes.io/tls` Secret of the namespace (made by
+   * cert-manager or by hand) and the host name it is for. The Gateway gets an HTTPS listener on
+   * 443 (plain HTTP on 80 only redirects to it); the Ingress gets `spec.tls` (ingress-nginx then
+   * redirects HTTP to HTTPS). Default none: plain HTTP, refused with the gateway unless
+   * allowAdminOverPlainHttp.
+   */
+  tls: z
+    .strictObject({
+      secretName: z.string().regex(DNS_SUBDOMAIN, {
+        message:
+          "must be a Secret name (DNS-1123 subdomain: lowercase letters, digits, '-' and '.', at most 253)",
+      }),
+      hostname: z
+        .string()
+        .regex(HOSTNAME, {
+          message:
+            "must be a DNS name such as llm.example.com (lowercase labels, optionally *. first)",
+        })
+        .refine((h) => !IPV4.test(h), {
+          message: "must be a DNS name, not an IP address (a listener and an Ingress name hosts)",
+        })
+        .optional(),
+    })
+    .optional(),
+  /**
+   * Accept serving LiteLLM's /ui and admin API (whose password is the master key) over plain HTTP
+   * through the entry when no tls is set (e.g. TLS is terminated in front of it); default false
+   * (refused, exit 2).
+   */
+  allowAdminOverPlainHttp: z.boolean().default(false),
   /** GatewayClass of the created Gateway; default "nginx" (NGINX Gateway Fabric). */
   gatewayClassName: z.string().regex(K8S_NAME).default("nginx"),
   /** IngressClass of the Ingress (entry ingress-nginx); default "nginx". */
@@ -197,11 +238,50 @@ export function checkKubernetesTarget(cfg: TargetView, ctx: z.RefinementCtx): vo
     for (const problem of kubeconfigProblems(k.kubeconfig, k.context))
       add(["kubernetes", "kubeconfig"], problem);
   }
+  if (cfg.gateway.enabled && k?.tls === undefined && k?.allowAdminOverPlainHttp !== true)
+    add(
+      ["kubernetes", "tls"],
+      `required with the gateway: the entry (${entryName(k)}) would serve ${ADMIN_EXPOSED} and the API key over plain HTTP, in clear text to whoever reaches it. ` +
+        "Name a kubernetes.io/tls Secret of the namespace (gpufleet:kubernetes.tls.secretName, e.g. issued by cert-manager), " +
+        "or accept the risk with gpufleet:kubernetes.allowAdminOverPlainHttp: true (e.g. when TLS is terminated in front of the entry)",
+    );
+  if (k?.entry === "ingress-nginx" && k.tls !== undefined && k.tls.hostname === undefined)
+    add(
+      ["kubernetes", "tls", "hostname"],
+      "required with entry ingress-nginx: it serves an Ingress's TLS Secret only for the host names it lists (a rule without a host gets the controller's default certificate)",
+    );
   if ((k?.entry ?? "gateway-api") === "ingress-nginx" && !cfg.gateway.enabled)
     add(
       ["kubernetes", "entry"],
       "ingress-nginx cannot route by a header to several Services; enable gpufleet:gateway (LiteLLM routes by `model`) or use gateway-api",
     );
+}
+
+/** What the LiteLLM gateway serves through the entry that needs a password: as warnings name it. */
+const ADMIN_EXPOSED =
+  "LiteLLM's /ui and admin API (/key/*, /user/*, /team/*, /model/*, …; the master key) and its virtual keys";
+
+function entryName(k: Pick<KubernetesConfig, "entry"> | undefined): string {
+  return (k?.entry ?? "gateway-api") === "ingress-nginx"
+    ? "Ingress gpufleet, port 80"
+    : "Gateway gpufleet, listener http on port 80";
+}
+
+/**
+ * What a kubernetes stack without gpufleet:kubernetes.tls sends in clear text through its entry, by
+ * name (plan and preview print these): the admin interfaces when the stack opted in, else the API
+ * key. None with tls.
+ */
+export function kubernetesEntryWarnings(cfg: Pick<TargetView, "gateway" | "kubernetes">): string[] {
+  const k = cfg.kubernetes;
+  if (k?.tls !== undefined) return [];
+  if (cfg.gateway.enabled && k?.allowAdminOverPlainHttp === true)
+    return [
+      `gpufleet:kubernetes.allowAdminOverPlainHttp: serving over plain HTTP (${entryName(k)}), passwords in clear text to whoever reaches the entry: ${ADMIN_EXPOSED}, and the API key`,
+    ];
+  return [
+    `no gpufleet:kubernetes.tls: the entry (${entryName(k)}) is plain HTTP and the API key crosses the network unencrypted; name a kubernetes.io/tls Secret for HTTPS, unless TLS is terminated in front of the entry`,
+  ];
 }
 
 /** The node label value of a catalog GPU: the stack's mapping, else its nvidia-smi name. */

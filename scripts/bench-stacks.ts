@@ -56,6 +56,7 @@ export function kubernetesStack(pools: number): Record<string, unknown> {
   const stack = {
     "gpufleet:target": "kubernetes",
     "gpufleet:gateway": { enabled: true },
+    "gpufleet:kubernetes": { tls: { secretName: "gpufleet-tls", hostname: "llm.example.com" } },
     "gpufleet:hfToken": "hf_bench_placeholder_token_not_a_secret",
     "gpufleet:pools": [
       ...Array.from({ length: pools - 1 }, (_, i) => ({

@@ -3,7 +3,11 @@
 // stack's outputs.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, planStackConfig } from "../config";
-import { kubeconfigProblems, kubernetesSchema } from "../config/kubernetes";
+import {
+  kubeconfigProblems,
+  kubernetesEntryWarnings,
+  kubernetesSchema,
+} from "../config/kubernetes";
 import { readPulumiConfig } from "../config/pulumi";
 import { formatTable } from "../planner/format";
 import { PlanError } from "../planner/plan";
@@ -33,6 +37,7 @@ function planOrThrow() {
 
 const { cfg, fleet, k8s } = planStack();
 void pulumi.log.info(formatTable(fleet, { reasons: false }));
+for (const w of kubernetesEntryWarnings(cfg)) void pulumi.log.warn(w);
 
 const secretConfig = new pulumi.Config("gpufleet");
 const k8sSecrets = secretConfig.getSecretObject<{ kubeconfig?: string }>("kubernetes");

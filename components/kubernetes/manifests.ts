@@ -878,6 +878,7 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
     "app.kubernetes.io/component": "entry",
   };
   const gateway = cfg.gateway.enabled;
+  const tls = k8s.tls;
   const fallback = gateway
     ? { name: "litellm", port: LITELLM_PORT }
     : { name: plan.pools[0]!.name, port: plan.pools[0]!.proxyPort };
@@ -891,11 +892,16 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
           "nginx.ingress.kubernetes.io/proxy-buffering": "off",
           "nginx.ingress.kubernetes.io/proxy-read-timeout": String(maxReadTimeout(plan)),
           "nginx.ingress.kubernetes.io/proxy-body-size": "64m",
+          ...(tls ? { "nginx.ingress.kubernetes.io/ssl-redirect": "true" } : {}),
         }),
         spec: {
           ingressClassName: k8s.ingressClassName,
+          // With tls (hostname required by the config check: ingress-nginx serves a Secret only for
+          // the hosts it lists), ingress-nginx serves HTTPS and redirects HTTP to it (ssl-redirect).
+          ...(tls ? { tls: [{ hosts: [tls.hostname!], secretName: tls.secretName }] } : {}),
           rules: [
             {
+              ...(tls?.hostname !== undefined ? { host: tls.hostname } : {}),
               http: {
                 paths: [
                   {
@@ -976,6 +982,7 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
         },
       ]
     : [];
+  const host = tls?.hostname !== undefined ? { hostname: tls.hostname } : {};
   return [
     {
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -984,10 +991,26 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
       spec: {
         gatewayClassName: k8s.gatewayClassName,
         listeners: [
+          ...(tls
+            ? [
+                {
+                  name: "https",
+                  protocol: "HTTPS",
+                  port: 443,
+                  ...host,
+                  tls: {
+                    mode: "Terminate",
+                    certificateRefs: [{ group: "", kind: "Secret", name: tls.secretName }],
+                  },
+                  allowedRoutes: { namespaces: { from: "Same" } },
+                },
+              ]
+            : []),
           {
             name: "http",
             protocol: "HTTP",
             port: 80,
+            ...host,
             allowedRoutes: { namespaces: { from: "Same" } },
           },
         ],
@@ -997,10 +1020,38 @@ export function entryManifests(args: KubernetesManifestArgs): K8sObject[] {
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "HTTPRoute",
       metadata: meta("gpufleet", ns, labels),
-      spec: { parentRefs: [{ name: "gpufleet" }], rules },
+      spec: {
+        parentRefs: [{ name: "gpufleet", ...(tls ? { sectionName: "https" } : {}) }],
+        rules,
+      },
     },
+    ...(tls ? [httpsRedirect(ns, labels)] : []),
     ...grants,
   ];
+}
+
+/**
+ * With tls, the plain-HTTP listener only redirects to HTTPS (the Gateway API's documented
+ * HTTP-to-HTTPS pattern, and what the AWS load balancer does with a certificate): a browser on
+ * http:// reaches LiteLLM's /ui over HTTPS, and nothing is proxied in clear text. 301 is the
+ * status every Gateway API release accepts (303/307/308 came later).
+ */
+function httpsRedirect(ns: string, labels: Record<string, string>): K8sObject {
+  return {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: meta("gpufleet-https-redirect", ns, labels),
+    spec: {
+      parentRefs: [{ name: "gpufleet", sectionName: "http" }],
+      rules: [
+        {
+          filters: [
+            { type: "RequestRedirect", requestRedirect: { scheme: "https", statusCode: 301 } },
+          ],
+        },
+      ],
+    },
+  };
 }
 
 function maxReadTimeout(plan: FleetPlan): number {

@@ -92,6 +92,33 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
       /^gpufleet:pools\[0\]\.scaleToZero: pool a shares model qwen3-8b with pool\(s\) b; a pool that sleeps at zero must serve its model alone/m,
     ],
     [
+      "the gateway (LiteLLM's /ui and admin API) over plain HTTP",
+      { pools: [POOL], gateway: { enabled: true } },
+      /^gpufleet:kubernetes\.tls: required with the gateway: the entry \(Gateway gpufleet, listener http on port 80\) would serve LiteLLM's \/ui and admin API/m,
+    ],
+    [
+      "a TLS Secret name that is no DNS-1123 subdomain",
+      { pools: [POOL], kubernetes: { tls: { secretName: "gpufleet_tls" } } },
+      /^gpufleet:kubernetes\.tls\.secretName: must be a Secret name \(DNS-1123 subdomain/m,
+    ],
+    [
+      "a TLS host name that is an IP address",
+      {
+        pools: [POOL],
+        kubernetes: { tls: { secretName: "gpufleet-tls", hostname: "198.51.100.4" } },
+      },
+      /^gpufleet:kubernetes\.tls\.hostname: must be a DNS name, not an IP address/m,
+    ],
+    [
+      "ingress-nginx with a TLS Secret but no host name",
+      {
+        pools: [POOL],
+        gateway: { enabled: true },
+        kubernetes: { entry: "ingress-nginx", tls: { secretName: "gpufleet-tls" } },
+      },
+      /^gpufleet:kubernetes\.tls\.hostname: required with entry ingress-nginx/m,
+    ],
+    [
       "an HTTP add-on namespace that is no namespace name",
       { pools: [POOL], kubernetes: { httpAddOn: { namespace: "KEDA_ns" } } },
       /^gpufleet:kubernetes\.httpAddOn\.namespace: /m,
@@ -151,6 +178,43 @@ describe("kubernetes bad input: exit 2, one line per problem naming the key", ()
       /^gpufleet:pools\[0\]\.scaleToZero: only with gpufleet:target kubernetes/m,
     );
   });
+});
+
+describe("plain HTTP at the entry: a warning naming what crosses in clear text", () => {
+  it.each([
+    [
+      "without the gateway: the API key",
+      { pools: [POOL] },
+      "warning: no gpufleet:kubernetes.tls: the entry (Gateway gpufleet, listener http on port 80) is plain HTTP and the API key crosses the network unencrypted; name a kubernetes.io/tls Secret for HTTPS, unless TLS is terminated in front of the entry",
+    ],
+    [
+      "the gateway with the opt-in: LiteLLM's /ui, admin API and keys",
+      {
+        pools: [POOL],
+        gateway: { enabled: true },
+        kubernetes: { allowAdminOverPlainHttp: true },
+      },
+      "warning: gpufleet:kubernetes.allowAdminOverPlainHttp: serving over plain HTTP (Gateway gpufleet, listener http on port 80), passwords in clear text to whoever reaches the entry: LiteLLM's /ui and admin API (/key/*, /user/*, /team/*, /model/*, …; the master key) and its virtual keys, and the API key",
+    ],
+  ])(
+    "%s (plan and preview)",
+    async (_, config, warning) => {
+      const file = stackFile(config);
+      for (const cmd of ["plan", "preview"]) {
+        const r = await run(cmd, "--config", file);
+        expect(r.code, `${cmd}: ${r.err}`).toBe(0);
+        // plan says it on stderr; preview in its report, beside the program's other warnings.
+        expect((cmd === "plan" ? r.err : r.out).split("\n"), cmd).toContain(warning);
+      }
+    },
+    240_000,
+  );
+
+  it("none with gpufleet:kubernetes.tls (examples/kubernetes.yaml)", async () => {
+    const r = await run("plan", "--config", EXAMPLE, "--stack", "k8s");
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).not.toMatch(/plain HTTP|kubernetes\.tls/);
+  }, 120_000);
 });
 
 describe("gpufleet preview / render on examples/kubernetes.yaml", () => {
