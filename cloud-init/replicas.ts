@@ -157,11 +157,16 @@ export function resolveReplicas(pool: RenderPool, ctx: ResolvedContext): Resolve
   return resolved;
 }
 
+/** What makes two downloads the same model (distinctDownloads keeps one per key). */
+export function downloadKey(d: Download): string {
+  return `${d.kind}\t${d.label}`;
+}
+
 /** Each distinct model once (a gated flag or a larger size from any replica wins). */
 export function distinctDownloads(replicas: ResolvedReplica[]): Download[] {
   const byKey = new Map<string, Download>();
   for (const download of replicas.flatMap((r) => [r.download, ...(r.extraDownloads ?? [])])) {
-    const key = `${download.kind}\t${download.label}`;
+    const key = downloadKey(download);
     const seen = byKey.get(key);
     if (!seen) byKey.set(key, { ...download });
     else {

@@ -15,7 +15,7 @@ import {
   type ResolvedContext,
   type ResolvedReplica,
 } from "../../cloud-init";
-import { distinctDownloads, type Download } from "../../cloud-init/replicas";
+import { distinctDownloads, downloadKey, type Download } from "../../cloud-init/replicas";
 import { fetchShell } from "../../cloud-init/fetch";
 import { renderGpufleetEnv, renderReplicasTsv } from "../../cloud-init/plan-files";
 import { script } from "../../cloud-init";
@@ -443,11 +443,6 @@ function downloadSpecs(
       },
     };
   });
-}
-
-/** The key distinctDownloads merges a model's downloads under. */
-function downloadKey(d: Download): string {
-  return `${d.kind}\t${d.label}`;
 }
 
 /** The Docker socket of a host as seen on that host (ssh hosts: the default socket). */
