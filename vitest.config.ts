@@ -32,6 +32,7 @@ const SYSTEM_TESTS = [
   "test/kubernetes/rules.test.ts",
   "test/monitoring/alertmanager.test.ts",
   "test/monitoring/cloud-config.test.ts",
+  "test/monitoring/hardening.test.ts",
   "test/monitoring/prometheus.test.ts",
   "test/monitoring/rules.test.ts",
   "test/monitoring/sync.test.ts",

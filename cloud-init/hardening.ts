@@ -1,12 +1,11 @@
 // systemd sandboxing of the gpufleet units: what each kind of unit may see and do, as [Service]
 // directives. Pure data; `systemd-analyze verify` and `systemd-analyze security` check the result in
-// test/cloud-init/hardening.test.ts.
+// test/cloud-init/hardening.test.ts (GPU hosts) and test/monitoring/hardening.test.ts.
 //
 // A unit's process is never the engine: replica, proxy and exporter units run the docker CLI, whose
 // containers are children of dockerd, outside the unit's namespaces and cgroup. So even a unit that
 // starts a GPU engine needs no device, no capability and no network of its own: only docker's
-// socket, a filesystem path. The containers are confined by their own `docker run` options
-// (units.ts confinementWords).
+// socket, a filesystem path.
 //
 // What stays open, and why, for every unit:
 // - root with an empty capability set: the scripts read root-only files (0600, owned by root) and
@@ -14,10 +13,13 @@
 // - SystemCallFilter=@system-service with EPERM, not a kill: a call outside the set fails loudly in
 //   the journal instead of killing a boot script half-way;
 // - no PrivateUsers=: a user namespace would hide root-owned files' owner from the scripts.
-// gpufleet-bootstrap.service is left unsandboxed on purpose: it installs the NVIDIA container
-// toolkit with apt when the AMI lacks it, restarts docker, and mounts the instance-store disk as the
-// model cache, which must land in the host's mount namespace (ProtectSystem= and friends give the
-// unit a namespace of its own, whose mounts the other units would not see).
+// Two units are left unsandboxed on purpose, because their mounts must land in the host's mount
+// namespace (ProtectSystem= and friends give a unit a namespace of its own, whose mounts the other
+// units would not see): gpufleet-bootstrap.service installs the NVIDIA container toolkit with apt
+// when the AMI lacks it, restarts docker, and mounts the instance-store disk as the model cache;
+// the monitoring host's gpufleet-monitoring-setup.service formats and mounts the EBS data volume
+// and gives each container its data directory (chown to the container's own uid).
+// The containers are confined by their own `docker run` options (docker-unit.ts).
 
 import { HOST_PATHS } from "./layout";
 
@@ -73,6 +75,8 @@ export interface UnitSandboxArgs {
    * pseudo-devices (PrivateDevices=yes). Default false.
    */
   console?: boolean;
+  /** Host paths the unit may not see at all (InaccessiblePaths=); a missing one is skipped. */
+  hidden?: readonly string[];
 }
 
 /** The [Service] directives that sandbox one unit. */
@@ -83,6 +87,8 @@ export function sandboxDirectives(args: UnitSandboxArgs): Directive[] {
   if (!args.allowWriteExecute) out.push(["MemoryDenyWriteExecute", "yes"]);
   if (args.writable.length > 0)
     out.push(["ReadWritePaths", args.writable.map((p) => `-${p}`).join(" ")]);
+  if (args.hidden?.length)
+    out.push(["InaccessiblePaths", args.hidden.map((p) => `-${p}`).join(" ")]);
   switch (args.network) {
     case "none":
       out.push(["PrivateNetwork", "yes"], ["RestrictAddressFamilies", "AF_UNIX"]);
@@ -129,4 +135,16 @@ export function awsUnitSandbox(): Directive[] {
     allowWriteExecute: true,
     console: true,
   });
+}
+
+/**
+ * The monitoring host's gpufleet-monitoring-sync: the aws CLI to S3 (credentials from IMDS), docker
+ * and systemctl over their sockets to reload what reads the configuration; writes `writable` (the
+ * configuration tree, its state) and never sees `hidden` (the secrets' directory inside that tree).
+ */
+export function monitoringSyncSandbox(paths: {
+  writable: readonly string[];
+  hidden: readonly string[];
+}): Directive[] {
+  return sandboxDirectives({ network: "any", allowWriteExecute: true, ...paths });
 }

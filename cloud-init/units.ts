@@ -11,10 +11,8 @@ import {
   dockerUnitSandbox,
   downloadUnitSandbox,
   watchdogUnitSandbox,
-  type Directive,
 } from "./hardening";
-
-const DOCKER = "/usr/bin/docker";
+import { DOCKER, confinementWords, dockerRunUnit, unitFile, type UnitEntry } from "./docker-unit";
 /**
  * Variable of /var/lib/gpufleet/replicas/<replica>.env: the engine's memory fraction after the
  * bootstrap's check.
@@ -49,17 +47,6 @@ function engineArgs(replica: ResolvedReplica): CommandWord[] {
     }
   }
   return words;
-}
-
-/**
- * `docker run` options that confine a container: every Linux capability dropped except `capAdd`
- * (null keeps Docker's default set), and no privilege gained through setuid binaries
- * (no-new-privileges). Docker's default seccomp profile applies to every container already.
- */
-export function confinementWords(capAdd: readonly string[] | null): string[] {
-  const caps =
-    capAdd === null ? [] : ["--cap-drop", "ALL", ...capAdd.flatMap((c) => ["--cap-add", c])];
-  return [...caps, "--security-opt", "no-new-privileges"];
 }
 
 /**
@@ -101,22 +88,11 @@ export function renderDockerRun(replica: ResolvedReplica, ctx: ResolvedContext):
   return systemdCommand(dockerRunWords(replica, ctx));
 }
 
-function unitFile(
-  sections: Record<string, Array<[string, string | number] | Directive>>,
-  header: string,
-): string {
-  const out = [`# ${header}`, "# Rendered by gpufleet; edits are lost on the next deployment."];
-  for (const [section, entries] of Object.entries(sections)) {
-    out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
-  }
-  return `${out.join("\n")}\n`;
-}
-
 /**
  * An Ollama replica: once the engine runs, every model it serves answers to its served name and is
  * loaded (gpufleet-ollama-models); the unit is active only then, within the load grace.
  */
-function ollamaStartPost(replica: ResolvedReplica): Array<[string, string | number]> {
+function ollamaStartPost(replica: ResolvedReplica): UnitEntry[] {
   const models = replica.plan.ollama?.models;
   if (!models?.length) return [];
   const words = [
@@ -182,6 +158,7 @@ export function renderReplicaUnit(replica: ResolvedReplica, ctx: ResolvedContext
   );
 }
 
+/** A helper container of the pool (proxy, exporters, log shipper). */
 function containerUnit(
   name: string,
   description: string,
@@ -190,43 +167,16 @@ function containerUnit(
   after: string[],
   capAdd: readonly string[] | null,
 ): string {
-  return unitFile(
-    {
-      Unit: [
-        ["Description", description],
-        ["After", ["docker.service", ...after].join(" ")],
-        ["Requires", ["docker.service", ...after].join(" ")],
-      ],
-      Service: [
-        ["Type", "simple"],
-        ["ExecStartPre", `-${DOCKER} rm -f ${name}`],
-        [
-          "ExecStart",
-          systemdCommand([
-            DOCKER,
-            "run",
-            "--rm",
-            "--name",
-            name,
-            "--network",
-            "host",
-            "--log-driver",
-            "none",
-            ...confinementWords(capAdd),
-            ...run,
-          ]),
-        ],
-        ["ExecStop", `${DOCKER} stop --time 10 ${name}`],
-        ["Restart", "always"],
-        ["RestartSec", 10],
-        ["StandardOutput", "journal"],
-        ["StandardError", "journal"],
-        ["SyslogIdentifier", name],
-        ...dockerUnitSandbox(),
-      ],
-    },
-    `${description}; pool ${ctx.pool} (stack ${ctx.stack})`,
-  );
+  return dockerRunUnit({
+    name,
+    description,
+    header: `${description}; pool ${ctx.pool} (stack ${ctx.stack})`,
+    requires: after,
+    confinement: { capAdd },
+    run,
+    stopSeconds: 10,
+    sandbox: dockerUnitSandbox(),
+  });
 }
 
 export interface RenderedUnit {

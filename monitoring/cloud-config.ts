@@ -14,7 +14,14 @@ import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import { EC2_USER_DATA_LIMIT } from "../cloud-init";
-import { shellQuote, systemdCommand, type CommandWord } from "../cloud-init/quote";
+import { shellQuote, type CommandWord } from "../cloud-init/quote";
+import {
+  dockerRunUnit,
+  unitFile,
+  type ContainerConfinement,
+  type UnitEntry,
+} from "../cloud-init/docker-unit";
+import { dockerUnitSandbox, monitoringSyncSandbox } from "../cloud-init/hardening";
 import type { FleetPlan } from "../planner/types";
 import {
   CONTAINER_PATHS,
@@ -80,61 +87,87 @@ export interface MonitoringFile {
   mode: string;
 }
 
-const DOCKER = "/usr/bin/docker";
 const ETC = MONITORING_HOST_PATHS.etc;
 const SETUP_UNIT = "gpufleet-monitoring-setup.service";
 const SYNC_UNIT = "gpufleet-monitoring-sync.service";
 const SYNC_TIMER = "gpufleet-monitoring-sync.timer";
+/** The scripts' state (lock, staging, boot-error); gpufleet-monitoring-sync.sh STATE_DIR. */
+const MONITORING_STATE_DIR = "/var/lib/gpufleet";
 /** Minutes between two configuration syncs. */
 export const SYNC_INTERVAL_MINUTES = 5;
 
-function unitFile(
-  header: string,
-  sections: Record<string, Array<[string, string | number]>>,
-): string {
-  const out = [
-    `# ${header}`,
-    "# Rendered by gpufleet (monitoring/cloud-config.ts); edits are lost on the next deployment.",
-  ];
-  for (const [section, entries] of Object.entries(sections))
-    out.push("", `[${section}]`, ...entries.map(([k, v]) => `${k}=${v}`));
-  return `${out.join("\n")}\n`;
+/** The three containers of the monitoring host. */
+export type MonitoringContainer = "prometheus" | "alertmanager" | "grafana";
+
+/**
+ * Who each container runs as (`docker run --user`): the pinned images' own non-root users, so that
+ * no container needs a capability. The boot script (gpufleet-monitoring-setup) makes each one's data
+ * directory (MONITORING_HOST_PATHS.data/<container>, on the EBS volume) and secret files its own
+ * from these same numbers (monitoring.env GPUFLEET_<CONTAINER>_USER). Checked 2026-12-01 in the
+ * images' Dockerfiles at their pinned tags: prometheus/prometheus v2.53.5 and
+ * prometheus/alertmanager v0.28.1 (`USER nobody` on quay.io/prometheus/busybox, whose nobody is
+ * 65534:65534); grafana/grafana 11.6 (`ARG GF_UID="472"`, `ARG GF_GID="0"`, `USER "$GF_UID"`).
+ */
+export const MONITORING_CONTAINER_USERS: Record<MonitoringContainer, { uid: number; gid: number }> =
+  {
+    prometheus: { uid: 65534, gid: 65534 },
+    alertmanager: { uid: 65534, gid: 65534 },
+    grafana: { uid: 472, gid: 0 },
+  };
+
+/**
+ * How each container is confined: no capability at all (each runs as its own non-root user and
+ * listens above 1024), no-new-privileges, and a read-only root filesystem: Prometheus and
+ * Alertmanager write only their data volume; Grafana also stages files under /tmp (SQLite's
+ * temporary files, plugin downloads: grafana/grafana#20950), which gets a tmpfs. Its file log
+ * under /var/log/grafana stays off (the image's run.sh sets log mode "console").
+ */
+export const MONITORING_CONFINEMENT: Record<MonitoringContainer, ContainerConfinement> = {
+  prometheus: {
+    capAdd: [],
+    user: MONITORING_CONTAINER_USERS.prometheus,
+    readOnlyRoot: { tmpfs: [] },
+  },
+  alertmanager: {
+    capAdd: [],
+    user: MONITORING_CONTAINER_USERS.alertmanager,
+    readOnlyRoot: { tmpfs: [] },
+  },
+  grafana: {
+    capAdd: [],
+    user: MONITORING_CONTAINER_USERS.grafana,
+    readOnlyRoot: { tmpfs: ["/tmp"] },
+  },
+};
+
+/** A container's data directory on the host (on the EBS volume). */
+export function dataDir(c: MonitoringContainer): string {
+  return `${MONITORING_HOST_PATHS.data}/${c}`;
 }
 
-function containerUnit(name: string, description: string, run: CommandWord[]): string {
-  return unitFile(description, {
-    Unit: [
-      ["Description", description],
-      ["After", `docker.service ${SETUP_UNIT}`],
-      ["Requires", `docker.service ${SETUP_UNIT}`],
-      ["PartOf", "gpufleet-monitoring.target"],
-    ],
-    Service: [
-      ["Type", "simple"],
-      ["ExecStartPre", `-${DOCKER} rm -f ${name}`],
-      [
-        "ExecStart",
-        systemdCommand([
-          DOCKER,
-          "run",
-          "--rm",
-          "--name",
-          name,
-          "--network",
-          "host",
-          "--log-driver",
-          "none",
-          ...run,
-        ]),
-      ],
-      ["ExecStop", `${DOCKER} stop --time 30 ${name}`],
-      ["Restart", "always"],
-      ["RestartSec", 10],
-      ["StandardOutput", "journal"],
-      ["StandardError", "journal"],
-      ["SyslogIdentifier", name],
-    ],
-    Install: [["WantedBy", "gpufleet-monitoring.target"]],
+/** `uid:gid`, as chown and monitoring.env write it. */
+function owner(c: MonitoringContainer): string {
+  const { uid, gid } = MONITORING_CONTAINER_USERS[c];
+  return `${uid}:${gid}`;
+}
+
+/** The unit of one container of the monitoring host. */
+function containerUnit(
+  container: MonitoringContainer,
+  description: string,
+  run: CommandWord[],
+): string {
+  return dockerRunUnit({
+    name: `gpufleet-${container}`,
+    description,
+    header: description,
+    requires: [SETUP_UNIT],
+    partOf: "gpufleet-monitoring.target",
+    confinement: MONITORING_CONFINEMENT[container],
+    run,
+    stopSeconds: 30,
+    sandbox: dockerUnitSandbox(),
+    wantedBy: "gpufleet-monitoring.target",
   });
 }
 
@@ -145,34 +178,37 @@ function secretMount(file: string): string[] {
 export function renderMonitoringUnits(
   ctx: ResolvedMonitoringContext,
 ): Array<{ name: string; content: string }> {
-  const data = MONITORING_HOST_PATHS.data;
   const units = [
     {
       name: "gpufleet-monitoring.target",
-      content: unitFile(`gpufleet monitoring of stack ${ctx.stack}`, {
-        Unit: [
-          [
-            "Description",
-            `gpufleet monitoring (stack ${ctx.stack}): Prometheus, Alertmanager, Grafana`,
+      content: unitFile(
+        {
+          Unit: [
+            [
+              "Description",
+              `gpufleet monitoring (stack ${ctx.stack}): Prometheus, Alertmanager, Grafana`,
+            ],
+            [
+              "Wants",
+              `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service ${SYNC_TIMER}`,
+            ],
           ],
-          [
-            "Wants",
-            `${SETUP_UNIT} gpufleet-prometheus.service gpufleet-alertmanager.service gpufleet-grafana.service ${SYNC_TIMER}`,
-          ],
-        ],
-        Install: [["WantedBy", "multi-user.target"]],
-      }),
+          Install: [["WantedBy", "multi-user.target"]],
+        },
+        `gpufleet monitoring of stack ${ctx.stack}`,
+      ),
     },
     {
       name: SETUP_UNIT,
       content: unitFile(
-        "Mounts the data volume, reads the secrets from SSM and fetches the configuration from S3 before any container starts.",
         {
           Unit: [
             ["Description", "gpufleet monitoring: data volume, secrets and configuration"],
             ["After", "network-online.target docker.service"],
             ["Wants", "network-online.target"],
           ],
+          // Not sandboxed: its mount of the data volume must land in the host's mount namespace
+          // (cloud-init/hardening.ts says why).
           Service: [
             ["Type", "oneshot"],
             ["RemainAfterExit", "yes"],
@@ -182,12 +218,12 @@ export function renderMonitoringUnits(
             ["StandardError", "journal"],
           ],
         },
+        "Mounts the data volume, reads the secrets from SSM and fetches the configuration from S3 before any container starts.",
       ),
     },
     {
       name: SYNC_UNIT,
       content: unitFile(
-        "Fetches the configuration from S3; when its manifest changed, installs it and reloads what reads it.",
         {
           Unit: [
             ["Description", "gpufleet monitoring: configuration sync from S3"],
@@ -204,14 +240,20 @@ export function renderMonitoringUnits(
             ["TimeoutStartSec", "4min"],
             ["StandardOutput", "journal"],
             ["StandardError", "journal"],
+            // The aws CLI to S3 (credentials from IMDS), docker and systemctl over their sockets;
+            // writes the configuration tree and its state, never sees the secrets.
+            ...monitoringSyncSandbox({
+              writable: [ETC, MONITORING_STATE_DIR],
+              hidden: [MONITORING_HOST_PATHS.secrets],
+            }),
           ],
         },
+        "Fetches the configuration from S3; when its manifest changed, installs it and reloads what reads it.",
       ),
     },
     {
       name: SYNC_TIMER,
       content: unitFile(
-        `Syncs the configuration from S3 every ${SYNC_INTERVAL_MINUTES} minutes: a plan change reaches the host without replacing it.`,
         {
           Unit: [
             [
@@ -227,21 +269,20 @@ export function renderMonitoringUnits(
           ],
           Install: [["WantedBy", "timers.target"]],
         },
+        `Syncs the configuration from S3 every ${SYNC_INTERVAL_MINUTES} minutes: a plan change reaches the host without replacing it.`,
       ),
     },
     {
       name: "gpufleet-prometheus.service",
       content: containerUnit(
-        "gpufleet-prometheus",
+        "prometheus",
         `gpufleet: Prometheus on 127.0.0.1:${MONITORING_PORTS.prometheus}`,
         [
-          "--user",
-          "65534:65534",
           "-v",
           `${ETC}/prometheus:${CONTAINER_PATHS.prometheus}:ro`,
           ...secretMount(SECRET_FILES.engineApiKey),
           "-v",
-          `${data}/prometheus:/prometheus`,
+          `${dataDir("prometheus")}:/prometheus`,
           ctx.images.prometheus,
           `--config.file=${CONTAINER_PATHS.prometheus}/prometheus.yml`,
           "--storage.tsdb.path=/prometheus",
@@ -255,16 +296,14 @@ export function renderMonitoringUnits(
     {
       name: "gpufleet-alertmanager.service",
       content: containerUnit(
-        "gpufleet-alertmanager",
+        "alertmanager",
         `gpufleet: Alertmanager on 127.0.0.1:${MONITORING_PORTS.alertmanager}`,
         [
-          "--user",
-          "65534:65534",
           "-v",
           `${ETC}/alertmanager:${CONTAINER_PATHS.alertmanager}:ro`,
           ...(ctx.receivers.webhook ? secretMount(SECRET_FILES.alertWebhookUrl) : []),
           "-v",
-          `${data}/alertmanager:/alertmanager`,
+          `${dataDir("alertmanager")}:/alertmanager`,
           ctx.images.alertmanager,
           `--config.file=${CONTAINER_PATHS.alertmanager}/alertmanager.yml`,
           "--storage.path=/alertmanager",
@@ -277,11 +316,9 @@ export function renderMonitoringUnits(
     {
       name: "gpufleet-grafana.service",
       content: containerUnit(
-        "gpufleet-grafana",
+        "grafana",
         `gpufleet: Grafana on :${MONITORING_PORTS.grafana} (the load balancer's target)`,
         [
-          "--user",
-          "472:0",
           "--env-file",
           `${ETC}/grafana.env`,
           "-v",
@@ -291,7 +328,7 @@ export function renderMonitoringUnits(
           "-v",
           `${MONITORING_HOST_PATHS.secrets}/${SECRET_FILES.grafanaAdminPassword}:${GRAFANA_PATHS.adminPassword}:ro`,
           "-v",
-          `${data}/grafana:/var/lib/grafana`,
+          `${dataDir("grafana")}:/var/lib/grafana`,
           ctx.images.grafana,
         ],
       ),
@@ -479,6 +516,10 @@ export function renderMonitoringHostFiles(host: MonitoringHostContext): Monitori
     GPUFLEET_WEBHOOK_PARAMETER: ctx.receivers.webhook
       ? (host.parameters.alertWebhookUrl ?? "")
       : "",
+    // Owners of each container's data directory and secret files (MONITORING_CONTAINER_USERS).
+    GPUFLEET_PROMETHEUS_USER: owner("prometheus"),
+    GPUFLEET_ALERTMANAGER_USER: owner("alertmanager"),
+    GPUFLEET_GRAFANA_USER: owner("grafana"),
   };
   const script = (name: string): MonitoringFile => ({
     path: `${MONITORING_HOST_PATHS.bin}/${name}`,

@@ -12,6 +12,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -64,17 +65,8 @@ export function verifyUnits(
   prefix: string,
   populate: (root: string) => void,
 ): { units: string[]; result: SpawnSyncReturns<string> } {
-  requireTool("systemd-analyze");
-  const root = tempDir(prefix);
+  const root = systemdRoot(prefix);
   try {
-    cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
-    writeFileSync(
-      join(root, "usr/lib/systemd/system/docker.service"),
-      "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n",
-    );
-    mkdirSync(join(root, "usr/bin"), { recursive: true });
-    writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
-    chmodSync(join(root, "usr/bin/docker"), 0o755);
     populate(root);
     const units = readdirSync(join(root, "etc/systemd/system")).filter((f) =>
       f.startsWith("gpufleet"),
@@ -86,4 +78,43 @@ export function verifyUnits(
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh root for `systemd-analyze --root=`: the distribution's units (multi-user.target,
+ * network-online.target, …), a stub docker.service and a stub docker binary (the AMI's). The
+ * caller writes the rendered units and scripts into it and removes it.
+ */
+export function systemdRoot(prefix: string): string {
+  requireTool("systemd-analyze");
+  const root = tempDir(prefix);
+  cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
+  writeFileSync(
+    join(root, "usr/lib/systemd/system/docker.service"),
+    "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n",
+  );
+  mkdirSync(join(root, "usr/bin"), { recursive: true });
+  writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n");
+  chmodSync(join(root, "usr/bin/docker"), 0o755);
+  return root;
+}
+
+/**
+ * `systemd-analyze security --offline` of one unit under `root`: its overall exposure on systemd's
+ * 0–10 scale (0 = locked down, 10 = no sandbox at all).
+ */
+export function securityExposure(root: string, unit: string): number {
+  const r = run("systemd-analyze", ["security", "--offline=true", `--root=${root}`, unit]);
+  const m = /Overall exposure level for \S+: (\d+\.\d)/.exec(r.stdout);
+  if (!m) throw new Error(describeRun(`systemd-analyze security ${unit}`, r));
+  return Number(m[1]);
+}
+
+/** A TCP port free on 127.0.0.1 right now (a real server in a test never takes a fixed port). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((ok) => s.close(() => ok()));
+  return port;
 }

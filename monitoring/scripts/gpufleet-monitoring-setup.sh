@@ -42,10 +42,19 @@ if ! grep -q "UUID=${uuid} " /etc/fstab; then
   echo "UUID=${uuid} ${GPUFLEET_DATA_DIR} ext4 defaults,nofail,x-systemd.device-timeout=10min 0 2" >>/etc/fstab
 fi
 mountpoint -q "$GPUFLEET_DATA_DIR" || mount "$GPUFLEET_DATA_DIR"
-mkdir -p "$GPUFLEET_DATA_DIR/prometheus" "$GPUFLEET_DATA_DIR/alertmanager" "$GPUFLEET_DATA_DIR/grafana"
-# The images' own users: nobody (Prometheus, Alertmanager) and grafana (472).
-chown -R 65534:65534 "$GPUFLEET_DATA_DIR/prometheus" "$GPUFLEET_DATA_DIR/alertmanager"
-chown -R 472:0 "$GPUFLEET_DATA_DIR/grafana"
+# Each container runs as its image's own non-root user with no capability (monitoring/cloud-config.ts
+# MONITORING_CONTAINER_USERS, rendered into monitoring.env): its data directory must be its own, and no one
+# else's to read.
+own_data_dir() {
+  local dir="$GPUFLEET_DATA_DIR/$1" owner="$2"
+  [[ "$owner" =~ ^[0-9]+:[0-9]+$ ]] || fatal "bad owner '${owner}' for ${dir}"
+  mkdir -p "$dir"
+  chown -R "$owner" "$dir"
+  chmod 0700 "$dir"
+}
+own_data_dir prometheus "$GPUFLEET_PROMETHEUS_USER"
+own_data_dir alertmanager "$GPUFLEET_ALERTMANAGER_USER"
+own_data_dir grafana "$GPUFLEET_GRAFANA_USER"
 
 # --- secrets ---------------------------------------------------------------------------------------------------
 command -v aws >/dev/null || fatal "aws CLI missing (cloud-config installs the awscli package)"
@@ -71,10 +80,10 @@ fetch() {
   mv "${file}.tmp" "$file"
 }
 
-fetch "$GPUFLEET_GRAFANA_PASSWORD_PARAMETER" "$GPUFLEET_SECRETS_DIR/grafana-admin-password" 472:0
-fetch "$GPUFLEET_API_KEY_PARAMETER" "$GPUFLEET_SECRETS_DIR/engine-api-key" 65534:65534
+fetch "$GPUFLEET_GRAFANA_PASSWORD_PARAMETER" "$GPUFLEET_SECRETS_DIR/grafana-admin-password" "$GPUFLEET_GRAFANA_USER"
+fetch "$GPUFLEET_API_KEY_PARAMETER" "$GPUFLEET_SECRETS_DIR/engine-api-key" "$GPUFLEET_PROMETHEUS_USER"
 if [ -n "${GPUFLEET_WEBHOOK_PARAMETER:-}" ]; then
-  fetch "$GPUFLEET_WEBHOOK_PARAMETER" "$GPUFLEET_SECRETS_DIR/alert-webhook-url" 65534:65534
+  fetch "$GPUFLEET_WEBHOOK_PARAMETER" "$GPUFLEET_SECRETS_DIR/alert-webhook-url" "$GPUFLEET_ALERTMANAGER_USER"
 fi
 
 # --- configuration ---------------------------------------------------------------------------------------------

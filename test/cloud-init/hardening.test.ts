@@ -13,7 +13,6 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeRenderedPool } from "../../cli/render";
@@ -33,7 +32,15 @@ import { render } from "../../cloud-init";
 import { planElasticFleet } from "../../planner/capacity";
 import { planFleetMultiNode } from "../../planner/multinode";
 import { BIG_MODELS, LLAMA_405B } from "../planner/big-models";
-import { describeRun, requireTool, run, tempDir } from "../tools";
+import {
+  describeRun,
+  freePort,
+  requireTool,
+  run,
+  securityExposure,
+  systemdRoot,
+  tempDir,
+} from "../tools";
 
 /** One pool per engine (vLLM, SGLang, lmdeploy, llama.cpp, Ollama, embeddings, reranker). */
 const POOLS: PoolPlan[] = planFromFile({
@@ -52,16 +59,8 @@ let units: string[];
 
 /** A root with the distribution's units, a stub docker.service and every rendered unit. */
 beforeAll(async () => {
-  requireTool("systemd-analyze");
-  root = tempDir("hardening");
+  root = systemdRoot("hardening");
   const out = join(root, "rendered");
-  cpSync("/usr/lib/systemd/system", join(root, "usr/lib/systemd/system"), { recursive: true });
-  writeFileSync(
-    join(root, "usr/lib/systemd/system/docker.service"),
-    "[Unit]\nDescription=Docker (stub)\n[Service]\nExecStart=/usr/bin/docker\n",
-  );
-  mkdirSync(join(root, "usr/bin"), { recursive: true });
-  writeFileSync(join(root, "usr/bin/docker"), "#!/bin/sh\n", { mode: 0o755 });
   for (const pool of POOLS) {
     await writeRenderedPool(pool, CONTEXT, out);
     for (const sub of ["etc", "opt", "usr/local"])
@@ -110,10 +109,7 @@ afterAll(() => {
 });
 
 function exposure(unit: string): number {
-  const r = run("systemd-analyze", ["security", "--offline=true", `--root=${root}`, unit]);
-  const m = /Overall exposure level for \S+: (\d+\.\d)/.exec(r.stdout);
-  if (!m) throw new Error(describeRun(`systemd-analyze security ${unit}`, r));
-  return Number(m[1]);
+  return securityExposure(root, unit);
 }
 
 describe("systemd sandboxing of the GPU host's units", () => {
@@ -207,14 +203,6 @@ describe("container confinement in the docker run lines", () => {
 });
 
 describe("the proxy's capabilities, proven on real nginx", () => {
-  async function freePort(): Promise<number> {
-    const s = createServer();
-    await new Promise<void>((ok) => s.listen(0, "127.0.0.1", ok));
-    const { port } = s.address() as AddressInfo;
-    await new Promise<void>((ok) => s.close(() => ok()));
-    return port;
-  }
-
   /**
    * The pool's rendered proxy config under nginx started as root with only `caps` in its bounding
    * set and no-new-privs (setpriv, util-linux): what `docker run --cap-drop ALL --cap-add …
