@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requireTool, tempDir } from "../tools";
+import { HOST_PATH, requireTool, tempDir } from "../tools";
 
 const FETCH = join(__dirname, "../../cloud-init/scripts/gpufleet-fetch.py");
 /** A 48-character token as RandomPassword makes them (letters and digits). */
@@ -70,7 +70,7 @@ function python(
 ): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
     const child = spawn("python3", [FETCH, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
+      env: { PATH: HOST_PATH, ...env },
     });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));

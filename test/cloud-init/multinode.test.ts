@@ -16,7 +16,7 @@ import { BIG_MODELS, LLAMA_405B } from "../planner/big-models";
 import { planStackConfig } from "../../config";
 import { renderPrometheusConfig, resolveMonitoringContext } from "../../monitoring";
 import { CONTEXT as MONITORING_CONTEXT } from "../monitoring/fixtures";
-import { describeRun, requireTool, run, tempDir } from "../tools";
+import { STUB_LOG_LINE, describeRun, requireTool, run, tempDir } from "../tools";
 import { MULTI_NODE_STACK as STACK } from "../components/multinode-stack";
 import { CONTEXT } from "./fixtures";
 import { createSandbox, type Sandbox } from "./sandbox-helpers";
@@ -53,7 +53,7 @@ interface Instance {
 const AWS_STUB = `#!/usr/bin/env bash
 # Anything else (SSM) goes to the sandbox's own aws stub.
 [ "$1 $2" = "ec2 describe-instances" ] || exec "$STUB_DIR/../stubs/aws" "$@"
-line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"
+${STUB_LOG_LINE}
 exec python3 - "$@" <<'PY'
 import json, os, sys
 args = sys.argv[1:]
@@ -80,7 +80,7 @@ print(json.dumps({"Reservations": [{"ReservationId": "r-0", "Instances": out}]})
 PY
 `;
 const CURL_STUB = `#!/usr/bin/env bash
-line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"
+${STUB_LOG_LINE}
 case "\${!#}" in
   */latest/api/token) echo stub-imds-token ;;
   */latest/meta-data/instance-id) cat "$STUB_DIR/instance-id" ;;

@@ -16,7 +16,7 @@ import { findGpu } from "../../planner/catalog/gpus";
 import { planFleet } from "../../planner/plan";
 import type { PoolPlan, ReplicaPlan } from "../../planner/types";
 import { runAsync, startSandboxProxy, waitFor, writeFiles } from "../elastic/helpers";
-import { requireTool, run } from "../tools";
+import { HOST_PATH, requireTool, run } from "../tools";
 
 /** A generated-length key (48 letters and digits), as production uses. */
 const KEY = "Hx4Tq9WmZc2RbN7kLp5VsY8dFg3JaE6uKo1iQr0tMy2wXn7C";
@@ -167,7 +167,7 @@ describe("Ollama in the sandbox: real nginx, the real gpufleet-ollama-models, th
         "--max-loaded-models",
         replica.env.OLLAMA_MAX_LOADED_MODELS!,
       ],
-      { PATH: process.env.PATH },
+      { PATH: HOST_PATH },
     );
     await waitFor(() => /listening \S+:\d+/.test(engine.output()), 60_000, engine.output);
     enginePort = Number(/listening \S+:(\d+)/.exec(engine.output())![1]);
@@ -230,7 +230,7 @@ describe("Ollama in the sandbox: real nginx, the real gpufleet-ollama-models, th
       "deepseek-r1:1.5b=deepseek-r1:1.5b",
     ]);
     const r = run("bash", [script, ...scriptArgs], {
-      env: { PATH: process.env.PATH!, GPUFLEET_OLLAMA_WAIT_SECONDS: "30" },
+      env: { PATH: HOST_PATH, GPUFLEET_OLLAMA_WAIT_SECONDS: "30" },
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("qwen3:8b answers as qwen3-8b");
@@ -251,7 +251,7 @@ describe("Ollama in the sandbox: real nginx, the real gpufleet-ollama-models, th
 
   it("the script fails, naming the model, when a tag was never pulled", async () => {
     const r = run("bash", [script, String(enginePort), "gemma3:27b=gemma-3-27b-it"], {
-      env: { PATH: process.env.PATH!, GPUFLEET_OLLAMA_WAIT_SECONDS: "30" },
+      env: { PATH: HOST_PATH, GPUFLEET_OLLAMA_WAIT_SECONDS: "30" },
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/could not name gemma3:27b as gemma-3-27b-it/);

@@ -16,9 +16,7 @@ import { join } from "node:path";
 import { writeRenderedPool } from "../../cli/render";
 import type { PoolPlan } from "../../planner/types";
 import type { RenderContext } from "../../cloud-init";
-import { run } from "../tools";
-
-const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
+import { HOST_PATH, STUB_LOG_LINE, run } from "../tools";
 
 /**
  * Stub commands; each logs its call as "name arg arg …" to $STUB_LOG, then acts on files in
@@ -113,11 +111,11 @@ export async function createSandbox(pool: PoolPlan, ctx: RenderContext): Promise
   mkdirSync(stubBin);
   mkdirSync(join(stubDir, "ssm"), { recursive: true });
   for (const [name, body] of Object.entries(STUBS)) {
-    writeFileSync(join(stubBin, name), `#!/usr/bin/env bash\n${LOG}\n${body}\n`);
+    writeFileSync(join(stubBin, name), `#!/usr/bin/env bash\n${STUB_LOG_LINE}\n${body}\n`);
     chmodSync(join(stubBin, name), 0o755);
   }
   const env: NodeJS.ProcessEnv = {
-    PATH: `${stubBin}:${process.env.PATH}`,
+    PATH: `${stubBin}:${HOST_PATH}`,
     HOME: base,
     LANG: "C",
     GPUFLEET_ROOT: root,

@@ -13,7 +13,7 @@ import type { PoolPlan, ReplicaPlan } from "../../planner/types";
 import { ENGINE_IDS } from "../../planner/types";
 import { planOf } from "../monitoring/fixtures";
 import { ALL_POOLS, CONTEXT } from "./fixtures";
-import { describeRun, requireTool, run, tempDir } from "../tools";
+import { HOST_PATH, describeRun, requireTool, run, tempDir } from "../tools";
 
 /** A key as the stack generates one: 48 characters (RandomPassword length 48, no specials). */
 const KEY = "q7Vd2LkP9sXw4ZbN8rTf3HyM6cJg1UeA5oRi0WnKt2BvQx7E";
@@ -152,7 +152,7 @@ print(json.dumps({"argv": sys.argv, "env": {k: v for k, v in os.environ.items() 
       expect(replica.apiKey).toEqual({ kind: "env", variable });
       const [cmd, ...args] = replica.args;
       const r = run(cmd!, args, {
-        env: { PATH: process.env.PATH, PYTHONPATH: dir, [variable]: KEY },
+        env: { PATH: HOST_PATH, PYTHONPATH: dir, [variable]: KEY },
       });
       expect(r.status, describeRun(cmd!, r)).toBe(0);
       const seen = JSON.parse(r.stdout) as { argv: string[]; env: object; cmdline: string };
@@ -167,7 +167,7 @@ print(json.dumps({"argv": sys.argv, "env": {k: v for k, v in os.environ.items() 
       expect(seen.cmdline).toContain(replica.model.servedName);
       expect(seen.env).toEqual({});
       // Without a key the engine starts without one (no empty flag).
-      const none = run(cmd!, args, { env: { PATH: process.env.PATH, PYTHONPATH: dir } });
+      const none = run(cmd!, args, { env: { PATH: HOST_PATH, PYTHONPATH: dir } });
       expect(none.status, describeRun(cmd!, none)).toBe(0);
       expect((JSON.parse(none.stdout) as { argv: string[] }).argv).not.toContain(flag);
     },

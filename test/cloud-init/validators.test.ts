@@ -31,7 +31,14 @@ const PLANNED_POOLS: PoolPlan[] = [
   }).plan.pools.map((p) => ({ ...p, name: `engines-${p.name}` })),
 ];
 const ALL_POOLS: PoolPlan[] = [...FIXTURE_POOLS, ...PLANNED_POOLS];
-import { describeRun, requireTool, run, verifyUnits } from "../tools";
+import {
+  cloudInitSchema,
+  describeRun,
+  requireTool,
+  run,
+  shellcheckEach,
+  verifyUnits,
+} from "../tools";
 
 let outDir: string;
 const poolDirs = new Map<string, string>();
@@ -49,33 +56,73 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 const names = ALL_POOLS.map((p) => p.name);
 
+/** One cloud-init and one shellcheck process for every pool's files; each test reads its own. */
+const schemaErrors = new Map<string, string | null>();
+const findings = new Map<string, string[]>();
+const scriptsOf = (name: string): string[] => {
+  const dir = poolDirs.get(name)!;
+  return [
+    join(dir, "opt/gpufleet/lib/gpufleet-lib.sh"),
+    ...readdirSync(join(dir, "opt/gpufleet/bin")).map((f) => join(dir, "opt/gpufleet/bin", f)),
+    join(dir, "usr/local/bin/gpufleet-status"),
+  ];
+};
+
 describe("cloud-init schema", () => {
+  beforeAll(() => {
+    const files = names.map((name) => join(poolDirs.get(name)!, "user-data.yaml"));
+    for (const [file, error] of cloudInitSchema(files)) schemaErrors.set(file, error);
+  });
+
   it.each(names)("%s user-data.yaml is valid cloud-config", (name) => {
-    requireTool("cloud-init");
-    const r = run("cloud-init", [
-      "schema",
-      "--config-file",
-      join(poolDirs.get(name)!, "user-data.yaml"),
-    ]);
-    expect(r.status, describeRun("cloud-init schema", r)).toBe(0);
-    expect(r.stdout).toContain("Valid cloud-config");
+    const file = join(poolDirs.get(name)!, "user-data.yaml");
+    expect(schemaErrors.has(file)).toBe(true);
+    expect(schemaErrors.get(file), file).toBeNull();
+  });
+
+  it("the batched check refuses what `cloud-init schema` refuses", () => {
+    const bad = join(outDir, "bad-user-data.yaml");
+    writeFileSync(bad, "#cloud-config\nruncmd: 5\nwrite_files: [{content: x}]\n");
+    const noHeader = join(outDir, "no-header.yaml");
+    writeFileSync(noHeader, "runcmd: [ls]\n");
+    const results = cloudInitSchema([bad, noHeader]);
+    expect(results.get(bad)).toMatch(/runcmd: 5 is not of type 'array'/);
+    expect(results.get(noHeader)).toMatch(/needs to begin with "#cloud-config"/);
+    // The CLI itself, on the same file, for the record.
+    const cli = run("cloud-init", ["schema", "--config-file", bad]);
+    expect(cli.status).not.toBe(0);
   });
 });
 
 describe("shellcheck", () => {
+  beforeAll(() => {
+    const files = names.flatMap(scriptsOf);
+    for (const [file, list] of shellcheckEach(["--shell=bash", "--severity=style"], files))
+      findings.set(file, list);
+  });
+
   it.each(names)("%s scripts have no findings", (name) => {
-    requireTool("shellcheck");
-    const dir = poolDirs.get(name)!;
-    const scripts = [
-      join(dir, "opt/gpufleet/lib/gpufleet-lib.sh"),
-      ...readdirSync(join(dir, "opt/gpufleet/bin")).map((f) => join(dir, "opt/gpufleet/bin", f)),
-      join(dir, "usr/local/bin/gpufleet-status"),
-    ];
+    const scripts = scriptsOf(name);
     // Ollama pools also get gpufleet-ollama-models.
     expect(scripts).toHaveLength(name.includes("ollama") ? 6 : 5);
-    const r = run("shellcheck", ["--shell=bash", "--severity=style", ...scripts]);
-    expect(r.status, describeRun("shellcheck", r)).toBe(0);
-    expect(r.stdout).toBe("");
+    for (const script of scripts) {
+      expect(findings.has(script), script).toBe(true);
+      expect(findings.get(script), script).toEqual([]);
+    }
+  });
+
+  it("the batched check reports each script's own findings", () => {
+    const bad = join(outDir, "bad.sh");
+    writeFileSync(bad, "#!/usr/bin/env bash\necho $1\n");
+    const good = join(outDir, "good.sh");
+    writeFileSync(good, '#!/usr/bin/env bash\necho "$1"\n');
+    const twin = join(outDir, "twin.sh");
+    writeFileSync(twin, "#!/usr/bin/env bash\necho $1\n");
+    const results = shellcheckEach(["--shell=bash", "--severity=style"], [bad, good, twin]);
+    expect(results.get(bad)).toEqual([expect.stringMatching(/^2:6 SC2086 /)]);
+    expect(results.get(good)).toEqual([]);
+    // A byte-identical copy has the same findings (checked once).
+    expect(results.get(twin)).toEqual(results.get(bad));
   });
 
   it("a sourced settings file is valid bash too", () => {

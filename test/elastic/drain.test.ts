@@ -11,7 +11,7 @@ import { parseStackConfig, toPlanInput } from "../../config";
 import { renderElasticPool } from "../../cloud-init/elastic";
 import { planElasticFleet } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";
-import { requireTool } from "../tools";
+import { HOST_PATH, requireTool } from "../tools";
 import {
   runAsync,
   startImds,
@@ -128,7 +128,7 @@ exit 0`,
     );
     writeStub(stubs, "aws", "exit 0");
     env = {
-      PATH: `${stubs}:${process.env.PATH}`,
+      PATH: `${stubs}:${HOST_PATH}`,
       LANG: "C",
       GPUFLEET_ROOT: root,
       GPUFLEET_CONSOLE: join(base, "console"),

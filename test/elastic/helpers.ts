@@ -15,6 +15,7 @@ import {
   type RenderedFile,
 } from "../../cloud-init";
 import type { PoolPlan } from "../../planner/types";
+import { STUB_LOG_LINE } from "../tools";
 
 /** What the stand-in IMDS answers; null means 404 (no such notice). */
 export interface ImdsState {
@@ -92,8 +93,7 @@ export function writeFiles(root: string, files: RenderedFile[]): void {
 /** Writes a stub command that logs "name args" to $STUB_LOG, then runs body. */
 export function writeStub(binDir: string, name: string, body: string): void {
   mkdirSync(binDir, { recursive: true });
-  const log = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
-  writeFileSync(join(binDir, name), `#!/usr/bin/env bash\n${log}\n${body}\n`);
+  writeFileSync(join(binDir, name), `#!/usr/bin/env bash\n${STUB_LOG_LINE}\n${body}\n`);
   chmodSync(join(binDir, name), 0o755);
 }
 

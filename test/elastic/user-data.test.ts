@@ -12,7 +12,7 @@ import { planPath, renderElasticPool } from "../../cloud-init/elastic";
 import { packBootFiles, renderLoaderUserData, sha256Hex, bootFilesKey } from "../../cloud-init";
 import { planElasticFleet, poolVariants } from "../../planner/capacity";
 import type { PoolPlan } from "../../planner/types";
-import { describeRun, requireTool, run, verifyUnits } from "../tools";
+import { HOST_PATH, describeRun, requireTool, run, verifyUnits } from "../tools";
 import { SPOT_POOL, runAsync, startImds, writeFiles, type StandInImds } from "./helpers";
 
 const CONTEXT = {
@@ -145,7 +145,7 @@ describe("gpufleet-select-plan against a stand-in IMDSv2", () => {
     const root = join(base, type);
     writeFiles(root, renderElasticPool(POOL, CONTEXT, { publishMetrics: true }).files);
     const r = runAsync("bash", [join(root, "opt/gpufleet/bin/gpufleet-select-plan")], {
-      PATH: process.env.PATH,
+      PATH: HOST_PATH,
       GPUFLEET_ROOT: root,
       GPUFLEET_CONSOLE: join(base, "console"),
       GPUFLEET_IMDS_ENDPOINT: imds.url,

@@ -27,10 +27,8 @@ import {
   type MonitoringContext,
 } from "../../monitoring";
 import type { FleetPlan } from "../../planner/types";
-import { describeRun, run } from "../tools";
+import { HOST_PATH, STUB_LOG_LINE, describeRun, run } from "../tools";
 import { CONTEXT, DEV_PLAN, ENGINES_PLAN, HOST } from "./fixtures";
-
-const LOG = `line="$(basename "$0")"; for a in "$@"; do line+=" $a"; done; printf '%s\\n' "$line" >>"$STUB_LOG"`;
 
 const STUBS: Record<string, string> = {
   // aws s3 cp [--recursive] s3://BUCKET/KEY DEST, served from $STUB_DIR/s3/BUCKET/KEY.
@@ -91,7 +89,7 @@ function createSandbox(): Sandbox {
   mkdirSync(stubBin);
   mkdirSync(join(stubDir, "s3"), { recursive: true });
   for (const [name, body] of Object.entries(STUBS)) {
-    writeFileSync(join(stubBin, name), `#!/usr/bin/env bash\n${LOG}\n${body}\n`);
+    writeFileSync(join(stubBin, name), `#!/usr/bin/env bash\n${STUB_LOG_LINE}\n${body}\n`);
     chmodSync(join(stubBin, name), 0o755);
   }
   // The host's files as cloud-init writes them (monitoring.env, the scripts), plus the setup's
@@ -106,7 +104,7 @@ function createSandbox(): Sandbox {
   const logFile = join(base, "calls.log");
   writeFileSync(logFile, "");
   const env: NodeJS.ProcessEnv = {
-    PATH: `${stubBin}:${process.env.PATH}`,
+    PATH: `${stubBin}:${HOST_PATH}`,
     HOME: base,
     LANG: "C",
     GPUFLEET_ROOT: root,
