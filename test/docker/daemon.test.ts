@@ -107,6 +107,7 @@ beforeAll(async () => {
   applied = await applyCaptured(docker, run.resources, {
     standinArgs: ["--token-rate", "20", "--output-tokens", "20"],
     watchdogGraceSeconds: WATCHDOG_GRACE,
+    prometheusIntervalSeconds: 2,
   });
   for (const c of await docker.listContainers({
     all: true,

@@ -280,6 +280,11 @@ export async function applyCaptured(
     watchdogGraceSeconds?: number;
     /** Seconds between the watchdog's runs; default 2 (the product's 30 s: the bench). */
     watchdogIntervalSeconds?: number;
+    /**
+     * Prometheus's scrape and rule-evaluation interval in its uploaded prometheus.yml (the
+     * rendered 15 s otherwise): a first scrape and evaluation within seconds, nothing else changed.
+     */
+    prometheusIntervalSeconds?: number;
   } = {},
 ): Promise<Applied> {
   const started = Date.now();
@@ -310,11 +315,16 @@ export async function applyCaptured(
         env: { GPUFLEET_WATCHDOG_INTERVAL_SECONDS: String(opts.watchdogIntervalSeconds ?? 2) },
       }),
     );
-    const uploads = (plain<Upload[] | undefined>(c.uploads) ?? []).map((u) =>
-      u.file === "/etc/gpufleet/replicas.tsv" && opts.watchdogGraceSeconds !== undefined
-        ? { ...u, content: withGrace(plain<string>(u.content), opts.watchdogGraceSeconds) }
-        : u,
-    );
+    const uploads = (plain<Upload[] | undefined>(c.uploads) ?? []).map((u) => {
+      if (u.file === "/etc/gpufleet/replicas.tsv" && opts.watchdogGraceSeconds !== undefined)
+        return { ...u, content: withGrace(plain<string>(u.content), opts.watchdogGraceSeconds) };
+      if (u.file.endsWith("/prometheus.yml") && opts.prometheusIntervalSeconds !== undefined)
+        return {
+          ...u,
+          content: withIntervals(plain<string>(u.content), opts.prometheusIntervalSeconds),
+        };
+      return u;
+    });
     await container.putArchive(
       tarOf([
         ...files,
@@ -394,6 +404,22 @@ function withGrace(tsv: string, seconds: number): string {
       return cells.join("\t");
     })
     .join("\n");
+}
+
+/** prometheus.yml with its global scrape and evaluation intervals (and timeout) set to `seconds`. */
+function withIntervals(yml: string, seconds: number): string {
+  const out = yml
+    .replace(/^( {2}scrape_interval: )\d+s$/m, `$1${seconds}s`)
+    .replace(/^( {2}evaluation_interval: )\d+s$/m, `$1${seconds}s`)
+    .replace(/^( {2}scrape_timeout: )\d+s$/m, `$1${seconds}s`);
+  if (
+    !out.includes(`  scrape_interval: ${seconds}s`) ||
+    !out.includes(`  evaluation_interval: ${seconds}s`)
+  )
+    throw new Error(
+      `prometheus.yml: no global scrape_interval / evaluation_interval to set:\n${yml}`,
+    );
+  return out;
 }
 
 /** true when 127.0.0.1:port answers an HTTP request with any status. */
