@@ -166,7 +166,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const { renderMonitoringBundle } = await import("../monitoring/index.js");
         const { renderGatewayFiles } = await import("../gateway/index.js");
         const { writeRenderedPool } = await import("./render.js");
-        const { plan, region, cfg } = planFromFile(opts);
+        const { plan, region, cfg, warnings } = planFromFile(opts);
+        // The same warnings as plan and preview: the files carry what the warning is about.
+        for (const w of warnings) io.err(`warning: ${w}`);
         if (cfg.target === "docker" || opts.format === "compose") {
           await renderDockerTarget(plan, cfg, opts, io);
           return;
@@ -176,8 +178,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
             throw new ConfigError([
               `gpufleet:target: is ${cfg.target}; set it to kubernetes to render Kubernetes manifests`,
             ]);
-          const problems = validateKubernetesDeployment(plan, cfg);
-          if (problems.length > 0) throw new ConfigError(problems);
+          // planFromFile has validated the deployment (validateKubernetesDeployment).
           const { writeKubernetesManifests } = await import("./render-kubernetes.js");
           const written = await writeKubernetesManifests(plan, cfg, opts.out);
           io.out(`kubernetes: ${written.length} files under ${path.join(opts.out, "kubernetes")}`);

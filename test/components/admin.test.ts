@@ -178,11 +178,13 @@ describe("admin routes in the program", () => {
 });
 
 describe("the CLI", () => {
-  async function plan(body: string): Promise<{ code: number; err: string }> {
-    const file = join(mkdtempSync(join(tmpdir(), "gpufleet-admin-")), "Pulumi.t.yaml");
+  async function plan(body: string, cmd = "plan"): Promise<{ code: number; err: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "gpufleet-admin-"));
+    const file = join(dir, "Pulumi.t.yaml");
     writeFileSync(file, body);
     let err = "";
-    const code = await main(["node", "gpufleet", "plan", "--config", file], {
+    const args = cmd === "render" ? ["--out", join(dir, "out")] : [];
+    const code = await main(["node", "gpufleet", cmd, "--config", file, ...args], {
       out: () => undefined,
       err: (s) => (err += `${s}\n`),
     });
@@ -202,5 +204,19 @@ describe("the CLI", () => {
     );
     const priv = await plan(`${STACK}  gpufleet:loadBalancer: {adminRoutes: private}\n`);
     expect(priv).toEqual({ code: 0, err: "" });
+  });
+
+  it("gpufleet render refuses and warns as plan does", async () => {
+    const bad = await plan(STACK, "render");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/gpufleet:loadBalancer\.certificateArn: required/);
+    const opted = await plan(
+      `${STACK}  gpufleet:loadBalancer: {allowAdminOverPlainHttp: true}\n`,
+      "render",
+    );
+    expect(opted.code, opted.err).toBe(0);
+    expect(opted.err).toMatch(
+      /^warning: gpufleet:loadBalancer\.allowAdminOverPlainHttp: serving over plain HTTP.*Grafana/m,
+    );
   });
 });

@@ -197,15 +197,19 @@ describe("plain HTTP at the entry: a warning naming what crosses in clear text",
       "warning: gpufleet:kubernetes.allowAdminOverPlainHttp: serving over plain HTTP (Gateway gpufleet, listener http on port 80), passwords in clear text to whoever reaches the entry: LiteLLM's /ui and admin API (/key/*, /user/*, /team/*, /model/*, …; the master key) and its virtual keys, and the API key",
     ],
   ])(
-    "%s (plan and preview)",
+    "%s (plan, render and preview)",
     async (_, config, warning) => {
       const file = stackFile(config);
-      for (const cmd of ["plan", "preview"]) {
-        const r = await run(cmd, "--config", file);
+      const out = mkdtempSync(path.join(tmpdir(), "gpufleet-k8s-warn-"));
+      for (const cmd of ["plan", "render", "preview"]) {
+        const r = await run(cmd, "--config", file, ...(cmd === "render" ? ["--out", out] : []));
         expect(r.code, `${cmd}: ${r.err}`).toBe(0);
-        // plan says it on stderr; preview in its report, beside the program's other warnings.
-        expect((cmd === "plan" ? r.err : r.out).split("\n"), cmd).toContain(warning);
+        // plan and render say it on stderr; preview in its report, beside the program's other
+        // warnings.
+        expect((cmd === "preview" ? r.out : r.err).split("\n"), cmd).toContain(warning);
       }
+      expect(readdirSync(path.join(out, "kubernetes")).length).toBeGreaterThan(0);
+      rmSync(out, { recursive: true, force: true });
     },
     240_000,
   );
