@@ -173,7 +173,12 @@ describe("gpufleet render --format compose", () => {
       docker: { grafanaPort: 3300 },
       alertWebhookUrl: "https://hooks.example.com/x",
     });
-    expect(r.err).toBe("");
+    // Written in plain text in this stack file: render warns as plan does, and only that.
+    expect(r.err.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^warning: gpufleet:alertWebhookUrl is stored in plain text .*pulumi config set --secret gpufleet:alertWebhookUrl/,
+      ),
+    ]);
     expect(r.code).toBe(0);
     const dir = path.join(r.dir, "local");
     const check = run("docker-compose", ["config", "-q"], { cwd: dir });
