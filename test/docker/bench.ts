@@ -144,11 +144,27 @@ export async function benchDocker(): Promise<DockerBenchResult[]> {
         const name = `${stack}-chat-8000`;
         const before = await docker.getContainer(name).inspect();
         const crashed = performance.now();
-        await standinControl(docker, name, 8000, KEY, { crash: true });
+        // What the watchdog did, for an error: it acts on the same containers.
+        const watchdogLog = async (): Promise<string> =>
+          (
+            await docker
+              .getContainer(`${stack}-local-watchdog`)
+              .logs({ stdout: true, stderr: true })
+          )
+            .toString()
+            .slice(-2000);
+        const answer = await standinControl(docker, name, 8000, KEY, { crash: true });
+        if (!answer.includes("crashing"))
+          throw new Error(
+            `${name}: the stand-in did not take the crash order: ${answer}\nwatchdog: ${await watchdogLog()}`,
+          );
         for (;;) {
           const s = await docker.getContainer(name).inspect();
           if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy") break;
-          if (performance.now() - crashed > 120_000) throw new Error(`${name} did not come back`);
+          if (performance.now() - crashed > 120_000)
+            throw new Error(
+              `${name} did not come back: restarts ${before.RestartCount} -> ${s.RestartCount}, ${JSON.stringify(s.State)}\nwatchdog: ${await watchdogLog()}`,
+            );
           await new Promise((r) => setTimeout(r, 100));
         }
         results.push({
