@@ -259,7 +259,13 @@ function timeDockerTarget(): Result[] {
     maxBuffer: 64 * 2 ** 20,
   });
   if (child.status !== 0) {
-    process.stderr.write(`docker target not measured: ${child.stderr.trim().split("\n")[0]}\n`);
+    // The error and what it carries (a replica's state, the watchdog's log), not the stack trace.
+    const why = child.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => !/^\s+at /.test(l))
+      .join("\n");
+    process.stderr.write(`docker target not measured: ${why}\n`);
     return [];
   }
   const rows = JSON.parse(child.stdout.trim().split("\n").pop()!) as Array<{
