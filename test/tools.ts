@@ -167,7 +167,12 @@ print(json.dumps(out))
   });
   if (r.status !== 0) throw new Error(describeRun(`${python} (cloud-init schema)`, r));
   const results = JSON.parse(r.stdout) as Record<string, string | null>;
-  return new Map(files.map((f) => [f, f in results ? results[f]! : `not validated: ${f}`]));
+  return new Map(
+    files.map((f): [string, string | null] => [
+      f,
+      f in results ? (results[f] ?? null) : `not validated: ${f}`,
+    ]),
+  );
 }
 
 /**
