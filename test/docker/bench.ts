@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
 import { stringify } from "yaml";
 import { runPreview, runUnderMocks } from "../../cli/preview";
-import { applyCaptured, standinControl, teardown } from "./engine-api";
+import { applyCaptured, crashUnderRestartPolicy, teardown } from "./engine-api";
 
 export interface DockerBenchResult {
   name: string;
@@ -142,41 +142,16 @@ export async function benchDocker(): Promise<DockerBenchResult[]> {
       });
       if (replicas === 1) {
         const name = `${stack}-chat-8000`;
-        const before = await docker.getContainer(name).inspect();
-        // What the watchdog did, for an error: it acts on the same containers.
-        const watchdogLog = async (): Promise<string> =>
-          (
-            await docker
-              .getContainer(`${stack}-local-watchdog`)
-              .logs({ stdout: true, stderr: true })
-          )
-            .toString()
-            .slice(-2000);
-        // The restart policy alone: a watchdog run that probes the replica while it exits
-        // restarts it first (docker restart: no RestartCount), which is the watchdog's job, not
-        // what this row measures.
-        const watchdog = docker.getContainer(`${stack}-local-watchdog`);
-        await watchdog.pause();
-        const crashed = performance.now();
-        const answer = await standinControl(docker, name, 8000, KEY, { crash: true });
-        if (!answer.includes("crashing"))
-          throw new Error(
-            `${name}: the stand-in did not take the crash order: ${answer}\nwatchdog: ${await watchdogLog()}`,
-          );
-        for (;;) {
-          const s = await docker.getContainer(name).inspect();
-          if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy") break;
-          if (performance.now() - crashed > 120_000)
-            throw new Error(
-              `${name} did not come back: restarts ${before.RestartCount} -> ${s.RestartCount}, ${JSON.stringify(s.State)}\nwatchdog: ${await watchdogLog()}`,
-            );
-          await new Promise((r) => setTimeout(r, 100));
-        }
         results.push({
           name: "crashed engine → healthy again (restart policy; healthcheck every 2 s)",
-          ms: performance.now() - crashed,
+          ms: await crashUnderRestartPolicy(docker, {
+            name,
+            port: 8000,
+            key: KEY,
+            watchdog: `${stack}-local-watchdog`,
+            timeoutMs: 120_000,
+          }),
         });
-        await watchdog.unpause();
         // docker kill: the restart policy leaves it stopped; the watchdog (every 30 s) restarts it.
         const started = (await docker.getContainer(name).inspect()).State.StartedAt;
         const killed = performance.now();

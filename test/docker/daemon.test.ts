@@ -7,6 +7,7 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   applyCaptured,
+  crashUnderRestartPolicy,
   execIn,
   requireDaemon,
   standinControl,
@@ -372,30 +373,13 @@ describe("the docker target on a real daemon", () => {
   });
 
   it("a crashed engine is restarted by its restart policy and turns healthy again", async () => {
-    const name = `${STACK}-chat-8001`;
-    const before = await docker.getContainer(name).inspect();
-    // The restart policy alone: a watchdog run (every 2 s here) that probes the replica while it
-    // exits would restart it first (docker restart, no RestartCount), which the next tests prove.
-    const watchdog = docker.getContainer(WATCHDOG);
-    await watchdog.pause();
-    try {
-      const answer = await standinControl(docker, name, 8001, DOCKER_SECRETS.apiKey, {
-        crash: true,
-      });
-      expect(answer).toContain("crashing");
-      const until = Date.now() + 60_000;
-      for (;;) {
-        const s = await docker.getContainer(name).inspect();
-        if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy") break;
-        if (Date.now() > until)
-          throw new Error(
-            `${name} did not come back: restarts ${before.RestartCount} -> ${s.RestartCount}, ${JSON.stringify(s.State)}`,
-          );
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    } finally {
-      await watchdog.unpause();
-    }
+    await crashUnderRestartPolicy(docker, {
+      name: `${STACK}-chat-8001`,
+      port: 8001,
+      key: DOCKER_SECRETS.apiKey,
+      watchdog: WATCHDOG,
+      timeoutMs: 60_000,
+    });
   });
 
   it("a killed engine is restarted by the watchdog through the Docker API", async () => {

@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import * as path from "node:path";
+import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
 import * as pulumi from "@pulumi/pulumi";
 import type { RecordedResource } from "../../cli/offline-mocks";
@@ -469,6 +470,42 @@ export function standinControl(
     JSON.stringify(settings),
     `127.0.0.1:${port}/standin/control`,
   ]);
+}
+
+/**
+ * Crashes a stand-in engine (its control endpoint) and waits until Docker's restart policy has
+ * brought it back healthy (RestartCount up); returns the milliseconds from the crash order. The
+ * host's watchdog container is paused meanwhile: a watchdog run probing the replica as it exits
+ * would restart it first (docker restart, no RestartCount), which is the watchdog's own proof.
+ */
+export async function crashUnderRestartPolicy(
+  docker: Docker,
+  opts: { name: string; port: number; key: string; watchdog: string; timeoutMs: number },
+): Promise<number> {
+  const engine = docker.getContainer(opts.name);
+  const watchdog = docker.getContainer(opts.watchdog);
+  const watchdogLog = async (): Promise<string> =>
+    (await watchdog.logs({ stdout: true, stderr: true })).toString().slice(-2000);
+  const before = await engine.inspect();
+  await watchdog.pause();
+  try {
+    const crashed = performance.now();
+    const answer = await standinControl(docker, opts.name, opts.port, opts.key, { crash: true });
+    if (!answer.includes("crashing"))
+      throw new Error(`${opts.name}: the stand-in did not take the crash order: ${answer}`);
+    for (;;) {
+      const s = await engine.inspect();
+      if (s.RestartCount > before.RestartCount && s.State.Health?.Status === "healthy")
+        return performance.now() - crashed;
+      if (performance.now() - crashed > opts.timeoutMs)
+        throw new Error(
+          `${opts.name} did not come back: restarts ${before.RestartCount} -> ${s.RestartCount}, ${JSON.stringify(s.State)}\nwatchdog: ${await watchdogLog()}`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await watchdog.unpause();
+  }
 }
 
 /** `docker exec` of a command, its stdout. */
