@@ -1,81 +1,64 @@
+import { relative, sep } from "node:path";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+import { SYSTEM_TESTS, isSystemTest } from "./test/setup/system-tests.js";
 
-// Tests run real validators, bash scripts, nginx and the mocked Pulumi program on machines shared
-// with other test runs: seconds when idle, many times that under load. No test asserts on speed.
-// A mocked run of the whole program takes ~1-3 s on an idle 2-core machine and 6-10 s beside two
-// CPU hogs; a beforeAll that runs it once for a whole describe block gets the same budget.
-//
-// Two projects: "system" tests run real tools (bash with the rendered scripts, nginx, promtool,
-// amtool, cloud-init, shellcheck, systemd-analyze, docker-compose, dockerd, the CLI as a process);
-// "unit" tests run in-process only (planner, renderers, the program under mocks), and a setup file
-// makes every process start throw there, so a test that needs a tool fails until it is listed
-// here. `npm test` runs both (CI); `npm run test:unit` is the quick loop while editing.
-const SYSTEM_TESTS = [
-  "test/bench/bench.test.ts",
-  "test/cli/cli.test.ts",
-  "test/cli/startup.test.ts",
-  "test/cloud-init/boot-files.test.ts",
-  "test/cloud-init/driver.test.ts",
-  "test/cloud-init/fetch.test.ts",
-  "test/cloud-init/hardening.test.ts",
-  "test/cloud-init/multinode.test.ts",
-  "test/cloud-init/ollama.test.ts",
-  "test/cloud-init/proxy.test.ts",
-  "test/cloud-init/sandbox.test.ts",
-  "test/cloud-init/secrets.test.ts",
-  "test/cloud-init/validators.test.ts",
-  "test/config/hostile.test.ts",
-  "test/docker/**/*.test.ts",
-  "test/elastic/drain.test.ts",
-  "test/elastic/user-data.test.ts",
-  "test/kubernetes/proxy.test.ts",
-  "test/kubernetes/rules.test.ts",
-  "test/monitoring/alertmanager.test.ts",
-  "test/monitoring/cloud-config.test.ts",
-  "test/monitoring/hardening.test.ts",
-  "test/monitoring/prometheus.test.ts",
-  "test/monitoring/rules.test.ts",
-  "test/monitoring/sync.test.ts",
-  "test/standin/**/*.test.ts",
-];
-
+// Tests run real validators, bash scripts, nginx, dockerd and the mocked Pulumi program on
+// machines shared with other test runs: seconds when idle, many times that under load. No test
+// asserts on speed. A mocked run of the whole program takes ~0.2-3 s on an idle 2-core machine and
+// 6-10 s beside two CPU hogs; a beforeAll that runs it once for a whole describe block gets the
+// same budget.
 const TIMEOUTS = { testTimeout: 120_000, hookTimeout: 120_000 };
+
+// Two kinds of test file (test/setup/system-tests.ts): "system" files run real tools, "unit"
+// files run in-process only, and the setup file makes every process start throw in them.
+// `npm test` runs both (CI); `npm run test:unit` (GPUFLEET_TESTS=unit) is the quick loop while
+// editing, `npm run test:system` (GPUFLEET_TESTS=system) the other half.
+const only = process.env.GPUFLEET_TESTS;
+if (only !== undefined && only !== "unit" && only !== "system")
+  throw new Error(`GPUFLEET_TESTS=${only}: unit or system (or unset for every test)`);
+
+// The files that take longest and spend it waiting (on containers, the watchdog's timers, the
+// stand-in's token rate; `/usr/bin/time` shows a fifth of their wall time or less on the CPU).
+// The three longest start at once, so the suite's wall time is not their length added after
+// everything else; the unit files (CPU-bound, seconds each) follow on the other workers, then the
+// other waiting files, then the rest of the system files. A fresh checkout has no timing cache, so
+// vitest's own order (larger files first) would start them late. Array.prototype.sort is stable:
+// within each part, vitest's own order (its timing cache, else larger files first).
+const LONGEST_WAITING = [
+  "test/docker/daemon.test.ts",
+  "test/bench/bench.test.ts",
+  "test/elastic/drain.test.ts",
+];
+const WAITING = ["test/docker/ollama.test.ts", "test/standin/engine.test.ts"];
+
+class WaitingFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => {
+      const file = relative(process.cwd(), f.moduleId).split(sep).join("/");
+      if (LONGEST_WAITING.includes(file)) return 0;
+      if (!isSystemTest(file)) return 1;
+      return WAITING.includes(file) ? 2 : 3;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
-    // One more worker than the 2 cores: the system files wait on processes, containers and timers
-    // much of their time, so a third file overlaps that waiting.
-    maxWorkers: 3,
-    projects: [
-      {
-        test: {
-          name: "unit",
-          sequence: { groupOrder: 0 },
-          include: ["test/**/*.test.ts"],
-          exclude: SYSTEM_TESTS,
-          setupFiles: ["test/setup/no-processes.ts"],
-          // One module registry per worker, not per file: the Pulumi SDK and the planner load once
-          // per worker instead of once per file (import time 43 s -> 7 s of a run). Tests that
-          // need a fresh program reset the registry themselves (vi.resetModules) and take main
-          // from it; runs with --sequence.shuffle pass too.
-          isolate: false,
-          ...TIMEOUTS,
-        },
-      },
-      {
-        test: {
-          name: "system",
-          include: SYSTEM_TESTS,
-          // The same registry sharing as the unit project: these files spend their time in the
-          // tools they run, not in imports, and none depends on a fresh module state.
-          isolate: false,
-          // After the unit project, not interleaved with it: the unit files finish in seconds on
-          // every core, then the system files (mostly waiting on processes, containers and
-          // timers) get every worker.
-          sequence: { groupOrder: 1 },
-          ...TIMEOUTS,
-        },
-      },
-    ],
+    include: only === "system" ? SYSTEM_TESTS : ["test/**/*.test.ts"],
+    exclude: only === "unit" ? SYSTEM_TESTS : [],
+    setupFiles: ["test/setup/no-processes.ts"],
+    // One module registry per worker, not per file: the Pulumi SDK and the planner load once per
+    // worker instead of once per file (import time 43 s -> 7 s of a run). Tests that need a fresh
+    // program reset the registry themselves (vi.resetModules) and take main from it; runs with
+    // --sequence.shuffle pass too. One project for both kinds of file: vitest starts a worker
+    // per project, so two projects started twice as many (about 2 s of CPU each, the SDK's
+    // import most of it).
+    isolate: false,
+    // Five workers on 2 cores: three hold the waiting files, two keep both cores busy.
+    maxWorkers: 5,
+    sequence: { sequencer: WaitingFirst },
+    ...TIMEOUTS,
   },
 });

@@ -352,8 +352,8 @@ export async function applyCaptured(
     const container = await launch(c.inputs);
     const result = (await container.wait()) as { StatusCode: number };
     if (result.StatusCode !== 0) {
-      const logs = await container.logs({ stdout: true, stderr: true });
-      throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs.toString()}`);
+      const logs = await containerLog(docker, container.id);
+      throw new Error(`${String(c.inputs.name)} exited ${result.StatusCode}: ${logs}`);
     }
   };
   // The downloads first; Ollama's model pulls once their engine runs.
@@ -485,7 +485,7 @@ export async function crashUnderRestartPolicy(
   const engine = docker.getContainer(opts.name);
   const watchdog = docker.getContainer(opts.watchdog);
   const watchdogLog = async (): Promise<string> =>
-    (await watchdog.logs({ stdout: true, stderr: true })).toString().slice(-2000);
+    (await containerLog(docker, opts.watchdog)).slice(-2000);
   const before = await engine.inspect();
   await watchdog.pause();
   try {
@@ -520,15 +520,27 @@ export async function execIn(docker: Docker, name: string, cmd: string[]): Promi
     stream.on("end", resolve);
     stream.on("error", reject);
   });
-  // Demultiplex Docker's stream framing (8-byte headers).
-  const all = Buffer.concat(chunks);
+  return demux(Buffer.concat(chunks), [1]);
+}
+
+/**
+ * Docker's multiplexed stream (a container without a TTY): frames of an 8-byte header (stream 1
+ * stdout, 2 stderr; the length big-endian at 4) and the payload. The text of the streams asked for.
+ */
+function demux(all: Buffer, streams: number[]): string {
   let out = "";
   for (let i = 0; i + 8 <= all.length;) {
     const len = all.readUInt32BE(i + 4);
-    if (all[i] === 1) out += all.subarray(i + 8, i + 8 + len).toString("utf8");
+    if (streams.includes(all[i] ?? 0)) out += all.subarray(i + 8, i + 8 + len).toString("utf8");
     i += 8 + len;
   }
   return out;
+}
+
+/** A container's log (stdout and stderr interleaved as written), without Docker's frame headers. */
+export async function containerLog(docker: Docker, name: string): Promise<string> {
+  const buf = await docker.getContainer(name).logs({ stdout: true, stderr: true });
+  return demux(buf, [1, 2]);
 }
 
 /**

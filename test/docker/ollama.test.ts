@@ -8,7 +8,14 @@ import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { script } from "../../cloud-init";
 import { WATCHDOG_IMAGE } from "../../components/docker";
-import { applyCaptured, execIn, requireDaemon, teardown, type Applied } from "./engine-api";
+import {
+  applyCaptured,
+  containerLog,
+  execIn,
+  requireDaemon,
+  teardown,
+  type Applied,
+} from "./engine-api";
 import { byName, uploadsOf, DOCKER_SECRETS, runDocker } from "./harness";
 
 const POOLS = [
@@ -123,9 +130,7 @@ describe("Ollama models on a real daemon", () => {
   it("pulls every tag into an empty store, names it as clients send it and loads it", async () => {
     const oneShot = await docker.getContainer(`${STACK}-local-8000-models`).inspect();
     expect(oneShot.State.ExitCode).toBe(0);
-    const log = (
-      await docker.getContainer(`${STACK}-local-8000-models`).logs({ stdout: true, stderr: true })
-    ).toString("utf8");
+    const log = await containerLog(docker, `${STACK}-local-8000-models`);
     for (const line of [
       "qwen3:8b pulled",
       "qwen3:8b answers as qwen3-8b",
