@@ -8,7 +8,7 @@ import { T, field, ofType, runFleet } from "./harness";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../cli/main";
+import { runCli } from "../cli/harness";
 
 const POOLS = [{ name: "a10g", instanceType: "g5.2xlarge", model: "auto", engine: "auto" }];
 const CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-123456789abc";
@@ -182,12 +182,8 @@ describe("the CLI", () => {
     const dir = mkdtempSync(join(tmpdir(), "gpufleet-admin-"));
     const file = join(dir, "Pulumi.t.yaml");
     writeFileSync(file, body);
-    let err = "";
     const args = cmd === "render" ? ["--out", join(dir, "out")] : [];
-    const code = await main(["node", "gpufleet", cmd, "--config", file, ...args], {
-      out: () => undefined,
-      err: (s) => (err += `${s}\n`),
-    });
+    const { code, err } = await runCli([cmd, "--config", file, ...args]);
     return { code, err };
   }
   const STACK =

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig, toPlanInput } from "../../config";
-import { main } from "../../cli/main";
+import { runCli } from "../cli/harness";
 import { PlanError, planFleet } from "../../planner/plan";
 import { categoryOf } from "../../planner/policy";
 
@@ -116,12 +116,7 @@ describe("gpufleet:gpus", () => {
         "",
       ].join("\n"),
     );
-    let out = "";
-    let err = "";
-    const code = await main(["node", "gpufleet", "plan", "--config", file], {
-      out: (s) => (out += `${s}\n`),
-      err: (s) => (err += `${s}\n`),
-    });
+    const { code, out, err } = await runCli(["plan", "--config", file]);
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err.trim().split("\n")).toEqual([

@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { main } from "../../cli/main";
+import { runCli } from "../cli/harness";
 import { ConfigError, parseStackConfig } from "../../config";
 import { tempDir } from "../tools";
 
@@ -28,13 +28,7 @@ async function plan(
   const file = path.join(dir, "Pulumi.home.yaml");
   const entries = Object.entries(config).map(([k, v]) => [`gpufleet:${k}`, v]);
   writeFileSync(file, stringify({ config: Object.fromEntries(entries) }));
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpufleet", "plan", "--config", file, "--format", "json"], {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += `${s}\n`),
-  });
-  return { code, err, out };
+  return runCli(["plan", "--config", file, "--format", "json"]);
 }
 
 describe("gpufleet:target", () => {

@@ -1,7 +1,8 @@
 // The README's "Your own GPU box" stacks, as a user copies them: each plans, previews and renders.
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { runCli, type CliRun } from "../cli/harness";
 import { describeRun, requireTool, run, tempDir } from "../tools";
 
 const README = readFileSync(path.join(__dirname, "../../README.md"), "utf8");
@@ -11,25 +12,9 @@ const SECTION = README.slice(
 );
 const STACKS = [...SECTION.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
-/** vitest's module graph instead of require (the CLI's loader): the docker program, fresh per run. */
-async function loadProgram(): Promise<Record<string, unknown>> {
-  vi.resetModules();
-  return (await import("../../targets/docker.js")) as Record<string, unknown>;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  // main() imports cli/preview lazily, from the module registry as it is now (loadProgram resets
-  // it): hand that instance the loader, and take main from the same registry.
-  const preview = await import("../../cli/preview.js");
-  preview.programLoader.load = loadProgram;
-  const { main } = await import("../../cli/main.js");
-  let out = "";
-  let err = "";
-  const code = await main(["node", "gpufleet", ...args], {
-    out: (s) => (out += `${s}\n`),
-    err: (s) => (err += `${s}\n`),
-  });
-  return { code, out, err };
+/** `gpufleet <args>` in this process, `preview` running the docker program fresh each time. */
+function cli(...args: string[]): Promise<CliRun> {
+  return runCli(args, { program: "docker" });
 }
 
 describe("README: your own GPU box", () => {

@@ -15,7 +15,7 @@ import { PlanError } from "../../planner/plan";
 import type { FleetPlan } from "../../planner/types";
 import { formatMarkdown, formatTable } from "../../planner/format";
 import { SPOT_POOL } from "./helpers";
-import { main } from "../../cli/main";
+import { runCli } from "../cli/harness";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -209,12 +209,8 @@ describe("capacity bad input: exit 2 naming the key", () => {
       file,
       `config:\n  gpufleet:pools:\n    - name: chat\n      instanceType: g5.2xlarge\n      capacity:\n        spot: true\n        instanceTypes: [m5.xlarge]\n`,
     );
-    const err: string[] = [];
-    const code = await main(["node", "gpufleet", "plan", "--config", file], {
-      out: () => {},
-      err: (s) => err.push(s),
-    });
+    const { code, err } = await runCli(["plan", "--config", file]);
     expect(code).toBe(2);
-    expect(err.join("")).toMatch(/gpufleet:pools\[0\]\.capacity\.instanceTypes\[0\]: no plan for/);
+    expect(err).toMatch(/gpufleet:pools\[0\]\.capacity\.instanceTypes\[0\]: no plan for/);
   }, 120_000);
 });

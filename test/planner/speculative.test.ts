@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { main } from "../../cli/main";
+import { runCli, type CliRun } from "../cli/harness";
 import { poolSchema } from "../../config";
 import { findGpu } from "../../planner/catalog/gpus";
 import { findModel } from "../../planner/catalog/models";
@@ -362,15 +362,8 @@ describe("speculative decoding through the CLI", () => {
     );
     return file;
   };
-  const run = async (file: string, ...more: string[]) => {
-    let out = "";
-    let err = "";
-    const code = await main(["node", "gpufleet", "plan", "--config", file, ...more], {
-      out: (s) => (out += `${s}\n`),
-      err: (s) => (err += `${s}\n`),
-    });
-    return { code, out, err };
-  };
+  const run = (file: string, ...more: string[]): Promise<CliRun> =>
+    runCli(["plan", "--config", file, ...more]);
 
   it("plans an EAGLE-3 pool and shows the expected effect with its source", async () => {
     const r = await run(stack(`{ method: eagle3, model: ${EAGLE3_QWEN3} }`), "--format", "json");
