@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { SYSTEM_TESTS, isSystemTest } from "./test/setup/system-tests.js";
@@ -31,11 +33,18 @@ const LONGEST_WAITING = [
   "test/elastic/drain.test.ts",
 ];
 const WAITING = ["test/docker/ollama.test.ts", "test/standin/engine.test.ts"];
+const ROOT = fileURLToPath(new URL(".", import.meta.url));
+// A renamed file would silently lose its place: each must exist and be a system test.
+for (const file of [...LONGEST_WAITING, ...WAITING])
+  if (!existsSync(`${ROOT}${file}`) || !isSystemTest(file))
+    throw new Error(
+      `vitest.config.mts: ${file} is not a system test file (test/setup/system-tests.ts)`,
+    );
 
 class WaitingFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification): number => {
-      const file = relative(process.cwd(), f.moduleId).split(sep).join("/");
+      const file = relative(ROOT, f.moduleId).split(sep).join("/");
       if (LONGEST_WAITING.includes(file)) return 0;
       if (!isSystemTest(file)) return 1;
       return WAITING.includes(file) ? 2 : 3;

@@ -4,7 +4,7 @@
 // fails until it is listed there. Workers run unit and system files one after another (one module
 // registry per worker), so the guard is set or lifted before each file is imported.
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { relative, sep } from "node:path";
+import { join, relative, sep } from "node:path";
 import { expect } from "vitest";
 import { isSystemTest } from "./system-tests";
 
@@ -22,7 +22,10 @@ const real = (store[KEY] ??= Object.fromEntries(NAMES.map((name) => [name, cp[na
 const testPath = expect.getState().testPath;
 if (testPath === undefined)
   throw new Error("test/setup/no-processes.ts: vitest names no test file");
-const file = relative(process.cwd(), testPath).split(sep).join("/");
+// Relative to the repository root (two folders up), wherever vitest was started from.
+const file = relative(join(__dirname, "..", ".."), testPath)
+  .split(sep)
+  .join("/");
 for (const name of NAMES) {
   cp[name] = isSystemTest(file)
     ? real[name]
