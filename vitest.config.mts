@@ -1,9 +1,8 @@
 import { existsSync } from "node:fs";
-import { relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
-import { SYSTEM_TESTS, isSystemTest } from "./test/setup/system-tests.js";
+import { SYSTEM_TESTS, isSystemTest, repoPath } from "./test/setup/system-tests.js";
 
 // Tests run real validators, bash scripts, nginx, dockerd and the mocked Pulumi program on
 // machines shared with other test runs: seconds when idle, many times that under load. No test
@@ -44,7 +43,7 @@ for (const file of [...LONGEST_WAITING, ...WAITING])
 class WaitingFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (f: TestSpecification): number => {
-      const file = relative(ROOT, f.moduleId).split(sep).join("/");
+      const file = repoPath(f.moduleId);
       if (LONGEST_WAITING.includes(file)) return 0;
       if (!isSystemTest(file)) return 1;
       return WAITING.includes(file) ? 2 : 3;

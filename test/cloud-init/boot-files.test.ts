@@ -283,16 +283,14 @@ cp "$src" "$1"
   });
 
   it("is valid cloud-config, and the loader passes shellcheck", async () => {
-    requireTool("cloud-init");
     requireTool("shellcheck");
     const dir = tempDir("loader-schema");
     const { userData } = await loaderOf(
       renderElasticPool(ELASTIC_20, LONG_CONTEXT, { publishMetrics: true }),
     );
-    writeFileSync(join(dir, "user-data.yaml"), userData);
-    expect(
-      cloudInitSchema([join(dir, "user-data.yaml")]).get(join(dir, "user-data.yaml")),
-    ).toBeNull();
+    const file = join(dir, "user-data.yaml");
+    writeFileSync(file, userData);
+    expect(cloudInitSchema([file]).get(file)).toBeNull();
     const script = (
       parse(userData) as { write_files: Array<{ path: string; content: string }> }
     ).write_files.find((f) => f.path.endsWith("gpufleet-fetch-files"))!.content;

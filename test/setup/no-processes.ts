@@ -4,9 +4,8 @@
 // fails until it is listed there. Workers run unit and system files one after another (one module
 // registry per worker), so the guard is set or lifted before each file is imported.
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { join, relative, sep } from "node:path";
 import { expect } from "vitest";
-import { isSystemTest } from "./system-tests";
+import { isSystemTest, repoPath } from "./system-tests";
 
 const NAMES = ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"];
 
@@ -22,12 +21,9 @@ const real = (store[KEY] ??= Object.fromEntries(NAMES.map((name) => [name, cp[na
 const testPath = expect.getState().testPath;
 if (testPath === undefined)
   throw new Error("test/setup/no-processes.ts: vitest names no test file");
-// Relative to the repository root (two folders up), wherever vitest was started from.
-const file = relative(join(__dirname, "..", ".."), testPath)
-  .split(sep)
-  .join("/");
+const system = isSystemTest(repoPath(testPath));
 for (const name of NAMES) {
-  cp[name] = isSystemTest(file)
+  cp[name] = system
     ? real[name]
     : () => {
         throw new Error(

@@ -3,6 +3,8 @@
 // process). Every other file is a unit test: in-process only (planner, renderers, the program
 // under mocks), and test/setup/no-processes.ts makes every process start throw there, so a test
 // that needs a tool fails until it is listed here. vitest.config.mts reads the same list.
+import { join, relative, sep } from "node:path";
+
 export const SYSTEM_TESTS = [
   "test/bench/bench.test.ts",
   "test/cli/cli.test.ts",
@@ -43,6 +45,13 @@ function pattern(glob: string): RegExp {
 }
 
 const PATTERNS = SYSTEM_TESTS.map(pattern);
+
+/** A file's path relative to the repository (two folders up from here), with forward slashes. */
+export function repoPath(absolute: string): string {
+  return relative(join(__dirname, "..", ".."), absolute)
+    .split(sep)
+    .join("/");
+}
 
 /** true for a system test; `file` relative to the repository root, with forward slashes. */
 export function isSystemTest(file: string): boolean {
